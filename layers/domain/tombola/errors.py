@@ -1,0 +1,71 @@
+"""Domain errors. Each carries a stable ``code`` that the API maps to an HTTP status."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every rule violation the domain reports."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def as_dict(self) -> dict[str, str]:
+        body = {"code": self.code, "message": self.message}
+        if self.field is not None:
+            body["field"] = self.field
+        return body
+
+
+class InvalidInput(DomainError):
+    code = "invalid_input"
+
+
+class CurrencyMismatch(InvalidInput):
+    code = "currency_mismatch"
+
+
+class IllegalTransition(DomainError):
+    code = "illegal_transition"
+
+    def __init__(self, current: str, target: str) -> None:
+        super().__init__(f"a listing cannot go from {current!r} to {target!r}")
+        self.current = current
+        self.target = target
+
+
+class ListingNotOpen(DomainError):
+    code = "listing_not_open"
+
+
+class ListingFull(DomainError):
+    code = "listing_full"
+
+
+class TicketLimitExceeded(DomainError):
+    code = "ticket_limit_exceeded"
+
+
+class HoldNotFound(DomainError):
+    code = "hold_not_found"
+
+
+class UnbalancedEntry(DomainError):
+    code = "unbalanced_entry"
+
+
+class LedgerConflict(DomainError):
+    """The same business key was posted before with different content."""
+
+    code = "ledger_conflict"
+
+
+class InsufficientBalance(DomainError):
+    code = "insufficient_balance"
+
+
+class DrawError(DomainError):
+    code = "draw_error"

@@ -1,0 +1,294 @@
+"""Journal entries for every payment of a listing and one settlement plan per outcome.
+
+Each outcome is one balanced journal entry that empties the listing's escrow (DOMAIN rule 11):
+posting it twice writes nothing new, because its key names the listing and the outcome.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tombola.errors import InvalidInput
+from tombola.ledger import (
+    EXTERNAL,
+    OPERATOR_PROMOTIONS,
+    OPERATOR_REVENUE,
+    Category,
+    EntryKind,
+    JournalEntry,
+    Posting,
+    escrow,
+    mileage,
+    seller_payable,
+    transfer,
+)
+from tombola.money import Money
+from tombola.pricing import (
+    PriceTerms,
+    SurplusPolicy,
+    proportional_mileage,
+    split_surplus_as_mileage,
+)
+
+
+class Funding(StrEnum):
+    CARD = "card"
+    MILEAGE = "mileage"
+
+
+def _source(buyer_id: str, funding: Funding) -> str:
+    return EXTERNAL if funding is Funding.CARD else mileage(buyer_id)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketPayment:
+    """One accepted payment for ``tickets`` tickets of one buyer (P1 × tickets)."""
+
+    payment_id: str
+    buyer_id: str
+    tickets: int
+    amount: Money
+    funding: Funding
+
+
+# ---------------------------------------------------------------- money in
+
+
+def deposit_paid(listing_id: str, payment_id: str, deposit: Money) -> JournalEntry:
+    return transfer(
+        f"{listing_id}:deposit:{payment_id}",
+        EntryKind.DEPOSIT_PAID,
+        EXTERNAL,
+        escrow(listing_id),
+        deposit,
+        source_category=Category.DEPOSIT,
+        target_category=Category.DEPOSIT,
+        listing_id=listing_id,
+    )
+
+
+def tickets_paid(listing_id: str, payment: TicketPayment) -> JournalEntry:
+    return transfer(
+        f"{listing_id}:tickets:{payment.payment_id}",
+        EntryKind.TICKETS_PAID,
+        _source(payment.buyer_id, payment.funding),
+        escrow(listing_id),
+        payment.amount,
+        source_category=Category.FIRST_PAYMENTS,
+        target_category=Category.FIRST_PAYMENTS,
+        listing_id=listing_id,
+        memo=f"{payment.tickets} tickets of {payment.buyer_id} ({payment.funding})",
+    )
+
+
+def second_payment_paid(
+    listing_id: str, payment_id: str, buyer_id: str, amount: Money
+) -> JournalEntry:
+    return transfer(
+        f"{listing_id}:second-payment:{payment_id}",
+        EntryKind.SECOND_PAYMENT_PAID,
+        EXTERNAL,
+        escrow(listing_id),
+        amount,
+        source_category=Category.SECOND_PAYMENT,
+        target_category=Category.SECOND_PAYMENT,
+        listing_id=listing_id,
+        memo=f"second payment of {buyer_id}",
+    )
+
+
+def unaccepted_payment(
+    listing_id: str, payment_id: str, payer_id: str, amount: Money, funding: Funding, reason: str
+) -> tuple[JournalEntry, JournalEntry]:
+    """A payment that arrived for something no longer available, and its refund: both post
+    together so that the money is recorded as received and as returned (DOMAIN rule 3)."""
+    source = _source(payer_id, funding)
+    received = transfer(
+        f"{listing_id}:unaccepted:{payment_id}",
+        EntryKind.UNACCEPTED_PAYMENT,
+        source,
+        escrow(listing_id),
+        amount,
+        source_category=Category.UNACCEPTED_PAYMENTS,
+        target_category=Category.UNACCEPTED_PAYMENTS,
+        listing_id=listing_id,
+        memo=reason,
+    )
+    refund = transfer(
+        f"{listing_id}:unaccepted-refund:{payment_id}",
+        EntryKind.REFUND,
+        escrow(listing_id),
+        source,
+        amount,
+        source_category=Category.REFUNDS,
+        target_category=Category.REFUNDS,
+        listing_id=listing_id,
+        memo=reason,
+    )
+    return received, refund
+
+
+def payout_sent(seller_id: str, payout_id: str, amount: Money) -> JournalEntry:
+    return transfer(
+        f"payout:{payout_id}",
+        EntryKind.PAYOUT,
+        seller_payable(seller_id),
+        EXTERNAL,
+        amount,
+        source_category=Category.PAYOUT,
+        target_category=Category.PAYOUT,
+    )
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+class Outcome(StrEnum):
+    SOLD = "sold"  # confirmed, auto-confirmed, or a dispute released to the seller
+    UNSOLD = "unsold"  # nobody drawn paid P2, or no ticket at all (rule 8)
+    SELLER_FAULT = "seller_fault"  # missed the ship deadline (rule 12) or a dispute refunded
+
+
+@dataclass(frozen=True, slots=True)
+class ListingFunds:
+    """Everything escrow holds for one listing when its outcome is known."""
+
+    listing_id: str
+    seller_id: str
+    terms: PriceTerms
+    deposit: Money
+    surplus_policy: SurplusPolicy
+    mileage_bps: int
+    payments: tuple[TicketPayment, ...]
+    forfeited_buyers: frozenset[str] = frozenset()
+    final_buyer: str | None = None
+    second_payment: Money | None = None  # what the final buyer paid as P2, if anything
+
+    def __post_init__(self) -> None:
+        for p in self.payments:
+            if p.amount != self.terms.first_payment * p.tickets:
+                raise InvalidInput(
+                    f"payment {p.payment_id} is {p.amount} for {p.tickets} tickets; "
+                    f"P1 is {self.terms.first_payment}"
+                )
+        if self.final_buyer is not None and self.final_buyer not in self.tickets_by_buyer:
+            raise InvalidInput(f"final buyer {self.final_buyer} holds no ticket")
+        if self.final_buyer in self.forfeited_buyers:
+            raise InvalidInput(f"final buyer {self.final_buyer} forfeited")
+
+    @property
+    def currency(self) -> str:
+        return self.terms.currency
+
+    @property
+    def paid_tickets(self) -> int:
+        return sum(p.tickets for p in self.payments)
+
+    @property
+    def tickets_by_buyer(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for p in self.payments:
+            counts[p.buyer_id] += p.tickets
+        return counts
+
+    @property
+    def second_payment_amount(self) -> int:
+        return self.second_payment.amount if self.second_payment is not None else 0
+
+
+class _Plan:
+    def __init__(self, funds: ListingFunds) -> None:
+        self.funds = funds
+        self.postings: list[Posting] = []
+
+    def out(self, account: str, amount: int, category: Category) -> None:
+        if amount > 0:
+            self.postings.append(Posting(account, amount, category))
+
+    def entry(self, kind: EntryKind, memo: str) -> JournalEntry | None:
+        """Balance the payouts against escrow; operator-funded postings are already negative."""
+        f = self.funds
+        paid_out = sum(p.amount for p in self.postings if p.amount > 0)
+        funded = sum(-p.amount for p in self.postings if p.amount < 0)
+        postings = list(self.postings)
+        if paid_out - funded > 0:
+            postings.insert(0, Posting(escrow(f.listing_id), funded - paid_out, Category.ESCROW))
+        if not postings:
+            return None
+        return JournalEntry(
+            f"{f.listing_id}:{kind}", kind, f.currency, tuple(postings), f.listing_id, memo
+        )
+
+    def refund_tickets(self, *, skip_forfeited: bool) -> None:
+        for p in self.funds.payments:
+            if skip_forfeited and p.buyer_id in self.funds.forfeited_buyers:
+                self.out(OPERATOR_REVENUE, p.amount.amount, Category.OPERATOR_REVENUE)
+            else:
+                self.out(_source(p.buyer_id, p.funding), p.amount.amount, Category.REFUNDS)
+
+
+def settlement_plan(funds: ListingFunds, outcome: Outcome) -> JournalEntry | None:
+    """The one journal entry that closes the listing's escrow for ``outcome``; None when escrow
+    holds nothing (an unsold listing without deposit or tickets)."""
+    if outcome is Outcome.SOLD:
+        return _sold(funds)
+    if outcome is Outcome.UNSOLD:
+        return _unsold(funds)
+    return _seller_fault(funds)
+
+
+def _sold(funds: ListingFunds) -> JournalEntry | None:
+    terms = funds.terms
+    if funds.final_buyer is None:
+        raise InvalidInput("a sold listing needs a final buyer")
+    due = terms.second_payment(funds.paid_tickets)
+    if funds.second_payment_amount != due.amount:
+        raise InvalidInput(
+            f"the final buyer paid {funds.second_payment_amount} as P2; {due.amount} was due"
+        )
+    plan = _Plan(funds)
+    plan.out(seller_payable(funds.seller_id), terms.price.amount, Category.SELLER_PAYOUT)
+    plan.out(EXTERNAL, funds.deposit.amount, Category.DEPOSIT_REFUND)
+    plan.out(OPERATOR_REVENUE, terms.fee.amount, Category.OPERATOR_REVENUE)
+
+    surplus = terms.surplus(funds.paid_tickets)
+    losers = {b: n for b, n in funds.tickets_by_buyer.items() if b != funds.final_buyer}
+    if funds.surplus_policy is SurplusPolicy.MILEAGE:
+        split = split_surplus_as_mileage(surplus, sum(losers.values()))
+        for buyer, n in sorted(losers.items()):
+            plan.out(mileage(buyer), split.per_ticket.amount * n, Category.MILEAGE_ISSUED)
+        plan.out(OPERATOR_REVENUE, split.remainder.amount, Category.OPERATOR_REVENUE)
+    else:
+        plan.out(OPERATOR_REVENUE, surplus.amount, Category.OPERATOR_REVENUE)
+
+    bonus = proportional_mileage(terms.first_payment, funds.mileage_bps).amount
+    bonus_total = 0
+    for buyer, n in sorted(losers.items()):
+        plan.out(mileage(buyer), bonus * n, Category.MILEAGE_ISSUED)
+        bonus_total += bonus * n
+    if bonus_total:
+        plan.postings.append(
+            Posting(OPERATOR_PROMOTIONS, -bonus_total, Category.OPERATOR_FUNDED_MILEAGE)
+        )
+    return plan.entry(EntryKind.SETTLEMENT, f"sold to {funds.final_buyer}")
+
+
+def _unsold(funds: ListingFunds) -> JournalEntry | None:
+    if funds.final_buyer is not None or funds.second_payment_amount:
+        raise InvalidInput("an unsold listing has no final buyer and no second payment")
+    plan = _Plan(funds)
+    plan.out(EXTERNAL, funds.deposit.amount, Category.DEPOSIT_REFUND)
+    plan.refund_tickets(skip_forfeited=True)
+    return plan.entry(EntryKind.UNSOLD, "unsold: deposit and non-forfeited tickets refunded")
+
+
+def _seller_fault(funds: ListingFunds) -> JournalEntry | None:
+    if funds.final_buyer is None:
+        raise InvalidInput("a seller-fault cancellation needs a final buyer")
+    plan = _Plan(funds)
+    plan.out(OPERATOR_REVENUE, funds.deposit.amount, Category.DEPOSIT_FORFEIT)
+    plan.refund_tickets(skip_forfeited=False)
+    plan.out(EXTERNAL, funds.second_payment_amount, Category.REFUNDS)
+    return plan.entry(EntryKind.CANCELLATION, "cancelled: the buyer and every ticket refunded")

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from tombola.errors import IllegalTransition
+from tombola.lifecycle import (
+    TERMINAL,
+    TRANSITIONS,
+    ListingStatus,
+    allowed_sources,
+    can_transition,
+    transition,
+)
+
+S = ListingStatus
+
+HAPPY_PATH = [
+    S.DRAFT,
+    S.AWAITING_DEPOSIT,
+    S.OPEN,
+    S.CLOSED,
+    S.DRAWING,
+    S.AWAITING_SECOND_PAYMENT,
+    S.DRAWING,  # re-draw
+    S.AWAITING_SECOND_PAYMENT,
+    S.FINAL_BUYER,
+    S.SHIPPED,
+    S.DELIVERED,
+    S.CONFIRMED,
+    S.SETTLED,
+]
+
+
+def test_every_status_has_a_row() -> None:
+    assert set(TRANSITIONS) == set(ListingStatus)
+
+
+def test_the_happy_path_with_a_redraw_is_allowed() -> None:
+    for current, target in itertools.pairwise(HAPPY_PATH):
+        assert transition(current, target) is target
+
+
+def test_terminal_statuses() -> None:
+    assert {S.SETTLED, S.UNSOLD, S.CANCELLED} == TERMINAL
+
+
+ILLEGAL = [(a, b) for a in ListingStatus for b in ListingStatus if b not in TRANSITIONS[a]]
+
+
+@pytest.mark.parametrize(("current", "target"), ILLEGAL, ids=str)
+def test_every_illegal_transition_is_rejected_naming_both_states(
+    current: ListingStatus, target: ListingStatus
+) -> None:
+    assert not can_transition(current, target)
+    with pytest.raises(IllegalTransition) as err:
+        transition(current, target)
+    assert current.value in err.value.message
+    assert target.value in err.value.message
+
+
+def test_illegal_list_covers_the_complement() -> None:
+    allowed = sum(len(v) for v in TRANSITIONS.values())
+    assert len(ILLEGAL) + allowed == len(ListingStatus) ** 2
+
+
+def test_allowed_sources_inverts_the_table() -> None:
+    assert allowed_sources(S.DRAWING) == {S.CLOSED, S.AWAITING_SECOND_PAYMENT}
+    assert allowed_sources(S.CANCELLED) == {
+        S.DRAFT,
+        S.AWAITING_DEPOSIT,
+        S.FINAL_BUYER,
+        S.DISPUTED,
+    }
