@@ -14,16 +14,19 @@ $(STAMP): pyproject.toml
 
 dev: $(STAMP) ## create .venv with runtime and dev dependencies
 
-test: $(STAMP) ## every test: unit, property-based, integration
+test: $(STAMP) ## every test: unit, property-based, integration (moto, the real state machine)
 	$(BIN)/pytest
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
 
-lint: $(STAMP) ## ruff (lint + format check) and mypy
+lint: $(STAMP) ## ruff (lint + format check), mypy, cfn-lint on template.yaml
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	@# each function is its own "app" module, so each is checked on its own
+	@for f in functions/*/app.py; do $(BIN)/mypy --no-error-summary $$f || exit 1; done
+	$(BIN)/cfn-lint template.yaml
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

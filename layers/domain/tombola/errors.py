@@ -69,3 +69,15 @@ class InsufficientBalance(DomainError):
 
 class DrawError(DomainError):
     code = "draw_error"
+
+
+class Conflict(DomainError):
+    """The record changed since it was read; the caller reloads and decides again."""
+
+    code = "conflict"
+
+
+class NotAllowedNow(DomainError):
+    """The request is well formed but the listing is not at a step where it applies."""
+
+    code = "not_allowed_now"

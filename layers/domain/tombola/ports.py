@@ -1,16 +1,15 @@
 """Ports: the small interfaces the domain needs from the outside, and their simplest
-implementations for tests and local use. Adapters to AWS and a PSP implement the same shapes."""
+implementations for tests and local use. Adapters to AWS and a PSP implement the same shapes.
+The repository port, which needs the stored records, is `tombola.services.ports.Store`."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from random import Random
 from typing import Protocol
 
-from tombola.ledger import JournalEntry
 from tombola.money import Money
 
 
@@ -71,9 +70,13 @@ class PaymentProvider(Protocol):
         self, *, reference: str, payer_id: str, amount: Money, expires_at: datetime
     ) -> Checkout: ...
 
-    def refund(self, *, payment_id: str, amount: Money, reason: str) -> str: ...
+    def refund(self, *, refund_id: str, payment_id: str, amount: Money, reason: str) -> None:
+        """Idempotent by ``refund_id``."""
+        ...
 
-    def payout(self, *, reference: str, payee_id: str, amount: Money) -> str: ...
+    def payout(self, *, payout_id: str, payee_id: str, amount: Money) -> None:
+        """Idempotent by ``payout_id``."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,20 +96,3 @@ class InMemoryNotifier:
 
     def send(self, notification: Notification) -> None:
         self.sent.append(notification)
-
-
-class JournalStore(Protocol):
-    """Where journal entries are written with the state change that causes them."""
-
-    def post(self, *entries: JournalEntry) -> Sequence[JournalEntry]: ...
-
-    def for_listing(self, listing_id: str) -> Sequence[JournalEntry]: ...
-
-
-class ListingRepository(Protocol):
-    """Listings, tickets and draws. The DynamoDB adapter implements it with conditional writes;
-    the shape grows with the application (issue 3)."""
-
-    def get(self, listing_id: str) -> object | None: ...
-
-    def journal(self) -> JournalStore: ...

@@ -1,0 +1,23 @@
+"""State machine task (waitForTaskToken): store the token of a wait so the step can resume it."""
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict
+from tombola.adapters.container import deps
+from tombola.adapters.observability import logger, tracer
+from tombola.services import waits
+
+
+class WaitTask(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    stage: str
+    listing_id: str
+    token: str
+    candidate: str | None = None
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
+    task = WaitTask.model_validate(event)
+    logger.append_keys(listing_id=task.listing_id, stage=task.stage)
+    return waits.store_token(deps(), task.listing_id, task.stage, task.token, task.candidate)

@@ -1,0 +1,12 @@
+"""Scheduled every minute: close listings whose window ended; recover stuck effects."""
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from tombola.adapters.container import deps
+from tombola.adapters.observability import logger, tracer
+from tombola.services import closing
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
+    return closing.close_due(deps())

@@ -1,0 +1,29 @@
+"""State machine task: the draw at close, and the re-draw after a candidate passes."""
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict
+from tombola.adapters.container import deps
+from tombola.adapters.observability import logger, tracer
+from tombola.services import drawing
+
+
+class DrawTask(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: str
+    listing_id: str
+    passed_candidate: str | None = None
+    reason: str | None = None
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
+    task = DrawTask.model_validate(event)
+    logger.append_keys(listing_id=task.listing_id)
+    if task.action == "redraw" and task.passed_candidate:
+        result = drawing.run_redraw(
+            deps(), task.listing_id, task.passed_candidate, task.reason or ""
+        )
+    else:
+        result = drawing.run_draw(deps(), task.listing_id)
+    return result.as_dict()

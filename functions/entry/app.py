@@ -1,0 +1,31 @@
+"""A buyer applies for tickets; their entries and mileage."""
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from tombola.adapters.container import deps
+from tombola.adapters.http import caller, make_resolver
+from tombola.adapters.observability import logger, tracer
+from tombola.api_models import EntryIn
+from tombola.services import entries
+
+app = make_resolver()
+
+
+@app.post("/listings/<listing_id>/entries")
+def create_entry(listing_id: str, body: EntryIn) -> tuple[dict[str, object], int]:
+    return entries.apply_for_tickets(deps(), caller(app), listing_id, body), 201
+
+
+@app.get("/me/entries")
+def my_entries() -> dict[str, object]:
+    return entries.my_entries(deps(), caller(app))
+
+
+@app.get("/me/mileage")
+def my_mileage() -> dict[str, object]:
+    return entries.my_mileage(deps(), caller(app))
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
+    return app.resolve(event, context)

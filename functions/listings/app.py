@@ -1,0 +1,44 @@
+"""Listings: a seller creates one; anyone reads them and their draw; seller/operator statement."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from tombola.adapters.container import deps
+from tombola.adapters.http import caller, make_resolver
+from tombola.adapters.observability import logger, tracer
+from tombola.api_models import ListingIn
+from tombola.services import listings
+
+app = make_resolver()
+
+
+@app.post("/listings")
+def create_listing(body: ListingIn) -> tuple[dict[str, object], int]:
+    return listings.create_listing(deps(), caller(app), body), 201
+
+
+@app.get("/listings")
+def list_listings(status: Annotated[str | None, Query()] = None) -> dict[str, object]:
+    return listings.list_public(deps(), status)
+
+
+@app.get("/listings/<listing_id>")
+def get_listing(listing_id: str) -> dict[str, object]:
+    return listings.get_public(deps(), listing_id)
+
+
+@app.get("/listings/<listing_id>/draw")
+def get_draw(listing_id: str) -> dict[str, object]:
+    return listings.draw_view(deps(), listing_id)
+
+
+@app.get("/listings/<listing_id>/statement")
+def get_statement(listing_id: str) -> dict[str, object]:
+    return listings.statement_view(deps(), caller(app), listing_id)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
+    return app.resolve(event, context)

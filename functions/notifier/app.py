@@ -1,0 +1,32 @@
+"""EventBridge rule target: domain events become e-mail (SES) and SMS (SNS)."""
+
+import os
+
+import boto3
+from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from tombola.adapters.container import deps
+from tombola.adapters.messaging import SesSnsNotifier
+from tombola.adapters.observability import logger, tracer
+from tombola.services.notifications import notify_event
+
+_notifier: SesSnsNotifier | None = None
+
+
+def notifier() -> SesSnsNotifier:
+    global _notifier  # noqa: PLW0603
+    if _notifier is None:
+        _notifier = SesSnsNotifier(
+            os.environ.get("SENDER_EMAIL", "no-reply@tombola.example"),
+            boto3.client("ses"),
+            boto3.client("sns"),
+        )
+    return _notifier
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@event_source(data_class=EventBridgeEvent)
+def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, object]:
+    sent = notify_event(deps().store, notifier(), event.detail_type, event.detail)
+    return {"sent": sent}

@@ -1,0 +1,26 @@
+"""PUT/GET /me/profile: any signed-in user."""
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from tombola.adapters.container import deps
+from tombola.adapters.http import caller, make_resolver
+from tombola.adapters.observability import logger, tracer
+from tombola.api_models import ProfileIn
+from tombola.services import profiles
+
+app = make_resolver()
+
+
+@app.put("/me/profile")
+def put_profile(body: ProfileIn) -> dict[str, object]:
+    return profiles.put_profile(deps(), caller(app), body)
+
+
+@app.get("/me/profile")
+def get_profile() -> dict[str, object]:
+    return profiles.get_profile(deps(), caller(app))
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
+    return app.resolve(event, context)

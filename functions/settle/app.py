@@ -1,0 +1,22 @@
+"""State machine task: settle, or refund, a listing's outcome."""
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict
+from tombola.adapters.container import deps
+from tombola.adapters.observability import logger, tracer
+from tombola.services import settling
+
+
+class SettleTask(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    listing_id: str
+    outcome: str
+    reason: str
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
+    task = SettleTask.model_validate(event)
+    logger.append_keys(listing_id=task.listing_id)
+    return settling.settle(deps(), task.listing_id, task.outcome, task.reason)

@@ -1,0 +1,113 @@
+"""The HTTP side of every API function: a Powertools resolver with validation, domain errors
+mapped to status codes with a JSON body naming the problem, and the caller from JWT claims."""
+
+from __future__ import annotations
+
+import base64
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from tombola import errors as e
+from tombola.adapters.observability import logger
+from tombola.auth import Caller, Forbidden, NotFound, Unauthenticated, caller_from_claims
+from tombola.webhooks import BadSignature
+
+STATUS: list[tuple[type[e.DomainError], HTTPStatus]] = [
+    (Unauthenticated, HTTPStatus.UNAUTHORIZED),
+    (BadSignature, HTTPStatus.UNAUTHORIZED),
+    (Forbidden, HTTPStatus.FORBIDDEN),
+    (NotFound, HTTPStatus.NOT_FOUND),
+    (e.HoldNotFound, HTTPStatus.NOT_FOUND),
+    (e.Conflict, HTTPStatus.CONFLICT),
+    (e.IllegalTransition, HTTPStatus.CONFLICT),
+    (e.NotAllowedNow, HTTPStatus.CONFLICT),
+    (e.ListingNotOpen, HTTPStatus.CONFLICT),
+    (e.ListingFull, HTTPStatus.CONFLICT),
+    (e.TicketLimitExceeded, HTTPStatus.CONFLICT),
+    (e.InsufficientBalance, HTTPStatus.PAYMENT_REQUIRED),
+    (e.LedgerConflict, HTTPStatus.CONFLICT),
+    (e.InvalidInput, HTTPStatus.BAD_REQUEST),
+]
+
+
+def status_for(error: e.DomainError) -> HTTPStatus:
+    for cls, status in STATUS:
+        if isinstance(error, cls):
+            return status
+    return HTTPStatus.UNPROCESSABLE_ENTITY
+
+
+def json_error(status: HTTPStatus, body: dict[str, Any]) -> Response[Any]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+def make_resolver() -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver(enable_validation=True)
+
+    @app.exception_handler(e.DomainError)
+    def _domain(error: e.DomainError) -> Response[Any]:
+        status = status_for(error)
+        logger.info("request refused", extra={"code": error.code, "status": int(status)})
+        return json_error(status, {"error": error.as_dict()})
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(error: RequestValidationError) -> Response[Any]:
+        problems = [
+            {
+                "field": ".".join(str(p) for p in err["loc"]),
+                "type": err["type"],
+                "message": err.get("msg", ""),
+            }
+            for err in error.errors()
+        ]
+        first = problems[0] if problems else {"field": "body", "message": "invalid request"}
+        return json_error(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            {
+                "error": {
+                    "code": "invalid_input",
+                    "message": f"{first['field']}: {first['message']}",
+                    "field": first["field"],
+                },
+                "problems": problems,
+            },
+        )
+
+    @app.exception_handler(ValidationError)
+    def _invalid_model(error: ValidationError) -> Response[Any]:
+        response: Response[Any] = _invalid(RequestValidationError(error.errors()))
+        return response
+
+    @app.not_found
+    def _missing(_: Exception) -> Response[Any]:
+        return json_error(
+            HTTPStatus.NOT_FOUND, {"error": {"code": "not_found", "message": "no such route"}}
+        )
+
+    return app
+
+
+def caller(app: APIGatewayHttpResolver) -> Caller:
+    """Identity comes from the authorizer's claims, never from the request body."""
+    ctx = app.current_event.request_context
+    authorizer = ctx.authorizer
+    claims = authorizer.jwt_claim if authorizer is not None else None
+    return caller_from_claims(claims)
+
+
+def raw_body(app: APIGatewayHttpResolver) -> bytes:
+    event = app.current_event
+    body = event.body or ""
+    if event.is_base64_encoded:
+        return base64.b64decode(body)
+    return body.encode()
+
+
+def header(app: APIGatewayHttpResolver, name: str) -> str | None:
+    headers = app.current_event.headers or {}
+    lowered = {k.lower(): v for k, v in headers.items()}
+    return lowered.get(name.lower())

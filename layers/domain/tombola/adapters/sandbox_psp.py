@@ -1,0 +1,90 @@
+"""A sandbox payment provider: checkouts, refunds and payouts recorded in the table, so that a
+person, the local stack or a test can pay a checkout (which sends the signed webhook) and list
+what was refunded and paid out. Refunds and payouts are idempotent by their ids."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from tombola.adapters.dynamo import _ints, _item, _plain
+from tombola.money import Money
+from tombola.ports import Checkout
+
+SANDBOX_URL = "http://127.0.0.1/sandbox/checkouts/"
+
+
+class SandboxPaymentProvider:
+    def __init__(self, table_name: str, client: Any) -> None:
+        self.table = table_name
+        self.client = client
+
+    def create_checkout(
+        self, *, reference: str, payer_id: str, amount: Money, expires_at: datetime
+    ) -> Checkout:
+        checkout_id = "chk_" + hashlib.sha256(reference.encode()).hexdigest()[:24]
+        self.client.put_item(
+            TableName=self.table,
+            Item=_item(
+                {
+                    "pk": "PSP#CHECKOUT",
+                    "sk": checkout_id,
+                    "reference": reference,
+                    "payer_id": payer_id,
+                    "amount": amount.amount,
+                    "currency": amount.currency,
+                    "expires_at": expires_at.isoformat(),
+                }
+            ),
+        )
+        return Checkout(checkout_id, amount, SANDBOX_URL + checkout_id, expires_at)
+
+    def _record_once(self, kind: str, record_id: str, values: dict[str, Any]) -> None:
+        try:
+            self.client.put_item(
+                TableName=self.table,
+                Item=_item({"pk": f"PSP#{kind}", "sk": record_id, **values}),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def refund(self, *, refund_id: str, payment_id: str, amount: Money, reason: str) -> None:
+        self._record_once(
+            "REFUND",
+            refund_id,
+            {
+                "payment_id": payment_id,
+                "amount": amount.amount,
+                "currency": amount.currency,
+                "reason": reason,
+            },
+        )
+
+    def payout(self, *, payout_id: str, payee_id: str, amount: Money) -> None:
+        self._record_once(
+            "PAYOUT",
+            payout_id,
+            {"payee_id": payee_id, "amount": amount.amount, "currency": amount.currency},
+        )
+
+    def records(self, kind: str) -> list[dict[str, Any]]:
+        """CHECKOUT, REFUND or PAYOUT records, for the sandbox and for tests."""
+        items: list[dict[str, Any]] = []
+        for page in self.client.get_paginator("query").paginate(
+            TableName=self.table,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues=_item({":p": f"PSP#{kind}"}),
+        ):
+            items.extend(_ints(_plain(i)) for i in page["Items"])
+        return items
+
+    def checkout(self, checkout_id: str) -> dict[str, Any] | None:
+        got = self.client.get_item(
+            TableName=self.table, Key=_item({"pk": "PSP#CHECKOUT", "sk": checkout_id})
+        )
+        return _ints(_plain(got["Item"])) if "Item" in got else None

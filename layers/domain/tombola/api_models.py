@@ -1,0 +1,110 @@
+"""Request bodies of the HTTP API. Unknown fields are refused; amounts are whole minor units."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+
+from tombola.pricing import SurplusPolicy
+
+Amount = Annotated[StrictInt, Field(gt=0)]
+Text = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ProfileIn(Input):
+    name: Text
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+    phone: Annotated[str, Field(pattern=r"^\+?[0-9 ()-]{6,20}$")]
+    address: Annotated[str, Field(min_length=1, max_length=1000)]
+    payout_account: Annotated[str, Field(min_length=4, max_length=64)] | None = None
+
+
+class DeadlinesIn(Input):
+    """Seconds; each defaults to the operator's setting."""
+
+    second_payment: Annotated[StrictInt, Field(gt=0)] | None = None
+    ship: Annotated[StrictInt, Field(gt=0)] | None = None
+    delivery: Annotated[StrictInt, Field(gt=0)] | None = None
+    confirm: Annotated[StrictInt, Field(gt=0)] | None = None
+    resolution: Annotated[StrictInt, Field(gt=0)] | None = None
+
+
+class ListingIn(Input):
+    title: Text
+    description: Annotated[str, Field(max_length=5000)] = ""
+    price: Amount
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "KRW"
+    expected_entrants: Annotated[StrictInt, Field(gt=1)] | None = None
+    first_payment: Amount | None = None
+    ticket_limit: Annotated[StrictInt, Field(ge=1, le=100)] | None = None
+    closes_at: datetime
+    close_when_full: StrictBool = True
+    surplus_policy: SurplusPolicy | None = None
+    deadlines: DeadlinesIn = Field(default_factory=DeadlinesIn)
+
+    @model_validator(mode="after")
+    def _np_or_p1(self) -> ListingIn:
+        if (self.expected_entrants is None) == (self.first_payment is None):
+            raise ValueError("give exactly one of expected_entrants and first_payment")
+        if self.closes_at.tzinfo is None:
+            raise ValueError("closes_at needs a time zone, e.g. 2026-12-01T12:00:00Z")
+        return self
+
+
+class EntryIn(Input):
+    tickets: Annotated[StrictInt, Field(ge=1, le=100)]
+    payment_method: Literal["card", "mileage"] = "card"
+
+
+class ShipmentIn(Input):
+    carrier: Annotated[str, Field(min_length=1, max_length=100)]
+    tracking_number: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class DisputeIn(Input):
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class ResolutionIn(Input):
+    decision: Literal["release", "refund"]
+    note: Annotated[str, Field(max_length=2000)] = ""
+
+
+class EmptyIn(Input):
+    pass
+
+
+class PaymentData(Input):
+    payment_id: str
+    reference: Annotated[str, Field(min_length=1, max_length=300)]
+    amount: StrictInt
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    checkout_id: str | None = None
+
+
+class PaymentEventIn(Input):
+    id: Annotated[str, Field(min_length=1, max_length=200)]
+    type: Literal["payment.succeeded", "payment.failed", "refund.succeeded", "payout.paid"]
+    created: StrictInt
+    data: PaymentData
+
+
+class CarrierData(Input):
+    listing_id: str
+    tracking_number: str
+    location: str = ""
+    at: datetime | None = None
+    detail: str = ""
+
+
+class CarrierEventIn(Input):
+    id: Annotated[str, Field(min_length=1, max_length=200)]
+    type: Literal["shipment.in_transit", "shipment.delivered", "shipment.accident"]
+    created: StrictInt
+    data: CarrierData

@@ -1,0 +1,97 @@
+"""A Change is everything one business event writes, committed in one transaction, plus the
+effects to run once it is committed (kept in an outbox in the same transaction, so none is lost).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from tombola.ledger import JournalEntry
+from tombola.records import DrawSecret, EntryRecord, ListingRecord, ProfileRecord
+
+
+class StartExecution(BaseModel):
+    kind: Literal["start_execution"] = "start_execution"
+    listing_id: str
+    input: dict[str, object]
+
+
+class ResumeWait(BaseModel):
+    kind: Literal["resume_wait"] = "resume_wait"
+    token: str
+    output: dict[str, object]
+
+
+class FailWait(BaseModel):
+    kind: Literal["fail_wait"] = "fail_wait"
+    token: str
+    error: str
+    cause: str
+
+
+class Refund(BaseModel):
+    kind: Literal["refund"] = "refund"
+    refund_id: str
+    payment_id: str
+    amount: int
+    currency: str
+    reason: str
+
+
+class Payout(BaseModel):
+    kind: Literal["payout"] = "payout"
+    payout_id: str
+    seller_id: str
+    amount: int
+    currency: str
+
+
+class CreditMileage(BaseModel):
+    """Applies a journal entry's credit to a buyer's spendable mileage balance, once."""
+
+    kind: Literal["credit_mileage"] = "credit_mileage"
+    key: str
+    buyer_id: str
+    amount: int
+    currency: str
+
+
+class Publish(BaseModel):
+    """A domain event on the bus; the notifier turns it into e-mail and SMS."""
+
+    kind: Literal["publish"] = "publish"
+    detail_type: str
+    detail: dict[str, object]
+
+
+Effect = Annotated[
+    StartExecution | ResumeWait | FailWait | Refund | Payout | CreditMileage | Publish,
+    Field(discriminator="kind"),
+]
+
+
+class EffectEnvelope(BaseModel):
+    effect: Effect
+
+
+@dataclass(frozen=True, slots=True)
+class MileageDebit:
+    buyer_id: str
+    currency: str
+    amount: int
+
+
+@dataclass
+class Change:
+    listing: ListingRecord | None = None  # saved if its version is still the one read
+    new_listing: bool = False
+    entries: list[EntryRecord] = field(default_factory=list)
+    profiles: list[ProfileRecord] = field(default_factory=list)
+    secrets: list[DrawSecret] = field(default_factory=list)
+    journal: list[JournalEntry] = field(default_factory=list)
+    dedupe: list[str] = field(default_factory=list)  # event keys that must not have been seen
+    mileage_debits: list[MileageDebit] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)

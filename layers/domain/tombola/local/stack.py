@@ -1,0 +1,356 @@
+"""The application on moto: tables, functions, the real state machine and the event bus, created
+from template.yaml; Lambda invokes are routed to the handlers in this process.
+
+Use inside ``mock_aws(config=MOTO_CONFIG)`` (tests) or against a moto server (the local stack).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import os
+import sys
+import threading
+import time
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import ModuleType
+from typing import Any
+from unittest import mock
+
+import boto3
+from moto.awslambda_simple.models import LambdaSimpleBackend
+
+from tombola.local.template import Function, Route, Template, load_definition, resolve
+
+MOTO_CONFIG: Any = {
+    "stepfunctions": {"execute_state_machine": True},
+    "lambda": {"use_docker": False},
+}
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = ""
+    aws_request_id: str = ""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+def fake_credentials() -> None:
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    os.environ["AWS_DEFAULT_REGION"] = REGION
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+
+
+class Stack:
+    """What `template.yaml` declares, created on moto."""
+
+    def __init__(self, template: Template | None = None, parameters: dict[str, str] | None = None):
+        self.template = template or Template.load()
+        self.template.parameters.update(parameters or {})
+        self.functions = self.template.functions()
+        self.routes: list[Route] = self.template.routes()
+        self.refs: dict[str, str] = dict(self.template.parameters)
+        self.refs.update({"AWS::Region": REGION, "AWS::AccountId": ACCOUNT})
+        self.attrs: dict[tuple[str, str], str] = {}
+        self._modules: dict[str, ModuleType] = {}
+        self.event_queues: dict[str, str] = {}  # function → SQS queue URL standing in for a rule
+        self.invocations: list[tuple[str, dict[str, Any]]] = []
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ creation
+    def create(self) -> Stack:
+        fake_credentials()
+        stage = self.refs.get("Stage", "dev")
+        for name, props in self.template.tables().items():
+            table = f"tombola-{stage}-{name}"
+            self._create_table(table, props)
+            self.refs[name] = table
+        bus_names: dict[str, str] = {}
+        for name, res in self.template.of_type("AWS::Events::EventBus").items():
+            bus = resolve(res["Properties"]["Name"], self.refs, self.attrs)
+            boto3.client("events").create_event_bus(Name=bus)
+            self.refs[name] = bus
+            bus_names[name] = bus
+        role = self._role()
+        lam = boto3.client("lambda")
+        for fn in self.functions.values():
+            arn = lam.create_function(
+                FunctionName=f"tombola-{fn.logical_id}",
+                Runtime="python3.12",
+                Role=role,
+                Handler=fn.handler,
+                Code={"ZipFile": _placeholder_zip()},
+            )["FunctionArn"]
+            self.refs[fn.logical_id] = f"tombola-{fn.logical_id}"
+            self.attrs[(fn.logical_id, "Arn")] = arn
+        sm_name, sm_props = self.template.state_machine()
+        subs = {
+            k: resolve(v, self.refs, self.attrs)
+            for k, v in sm_props.get("DefinitionSubstitutions", {}).items()
+        }
+        definition = load_definition(self.template, subs)
+        sm_arn = boto3.client("stepfunctions").create_state_machine(
+            name=f"tombola-{stage}-listing", definition=definition, roleArn=role, type="STANDARD"
+        )["stateMachineArn"]
+        self.refs[sm_name] = sm_arn
+        self.attrs[(sm_name, "Name")] = f"tombola-{stage}-listing"
+        self.state_machine_arn = sm_arn
+        for fn_name, bus_logical, pattern in self.template.event_rules():
+            self._route_rule(fn_name, bus_names[bus_logical], pattern)
+        self._export_environment()
+        return self
+
+    def _create_table(self, name: str, props: dict[str, Any]) -> None:
+        kwargs: dict[str, Any] = {
+            "TableName": name,
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "KeySchema": props["KeySchema"],
+            "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+        }
+        if props.get("GlobalSecondaryIndexes"):
+            kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        boto3.client("dynamodb").create_table(**kwargs)
+
+    def _role(self) -> str:
+        iam = boto3.client("iam")
+        doc = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+        return str(
+            iam.create_role(RoleName="tombola-local", AssumeRolePolicyDocument=json.dumps(doc))[
+                "Role"
+            ]["Arn"]
+        )
+
+    def _route_rule(self, function: str, bus: str, pattern: dict[str, Any]) -> None:
+        """moto's EventBridge does not invoke Lambda targets: the rule targets a queue, and
+        ``deliver_events`` hands what matched to the function."""
+        sqs = boto3.client("sqs")
+        url = sqs.create_queue(QueueName=f"rule-{function}")["QueueUrl"]
+        qarn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        events = boto3.client("events")
+        events.put_rule(Name=f"to-{function}", EventBusName=bus, EventPattern=json.dumps(pattern))
+        events.put_targets(
+            Rule=f"to-{function}", EventBusName=bus, Targets=[{"Id": "queue", "Arn": qarn}]
+        )
+        self.event_queues[function] = url
+
+    def environment(self) -> dict[str, str]:
+        """Every function's variables, resolved (the functions share one process)."""
+        env: dict[str, str] = {}
+        for fn in self.functions.values():
+            for k, v in fn.environment.items():
+                env[k] = str(resolve(v, self.refs, self.attrs))
+        return env
+
+    def _export_environment(self) -> None:
+        os.environ.update(self.environment())
+
+    # ------------------------------------------------------------------ invoking
+    def module(self, fn: Function) -> ModuleType:
+        if fn.logical_id not in self._modules:
+            name = f"tombola_fn_{fn.logical_id}"
+            spec = importlib.util.spec_from_file_location(name, fn.module_path)
+            assert spec is not None
+            assert spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
+            self._modules[fn.logical_id] = module
+        return self._modules[fn.logical_id]
+
+    def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
+        fn = self.functions[logical_id]
+        handler: Callable[[dict[str, Any], LambdaContext], Any] = getattr(
+            self.module(fn), fn.handler_name
+        )
+        with self._lock:
+            self.invocations.append((logical_id, event))
+        context = LambdaContext(
+            f"tombola-{logical_id}",
+            invoked_function_arn=self.attrs.get((logical_id, "Arn"), ""),
+            aws_request_id=str(uuid.uuid4()),
+        )
+        return handler(event, context)
+
+    @contextmanager
+    def lambda_routing(self) -> Iterator[None]:
+        """Route moto's Lambda invokes (from the state machine) to the handlers in-process."""
+        by_name = {f"tombola-{k}": k for k in self.functions}
+        stack = self
+
+        def invoke(
+            backend: Any,
+            function_name: str,
+            qualifier: Any,
+            body: Any,
+            headers: Any,
+            response_headers: Any,
+        ) -> bytes:
+            name = function_name.rsplit(":function:", 1)[-1].split(":", maxsplit=1)[0]
+            payload = json.loads(body or "{}")
+            try:
+                result = stack.invoke(by_name[name], payload)
+            except Exception as exc:  # the state machine sees errorType, as from real Lambda
+                response_headers["x-amz-function-error"] = "Unhandled"
+                return json.dumps(
+                    {"errorType": type(exc).__name__, "errorMessage": str(exc)}
+                ).encode()
+            return json.dumps(result).encode()
+
+        with mock.patch.object(LambdaSimpleBackend, "invoke", invoke):
+            yield
+
+    def http(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        raw: bytes | None = None,
+        claims: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        query: dict[str, str] | None = None,
+    ) -> HttpResponse:
+        """Call the API as API Gateway would: route from template.yaml, JWT claims passed on
+        for authorized routes (a request without claims to one gets 401 here, as there)."""
+        path_only = path.split("?", 1)[0]
+        for route in self.routes:
+            params = route.match(method, path_only)
+            if params is not None:
+                break
+        else:
+            return HttpResponse(404, {"message": "Not Found"}, {})
+        if not route.public and not claims:
+            return HttpResponse(401, {"message": "Unauthorized"}, {})
+        text = raw.decode() if raw is not None else (json.dumps(body) if body is not None else None)
+        now = datetime.now(UTC)
+        event = {
+            "version": "2.0",
+            "routeKey": f"{route.method} {route.path}",
+            "rawPath": path_only,
+            "rawQueryString": "&".join(f"{k}={v}" for k, v in (query or {}).items()),
+            "headers": {"content-type": "application/json", **(headers or {})},
+            "queryStringParameters": query or None,
+            "pathParameters": params or None,
+            "requestContext": {
+                "accountId": ACCOUNT,
+                "apiId": "local",
+                "domainName": "127.0.0.1",
+                "http": {
+                    "method": route.method,
+                    "path": path_only,
+                    "protocol": "HTTP/1.1",
+                    "sourceIp": "127.0.0.1",
+                    "userAgent": "tombola-local",
+                },
+                "requestId": str(uuid.uuid4()),
+                "routeKey": f"{route.method} {route.path}",
+                "stage": "$default",
+                "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+                "timeEpoch": int(now.timestamp() * 1000),
+                **(
+                    {"authorizer": {"jwt": {"claims": claims, "scopes": None}}}
+                    if claims and not route.public
+                    else {}
+                ),
+            },
+            "body": text,
+            "isBase64Encoded": False,
+        }
+        result = self.invoke(route.function, event)
+        body_text = result.get("body") or ""
+        try:
+            parsed = json.loads(body_text) if body_text else None
+        except json.JSONDecodeError:
+            parsed = body_text
+        return HttpResponse(int(result["statusCode"]), parsed, result.get("headers") or {})
+
+    def run_schedules(self) -> list[Any]:
+        """Fire every scheduled function once, as EventBridge Scheduler would."""
+        out = []
+        for fn, _ in self.template.schedules():
+            out.append(
+                self.invoke(
+                    fn,
+                    {
+                        "version": "0",
+                        "id": str(uuid.uuid4()),
+                        "detail-type": "Scheduled Event",
+                        "source": "aws.events",
+                        "account": ACCOUNT,
+                        "time": datetime.now(UTC).isoformat(),
+                        "region": REGION,
+                        "resources": [],
+                        "detail": {},
+                    },
+                )
+            )
+        return out
+
+    def deliver_events(self) -> int:
+        """Hand events that matched a rule to its function; return how many were delivered."""
+        sqs = boto3.client("sqs")
+        delivered = 0
+        for fn, url in self.event_queues.items():
+            while True:
+                msgs = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+                if not msgs:
+                    break
+                for m in msgs:
+                    self.invoke(fn, json.loads(m["Body"]))
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+                    delivered += 1
+        return delivered
+
+    # ------------------------------------------------------------------ observing
+    def execution(self, listing_id: str) -> dict[str, Any]:
+        arn = self.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{listing_id}"
+        return dict(boto3.client("stepfunctions").describe_execution(executionArn=arn))
+
+    def wait_for(
+        self, predicate: Callable[[], bool], timeout: float = 20.0, what: str = "condition"
+    ) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {what}")
+
+
+def _placeholder_zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("app.py", "def handler(event, context):\n    return event\n")
+    return buf.getvalue()

@@ -1,0 +1,181 @@
+"""What is stored: listings, entries, profiles, draw secrets. Pydantic models so that the store
+adapter and the API serialize them the same way; rules stay in the pure modules."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tombola.lifecycle import ListingStatus
+from tombola.money import Money
+from tombola.pricing import PriceTerms, SurplusPolicy
+from tombola.settlement import Funding, ListingFunds, TicketPayment
+from tombola.tickets import TicketPolicy
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="ignore", validate_assignment=False)
+
+
+class Durations(Record):
+    """Seconds each wait of the state machine may last."""
+
+    second_payment: int
+    ship: int
+    delivery: int
+    confirm: int
+    resolution: int
+
+
+class HoldRecord(Record):
+    buyer_id: str
+    count: int
+    expires_at: datetime
+
+
+class Shipment(Record):
+    carrier: str
+    tracking_number: str
+    shipped_at: datetime
+
+
+class WaitRecord(Record):
+    token: str
+    candidate: str | None = None
+
+
+class ListingRecord(Record):
+    listing_id: str
+    seller_id: str
+    title: str
+    description: str = ""
+    currency: str
+    price: int
+    expected_entrants: int
+    first_payment: int
+    fee: int
+    deposit: int
+    surplus_policy: SurplusPolicy
+    mileage_bps: int
+    ticket_limit: int
+    close_when_full: bool
+    closes_at: datetime
+    hold_seconds: int
+    durations: Durations
+    status: ListingStatus
+    version: int = 0
+    created_at: datetime
+    commitment: str
+    deposit_payment_id: str | None = None
+    # entries
+    paid_tickets: int = 0
+    holds: dict[str, HoldRecord] = Field(default_factory=dict)
+    buyer_tickets: dict[str, int] = Field(default_factory=dict)
+    closed_at: datetime | None = None
+    # draw
+    entries_digest: str | None = None
+    order: list[str] = Field(default_factory=list)
+    drawn: list[str] = Field(default_factory=list)
+    forfeited: list[str] = Field(default_factory=list)
+    seed: str | None = None  # revealed with the first candidate
+    candidate: str | None = None
+    candidate_due_at: datetime | None = None
+    forfeit_requested: str | None = None
+    second_payment_due: int = 0
+    # sale
+    final_buyer: str | None = None
+    second_payment_paid: int = 0
+    second_payment_id: str | None = None
+    shipment: Shipment | None = None
+    delivered_at: datetime | None = None
+    tracking_events: list[dict[str, str]] = Field(default_factory=list)
+    dispute_reason: str | None = None
+    resolution: str | None = None
+    outcome: str | None = None
+    outcome_reason: str | None = None
+    waits: dict[str, WaitRecord] = Field(default_factory=dict)
+
+    @property
+    def terms(self) -> PriceTerms:
+        return PriceTerms(
+            Money(self.price, self.currency),
+            self.expected_entrants,
+            Money(self.first_payment, self.currency),
+            Money(self.fee, self.currency),
+        )
+
+    def ticket_policy(self) -> TicketPolicy:
+        return TicketPolicy(
+            capacity=self.expected_entrants,
+            per_buyer_limit=self.ticket_limit,
+            close_when_full=self.close_when_full,
+            hold_ttl=timedelta(seconds=self.hold_seconds),
+        )
+
+    def money(self, amount: int) -> Money:
+        return Money(amount, self.currency)
+
+
+class EntryStatus(StrEnum):
+    PENDING = "pending"  # held, waiting for the card payment
+    PAID = "paid"
+    REFUNDED = "refunded"  # paid after its hold could no longer be honoured
+    EXPIRED = "expired"
+
+
+class EntryRecord(Record):
+    entry_id: str
+    listing_id: str
+    buyer_id: str
+    tickets: int
+    amount: int
+    currency: str
+    funding: Funding
+    status: EntryStatus
+    created_at: datetime
+    expires_at: datetime
+    payment_id: str | None = None
+    checkout_id: str | None = None
+    ticket_ids: list[str] = Field(default_factory=list)
+
+    def payment(self) -> TicketPayment:
+        return TicketPayment(
+            self.payment_id or self.entry_id,
+            self.buyer_id,
+            self.tickets,
+            Money(self.amount, self.currency),
+            self.funding,
+        )
+
+
+class ProfileRecord(Record):
+    user_id: str
+    name: str
+    email: str
+    phone: str
+    address: str
+    payout_account: str | None = None
+
+
+class DrawSecret(Record):
+    listing_id: str
+    seed: str  # hex; published only when the first candidate is drawn
+
+
+def listing_funds(listing: ListingRecord, paid_entries: list[EntryRecord]) -> ListingFunds:
+    return ListingFunds(
+        listing_id=listing.listing_id,
+        seller_id=listing.seller_id,
+        terms=listing.terms,
+        deposit=listing.money(listing.deposit if listing.deposit_payment_id else 0),
+        surplus_policy=listing.surplus_policy,
+        mileage_bps=listing.mileage_bps,
+        payments=tuple(e.payment() for e in paid_entries),
+        forfeited_buyers=frozenset(listing.forfeited),
+        final_buyer=listing.final_buyer,
+        second_payment=listing.money(listing.second_payment_paid)
+        if listing.second_payment_paid
+        else None,
+    )

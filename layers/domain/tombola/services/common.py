@@ -1,0 +1,68 @@
+"""Helpers shared by the application services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tombola.auth import Caller, NotFound
+from tombola.changes import Publish
+from tombola.errors import InvalidInput, NotAllowedNow
+from tombola.lifecycle import ListingStatus, transition
+from tombola.records import ListingRecord, ProfileRecord
+from tombola.services.ports import Deps
+
+
+def load_listing(deps: Deps, listing_id: str) -> ListingRecord:
+    listing = deps.store.get_listing(listing_id)
+    if listing is None:
+        raise NotFound(f"no listing {listing_id!r}")
+    return listing
+
+
+def require_profile(deps: Deps, caller: Caller, *, payout: bool = False) -> ProfileRecord:
+    profile = deps.store.get_profile(caller.user_id)
+    if profile is None:
+        raise InvalidInput("complete your profile first: PUT /me/profile", field="profile")
+    if payout and not profile.payout_account:
+        raise InvalidInput(
+            "a seller needs a payout account in the profile: PUT /me/profile",
+            field="payout_account",
+        )
+    return profile
+
+
+def next_version(listing: ListingRecord) -> ListingRecord:
+    """A copy to change; the store saves it only if the stored version is still the one read."""
+    return listing.model_copy(deep=True, update={"version": listing.version + 1})
+
+
+def move(listing: ListingRecord, target: ListingStatus) -> None:
+    listing.status = transition(listing.status, target)
+
+
+def require_status(listing: ListingRecord, *allowed: ListingStatus) -> None:
+    if listing.status not in allowed:
+        wanted = ", ".join(s.value for s in allowed)
+        raise NotAllowedNow(f"the listing is {listing.status.value}; this needs {wanted}")
+
+
+def prune_holds(listing: ListingRecord, now: datetime) -> None:
+    listing.holds = {k: h for k, h in listing.holds.items() if h.expires_at > now}
+
+
+def notify(
+    detail_type: str, listing: ListingRecord, recipients: list[str], **data: object
+) -> Publish:
+    return Publish(
+        detail_type=detail_type,
+        detail={
+            "listing_id": listing.listing_id,
+            "title": listing.title,
+            "recipients": recipients,
+            **data,
+        },
+    )
+
+
+def execution_input(listing: ListingRecord) -> dict[str, object]:
+    return {"listing_id": listing.listing_id, "durations": listing.durations.model_dump()}

@@ -1,0 +1,41 @@
+"""Signed carrier events: location, delivered, accident [0067]."""
+
+from __future__ import annotations
+
+from tombola.api_models import CarrierEventIn
+from tombola.changes import Change
+from tombola.errors import InvalidInput
+from tombola.lifecycle import ListingStatus
+from tombola.services.common import load_listing, move, next_version, notify
+from tombola.services.ports import Deps
+from tombola.services.runner import decide_and_apply
+from tombola.services.waits import resume_waits
+
+
+def handle_carrier_event(deps: Deps, event: CarrierEventIn) -> dict[str, object]:
+    data = event.data
+
+    def decide() -> tuple[Change, str]:
+        listing = next_version(load_listing(deps, data.listing_id))
+        if listing.shipment is None or listing.shipment.tracking_number != data.tracking_number:
+            raise InvalidInput(
+                "no shipment with that tracking number on this listing",
+                field="data.tracking_number",
+            )
+        change = Change(listing=listing, dedupe=[f"carrier:{event.id}"])
+        at = (data.at or deps.clock.now()).isoformat()
+        listing.tracking_events.append(
+            {"type": event.type, "location": data.location, "at": at, "detail": data.detail}
+        )
+        if event.type == "shipment.delivered" and listing.status is ListingStatus.SHIPPED:
+            move(listing, ListingStatus.DELIVERED)
+            listing.delivered_at = data.at or deps.clock.now()
+            resume_waits(listing, change, ("delivery",), event="delivered")
+            change.effects.append(notify("Delivered", listing, [listing.final_buyer or ""]))
+            return change, "delivered"
+        if event.type == "shipment.accident":
+            recipients = [listing.final_buyer or "", listing.seller_id, "operator"]
+            change.effects.append(notify("ShipmentAccident", listing, recipients))
+        return change, "recorded"
+
+    return {"event_id": event.id, "result": decide_and_apply(deps, decide, duplicate="duplicate")}

@@ -1,0 +1,117 @@
+"""A buyer applies for tickets: a held card checkout, or tickets paid at once with mileage."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tombola.api_models import EntryIn
+from tombola.auth import Caller, Role
+from tombola.changes import Change, MileageDebit
+from tombola.errors import InsufficientBalance, ListingNotOpen
+from tombola.lifecycle import ListingStatus
+from tombola.records import EntryRecord, EntryStatus, HoldRecord, ListingRecord
+from tombola.services.common import load_listing, next_version, prune_holds, require_profile
+from tombola.services.listings import checkout_view
+from tombola.services.ports import Deps
+from tombola.services.runner import decide_and_apply
+from tombola.services.tickets import accept_tickets
+from tombola.settlement import Funding, tickets_paid
+from tombola.tickets import check_reservation
+
+
+def apply_for_tickets(
+    deps: Deps, caller: Caller, listing_id: str, body: EntryIn
+) -> dict[str, object]:
+    caller.require(Role.BUYER)
+    require_profile(deps, caller)
+    funding = Funding(body.payment_method)
+
+    def decide() -> tuple[Change, EntryRecord]:
+        now = deps.clock.now()
+        listing = next_version(load_listing(deps, listing_id))
+        if listing.seller_id == caller.user_id:
+            raise ListingNotOpen("a seller cannot enter their own listing's draw")
+        if listing.status is not ListingStatus.OPEN or now >= listing.closes_at:
+            raise ListingNotOpen("the listing is not open for entries")
+        prune_holds(listing, now)
+        buyer = caller.user_id
+        check_reservation(
+            listing.ticket_policy(),
+            is_open=True,
+            paid_total=listing.paid_tickets,
+            held_total=sum(h.count for h in listing.holds.values()),
+            buyer_paid=listing.buyer_tickets.get(buyer, 0),
+            buyer_held=sum(h.count for h in listing.holds.values() if h.buyer_id == buyer),
+            requested=body.tickets,
+        )
+        amount = listing.first_payment * body.tickets
+        entry = EntryRecord(
+            entry_id=deps.ids.new("E"),
+            listing_id=listing_id,
+            buyer_id=buyer,
+            tickets=body.tickets,
+            amount=amount,
+            currency=listing.currency,
+            funding=funding,
+            status=EntryStatus.PENDING,
+            created_at=now,
+            expires_at=now + timedelta(seconds=listing.hold_seconds),
+        )
+        change = Change(listing=listing, entries=[entry])
+        if funding is Funding.MILEAGE:
+            balance = deps.store.mileage_balance(buyer, listing.currency)
+            if balance < amount:
+                raise InsufficientBalance(
+                    f"{amount} {listing.currency} of mileage needed, {balance} available",
+                    field="payment_method",
+                )
+            entry.payment_id = f"mileage-{entry.entry_id}"
+            change.mileage_debits.append(MileageDebit(buyer, listing.currency, amount))
+            accept_tickets(listing, entry, change, now)
+            change.journal.append(tickets_paid(listing_id, entry.payment()))
+        else:
+            listing.holds[entry.entry_id] = HoldRecord(
+                buyer_id=buyer, count=body.tickets, expires_at=entry.expires_at
+            )
+        return change, entry
+
+    entry = decide_and_apply(deps, decide)
+    result: dict[str, object] = {"entry": entry_view(entry)}
+    if entry.status is EntryStatus.PENDING:
+        checkout = deps.payments.create_checkout(
+            reference=f"entry:{listing_id}:{entry.entry_id}",
+            payer_id=caller.user_id,
+            amount=entry.payment().amount,
+            expires_at=entry.expires_at,
+        )
+        result["checkout"] = checkout_view(checkout)
+    return result
+
+
+def entry_view(entry: EntryRecord) -> dict[str, object]:
+    return {
+        "entry_id": entry.entry_id,
+        "listing_id": entry.listing_id,
+        "tickets": entry.tickets,
+        "amount": entry.amount,
+        "currency": entry.currency,
+        "payment_method": entry.funding.value,
+        "status": entry.status.value,
+        "ticket_ids": entry.ticket_ids,
+        "created_at": entry.created_at.isoformat(),
+        "hold_expires_at": entry.expires_at.isoformat(),
+    }
+
+
+def my_entries(deps: Deps, caller: Caller) -> dict[str, object]:
+    return {"entries": [entry_view(e) for e in deps.store.entries_of_buyer(caller.user_id)]}
+
+
+def my_mileage(deps: Deps, caller: Caller, currency: str = "KRW") -> dict[str, object]:
+    return {
+        "currency": currency,
+        "balance": deps.store.mileage_balance(caller.user_id, currency),
+    }
+
+
+__all__ = ["ListingRecord", "apply_for_tickets", "my_entries", "my_mileage"]

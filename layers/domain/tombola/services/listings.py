@@ -1,0 +1,181 @@
+"""Creating listings and reading them: public view, draw data, money statement."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, timedelta
+
+from tombola import draw
+from tombola.api_models import ListingIn
+from tombola.auth import Caller, Forbidden, Role
+from tombola.changes import Change
+from tombola.errors import InvalidInput
+from tombola.lifecycle import ListingStatus
+from tombola.money import Money
+from tombola.ports import Checkout
+from tombola.pricing import PriceTerms
+from tombola.records import DrawSecret, Durations, ListingRecord
+from tombola.services.common import load_listing, notify, require_profile
+from tombola.services.ports import Deps
+from tombola.services.runner import apply
+from tombola.statement import statement
+
+
+def create_listing(deps: Deps, caller: Caller, body: ListingIn) -> dict[str, object]:
+    caller.require(Role.SELLER)
+    require_profile(deps, caller, payout=True)
+    s = deps.settings
+    now = deps.clock.now()
+    closes_at = body.closes_at.astimezone(UTC)
+    if closes_at <= now:
+        raise InvalidInput("closes_at must be in the future", field="closes_at")
+    price = Money(body.price, body.currency)
+    fee = Money(s.fee_k, body.currency)
+    if body.expected_entrants is not None:
+        terms = PriceTerms.from_expected_entrants(price, body.expected_entrants, fee)
+    else:
+        assert body.first_payment is not None
+        terms = PriceTerms.from_first_payment(price, Money(body.first_payment, body.currency), fee)
+    deposit = s.deposit_policy(body.currency).deposit_for(price)
+    seed = draw.new_seed(deps.randomness)
+    listing_id = deps.ids.new("L")
+    d = body.deadlines
+    listing = ListingRecord(
+        listing_id=listing_id,
+        seller_id=caller.user_id,
+        title=body.title,
+        description=body.description,
+        currency=body.currency,
+        price=terms.price.amount,
+        expected_entrants=terms.expected_entrants,
+        first_payment=terms.first_payment.amount,
+        fee=terms.fee.amount,
+        deposit=deposit.amount,
+        surplus_policy=body.surplus_policy or s.surplus_policy_default,
+        mileage_bps=s.mileage_bps,
+        ticket_limit=body.ticket_limit or s.ticket_limit_default,
+        close_when_full=body.close_when_full,
+        closes_at=closes_at,
+        hold_seconds=s.hold_seconds,
+        durations=Durations(
+            second_payment=d.second_payment or s.second_payment_seconds,
+            ship=d.ship or s.ship_seconds,
+            delivery=d.delivery or s.delivery_seconds,
+            confirm=d.confirm or s.confirm_seconds,
+            resolution=d.resolution or s.resolution_seconds,
+        ),
+        status=ListingStatus.AWAITING_DEPOSIT,
+        created_at=now,
+        commitment=draw.commitment(seed),
+    )
+    change = Change(
+        listing=listing,
+        new_listing=True,
+        secrets=[DrawSecret(listing_id=listing_id, seed=seed.hex())],
+    )
+    checkout = None
+    if deposit.amount > 0:
+        checkout = deps.payments.create_checkout(
+            reference=f"deposit:{listing_id}",
+            payer_id=caller.user_id,
+            amount=deposit,
+            expires_at=min(closes_at, now + timedelta(days=1)),
+        )
+    else:
+        listing.status = ListingStatus.OPEN
+        listing.deposit_payment_id = "none"
+        change.effects.append(notify("ListingOpened", listing, [caller.user_id]))
+    apply(deps, change)
+    return {
+        "listing": public_view(deps, listing),
+        "deposit": {
+            "amount": deposit.amount,
+            "currency": deposit.currency,
+            "checkout": checkout_view(checkout) if checkout else None,
+        },
+    }
+
+
+def checkout_view(checkout: Checkout) -> dict[str, object]:
+    return {
+        "checkout_id": checkout.checkout_id,
+        "amount": checkout.amount.amount,
+        "currency": checkout.amount.currency,
+        "url": checkout.url,
+        "expires_at": checkout.expires_at.isoformat(),
+    }
+
+
+def public_view(deps: Deps, listing: ListingRecord) -> dict[str, object]:
+    terms = listing.terms
+    now = deps.clock.now()
+    left = max(int((listing.closes_at - now).total_seconds()), 0)
+    return {
+        "listing_id": listing.listing_id,
+        "title": listing.title,
+        "description": listing.description,
+        "seller_id": listing.seller_id,
+        "status": listing.status.value,
+        "currency": listing.currency,
+        "price": listing.price,
+        "expected_entrants": listing.expected_entrants,
+        "first_payment": listing.first_payment,
+        "fee": listing.fee,
+        "deposit": listing.deposit,
+        "ticket_limit": listing.ticket_limit,
+        "close_when_full": listing.close_when_full,
+        "surplus_policy": listing.surplus_policy.value,
+        "closes_at": listing.closes_at.isoformat(),
+        "seconds_left": left if listing.status is ListingStatus.OPEN else 0,
+        "paid_tickets": listing.paid_tickets,
+        "second_payment_if_drawn_now": terms.second_payment(listing.paid_tickets).amount,
+        "worst_case_one_ticket": terms.worst_case(listing.paid_tickets, 1).amount,
+        "draw_commitment": listing.commitment,
+        "deadlines": listing.durations.model_dump(),
+    }
+
+
+def list_public(deps: Deps, status: str | None) -> dict[str, object]:
+    if status is not None and status not in {s.value for s in ListingStatus}:
+        raise InvalidInput(f"unknown status {status!r}", field="status")
+    listings = deps.store.list_listings(status, 100)
+    return {"listings": [public_view(deps, x) for x in listings]}
+
+
+def get_public(deps: Deps, listing_id: str) -> dict[str, object]:
+    return public_view(deps, load_listing(deps, listing_id))
+
+
+def pseudonym(listing_id: str, buyer_id: str) -> str:
+    """Public draw data names buyers by a per-listing pseudonym, never by their id."""
+    return "b-" + hashlib.sha256(f"{listing_id}|{buyer_id}".encode()).hexdigest()[:16]
+
+
+def draw_view(deps: Deps, listing_id: str) -> dict[str, object]:
+    listing = load_listing(deps, listing_id)
+    tickets: list[dict[str, str]] = []
+    if listing.entries_digest is not None:
+        for e in deps.store.entries_of_listing(listing_id):
+            if e.ticket_ids and e.status.value == "paid":
+                tickets.extend(
+                    {"ticket_id": t, "buyer": pseudonym(listing_id, e.buyer_id)}
+                    for t in e.ticket_ids
+                )
+        tickets.sort(key=lambda t: t["ticket_id"])
+    return {
+        "listing_id": listing_id,
+        "version": draw.DRAW_VERSION,
+        "commitment": listing.commitment,
+        "entries_digest": listing.entries_digest,
+        "tickets": tickets,
+        "seed": listing.seed,
+        "order": [pseudonym(listing_id, b) for b in listing.drawn],
+    }
+
+
+def statement_view(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
+    listing = load_listing(deps, listing_id)
+    if Role.OPERATOR not in caller.roles and listing.seller_id != caller.user_id:
+        raise Forbidden("only the listing's seller or an operator may read its statement")
+    st = statement(listing_id, listing.currency, deps.store.journal_of_listing(listing_id))
+    return {**st.as_dict(), "status": listing.status.value}

@@ -1,0 +1,188 @@
+"""Signed payment provider events: deposits, tickets, second payments, refunds and payouts.
+
+Every event is applied once: its id is a dedupe key written in the same transaction as the state
+change it causes. A payment that can no longer be honoured is recorded and refunded at once.
+"""
+
+from __future__ import annotations
+
+from tombola.api_models import PaymentEventIn
+from tombola.changes import Change, Refund, ResumeWait
+from tombola.errors import InvalidInput
+from tombola.lifecycle import ListingStatus
+from tombola.records import EntryStatus, ListingRecord
+from tombola.services.common import load_listing, move, next_version, notify, prune_holds
+from tombola.services.ports import Deps
+from tombola.services.runner import decide_and_apply
+from tombola.services.tickets import accept_tickets
+from tombola.settlement import (
+    Funding,
+    deposit_paid,
+    payout_sent,
+    second_payment_paid,
+    tickets_paid,
+    unaccepted_payment,
+)
+from tombola.tickets import PaymentDecision, decide_hold_payment
+
+
+def handle_payment_event(deps: Deps, event: PaymentEventIn) -> dict[str, object]:
+    def decide() -> tuple[Change, str]:
+        change = Change(dedupe=[f"payments:{event.id}"])
+        outcome = _decide(deps, event, change)
+        return change, outcome
+
+    return {"event_id": event.id, "result": decide_and_apply(deps, decide, duplicate="duplicate")}
+
+
+def _decide(deps: Deps, event: PaymentEventIn, change: Change) -> str:
+    data = event.data
+    kind, _, rest = data.reference.partition(":")
+    if event.type == "payout.paid":
+        listing = load_listing(deps, rest)
+        change.journal.append(payout_sent(listing.seller_id, f"{rest}", listing.money(data.amount)))
+        return "payout_recorded"
+    if event.type == "refund.succeeded":
+        return "refund_acknowledged"
+    if kind == "deposit":
+        return _deposit(deps, event, rest, change)
+    if kind == "entry":
+        listing_id, _, entry_id = rest.partition(":")
+        return _entry(deps, event, listing_id, entry_id, change)
+    if kind == "p2":
+        listing_id, _, buyer_round = rest.partition(":")
+        buyer_id = buyer_round.rsplit(":", 1)[0]
+        return _second_payment(deps, event, listing_id, buyer_id, change)
+    raise InvalidInput(f"unknown payment reference {data.reference!r}", field="data.reference")
+
+
+def _refund_unaccepted(
+    change: Change,
+    listing: ListingRecord,
+    event: PaymentEventIn,
+    payer_id: str,
+    reason: str,
+) -> str:
+    if event.type != "payment.succeeded":
+        return "ignored"
+    data = event.data
+    money = listing.money(data.amount)
+    if data.currency != listing.currency:
+        raise InvalidInput("payment currency differs from the listing's", field="data.currency")
+    if money.amount <= 0:
+        raise InvalidInput("payment amount must be positive", field="data.amount")
+    change.journal.extend(
+        unaccepted_payment(
+            listing.listing_id, data.payment_id, payer_id, money, Funding.CARD, reason
+        )
+    )
+    change.effects.append(
+        Refund(
+            refund_id=f"refund-{data.payment_id}",
+            payment_id=data.payment_id,
+            amount=money.amount,
+            currency=money.currency,
+            reason=reason,
+        )
+    )
+    change.effects.append(
+        notify("PaymentRefunded", listing, [payer_id], amount=money.amount, reason=reason)
+    )
+    return "refunded"
+
+
+def _deposit(deps: Deps, event: PaymentEventIn, listing_id: str, change: Change) -> str:
+    listing = next_version(load_listing(deps, listing_id))
+    change.listing = listing
+    if event.type == "payment.failed":
+        return "ignored"
+    if listing.status is not ListingStatus.AWAITING_DEPOSIT:
+        return _refund_unaccepted(change, listing, event, listing.seller_id, "deposit not due")
+    if event.data.amount != listing.deposit or event.data.currency != listing.currency:
+        return _refund_unaccepted(change, listing, event, listing.seller_id, "wrong deposit amount")
+    move(listing, ListingStatus.OPEN)
+    listing.deposit_payment_id = event.data.payment_id
+    change.journal.append(
+        deposit_paid(listing_id, event.data.payment_id, listing.money(listing.deposit))
+    )
+    change.effects.append(notify("ListingOpened", listing, [listing.seller_id]))
+    return "listing_opened"
+
+
+def _entry(
+    deps: Deps, event: PaymentEventIn, listing_id: str, entry_id: str, change: Change
+) -> str:
+    listing = next_version(load_listing(deps, listing_id))
+    entry = deps.store.get_entry(listing_id, entry_id)
+    if entry is None:
+        raise InvalidInput(
+            f"no entry {entry_id!r} on listing {listing_id!r}", field="data.reference"
+        )
+    change.listing = listing
+    now = deps.clock.now()
+    hold_active = entry_id in listing.holds and listing.holds[entry_id].expires_at > now
+    prune_holds(listing, now)
+    if event.type == "payment.failed":
+        if entry.status is EntryStatus.PENDING:
+            entry.status = EntryStatus.EXPIRED
+            listing.holds.pop(entry_id, None)
+            change.entries.append(entry)
+        return "hold_released"
+    if entry.status is not EntryStatus.PENDING:
+        return _refund_unaccepted(change, listing, event, entry.buyer_id, "entry already settled")
+    if event.data.amount != entry.amount or event.data.currency != entry.currency:
+        return _refund_unaccepted(change, listing, event, entry.buyer_id, "wrong ticket amount")
+    others = {k: h for k, h in listing.holds.items() if k != entry_id}
+    decision = decide_hold_payment(
+        listing.ticket_policy(),
+        hold_active=hold_active,
+        is_open=listing.status is ListingStatus.OPEN,
+        paid_total=listing.paid_tickets,
+        other_held_total=sum(h.count for h in others.values()),
+        buyer_paid=listing.buyer_tickets.get(entry.buyer_id, 0),
+        buyer_other_held=sum(h.count for h in others.values() if h.buyer_id == entry.buyer_id),
+        count=entry.tickets,
+    )
+    change.entries.append(entry)
+    entry.payment_id = event.data.payment_id
+    if decision is PaymentDecision.REFUND:
+        entry.status = EntryStatus.REFUNDED
+        listing.holds.pop(entry_id, None)
+        return _refund_unaccepted(
+            change, listing, event, entry.buyer_id, "hold expired and the listing is full or closed"
+        )
+    accept_tickets(listing, entry, change, now)
+    change.journal.append(tickets_paid(listing_id, entry.payment()))
+    return "tickets_issued"
+
+
+def _second_payment(
+    deps: Deps, event: PaymentEventIn, listing_id: str, buyer_id: str, change: Change
+) -> str:
+    listing = next_version(load_listing(deps, listing_id))
+    change.listing = listing
+    if event.type == "payment.failed":
+        return "ignored"
+    current = (
+        listing.status is ListingStatus.AWAITING_SECOND_PAYMENT and listing.candidate == buyer_id
+    )
+    if not current:
+        return _refund_unaccepted(
+            change, listing, event, buyer_id, "second payment after the deadline or not due"
+        )
+    if event.data.amount != listing.second_payment_due or event.data.currency != listing.currency:
+        return _refund_unaccepted(change, listing, event, buyer_id, "wrong second payment amount")
+    move(listing, ListingStatus.FINAL_BUYER)
+    listing.final_buyer = buyer_id
+    listing.second_payment_paid = event.data.amount
+    listing.second_payment_id = event.data.payment_id
+    change.journal.append(
+        second_payment_paid(
+            listing_id, event.data.payment_id, buyer_id, listing.money(event.data.amount)
+        )
+    )
+    wait = listing.waits.pop("second_payment", None)
+    if wait is not None and wait.candidate == buyer_id:
+        change.effects.append(ResumeWait(token=wait.token, output={"event": "paid"}))
+    change.effects.append(notify("FinalBuyer", listing, [buyer_id, listing.seller_id]))
+    return "final_buyer"

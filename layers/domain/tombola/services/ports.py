@@ -1,0 +1,82 @@
+"""What the application services need from the outside (implemented in tombola.adapters)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from tombola.changes import Change, Effect
+from tombola.config import Settings
+from tombola.ledger import JournalEntry
+from tombola.ports import Clock, PaymentProvider, Randomness
+from tombola.records import DrawSecret, EntryRecord, ListingRecord, ProfileRecord
+
+
+class Store(Protocol):
+    def get_listing(self, listing_id: str) -> ListingRecord | None: ...
+
+    def list_listings(self, status: str | None, limit: int) -> Sequence[ListingRecord]: ...
+
+    def listings_of_seller(self, seller_id: str) -> Sequence[ListingRecord]: ...
+
+    def due_listing_ids(self, now: datetime) -> Sequence[str]: ...
+
+    def get_entry(self, listing_id: str, entry_id: str) -> EntryRecord | None: ...
+
+    def entries_of_listing(self, listing_id: str) -> Sequence[EntryRecord]: ...
+
+    def entries_of_buyer(self, buyer_id: str) -> Sequence[EntryRecord]: ...
+
+    def get_profile(self, user_id: str) -> ProfileRecord | None: ...
+
+    def put_profile(self, profile: ProfileRecord) -> None: ...
+
+    def get_secret(self, listing_id: str) -> DrawSecret | None: ...
+
+    def journal_of_listing(self, listing_id: str) -> Sequence[JournalEntry]: ...
+
+    def mileage_balance(self, buyer_id: str, currency: str) -> int: ...
+
+    def commit(self, change: Change) -> list[str] | None:
+        """Write all or nothing, effects into the outbox; return their outbox ids. None when a
+        dedupe or journal key shows the event was applied before; raises Conflict when the
+        listing changed since it was read."""
+        ...
+
+    def complete_effects(self, outbox_id: str) -> None: ...
+
+    def pending_effects(
+        self, older_than_seconds: int
+    ) -> Sequence[tuple[str, Sequence[Effect]]]: ...
+
+    def credit_mileage(self, buyer_id: str, currency: str, amount: int, key: str) -> bool: ...
+
+
+class Workflow(Protocol):
+    def start(self, listing_id: str, payload: dict[str, object]) -> None: ...
+
+    def resume(self, token: str, output: dict[str, object]) -> None: ...
+
+    def fail(self, token: str, error: str, cause: str) -> None: ...
+
+
+class EventPublisher(Protocol):
+    def publish(self, detail_type: str, detail: dict[str, object]) -> None: ...
+
+
+class Ids(Protocol):
+    def new(self, prefix: str) -> str: ...
+
+
+@dataclass
+class Deps:
+    store: Store
+    clock: Clock
+    randomness: Randomness
+    payments: PaymentProvider
+    workflow: Workflow
+    events: EventPublisher
+    ids: Ids
+    settings: Settings

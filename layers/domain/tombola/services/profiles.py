@@ -1,0 +1,21 @@
+"""A user's profile: contact, shipping address and (for sellers) a payout account."""
+
+from __future__ import annotations
+
+from tombola.api_models import ProfileIn
+from tombola.auth import Caller, NotFound
+from tombola.records import ProfileRecord
+from tombola.services.ports import Deps
+
+
+def put_profile(deps: Deps, caller: Caller, body: ProfileIn) -> dict[str, object]:
+    profile = ProfileRecord(user_id=caller.user_id, **body.model_dump())
+    deps.store.put_profile(profile)
+    return profile.model_dump()
+
+
+def get_profile(deps: Deps, caller: Caller) -> dict[str, object]:
+    profile = deps.store.get_profile(caller.user_id)
+    if profile is None:
+        raise NotFound("no profile yet: PUT /me/profile")
+    return profile.model_dump()

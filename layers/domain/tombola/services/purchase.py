@@ -1,0 +1,158 @@
+"""The steps of a sale after the draw: the candidate pays or forfeits, the seller ships, the
+final buyer confirms or disputes, the operator resolves a dispute [claim 1, 0052-0053]."""
+
+from __future__ import annotations
+
+from tombola.api_models import DisputeIn, ResolutionIn, ShipmentIn
+from tombola.auth import Caller, Forbidden, NotFound, Role
+from tombola.changes import Change, FailWait
+from tombola.errors import NotAllowedNow
+from tombola.lifecycle import ListingStatus
+from tombola.records import ListingRecord, Shipment
+from tombola.services.common import load_listing, move, next_version, notify, require_status
+from tombola.services.listings import checkout_view
+from tombola.services.ports import Deps
+from tombola.services.runner import decide_and_apply
+from tombola.services.waits import resume_waits
+
+S = ListingStatus
+
+
+def _as_candidate(listing: ListingRecord, caller: Caller) -> None:
+    # Anyone who is not the current candidate learns nothing about who is.
+    if listing.status is not S.AWAITING_SECOND_PAYMENT or listing.candidate != caller.user_id:
+        raise NotFound("you have no second payment due on this listing")
+
+
+def _as_final_buyer(listing: ListingRecord, caller: Caller) -> None:
+    if listing.final_buyer is None or listing.final_buyer != caller.user_id:
+        raise NotFound("you are not the final buyer of this listing")
+
+
+def _as_seller(listing: ListingRecord, caller: Caller) -> None:
+    if listing.seller_id != caller.user_id:
+        raise Forbidden("only the listing's seller may do this")
+
+
+def second_payment_checkout(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
+    listing = load_listing(deps, listing_id)
+    _as_candidate(listing, caller)
+    due_at = listing.candidate_due_at or deps.clock.now()
+    checkout = deps.payments.create_checkout(
+        reference=f"p2:{listing_id}:{caller.user_id}:{len(listing.drawn)}",
+        payer_id=caller.user_id,
+        amount=listing.money(listing.second_payment_due),
+        expires_at=due_at,
+    )
+    return {
+        "amount": listing.second_payment_due,
+        "currency": listing.currency,
+        "due_at": due_at.isoformat(),
+        "checkout": checkout_view(checkout),
+    }
+
+
+def forfeit(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
+    def decide() -> tuple[Change, dict[str, object]]:
+        listing = next_version(load_listing(deps, listing_id))
+        _as_candidate(listing, caller)
+        listing.forfeit_requested = caller.user_id
+        change = Change(listing=listing)
+        wait = listing.waits.pop("second_payment", None)
+        if wait is not None:
+            change.effects.append(
+                FailWait(token=wait.token, error="Forfeited", cause="the candidate forfeited")
+            )
+        return change, {"listing_id": listing_id, "status": "forfeited"}
+
+    return decide_and_apply(deps, decide)
+
+
+def final_buyer_details(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
+    """The seller sees the final buyer's name and address, and no other buyer's data [0053]."""
+    listing = load_listing(deps, listing_id)
+    _as_seller(listing, caller)
+    if listing.final_buyer is None:
+        raise NotAllowedNow("the listing has no final buyer yet")
+    profile = deps.store.get_profile(listing.final_buyer)
+    if profile is None:
+        raise NotFound("the final buyer's profile is missing")
+    return {
+        "listing_id": listing_id,
+        "name": profile.name,
+        "phone": profile.phone,
+        "address": profile.address,
+    }
+
+
+def ship(deps: Deps, caller: Caller, listing_id: str, body: ShipmentIn) -> dict[str, object]:
+    def decide() -> tuple[Change, None]:
+        listing = next_version(load_listing(deps, listing_id))
+        _as_seller(listing, caller)
+        require_status(listing, S.FINAL_BUYER)
+        move(listing, S.SHIPPED)
+        listing.shipment = Shipment(
+            carrier=body.carrier, tracking_number=body.tracking_number, shipped_at=deps.clock.now()
+        )
+        change = Change(listing=listing)
+        resume_waits(listing, change, ("shipment",), event="shipped")
+        change.effects.append(
+            notify(
+                "Shipped",
+                listing,
+                [listing.final_buyer or ""],
+                carrier=body.carrier,
+                tracking_number=body.tracking_number,
+            )
+        )
+        return change, None
+
+    decide_and_apply(deps, decide)
+    return final_buyer_details(deps, caller, listing_id) | {"status": S.SHIPPED.value}
+
+
+def confirm(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
+    def decide() -> tuple[Change, None]:
+        listing = next_version(load_listing(deps, listing_id))
+        _as_final_buyer(listing, caller)
+        require_status(listing, S.SHIPPED, S.DELIVERED)
+        move(listing, S.CONFIRMED)
+        change = Change(listing=listing)
+        resume_waits(listing, change, ("delivery", "confirmation"), event="confirmed")
+        return change, None
+
+    decide_and_apply(deps, decide)
+    return {"listing_id": listing_id, "status": S.CONFIRMED.value}
+
+
+def dispute(deps: Deps, caller: Caller, listing_id: str, body: DisputeIn) -> dict[str, object]:
+    def decide() -> tuple[Change, None]:
+        listing = next_version(load_listing(deps, listing_id))
+        _as_final_buyer(listing, caller)
+        require_status(listing, S.SHIPPED, S.DELIVERED)
+        move(listing, S.DISPUTED)
+        listing.dispute_reason = body.reason
+        change = Change(listing=listing)
+        resume_waits(listing, change, ("delivery", "confirmation"), event="disputed")
+        change.effects.append(notify("Disputed", listing, [listing.seller_id], reason=body.reason))
+        return change, None
+
+    decide_and_apply(deps, decide)
+    return {"listing_id": listing_id, "status": S.DISPUTED.value}
+
+
+def resolve(deps: Deps, caller: Caller, listing_id: str, body: ResolutionIn) -> dict[str, object]:
+    caller.require(Role.OPERATOR)
+
+    def decide() -> tuple[Change, None]:
+        listing = next_version(load_listing(deps, listing_id))
+        require_status(listing, S.DISPUTED)
+        if listing.resolution is not None:
+            raise NotAllowedNow(f"the dispute was already resolved: {listing.resolution}")
+        listing.resolution = body.decision
+        change = Change(listing=listing)
+        resume_waits(listing, change, ("resolution",), decision=body.decision)
+        return change, None
+
+    decide_and_apply(deps, decide)
+    return {"listing_id": listing_id, "resolution": body.decision}

@@ -1,0 +1,98 @@
+"""Commit a Change, then run its effects; retry the decision when the listing moved meanwhile."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from tombola.changes import (
+    Change,
+    CreditMileage,
+    Effect,
+    FailWait,
+    Payout,
+    Publish,
+    Refund,
+    ResumeWait,
+    StartExecution,
+)
+from tombola.errors import Conflict
+from tombola.money import Money
+from tombola.services.ports import Deps
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+MAX_ATTEMPTS = 8
+
+
+def apply(deps: Deps, change: Change) -> bool:
+    """Commit all or nothing; run effects only when this call wrote the change."""
+    outbox_ids = deps.store.commit(change)
+    if outbox_ids is None:
+        return False
+    for effect in change.effects:
+        run_effect(deps, effect)
+    for outbox_id in outbox_ids:
+        deps.store.complete_effects(outbox_id)
+    return True
+
+
+def decide_and_apply(
+    deps: Deps, decide: Callable[[], tuple[Change, T]], *, duplicate: T | None = None
+) -> T:
+    """``decide`` reads what it needs and returns the change and a result; on a conflicting
+    concurrent write it runs again on fresh data. When the store shows the event was applied
+    before, ``duplicate`` is returned if given."""
+    for _ in range(MAX_ATTEMPTS):
+        change, result = decide()
+        try:
+            written = apply(deps, change)
+        except Conflict:
+            continue
+        if not written and duplicate is not None:
+            return duplicate
+        return result
+    raise Conflict("the listing is busy; try again")
+
+
+def run_effect(deps: Deps, effect: Effect) -> None:
+    match effect:
+        case StartExecution():
+            deps.workflow.start(effect.listing_id, effect.input)
+        case ResumeWait():
+            deps.workflow.resume(effect.token, effect.output)
+        case FailWait():
+            deps.workflow.fail(effect.token, effect.error, effect.cause)
+        case Refund():
+            deps.payments.refund(
+                refund_id=effect.refund_id,
+                payment_id=effect.payment_id,
+                amount=Money(effect.amount, effect.currency),
+                reason=effect.reason,
+            )
+        case Payout():
+            deps.payments.payout(
+                payout_id=effect.payout_id,
+                payee_id=effect.seller_id,
+                amount=Money(effect.amount, effect.currency),
+            )
+        case CreditMileage():
+            deps.store.credit_mileage(effect.buyer_id, effect.currency, effect.amount, effect.key)
+        case Publish():
+            deps.events.publish(effect.detail_type, effect.detail)
+
+
+def sweep_outbox(deps: Deps, older_than_seconds: int = 60) -> int:
+    """Run effects whose Lambda stopped between commit and completion (called by the scheduler)."""
+    done = 0
+    for outbox_id, effects in deps.store.pending_effects(older_than_seconds):
+        try:
+            for effect in effects:
+                run_effect(deps, effect)
+        except Exception:  # one stuck batch must not stop the others
+            log.exception("outbox batch %s failed; will retry", outbox_id)
+            continue
+        deps.store.complete_effects(outbox_id)
+        done += 1
+    return done

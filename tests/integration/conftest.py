@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from moto import mock_aws
+from tombola.adapters import container
+from tombola.local.stack import MOTO_CONFIG, Stack, fake_credentials
+from tombola.ports import ManualClock, SeededRandomness
+
+from tests.support.app_driver import Driver, now_utc
+
+# Durations of 1-2 s: the state machine's timeouts are real, the domain clock is manual.
+FAST = {
+    "SecondPaymentSeconds": "2",
+    "ShipSeconds": "2",
+    "DeliverySeconds": "2",
+    "ConfirmSeconds": "2",
+    "ResolutionSeconds": "30",
+    "WebhookSecret": "integration-test-secret-0123456789",
+    "DepositRateBps": "500",
+}
+
+
+@pytest.fixture
+def driver() -> Iterator[Driver]:
+    fake_credentials()
+    with mock_aws(config=MOTO_CONFIG):
+        stack = Stack(parameters=FAST).create()
+        clock = ManualClock(now_utc())
+        container.override(clock=clock, randomness=SeededRandomness(42))
+        with stack.lambda_routing():
+            yield Driver(stack, clock)
+        container.reset()

@@ -1,0 +1,74 @@
+"""[0045] 900 tickets: the first candidate lets the deadline pass, the next pays 100,000, the
+seller ships, the carrier delivers, the buyer confirms, settlement pays everyone."""
+
+from __future__ import annotations
+
+from tombola.ledger import OPERATOR_REVENUE, seller_payable
+
+from tests.support.app_driver import Driver
+
+
+def test_0045_redraw_then_second_payment_then_settlement(driver: Driver) -> None:
+    d = driver
+    d.user("seller", "seller", payout=True)
+    lid = d.open_listing("seller", close_when_full=False, ticket_limit=100)
+    buyers = [f"buyer{i}" for i in range(9)]
+    for b in buyers:
+        d.user(b, "buyer")
+        d.buy(b, lid, tickets=100)
+    assert d.listing(lid)["paid_tickets"] == 900
+    assert d.listing(lid)["second_payment_if_drawn_now"] == 100_000
+
+    d.close_window(lid)
+    d.wait_status(lid, "awaiting_second_payment")
+    first = d.record(lid).candidate
+    # The first candidate lets the deadline pass: the state machine re-draws.
+    d.stack.wait_for(lambda: d.record(lid).candidate not in (None, first), 20, "re-draw")
+    second = d.record(lid).candidate
+    assert d.record(lid).forfeited == [first]
+
+    # A buyer who is not the candidate cannot get the second payment checkout.
+    other = next(b for b in buyers if b not in (first, second))
+    assert d.as_(other, "POST", f"/listings/{lid}/second-payment").status == 404
+
+    due = d.ok(d.as_(second, "POST", f"/listings/{lid}/second-payment"))
+    assert due["amount"] == 100_000
+    d.ok(d.pay(due["checkout"]["checkout_id"]))
+    d.wait_status(lid, "final_buyer")
+
+    buyer = d.ok(d.as_("seller", "GET", f"/listings/{lid}/final-buyer"))
+    assert buyer["name"] == f"Name {second}"
+    d.stack.wait_for(lambda: "shipment" in d.record(lid).waits, 10, "the shipment wait")
+    d.ok(
+        d.as_(
+            "seller",
+            "POST",
+            f"/listings/{lid}/shipment",
+            {"carrier": "CJ", "tracking_number": "T1"},
+        )
+    )
+    d.stack.wait_for(lambda: "delivery" in d.record(lid).waits, 10, "the delivery wait")
+    d.ok(d.deliver(lid, "T1"))
+    d.stack.wait_for(lambda: "confirmation" in d.record(lid).waits, 10, "the confirm wait")
+    d.ok(d.as_(second, "POST", f"/listings/{lid}/confirm"))
+    d.wait_status(lid, "settled")
+
+    st = d.conserved(lid)
+    assert d.store.mileage_balance(first, "KRW") == 0
+    assert st.paid_out["seller_payout"] == 1_000_000
+    assert st.paid_out["deposit_refund"] == 50_000
+    assert st.paid_in == {"deposit": 50_000, "first_payments": 900_000, "second_payment": 100_000}
+    payouts = d.psp.records("PAYOUT")
+    assert [(p["payee_id"], p["amount"]) for p in payouts] == [("seller", 1_000_000)]
+    refunds = d.psp.records("REFUND")
+    assert [r["amount"] for r in refunds] == [50_000]
+    assert d.stack.execution(lid)["status"] == "SUCCEEDED"
+    # Nothing stayed with the operator: Pp + k was exactly covered.
+    ledger_revenue = sum(
+        p.amount
+        for e in d.store.all_journal_entries()
+        for p in e.postings
+        if p.account == OPERATOR_REVENUE
+    )
+    assert ledger_revenue == 0
+    assert seller_payable("seller").startswith("seller:")

@@ -1,0 +1,182 @@
+"""Drives the application under moto as its users, the payment provider and the carrier would."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tombola.adapters.container import deps
+from tombola.adapters.dynamo import DynamoStore
+from tombola.adapters.sandbox_psp import SandboxPaymentProvider
+from tombola.ledger import Ledger, net_postings
+from tombola.local.sandbox import carrier_webhook, payment_webhook
+from tombola.local.stack import HttpResponse, Stack
+from tombola.ports import ManualClock
+from tombola.statement import Statement, statement
+
+
+def claims(user_id: str, *groups: str) -> dict[str, Any]:
+    return {"sub": user_id, "cognito:groups": "[" + " ".join(groups) + "]"}
+
+
+@dataclass
+class Driver:
+    stack: Stack
+    clock: ManualClock
+    users: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ people
+    def as_(self, user: str, method: str, path: str, body: Any = None, **kw: Any) -> HttpResponse:
+        return self.stack.http(
+            method, path, body=body, claims=claims(user, *self.users[user]), **kw
+        )
+
+    def user(self, user: str, *groups: str, payout: bool = False) -> None:
+        self.users[user] = groups
+        body = {
+            "name": f"Name {user}",
+            "email": f"{user}@example.com",
+            "phone": "+82 10 1234 5678",
+            "address": f"{user} street 1, Seoul",
+        }
+        if payout:
+            body["payout_account"] = f"KB-{user}"
+        r = self.as_(user, "PUT", "/me/profile", body)
+        assert r.status == 200, r
+
+    def ok(self, r: HttpResponse, status: int = 200) -> Any:
+        assert r.status == status, (r.status, r.body)
+        return r.body
+
+    def create_listing(self, seller: str, **fields: Any) -> dict[str, Any]:
+        body = {
+            "title": "Camera",
+            "price": 1_000_000,
+            "expected_entrants": 1_000,
+            "closes_at": (self.clock.now() + timedelta(hours=1)).isoformat(),
+        } | fields
+        out: dict[str, Any] = self.ok(self.as_(seller, "POST", "/listings", body), 201)
+        return out
+
+    # ------------------------------------------------------------------ payment provider
+    @property
+    def secret(self) -> str:
+        return os.environ["WEBHOOK_SECRET"]
+
+    @property
+    def psp(self) -> SandboxPaymentProvider:
+        payments = deps().payments
+        assert isinstance(payments, SandboxPaymentProvider)
+        return payments
+
+    @property
+    def store(self) -> DynamoStore:
+        store = deps().store
+        assert isinstance(store, DynamoStore)
+        return store
+
+    def pay(
+        self,
+        checkout_id: str,
+        *,
+        event_id: str | None = None,
+        payment_id: str | None = None,
+        amount: int | None = None,
+        event_type: str = "payment.succeeded",
+    ) -> HttpResponse:
+        checkout = self.psp.checkout(checkout_id)
+        assert checkout is not None, checkout_id
+        raw, headers = payment_webhook(
+            self.secret,
+            reference=checkout["reference"],
+            amount=checkout["amount"] if amount is None else amount,
+            currency=checkout["currency"],
+            now_epoch=int(self.clock.now().timestamp()),
+            event_type=event_type,
+            payment_id=payment_id or f"pay_{checkout_id}",
+            event_id=event_id,
+            checkout_id=checkout_id,
+        )
+        return self.stack.http("POST", "/webhooks/payments", raw=raw, headers=headers)
+
+    def deliver(self, listing_id: str, tracking: str, event_id: str | None = None) -> HttpResponse:
+        raw, headers = carrier_webhook(
+            self.secret,
+            listing_id=listing_id,
+            tracking_number=tracking,
+            now_epoch=int(self.clock.now().timestamp()),
+            event_id=event_id,
+        )
+        return self.stack.http("POST", "/webhooks/delivery", raw=raw, headers=headers)
+
+    def open_listing(self, seller: str, **fields: Any) -> str:
+        created = self.create_listing(seller, **fields)
+        listing_id: str = created["listing"]["listing_id"]
+        checkout = created["deposit"]["checkout"]
+        if checkout is not None:
+            self.ok(self.pay(checkout["checkout_id"]))
+        return listing_id
+
+    def buy(self, buyer: str, listing_id: str, tickets: int = 1, method: str = "card") -> Any:
+        r = self.as_(
+            buyer,
+            "POST",
+            f"/listings/{listing_id}/entries",
+            {"tickets": tickets, "payment_method": method},
+        )
+        body = self.ok(r, 201)
+        if method == "card":
+            self.ok(self.pay(body["checkout"]["checkout_id"]))
+        return body
+
+    def listing(self, listing_id: str) -> dict[str, Any]:
+        out: dict[str, Any] = self.ok(self.stack.http("GET", f"/listings/{listing_id}"))
+        return out
+
+    def record(self, listing_id: str) -> Any:
+        return self.store.get_listing(listing_id)
+
+    def wait_status(self, listing_id: str, *statuses: str, timeout: float = 20) -> str:
+        def reached() -> bool:
+            return self.record(listing_id).status.value in statuses
+
+        self.stack.wait_for(reached, timeout, f"{listing_id} to reach {statuses}")
+        return str(self.record(listing_id).status.value)
+
+    def close_window(self, listing_id: str) -> None:
+        record = self.record(listing_id)
+        if self.clock.now() < record.closes_at:
+            self.clock.current = record.closes_at + timedelta(seconds=1)
+        self.stack.run_schedules()
+
+    # ------------------------------------------------------------------ money checks
+    def conserved(self, listing_id: str) -> Statement:
+        """Every journal entry balances, money sums to zero, no internal account is negative,
+        mileage balances match the journal, and the listing's statement balances."""
+        entries = self.store.all_journal_entries()
+        ledger = Ledger()
+        for entry in entries:
+            assert sum(p.amount for p in entry.postings) == 0, entry.key
+            for account, delta in net_postings(entry).items():
+                ledger.balances[(account, entry.currency)] += delta
+            ledger.entries[entry.key] = entry
+        for (account, currency), balance in ledger.balances.items():
+            if account.startswith(("escrow:", "mileage:", "seller:", "operator:revenue")):
+                assert balance >= 0, (account, balance)
+            if account.startswith("mileage:"):
+                buyer = account.removeprefix("mileage:")
+                assert self.store.mileage_balance(buyer, currency) == balance, account
+        for currency in {c for (_, c) in ledger.balances}:
+            assert sum(b for (_, c), b in ledger.balances.items() if c == currency) == 0
+        record = self.record(listing_id)
+        st = statement(listing_id, record.currency, self.store.journal_of_listing(listing_id))
+        assert st.balanced, st
+        if record.status.value in {"settled", "unsold", "cancelled"}:
+            assert st.held_in_escrow == 0, st
+        return st
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
