@@ -6,7 +6,7 @@ from tombola.adapters.observability import logger, tracer
 from tombola.services import closing
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     return closing.close_due(deps())

@@ -25,7 +25,7 @@ def carrier_event() -> dict[str, object]:
     return delivery.handle_carrier_event(d, CarrierEventIn.model_validate_json(body))
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     return app.resolve(event, context)

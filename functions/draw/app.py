@@ -15,7 +15,7 @@ class DrawTask(BaseModel):
     reason: str | None = None
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     task = DrawTask.model_validate(event)

@@ -25,7 +25,7 @@ def my_mileage() -> dict[str, object]:
     return entries.my_mileage(deps(), caller(app))
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     return app.resolve(event, context)

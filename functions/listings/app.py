@@ -38,7 +38,7 @@ def get_statement(listing_id: str) -> dict[str, object]:
     return listings.statement_view(deps(), caller(app), listing_id)
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     return app.resolve(event, context)

@@ -20,7 +20,7 @@ def get_profile() -> dict[str, object]:
     return profiles.get_profile(deps(), caller(app))
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     return app.resolve(event, context)

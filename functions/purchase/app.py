@@ -45,7 +45,7 @@ def resolution(listing_id: str, body: ResolutionIn) -> dict[str, object]:
     return purchase.resolve(deps(), caller(app), listing_id, body)
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     return app.resolve(event, context)

@@ -14,7 +14,7 @@ class SettleTask(BaseModel):
     reason: str
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     task = SettleTask.model_validate(event)

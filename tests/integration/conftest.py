@@ -8,7 +8,7 @@ from tombola.adapters import container
 from tombola.local.stack import MOTO_CONFIG, Stack, fake_credentials
 from tombola.ports import ManualClock, SeededRandomness
 
-from tests.support.app_driver import Driver, now_utc
+from tests.support.app_driver import CountingIds, Driver, now_utc
 
 # Durations of 1-2 s: the state machine's timeouts are real, the domain clock is manual.
 FAST = {
@@ -23,12 +23,12 @@ FAST = {
 
 
 @pytest.fixture
-def driver() -> Iterator[Driver]:
+def d() -> Iterator[Driver]:
     fake_credentials()
     with mock_aws(config=MOTO_CONFIG):
         stack = Stack(parameters=FAST).create()
         clock = ManualClock(now_utc())
-        container.override(clock=clock, randomness=SeededRandomness(42))
+        container.override(clock=clock, randomness=SeededRandomness(42), ids=CountingIds())
         with stack.lambda_routing():
             yield Driver(stack, clock)
         container.reset()

@@ -8,8 +8,8 @@ from tombola.ledger import OPERATOR_REVENUE, seller_payable
 from tests.support.app_driver import Driver
 
 
-def test_0045_redraw_then_second_payment_then_settlement(driver: Driver) -> None:
-    d = driver
+def test_0045_redraw_then_second_payment_then_settlement(d: Driver) -> None:
+
     d.user("seller", "seller", payout=True)
     lid = d.open_listing("seller", close_when_full=False, ticket_limit=100)
     buyers = [f"buyer{i}" for i in range(9)]

@@ -180,3 +180,37 @@ class Driver:
 
 def now_utc() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+class CountingIds:
+    """Predictable ids, so a test can know ticket ids (and so the draw) in advance."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def new(self, prefix: str) -> str:
+        self.n += 1
+        return f"{prefix}{self.n:06d}"
+
+
+def complete_sale(d: Driver, listing_id: str, *, confirm: bool = True) -> None:
+    """Seller ships, the carrier delivers, the buyer confirms (or the window passes)."""
+    d.wait_status(listing_id, "final_buyer")
+    d.stack.wait_for(lambda: "shipment" in d.record(listing_id).waits, 10, "the shipment wait")
+    d.ok(
+        d.as_(
+            d.record(listing_id).seller_id,
+            "POST",
+            f"/listings/{listing_id}/shipment",
+            {"carrier": "CJ", "tracking_number": f"T-{listing_id}"},
+        )
+    )
+    d.stack.wait_for(lambda: "delivery" in d.record(listing_id).waits, 10, "the delivery wait")
+    d.ok(d.deliver(listing_id, f"T-{listing_id}"))
+    if confirm:
+        d.stack.wait_for(
+            lambda: "confirmation" in d.record(listing_id).waits, 10, "the confirm wait"
+        )
+        buyer = d.record(listing_id).final_buyer
+        d.ok(d.as_(buyer, "POST", f"/listings/{listing_id}/confirm"))
+    d.wait_status(listing_id, "settled")

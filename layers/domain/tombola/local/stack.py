@@ -25,6 +25,7 @@ from unittest import mock
 
 import boto3
 from moto.awslambda_simple.models import LambdaSimpleBackend
+from moto.core.botocore_stubber import BotocoreStubber
 
 from tombola.local.template import Function, Route, Template, load_definition, resolve
 
@@ -77,6 +78,7 @@ class Stack:
         self.event_queues: dict[str, str] = {}  # function → SQS queue URL standing in for a rule
         self.invocations: list[tuple[str, dict[str, Any]]] = []
         self._lock = threading.Lock()
+        self._aws_lock = threading.RLock()
 
     # ------------------------------------------------------------------ creation
     def create(self) -> Stack:
@@ -228,7 +230,19 @@ class Stack:
                 ).encode()
             return json.dumps(result).encode()
 
-        with mock.patch.object(LambdaSimpleBackend, "invoke", invoke):
+        original = BotocoreStubber.process_request
+        lock = self._aws_lock
+
+        def serialized(stubber: BotocoreStubber, request: Any) -> Any:
+            # moto's backends are not thread-safe, and the state machine runs in its own
+            # thread: one mocked AWS call at a time (re-entrant, for handlers it invokes).
+            with lock:
+                return original(stubber, request)
+
+        with (
+            mock.patch.object(LambdaSimpleBackend, "invoke", invoke),
+            mock.patch.object(BotocoreStubber, "process_request", serialized),
+        ):
             yield
 
     def http(

@@ -128,8 +128,10 @@ def _entry(
             listing.holds.pop(entry_id, None)
             change.entries.append(entry)
         return "hold_released"
-    if entry.status is not EntryStatus.PENDING:
+    if entry.status not in {EntryStatus.PENDING, EntryStatus.EXPIRED}:
         return _refund_unaccepted(change, listing, event, entry.buyer_id, "entry already settled")
+    # A payment after its hold was released (failed, or expired) is taken if there is room.
+    hold_active = hold_active and entry.status is EntryStatus.PENDING
     if event.data.amount != entry.amount or event.data.currency != entry.currency:
         return _refund_unaccepted(change, listing, event, entry.buyer_id, "wrong ticket amount")
     others = {k: h for k, h in listing.holds.items() if k != entry_id}
