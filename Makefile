@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+SAMVENV ?= .venv-sam
+SAM    := $(SAMVENV)/bin/sam
+export SAM_CLI_TELEMETRY = 0
 
-.PHONY: dev test unit lint format run clean
+.PHONY: dev test unit lint format openapi sam-check run clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +31,9 @@ lint: $(STAMP) ## ruff (lint + format check), mypy, cfn-lint on template.yaml
 	@for f in functions/*/app.py; do $(BIN)/mypy --no-error-summary $$f || exit 1; done
 	$(BIN)/cfn-lint template.yaml
 
+openapi: $(STAMP) ## regenerate functions/openapi/openapi.json from the handlers
+	POWERTOOLS_TRACE_DISABLED=true $(BIN)/python -m tombola.local.openapi
+
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
@@ -36,5 +42,14 @@ run: $(STAMP) ## the local stack (arrives with issue 4)
 	@echo "The local stack is not built yet (issue 4): 'make run' will serve the API on 127.0.0.1." >&2
 	@exit 2
 
+$(SAM):
+	$(PYTHON) -m venv $(SAMVENV)
+	$(SAMVENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SAMVENV)/bin/python -m pip install --quiet aws-sam-cli
+
+sam-check: $(SAM) ## sam validate --lint and sam build (arm64 wheels; needs Python 3.12, pyenv has it)
+	$(SAM) validate --lint
+	PYENV_VERSION=3.12.1 $(SAM) build --build-dir .aws-sam/build
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam
+	rm -rf $(VENV) $(SAMVENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam

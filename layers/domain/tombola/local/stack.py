@@ -94,6 +94,9 @@ class Stack:
             boto3.client("events").create_event_bus(Name=bus)
             self.refs[name] = bus
             bus_names[name] = bus
+        for res in self.template.of_type("AWS::SES::EmailIdentity").values():
+            email = resolve(res["Properties"]["EmailIdentity"], self.refs, self.attrs)
+            boto3.client("ses").verify_email_identity(EmailAddress=email)
         role = self._role()
         lam = boto3.client("lambda")
         for fn in self.functions.values():

@@ -1,0 +1,21 @@
+"""GET /openapi.json: the API's OpenAPI document, generated from the handlers (make openapi)."""
+
+from pathlib import Path
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from tombola.adapters.http import make_resolver
+from tombola.adapters.observability import logger
+
+app = make_resolver()
+DOCUMENT = (Path(__file__).parent / "openapi.json").read_text()
+
+
+@app.get("/openapi.json")
+def openapi() -> Response[str]:
+    return Response(200, content_types.APPLICATION_JSON, DOCUMENT)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
+    return app.resolve(event, context)
