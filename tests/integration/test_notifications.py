@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
+from tombola.local.stack import ACCOUNT as DEFAULT_ACCOUNT_ID
 
 from tests.support.app_driver import Driver, complete_sale
 
