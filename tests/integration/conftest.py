@@ -10,12 +10,14 @@ from tombola.ports import ManualClock, SeededRandomness
 
 from tests.support.app_driver import CountingIds, Driver, now_utc
 
-# Durations of 1-2 s: the state machine's timeouts are real, the domain clock is manual.
+# The state machine's timeouts are real, the domain clock is manual. Waits a test lets pass are
+# set to 1-3 s (here, or per listing through `deadlines`); the others are long enough that a
+# slow machine never lets them pass by accident.
 FAST = {
-    "SecondPaymentSeconds": "2",
-    "ShipSeconds": "2",
-    "DeliverySeconds": "2",
-    "ConfirmSeconds": "2",
+    "SecondPaymentSeconds": "3",
+    "ShipSeconds": "30",
+    "DeliverySeconds": "30",
+    "ConfirmSeconds": "30",
     "ResolutionSeconds": "30",
     "WebhookSecret": "integration-test-secret-0123456789",
     "DepositRateBps": "500",

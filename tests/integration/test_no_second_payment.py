@@ -25,7 +25,11 @@ def revenue(d: Driver) -> int:
 def test_0048_operator_policy_final_buyer_at_once_and_100_000_to_the_operator(d: Driver) -> None:
     d.user("seller", "seller", payout=True)
     lid = d.open_listing(
-        "seller", close_when_full=False, ticket_limit=100, surplus_policy="operator"
+        "seller",
+        close_when_full=False,
+        ticket_limit=100,
+        surplus_policy="operator",
+        deadlines={"confirm": 1},
     )
     for i in range(11):
         d.user(f"b{i}", "buyer")

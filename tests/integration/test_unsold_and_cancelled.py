@@ -86,7 +86,7 @@ def test_a_deadline_passing_counts_as_forfeiting(d: Driver) -> None:
 
 def test_seller_misses_the_ship_deadline_sale_cancelled_and_refunded(d: Driver) -> None:
     d.user("seller", "seller", payout=True)
-    lid = d.open_listing("seller", ticket_limit=10, deadlines={"second_payment": 30})
+    lid = d.open_listing("seller", ticket_limit=10, deadlines={"second_payment": 30, "ship": 1})
     for b in ("ann", "bob"):
         d.user(b, "buyer")
         d.buy(b, lid, tickets=5)
@@ -96,7 +96,7 @@ def test_seller_misses_the_ship_deadline_sale_cancelled_and_refunded(d: Driver) 
     due = d.ok(d.as_(candidate, "POST", f"/listings/{lid}/second-payment"))
     assert due["amount"] == 990_000
     d.ok(d.pay(due["checkout"]["checkout_id"]))
-    d.wait_status(lid, "cancelled")  # the 2 s ship deadline passed
+    d.wait_status(lid, "cancelled")  # the 1 s ship deadline passed
     st = d.conserved(lid)
     assert st.paid_out["deposit_forfeit"] == 50_000
     assert st.paid_out["refunds"] == 10_000 + 990_000
@@ -159,7 +159,7 @@ def test_dispute_resolved_as_release(d: Driver) -> None:
 
 def test_no_dispute_auto_confirms_after_the_window(d: Driver) -> None:
     d.user("seller", "seller", payout=True)
-    lid = d.open_listing("seller", expected_entrants=2, ticket_limit=1)
+    lid = d.open_listing("seller", expected_entrants=2, ticket_limit=1, deadlines={"confirm": 1})
     for b in ("ann", "bob"):
         d.user(b, "buyer")
         d.buy(b, lid)

@@ -101,6 +101,19 @@ class Driver:
         )
         return self.stack.http("POST", "/webhooks/payments", raw=raw, headers=headers)
 
+    def payout_paid(self, listing_id: str, amount: int) -> HttpResponse:
+        """The provider reports the seller's payout as sent."""
+        raw, headers = payment_webhook(
+            self.secret,
+            reference=f"payout:{listing_id}",
+            amount=amount,
+            currency="KRW",
+            now_epoch=int(self.clock.now().timestamp()),
+            event_type="payout.paid",
+            payment_id=f"po_{listing_id}",
+        )
+        return self.stack.http("POST", "/webhooks/payments", raw=raw, headers=headers)
+
     def deliver(self, listing_id: str, tracking: str, event_id: str | None = None) -> HttpResponse:
         raw, headers = carrier_webhook(
             self.secret,
