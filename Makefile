@@ -7,7 +7,7 @@ SAMVENV ?= .venv-sam
 SAM    := $(SAMVENV)/bin/sam
 export SAM_CLI_TELEMETRY = 0
 
-.PHONY: dev test unit lint format openapi sam-check run clean
+.PHONY: dev test unit lint format openapi sam-check run demo token verify clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,9 +38,22 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-run: $(STAMP) ## the local stack (arrives with issue 4)
-	@echo "The local stack is not built yet (issue 4): 'make run' will serve the API on 127.0.0.1." >&2
-	@exit 2
+PORT ?= 3000
+MOTO_PORT ?= 5000
+WHO ?= alice
+GROUP ?= buyer
+
+run: $(STAMP) ## the whole system on 127.0.0.1:$(PORT) (AWS CLI: --endpoint-url http://127.0.0.1:$(MOTO_PORT)); Ctrl-C stops
+	$(BIN)/python -m tombola.local.serve --port $(PORT) --moto-port $(MOTO_PORT)
+
+demo: $(STAMP) ## drive listings through the stack at :$(PORT) over HTTP (starts its own if none runs)
+	$(BIN)/python -m tombola.local.demo --url http://127.0.0.1:$(PORT)
+
+token: $(STAMP) ## a JWT for the local stack: make token WHO=alice GROUP=buyer
+	@$(BIN)/python -m tombola.local.cli token $(WHO) $(GROUP)
+
+verify: $(STAMP) ## check a listing's draw from its public data: make verify LISTING=L...
+	$(BIN)/python -m tombola.local.verify --url http://127.0.0.1:$(PORT) --listing $(LISTING)
 
 $(SAM):
 	$(PYTHON) -m venv $(SAMVENV)
@@ -52,4 +65,4 @@ sam-check: $(SAM) ## sam validate --lint and sam build (arm64 wheels; needs Pyth
 	PYENV_VERSION=3.12.1 $(SAM) build --build-dir .aws-sam/build
 
 clean:
-	rm -rf $(VENV) $(SAMVENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam
+	rm -rf $(VENV) $(SAMVENV) .local .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam

@@ -1,0 +1,59 @@
+"""Commands for a person using the local stack by hand.
+
+python -m tombola.local.cli token alice buyer          # a JWT for alice in the buyer group
+python -m tombola.local.cli pay chk_...                # the sandbox provider pays a checkout
+python -m tombola.local.cli fail chk_...               # ... or reports it failed
+python -m tombola.local.cli carrier L123 delivered     # the carrier reports (in_transit, accident)
+python -m tombola.local.cli refunds | payouts | notifications
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from tombola.local import auth
+from tombola.local.client import Client
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--url",
+        default=os.environ.get("TOMBOLA_URL", f"http://127.0.0.1:{os.environ.get('PORT', '3000')}"),
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("token", help="mint a JWT")
+    t.add_argument("user")
+    t.add_argument("groups", nargs="+", choices=auth.GROUPS)
+    for name in ("pay", "fail"):
+        sub.add_parser(name, help=f"{name} a sandbox checkout").add_argument("checkout_id")
+    c = sub.add_parser("carrier", help="a carrier status report")
+    c.add_argument("listing_id")
+    c.add_argument("event", choices=["delivered", "in_transit", "accident"])
+    for name in ("refunds", "payouts", "notifications"):
+        sub.add_parser(name, help=f"list sandbox {name}")
+    args = p.parse_args(argv)
+
+    if args.command == "token":
+        print(auth.mint(args.user, args.groups))
+        return 0
+    client = Client(args.url)
+    if args.command in {"pay", "fail"}:
+        status, body = client.call("POST", f"/sandbox/checkouts/{args.checkout_id}/{args.command}")
+    elif args.command == "carrier":
+        status, body = client.call(
+            "POST", f"/sandbox/carrier/{args.listing_id}", {"event": args.event}
+        )
+    else:
+        status, body = client.call("GET", f"/sandbox/{args.command}")
+    print(json.dumps(body, indent=2))
+    return 0 if status < 400 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,301 @@
+"""Drives listings through the local stack over HTTP only, as its users would.
+
+    python -m tombola.local.demo [--url http://127.0.0.1:3000] [--buyers 300]
+
+Without a running stack at --url it starts its own. A warm-up listing (mileage policy) sells
+first so that its losers hold mileage; then the main listing: a seller lists and pays the
+deposit, buyers take 1-4 tickets (the warm-up losers pay with mileage), the window closes, the
+draw runs, the first candidate lets the deadline pass, the next pays P2, the seller ships, the
+carrier delivers, the buyer confirms, settlement runs. It ends with the draw verified from the
+public data and the listing's money statement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tombola.local import verify
+from tombola.local.client import ApiError, Client, User
+from tombola.local.template import ROOT
+from tombola.services.listings import pseudonym
+
+LOG = ROOT / ".local" / "demo-stack.log"
+
+
+def say(message: str) -> None:
+    print(f"{datetime.now().strftime('%H:%M:%S')} {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def stack_at(url: str | None) -> Iterator[str]:
+    """The stack at ``url`` if one answers there, else one started for the demo."""
+    if url:
+        with contextlib.suppress(ApiError, OSError):
+            Client(url, timeout=2).ok("GET", "/sandbox/health")
+            yield url
+            return
+    port, moto_port = free_port(), free_port()
+    say(f"no stack at {url}; starting one on port {port}")
+    LOG.parent.mkdir(exist_ok=True)
+    log = LOG.open("a")
+    proc = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "tombola.local.serve",
+            "--port",
+            str(port),
+            "--moto-port",
+            str(moto_port),
+            "--tick-seconds",
+            "1",
+        ],
+        env={**os.environ, "LOCAL_LOG_LEVEL": "ERROR"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    say(f"its log: {LOG}")
+    own = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _healthy(own), 60, "the local stack to start")
+        yield own
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        Client(url, timeout=1).ok("GET", "/sandbox/health")
+    except (ApiError, OSError):
+        return False
+    return True
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.25)
+    raise TimeoutError(f"timed out waiting for {what}")
+
+
+class Demo:
+    def __init__(self, url: str, buyers: int, seed: int) -> None:
+        self.client = Client(url)
+        self.rng = random.Random(seed)
+        self.run = datetime.now(UTC).strftime("%H%M%S")
+        self.seller = self.person("seller", "seller", payout=True)
+        self.operator = self.person("operator", "operator")
+        self.buyers = [self.person(f"buyer{i:03d}", "buyer") for i in range(buyers)]
+
+    def person(self, name: str, group: str, *, payout: bool = False) -> User:
+        user = User(self.client, f"{name}-{self.run}", (group,))
+        profile = {
+            "name": name.title(),
+            "email": f"{name}@example.com",
+            "phone": "+82 10 0000 0000",
+            "address": f"{name} street 1, Seoul",
+        }
+        if payout:
+            profile["payout_account"] = "KB-000-1234"
+        user.ok("PUT", "/me/profile", profile)
+        return user
+
+    def pay(self, checkout: dict[str, Any]) -> Any:
+        return self.client.ok("POST", f"/sandbox/checkouts/{checkout['checkout_id']}/pay")
+
+    def listing(self, lid: str) -> dict[str, Any]:
+        out: dict[str, Any] = self.client.ok("GET", f"/listings/{lid}")
+        return out
+
+    def wait_status(self, lid: str, *statuses: str, timeout: float = 120) -> None:
+        wait_until(lambda: self.listing(lid)["status"] in statuses, timeout, f"{lid} {statuses}")
+
+    def create(self, title: str, seconds_open: float, **fields: Any) -> str:
+        closes = datetime.now(UTC) + timedelta(seconds=seconds_open)
+        body = {"title": title, "closes_at": closes.isoformat(), "close_when_full": False} | fields
+        created = self.seller.ok("POST", "/listings", body, expect=201)
+        lid: str = created["listing"]["listing_id"]
+        self.pay(created["deposit"]["checkout"])
+        self.wait_status(lid, "open")
+        return lid
+
+    def buy(self, buyer: User, lid: str, tickets: int, method: str = "card") -> None:
+        entry = buyer.ok(
+            "POST",
+            f"/listings/{lid}/entries",
+            {"tickets": tickets, "payment_method": method},
+            expect=201,
+        )
+        if method == "card":
+            self.pay(entry["checkout"])
+
+    def by_pseudonym(self, lid: str) -> dict[str, User]:
+        return {pseudonym(lid, u.user_id): u for u in self.buyers}
+
+    def deliver_and_confirm(self, lid: str) -> User:
+        """Seller ships, carrier delivers, final buyer confirms; returns the final buyer."""
+        names = self.by_pseudonym(lid)
+        wait_until(lambda: self.listing(lid)["status"] == "final_buyer", 120, "a final buyer")
+        order = self.client.ok("GET", f"/listings/{lid}/draw")["order"]
+        winner = names[order[-1]]
+        seen = self.seller.ok("GET", f"/listings/{lid}/final-buyer")
+        say(f"  seller sees the final buyer: {seen['name']}, {seen['address']}")
+        self._retry(
+            lambda: self.seller.ok(
+                "POST",
+                f"/listings/{lid}/shipment",
+                {"carrier": "CJ Logistics", "tracking_number": f"CJ{lid[-6:]}"},
+            )
+        )
+        say("  shipped; the carrier reports delivery")
+        self.wait_status(lid, "shipped")
+        self.client.ok("POST", f"/sandbox/carrier/{lid}", {"event": "delivered"})
+        self.wait_status(lid, "delivered")
+        self._retry(lambda: winner.ok("POST", f"/listings/{lid}/confirm"))
+        say("  the final buyer confirmed receipt")
+        self.wait_status(lid, "settled")
+        return winner
+
+    @staticmethod
+    def _retry(action: Callable[[], Any]) -> Any:
+        """A step the state machine has not reached yet answers 409; try again shortly."""
+        for _ in range(40):
+            try:
+                return action()
+            except ApiError as err:
+                if err.status != 409:
+                    raise
+                time.sleep(0.25)
+        return action()
+
+    def warm_up(self) -> list[User]:
+        """A small mileage-policy listing sells first; its losers hold mileage afterwards."""
+        players = self.buyers[:20]
+        say(
+            f"warm-up: 'Coffee grinder', price 100,000, P1 10,000, {len(players)} buyers, "
+            "surplus as mileage"
+        )
+        lid = self.create(
+            "Coffee grinder",
+            8 + 0.3 * len(players),
+            price=100_000,
+            expected_entrants=10,
+            surplus_policy="mileage",
+            ticket_limit=1,
+            deadlines={"confirm": 3},
+        )
+        for b in players:
+            self.buy(b, lid, 1)
+        say("  tickets sold; waiting for the window to close")
+        winner = self.deliver_and_confirm(lid)
+        losers = [b for b in players if b is not winner]
+        mileage = losers[0].ok("GET", "/me/mileage")["balance"]
+        say(f"  settled: {len(losers)} losers hold {mileage} mileage each")
+        return losers
+
+    def main_listing(self, mileage_payers: list[User]) -> str:
+        n = len(self.buyers)
+        say(f"main: 'Camera', price 1,000,000, Np 1,000 (P1 1,000), {n} buyers")
+        lid = self.create(
+            "Camera",
+            15 + 0.35 * n,
+            price=1_000_000,
+            expected_entrants=1_000,
+            ticket_limit=4,
+            deadlines={"second_payment": 6, "confirm": 10},
+        )
+        payers = {u.user_id for u in mileage_payers}
+        tickets = 0
+        for i, buyer in enumerate(self.buyers, start=1):
+            count = self.rng.choice([1, 1, 2, 3, 4])
+            self.buy(buyer, lid, count, "mileage" if buyer.user_id in payers else "card")
+            tickets += count
+            if i % 25 == 0 or i == n:
+                public = self.listing(lid)
+                say(
+                    f"  [{i}/{n}] {public['paid_tickets']} tickets; "
+                    f"P2 if drawn now {public['second_payment_if_drawn_now']:,}"
+                )
+        say("  waiting for the window to close and the draw")
+        self.wait_status(lid, "awaiting_second_payment")
+        names = self.by_pseudonym(lid)
+        first = names[self.client.ok("GET", f"/listings/{lid}/draw")["order"][0]]
+        due = first.ok("POST", f"/listings/{lid}/second-payment")
+        say(f"  drawn: {first.user_id} owes {due['amount']:,} by {due['due_at']}; lets it pass")
+        wait_until(
+            lambda: len(self.client.ok("GET", f"/listings/{lid}/draw")["order"]) > 1,
+            60,
+            "the re-draw",
+        )
+        second = names[self.client.ok("GET", f"/listings/{lid}/draw")["order"][1]]
+        due = second.ok("POST", f"/listings/{lid}/second-payment")
+        self.pay(due["checkout"])
+        say(f"  re-drawn: {second.user_id} pays {due['amount']:,}")
+        self.deliver_and_confirm(lid)
+        say("  settled")
+        return lid
+
+    def report(self, lid: str) -> bool:
+        data = self.client.ok("GET", f"/listings/{lid}/draw")
+        ok, lines = verify.check(data)
+        say("draw verification (recomputed from the public draw data):")
+        for line in lines:
+            print(f"  {line}")
+        st = self.seller.ok("GET", f"/listings/{lid}/statement")
+        say(f"money statement of {lid} ({st['currency']}):")
+        for side in ("paid_in", "paid_out"):
+            for k, v in st[side].items():
+                print(f"  {side.replace('_', ' '):9} {k:28} {v:>12,}")
+        print(f"  {'total in':38} {st['total_in']:>12,}")
+        print(f"  {'total out':38} {st['total_out']:>12,}")
+        print(f"  {'held in escrow':38} {st['held_in_escrow']:>12,}")
+        print(f"  balanced: {st['balanced']}")
+        return ok and bool(st["balanced"]) and st["held_in_escrow"] == 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--url",
+        default=os.environ.get("TOMBOLA_URL", f"http://127.0.0.1:{os.environ.get('PORT', '3000')}"),
+    )
+    p.add_argument("--buyers", type=int, default=300)
+    p.add_argument("--seed", type=int, default=7)
+    args = p.parse_args(argv)
+    if args.buyers < 21:
+        p.error("--buyers must be at least 21 (20 play the warm-up)")
+    started = time.monotonic()
+    with stack_at(args.url) as url:
+        say(f"demo against {url}: {args.buyers} buyers")
+        demo = Demo(url, args.buyers, args.seed)
+        losers = demo.warm_up()
+        lid = demo.main_listing(losers)
+        ok = demo.report(lid)
+    say(f"done in {time.monotonic() - started:.0f}s: {'OK' if ok else 'PROBLEMS FOUND'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

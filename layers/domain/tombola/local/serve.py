@@ -1,0 +1,347 @@
+"""The local stack: the whole system on 127.0.0.1, no Docker, no AWS account.
+
+    python -m tombola.local.serve [--port 3000] [--moto-port 5000] [--tick-seconds N]
+
+- moto in-process (DynamoDB, Step Functions running statemachines/ for real, EventBridge, SES,
+  SNS), also served on --moto-port for the AWS CLI (`--endpoint-url`);
+- the API routes of template.yaml on --port, each request turned into an API Gateway event for
+  the function the template names, with the JWT authorizer stood in by locally signed tokens;
+- a ticker firing the scheduled function at the template's rate (or every --tick-seconds);
+- a sandbox payment provider and carrier under /sandbox/, which send signed webhooks;
+- notifications printed and appended to .local/notifications.log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from moto import mock_aws
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.ses.models import ses_backends
+
+from tombola.adapters import container
+from tombola.adapters.dynamo import DynamoStore
+from tombola.adapters.sandbox_psp import SandboxPaymentProvider
+from tombola.local import auth
+from tombola.local.client import Client
+from tombola.local.sandbox import carrier_webhook, payment_webhook
+from tombola.local.stack import ACCOUNT, MOTO_CONFIG, REGION, Stack, fake_credentials
+from tombola.local.template import ROOT
+
+# Not named "tombola…": Powertools filters records of loggers named after its service.
+log = logging.getLogger("localstack")
+NOTIFICATIONS_LOG = ROOT / ".local" / "notifications.log"
+
+
+class LocalApi:
+    """Routes one HTTP request: sandbox endpoints, or the template's API routes."""
+
+    def __init__(self, stack: Stack, base_url: str) -> None:
+        self.stack = stack
+        self.self_client = Client(base_url)
+        self.sandbox: list[tuple[str, re.Pattern[str], Callable[..., tuple[int, Any]]]] = [
+            ("GET", re.compile(r"^/sandbox/health$"), self.health),
+            ("POST", re.compile(r"^/sandbox/tokens$"), self.token),
+            ("GET", re.compile(r"^/sandbox/checkouts/(?P<cid>[\w-]+)$"), self.checkout),
+            ("POST", re.compile(r"^/sandbox/checkouts/(?P<cid>[\w-]+)/pay$"), self.pay),
+            ("POST", re.compile(r"^/sandbox/checkouts/(?P<cid>[\w-]+)/fail$"), self.fail),
+            (
+                "GET",
+                re.compile(r"^/sandbox/refunds$"),
+                lambda body: (200, self.psp.records("REFUND")),
+            ),
+            (
+                "GET",
+                re.compile(r"^/sandbox/payouts$"),
+                lambda body: (200, self.psp.records("PAYOUT")),
+            ),
+            ("POST", re.compile(r"^/sandbox/carrier/(?P<lid>[\w-]+)$"), self.carrier),
+            ("GET", re.compile(r"^/sandbox/notifications$"), self.notifications),
+        ]
+
+    @property
+    def psp(self) -> SandboxPaymentProvider:
+        payments = container.deps().payments
+        assert isinstance(payments, SandboxPaymentProvider)
+        return payments
+
+    def handle(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, Any]:
+        route_path = path.split("?", 1)[0]
+        for m, pattern, fn in self.sandbox:
+            match = pattern.match(route_path)
+            if match and m == method:
+                parsed = json.loads(body) if body.strip() else {}
+                return fn(parsed, **match.groupdict())
+        query = (
+            dict(p.split("=", 1) for p in path.split("?", 1)[1].split("&") if "=" in p)
+            if "?" in path
+            else None
+        )
+        claims = auth.verify(headers.get("authorization"))
+        response = self.stack.http(
+            method, route_path, raw=body or None, claims=claims, headers=headers, query=query
+        )
+        return response.status, response.body
+
+    # ---------------------------------------------------------------- sandbox endpoints
+    def health(self, body: Any) -> tuple[int, Any]:
+        return 200, {"ok": True, "state_machine": self.stack.state_machine_arn}
+
+    def token(self, body: Any) -> tuple[int, Any]:
+        user = body.get("user")
+        groups = body.get("groups") or [body.get("group", "buyer")]
+        if not user:
+            return 400, {
+                "error": {"code": "invalid_input", "field": "user", "message": "user is required"}
+            }
+        try:
+            return 200, {"token": auth.mint(str(user), [str(g) for g in groups])}
+        except ValueError as exc:
+            return 400, {"error": {"code": "invalid_input", "field": "groups", "message": str(exc)}}
+
+    def checkout(self, body: Any, cid: str) -> tuple[int, Any]:
+        found = self.psp.checkout(cid)
+        return (200, found) if found else (404, {"error": {"code": "not_found", "message": cid}})
+
+    def _send_payment(self, cid: str, event_type: str) -> tuple[int, Any]:
+        found = self.psp.checkout(cid)
+        if found is None:
+            return 404, {"error": {"code": "not_found", "message": f"no checkout {cid}"}}
+        raw, headers = payment_webhook(
+            os.environ["WEBHOOK_SECRET"],
+            reference=found["reference"],
+            amount=found["amount"],
+            currency=found["currency"],
+            now_epoch=int(time.time()),
+            event_type=event_type,
+            payment_id=f"pay_{cid}",
+            checkout_id=cid,
+        )
+        # Sent over HTTP to our own webhook route, as the provider would.
+        return self.self_client.call("POST", "/webhooks/payments", raw=raw, headers=headers)
+
+    def pay(self, body: Any, cid: str) -> tuple[int, Any]:
+        return self._send_payment(cid, "payment.succeeded")
+
+    def fail(self, body: Any, cid: str) -> tuple[int, Any]:
+        return self._send_payment(cid, "payment.failed")
+
+    def carrier(self, body: Any, lid: str) -> tuple[int, Any]:
+        store = container.deps().store
+        listing = store.get_listing(lid)
+        if listing is None or listing.shipment is None:
+            return 404, {"error": {"code": "not_found", "message": f"no shipment on {lid}"}}
+        event = str(body.get("event", "delivered"))
+        if event not in {"delivered", "in_transit", "accident"}:
+            return 400, {"error": {"code": "invalid_input", "field": "event", "message": event}}
+        raw, headers = carrier_webhook(
+            os.environ["WEBHOOK_SECRET"],
+            listing_id=lid,
+            tracking_number=listing.shipment.tracking_number,
+            now_epoch=int(time.time()),
+            event_type=f"shipment.{event}",
+            location=str(body.get("location", "")),
+        )
+        return self.self_client.call("POST", "/webhooks/delivery", raw=raw, headers=headers)
+
+    def notifications(self, body: Any) -> tuple[int, Any]:
+        if not NOTIFICATIONS_LOG.exists():
+            return 200, []
+        return 200, [json.loads(line) for line in NOTIFICATIONS_LOG.read_text().splitlines()]
+
+
+def make_handler(api: LocalApi) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self) -> None:
+            started = time.monotonic()
+            length = int(self.headers.get("content-length") or 0)
+            body = self.rfile.read(length) if length else b""
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            try:
+                status, out = api.handle(self.command, self.path, headers, body)
+            except Exception as exc:  # a bug: say so, keep serving
+                log.exception("request failed")
+                status, out = 500, {"error": {"code": "internal", "message": str(exc)}}
+            payload = json.dumps(out).encode() if not isinstance(out, str) else out.encode()
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            if not self.path.startswith("/sandbox/health"):
+                ms = (time.monotonic() - started) * 1000
+                log.info("%s %s %d %.0fms", self.command, self.path, status, ms)
+
+        do_GET = do_POST = do_PUT = do_DELETE = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return  # one line per request is logged by _serve
+
+    return Handler
+
+
+class Background:
+    """The ticker, the event pump, and the watcher that logs listing status transitions."""
+
+    def __init__(self, stack: Stack, tick_seconds: int) -> None:
+        self.stack = stack
+        self.tick_seconds = tick_seconds
+        self.stop = threading.Event()
+        self.statuses: dict[str, str] = {}
+        self.sent_seen = 0
+
+    def start(self) -> list[threading.Thread]:
+        threads = [
+            threading.Thread(target=self._loop, args=(self.tick_seconds, self.tick), daemon=True),
+            threading.Thread(target=self._loop, args=(0.5, self.pump), daemon=True),
+        ]
+        for t in threads:
+            t.start()
+        return threads
+
+    def _loop(self, every: float, fn: Callable[[], None]) -> None:
+        while not self.stop.wait(every):
+            try:
+                fn()
+            except Exception:
+                log.exception("background task failed")
+
+    def tick(self) -> None:
+        for result in self.stack.run_schedules():
+            if result.get("closed"):
+                log.info("schedule closed %s", ", ".join(result["closed"]))
+
+    def pump(self) -> None:
+        self.stack.deliver_events()
+        self._log_notifications()
+        self._log_transitions()
+
+    def _log_transitions(self) -> None:
+        store = container.deps().store
+        assert isinstance(store, DynamoStore)
+        for listing in store.list_listings(None, 1000):
+            before = self.statuses.get(listing.listing_id)
+            now = listing.status.value
+            if before != now:
+                self.statuses[listing.listing_id] = now
+                log.info("listing %s %s -> %s", listing.listing_id, before or "new", now)
+
+    def _log_notifications(self) -> None:
+        sent = ses_backends[ACCOUNT][REGION].sent_messages
+        NOTIFICATIONS_LOG.parent.mkdir(exist_ok=True)
+        with NOTIFICATIONS_LOG.open("a") as out:
+            for message in sent[self.sent_seen :]:
+                record = {
+                    "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "to": message.destinations["ToAddresses"],
+                    "subject": message.subject,
+                    "body": message.body,
+                }
+                out.write(json.dumps(record) + "\n")
+                log.info("notify %s: %s", ", ".join(record["to"]), message.subject)
+        self.sent_seen = len(sent)
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    p.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5000")))
+    p.add_argument(
+        "--tick-seconds",
+        type=int,
+        default=int(os.environ["TICK_SECONDS"]) if os.environ.get("TICK_SECONDS") else None,
+        help="run the schedule this often instead of the template's rate",
+    )
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a template parameter, e.g. --param SecondPaymentSeconds=30",
+    )
+    return p.parse_args(argv)
+
+
+def port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers will
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    for name, port in (("PORT", args.port), ("MOTO_PORT", args.moto_port)):
+        if not port_free(args.host, port):
+            print(f"port {port} is in use: stop what uses it or set {name}", file=sys.stderr)
+            return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    fake_credentials()
+    os.environ["MOTO_PORT"] = str(args.moto_port)
+    params = dict(p.split("=", 1) for p in args.param)
+    started = time.monotonic()
+    with mock_aws(config=MOTO_CONFIG):
+        stack = Stack(parameters=params).create()
+        os.environ["POWERTOOLS_LOG_LEVEL"] = os.environ.get("LOCAL_LOG_LEVEL", "WARNING")
+        container.reset()
+        with stack.lambda_routing():
+            moto_server = ThreadedMotoServer(
+                ip_address=args.host, port=args.moto_port, verbose=False
+            )
+            moto_server.start()
+            base = f"http://{args.host}:{args.port}"
+            server = ThreadingHTTPServer(
+                (args.host, args.port), make_handler(LocalApi(stack, base))
+            )
+            server.daemon_threads = True
+            tick = args.tick_seconds or min(s for _, s in stack.template.schedules())
+            background = Background(stack, tick)
+            background.start()
+            signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+            log.info(
+                "Tombola local stack ready in %.1fs: API %s  (AWS CLI: --endpoint-url http://%s:%d)"
+                "  schedule every %ds",
+                time.monotonic() - started,
+                base,
+                args.host,
+                args.moto_port,
+                tick,
+            )
+            log.info("routes: %s", ", ".join(f"{r.method} {r.path}" for r in stack.routes))
+            try:
+                server.serve_forever(poll_interval=0.2)
+            except KeyboardInterrupt:
+                log.info("stopping")
+            finally:
+                background.stop.set()
+                server.server_close()
+                moto_server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Check a listing's draw from its public data alone: recompute the commitment, the entries digest
+and the candidate order, and print OK or exactly what differs.
+
+    python -m tombola.local.verify --url http://127.0.0.1:3000 --listing L123
+    python -m tombola.local.verify saved-draw.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from tombola import draw
+from tombola.local.client import Client
+
+
+def public_draw(data: dict[str, Any]) -> draw.PublicDraw:
+    if data.get("version", draw.DRAW_VERSION) != draw.DRAW_VERSION:
+        raise ValueError(f"unknown draw version {data.get('version')!r}")
+    return draw.PublicDraw(
+        listing_id=data["listing_id"],
+        commitment=data["commitment"],
+        entries_digest=data["entries_digest"],
+        tickets=tuple(draw.PublicTicket(t["ticket_id"], t["buyer"]) for t in data["tickets"]),
+        seed=data.get("seed"),
+        order=tuple(data.get("order", [])),
+        beacon=data.get("beacon"),
+    )
+
+
+def check(data: dict[str, Any]) -> tuple[bool, list[str]]:
+    """(ok, lines to print)."""
+    if data.get("entries_digest") is None:
+        return False, ["the listing has not been drawn yet"]
+    result = draw.verify(public_draw(data))
+    if result.ok:
+        shown = ", ".join(result.recomputed_order[: len(data.get("order", []))])
+        return True, [
+            f"OK: {data['listing_id']}: SHA-256(seed) matches the commitment, "
+            f"{len(data['tickets'])} tickets hash to the entries digest, "
+            f"and the order recomputes ({shown})"
+        ]
+    return False, [f"MISMATCH: {p}" for p in result.problems]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("file", nargs="?", help="a saved GET /listings/{id}/draw response")
+    p.add_argument("--url", default=os.environ.get("TOMBOLA_URL", "http://127.0.0.1:3000"))
+    p.add_argument("--listing", help="fetch the draw data of this listing from --url")
+    args = p.parse_args(argv)
+    if args.file:
+        data = json.loads(Path(args.file).read_text())
+    elif args.listing:
+        data = Client(args.url).ok("GET", f"/listings/{args.listing}/draw")
+    else:
+        p.error("give a saved draw file or --listing")
+    ok, lines = check(data)
+    print("\n".join(lines))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""The local stack over real HTTP: the demo's path, a close-when-full listing, a mileage-policy
+listing, unauthorized requests and a forged webhook."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from tombola.local import demo, verify
+from tombola.local.client import Client, User
+from tombola.local.sandbox import payment_webhook
+from tombola.services.listings import pseudonym
+from tombola.webhooks import SIGNATURE_HEADER
+
+pytestmark = pytest.mark.e2e
+RUN = datetime.now(UTC).strftime("%H%M%S%f")
+
+
+def person(url: str, name: str, group: str) -> User:
+    user = User(Client(url), f"{name}-{RUN}", (group,))
+    profile = {
+        "name": name,
+        "email": f"{name}@example.com",
+        "phone": "+82 10 1111 2222",
+        "address": "Seoul",
+    }
+    if group == "seller":
+        profile["payout_account"] = "KB-1"
+    user.ok("PUT", "/me/profile", profile)
+    return user
+
+
+def wait(predicate: Callable[[], bool], what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+def status(url: str, lid: str) -> str:
+    return str(Client(url).ok("GET", f"/listings/{lid}")["status"])
+
+
+def sell(url: str, seller: User, buyers: list[User], **fields: Any) -> tuple[str, User]:
+    """List, pay the deposit, sell tickets (one each), and take the sale to settlement."""
+    client = Client(url)
+    body = {
+        "title": "Lamp",
+        "price": 40_000,
+        "closes_at": (datetime.now(UTC) + timedelta(seconds=6)).isoformat(),
+    } | fields
+    created = seller.ok("POST", "/listings", body, expect=201)
+    lid = created["listing"]["listing_id"]
+    client.ok("POST", f"/sandbox/checkouts/{created['deposit']['checkout']['checkout_id']}/pay")
+    for b in buyers:
+        entry = b.ok("POST", f"/listings/{lid}/entries", {"tickets": 1}, expect=201)
+        client.ok("POST", f"/sandbox/checkouts/{entry['checkout']['checkout_id']}/pay")
+    wait(lambda: status(url, lid) == "final_buyer", "a final buyer")
+    by_name = {pseudonym(lid, b.user_id): b for b in buyers}
+    winner = by_name[client.ok("GET", f"/listings/{lid}/draw")["order"][-1]]
+    demo.Demo._retry(
+        lambda: seller.ok(
+            "POST", f"/listings/{lid}/shipment", {"carrier": "CJ", "tracking_number": "T1"}
+        )
+    )
+    client.ok("POST", f"/sandbox/carrier/{lid}", {"event": "delivered"})
+    wait(lambda: status(url, lid) == "delivered", "delivery")
+    demo.Demo._retry(lambda: winner.ok("POST", f"/listings/{lid}/confirm"))
+    wait(lambda: status(url, lid) == "settled", "settlement")
+    return lid, winner
+
+
+def test_the_demo_path(stack_url: str) -> None:
+    assert demo.main(["--url", stack_url, "--buyers", "24"]) == 0
+
+
+def test_a_close_when_full_listing(stack_url: str) -> None:
+    seller = person(stack_url, "fullseller", "seller")
+    buyers = [person(stack_url, f"full{i}", "buyer") for i in range(4)]
+    lid, _ = sell(
+        stack_url,
+        seller,
+        buyers,
+        expected_entrants=4,
+        close_when_full=True,
+        closes_at=(datetime.now(UTC) + timedelta(hours=1)).isoformat(),
+    )
+    st = seller.ok("GET", f"/listings/{lid}/statement")
+    assert st["balanced"]
+    assert st["held_in_escrow"] == 0
+    assert st["paid_in"]["first_payments"] == 40_000
+    ok, lines = verify.check(Client(stack_url).ok("GET", f"/listings/{lid}/draw"))
+    assert ok, lines
+
+
+def test_a_mileage_policy_listing(stack_url: str) -> None:
+    seller = person(stack_url, "mileseller", "seller")
+    buyers = [person(stack_url, f"mile{i}", "buyer") for i in range(5)]
+    lid, winner = sell(
+        stack_url,
+        seller,
+        buyers,
+        expected_entrants=4,
+        close_when_full=False,
+        surplus_policy="mileage",
+        deadlines={"confirm": 30},
+    )
+    # 5 tickets of 10,000 against a price of 40,000: 10,000 surplus over 4 losing tickets.
+    for b in buyers:
+        expected = 0 if b is winner else 2_500
+        wait(lambda b=b, e=expected: b.ok("GET", "/me/mileage")["balance"] == e, "mileage")  # type: ignore[misc]
+    st = seller.ok("GET", f"/listings/{lid}/statement")
+    assert st["paid_out"]["mileage_issued"] == 10_000
+    assert st["balanced"]
+    assert st["held_in_escrow"] == 0
+
+
+def test_unauthorized_requests(stack_url: str) -> None:
+    client = Client(stack_url)
+    assert client.call("GET", "/me/entries")[0] == 401
+    assert client.call("GET", "/me/entries", token="not-a-jwt")[0] == 401
+    buyer = person(stack_url, "plainbuyer", "buyer")
+    status_code, body = buyer.call(
+        "POST",
+        "/listings",
+        {"title": "x", "price": 100, "expected_entrants": 10, "closes_at": "2030-01-01T00:00:00Z"},
+    )
+    assert status_code == 403
+    assert body["error"]["code"] == "forbidden"
+
+
+def test_a_forged_webhook(stack_url: str) -> None:
+    seller = person(stack_url, "forgedseller", "seller")
+    created = seller.ok(
+        "POST",
+        "/listings",
+        {
+            "title": "Vase",
+            "price": 10_000,
+            "expected_entrants": 10,
+            "closes_at": "2030-01-01T00:00:00Z",
+        },
+        expect=201,
+    )
+    lid = created["listing"]["listing_id"]
+    raw, headers = payment_webhook(
+        "a-secret-the-attacker-guessed",
+        reference=f"deposit:{lid}",
+        amount=created["deposit"]["amount"],
+        currency="KRW",
+        now_epoch=int(time.time()),
+    )
+    code, body = Client(stack_url).call("POST", "/webhooks/payments", raw=raw, headers=headers)
+    assert code == 401
+    assert body["error"]["code"] == "bad_signature"
+    assert SIGNATURE_HEADER in json.dumps(list(headers))
+    assert status(stack_url, lid) == "awaiting_deposit"
