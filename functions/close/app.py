@@ -1,6 +1,7 @@
 """Scheduled every minute: close listings whose window ended; recover stuck effects."""
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from tombola.adapters.container import deps
 from tombola.adapters.observability import logger, tracer
 from tombola.services import closing

@@ -1,12 +1,12 @@
 """POST /webhooks/delivery: signed carrier events, applied once each."""
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from tombola.adapters.container import deps
-from tombola.adapters.http import header, make_resolver, raw_body
+from tombola.adapters.http import make_resolver, verified_body
 from tombola.adapters.observability import logger, tracer
 from tombola.api_models import CarrierEventIn
 from tombola.services import delivery
-from tombola.webhooks import SIGNATURE_HEADER, verify_signature
 
 app = make_resolver()
 
@@ -14,15 +14,9 @@ app = make_resolver()
 @app.post("/webhooks/delivery")
 def carrier_event() -> dict[str, object]:
     d = deps()
-    body = raw_body(app)
-    verify_signature(
-        d.settings.webhook_secret,
-        body,
-        header(app, SIGNATURE_HEADER),
-        int(d.clock.now().timestamp()),
-        d.settings.webhook_tolerance_seconds,
+    return delivery.handle_carrier_event(
+        d, CarrierEventIn.model_validate_json(verified_body(app, d))
     )
-    return delivery.handle_carrier_event(d, CarrierEventIn.model_validate_json(body))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -1,6 +1,7 @@
 """A buyer applies for tickets; their entries and mileage."""
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from tombola.adapters.container import deps
 from tombola.adapters.http import caller, make_resolver
 from tombola.adapters.observability import logger, tracer

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from tombola.adapters.container import deps
 from tombola.adapters.http import caller, make_resolver
 from tombola.adapters.observability import logger, tracer

@@ -5,6 +5,7 @@ import os
 import boto3
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from tombola.adapters.container import deps
 from tombola.adapters.messaging import SesSnsNotifier
 from tombola.adapters.observability import logger, tracer

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from tombola.adapters.http import make_resolver
 from tombola.adapters.observability import logger
 

@@ -1,6 +1,7 @@
 """PUT/GET /me/profile: any signed-in user."""
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from tombola.adapters.container import deps
 from tombola.adapters.http import caller, make_resolver
 from tombola.adapters.observability import logger, tracer

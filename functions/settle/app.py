@@ -2,6 +2,7 @@
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
+
 from tombola.adapters.container import deps
 from tombola.adapters.observability import logger, tracer
 from tombola.services import settling

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+
 from tombola.local import demo, verify
 from tombola.local.client import Client, User
 from tombola.local.sandbox import payment_webhook

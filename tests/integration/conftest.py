@@ -4,11 +4,11 @@ from collections.abc import Iterator
 
 import pytest
 from moto import mock_aws
+
+from tests.support.app_driver import CountingIds, Driver, now_utc
 from tombola.adapters import container
 from tombola.local.stack import MOTO_CONFIG, Stack, fake_credentials
 from tombola.ports import ManualClock, SeededRandomness
-
-from tests.support.app_driver import CountingIds, Driver, now_utc
 
 # The state machine's timeouts are real, the domain clock is manual. Waits a test lets pass are
 # set to 1-3 s (here, or per listing through `deadlines`); the others are long enough that a

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from random import Random
 
+from tests.support.app_driver import Driver, complete_sale
 from tombola import draw
 from tombola.adapters import container
 from tombola.ledger import OPERATOR_REVENUE
 from tombola.ports import SeededRandomness
-
-from tests.support.app_driver import Driver, complete_sale
 
 
 def revenue(d: Driver) -> int:

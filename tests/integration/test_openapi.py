@@ -1,9 +1,8 @@
 from __future__ import annotations
 
+from tests.support.app_driver import Driver
 from tombola.local import openapi
 from tombola.local.template import Template
-
-from tests.support.app_driver import Driver
 
 
 def test_the_served_document_is_generated_from_the_handlers_and_current(d: Driver) -> None:

@@ -7,10 +7,10 @@ import json
 from datetime import timedelta
 
 import pytest
-from tombola.local.sandbox import payment_webhook
-from tombola.webhooks import SIGNATURE_HEADER, sign
 
 from tests.support.app_driver import Driver, complete_sale
+from tombola.local.sandbox import payment_webhook
+from tombola.webhooks import SIGNATURE_HEADER, sign
 
 
 def _table_items(d: Driver) -> int:

@@ -9,6 +9,7 @@ from random import Random
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from tombola.draw import (
     PublicDraw,
     PublicTicket,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tombola.errors import InsufficientBalance, LedgerConflict, UnbalancedEntry
 from tombola.ledger import (
     EXTERNAL,

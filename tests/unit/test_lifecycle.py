@@ -3,6 +3,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+
 from tombola.errors import IllegalTransition
 from tombola.lifecycle import (
     TERMINAL,

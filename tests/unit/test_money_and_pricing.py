@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from tombola.errors import CurrencyMismatch, InvalidInput
 from tombola.money import Money
 from tombola.pricing import (

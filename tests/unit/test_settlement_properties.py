@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from tests.support.money_checks import assert_conserved
+from tests.support.scenarios import Scenario
 from tombola.ledger import EXTERNAL, OPERATOR_REVENUE, escrow, mileage, seller_payable
 from tombola.money import Money
 from tombola.pricing import PriceTerms, SurplusPolicy
 from tombola.settlement import Outcome, settlement_plan
-
-from tests.support.money_checks import assert_conserved
-from tests.support.scenarios import Scenario
 
 
 @dataclass

@@ -14,7 +14,8 @@ from pydantic import ValidationError
 from tombola import errors as e
 from tombola.adapters.observability import logger
 from tombola.auth import Caller, Forbidden, NotFound, Unauthenticated, caller_from_claims
-from tombola.webhooks import BadSignature
+from tombola.services.ports import Deps
+from tombola.webhooks import SIGNATURE_HEADER, BadSignature, verify_signature
 
 STATUS: list[tuple[type[e.DomainError], HTTPStatus]] = [
     (Unauthenticated, HTTPStatus.UNAUTHORIZED),
@@ -105,6 +106,19 @@ def raw_body(app: APIGatewayHttpResolver) -> bytes:
     if event.is_base64_encoded:
         return base64.b64decode(body)
     return body.encode()
+
+
+def verified_body(app: APIGatewayHttpResolver, deps: Deps) -> bytes:
+    """The raw body of a webhook, once its signature and timestamp are verified."""
+    body = raw_body(app)
+    verify_signature(
+        deps.settings.webhook_secret,
+        body,
+        header(app, SIGNATURE_HEADER),
+        int(deps.clock.now().timestamp()),
+        deps.settings.webhook_tolerance_seconds,
+    )
+    return body
 
 
 def header(app: APIGatewayHttpResolver, name: str) -> str | None:

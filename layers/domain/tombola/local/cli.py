@@ -11,21 +11,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 
 from tombola.local import auth
-from tombola.local.client import Client
+from tombola.local.client import Client, default_url
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument(
-        "--url",
-        default=os.environ.get("TOMBOLA_URL", f"http://127.0.0.1:{os.environ.get('PORT', '3000')}"),
-    )
+    p.add_argument("--url", default=default_url())
     sub = p.add_subparsers(dest="command", required=True)
     t = sub.add_parser("token", help="mint a JWT")
     t.add_argument("user")

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
 from tombola.local import auth
+
+
+def default_url() -> str:
+    """TOMBOLA_URL, else the local stack on PORT (3000)."""
+    return os.environ.get("TOMBOLA_URL", f"http://127.0.0.1:{os.environ.get('PORT', '3000')}")
 
 
 class ApiError(Exception):

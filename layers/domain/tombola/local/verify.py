@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from tombola import draw
-from tombola.local.client import Client
+from tombola.local.client import Client, default_url
 
 
 def public_draw(data: dict[str, Any]) -> draw.PublicDraw:
@@ -52,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument("file", nargs="?", help="a saved GET /listings/{id}/draw response")
-    p.add_argument("--url", default=os.environ.get("TOMBOLA_URL", "http://127.0.0.1:3000"))
+    p.add_argument("--url", default=default_url())
     p.add_argument("--listing", help="fetch the draw data of this listing from --url")
     args = p.parse_args(argv)
     if args.file:

@@ -1,0 +1,62 @@
+"""Starting the local stack as its own process (for the demo and the end-to-end tests)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from tombola.local.client import ApiError, Client
+from tombola.local.template import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def healthy(url: str) -> bool:
+    try:
+        Client(url, timeout=1).ok("GET", "/sandbox/health")
+    except (ApiError, OSError):
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def running_stack(log_path: Path, *, tick_seconds: int = 1, timeout: float = 60) -> Iterator[str]:
+    """`python -m tombola.local.serve` on free ports; yields its URL, stops it afterwards."""
+    port, moto_port = free_port(), free_port()
+    log_path.parent.mkdir(exist_ok=True)
+    with log_path.open("a") as log:
+        proc = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+            [
+                sys.executable,
+                "-m",
+                "tombola.local.serve",
+                f"--port={port}",
+                f"--moto-port={moto_port}",
+                f"--tick-seconds={tick_seconds}",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "LOCAL_LOG_LEVEL": "ERROR"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + timeout
+            while not healthy(url):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the local stack did not start; see {log_path}")
+                time.sleep(0.2)
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
