@@ -174,7 +174,7 @@ class Demo:
         say(f"main: 'Camera', price 1,000,000, Np 1,000 (P1 1,000), {n} buyers")
         lid = self.create(
             "Camera",
-            15 + 0.35 * n,
+            20 + 0.6 * n,
             price=1_000_000,
             expected_entrants=1_000,
             ticket_limit=4,
@@ -198,8 +198,9 @@ class Demo:
                     f"  [{i}/{n}] {public['paid_tickets']} tickets; "
                     f"P2 if drawn now {public['second_payment_if_drawn_now']:,}"
                 )
-        say("  waiting for the window to close and the draw")
-        self.wait_status(lid, "awaiting_second_payment")
+        left = self.listing(lid)["seconds_left"]
+        say(f"  waiting {left}s for the window to close, then the draw")
+        self.wait_status(lid, "awaiting_second_payment", timeout=left + 90)
         names = self.by_pseudonym(lid)
         first = names[self.client.ok("GET", f"/listings/{lid}/draw")["order"][0]]
         due = first.ok("POST", f"/listings/{lid}/second-payment")
