@@ -1,10 +1,11 @@
 """POST /webhooks/payments: signed payment provider events, applied once each."""
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tombola.adapters.container import deps
 from tombola.adapters.http import make_resolver, verified_body
-from tombola.adapters.observability import logger, tracer
+from tombola.adapters.observability import logger, metrics, tracer
 from tombola.api_models import PaymentEventIn
 from tombola.services import payments
 
@@ -13,13 +14,17 @@ app = make_resolver()
 
 @app.post("/webhooks/payments")
 def payment_event() -> dict[str, object]:
+    metrics.add_metric(name="PaymentWebhooks", unit=MetricUnit.Count, value=1)
     d = deps()
-    return payments.handle_payment_event(
+    result = payments.handle_payment_event(
         d, PaymentEventIn.model_validate_json(verified_body(app, d))
     )
+    metrics.add_metadata(key="result", value=str(result["result"]))
+    return result
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
+@metrics.log_metrics
 def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     return app.resolve(event, context)

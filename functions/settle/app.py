@@ -1,10 +1,11 @@
 """State machine task: settle, or refund, a listing's outcome."""
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
 from tombola.adapters.container import deps
-from tombola.adapters.observability import logger, tracer
+from tombola.adapters.observability import logger, metrics, tracer
 from tombola.services import settling
 
 
@@ -17,7 +18,10 @@ class SettleTask(BaseModel):
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
+@metrics.log_metrics
 def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     task = SettleTask.model_validate(event)
     logger.append_keys(listing_id=task.listing_id)
-    return settling.settle(deps(), task.listing_id, task.outcome, task.reason)
+    result = settling.settle(deps(), task.listing_id, task.outcome, task.reason)
+    metrics.add_metric(name=f"Outcome_{task.outcome}", unit=MetricUnit.Count, value=1)
+    return result

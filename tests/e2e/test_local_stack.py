@@ -160,4 +160,5 @@ def test_a_forged_webhook(stack_url: str) -> None:
     assert code == 401
     assert body["error"]["code"] == "bad_signature"
     assert SIGNATURE_HEADER in json.dumps(list(headers))
-    assert status(stack_url, lid) == "awaiting_deposit"
+    # Nothing was written: the listing is still unpublished, awaiting its deposit.
+    assert Client(stack_url).call("GET", f"/listings/{lid}")[0] == 404

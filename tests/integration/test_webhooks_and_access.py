@@ -95,7 +95,8 @@ def test_forged_or_stale_webhooks_get_401_and_write_nothing(d: Driver, problem: 
     assert r.status == 401, r
     assert r.body["error"]["code"] == "bad_signature"
     assert _table_items(d) == before
-    assert d.listing(lid)["status"] == "awaiting_deposit"
+    assert d.record(lid).status.value == "awaiting_deposit"
+    assert d.stack.http("GET", f"/listings/{lid}").status == 404  # unpublished until paid
 
 
 def test_malformed_and_extra_fields_get_a_4xx_naming_the_field(d: Driver) -> None:

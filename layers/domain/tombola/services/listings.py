@@ -7,7 +7,7 @@ from datetime import UTC, timedelta
 
 from tombola import draw
 from tombola.api_models import ListingIn
-from tombola.auth import Caller, Forbidden, Role
+from tombola.auth import Caller, Forbidden, NotFound, Role
 from tombola.changes import Change
 from tombola.errors import InvalidInput
 from tombola.lifecycle import ListingStatus
@@ -135,15 +135,27 @@ def public_view(deps: Deps, listing: ListingRecord) -> dict[str, object]:
     }
 
 
+def published(listing: ListingRecord) -> bool:
+    """A listing is shown only once its deposit is paid [claim 1]."""
+    return listing.deposit_payment_id is not None
+
+
 def list_public(deps: Deps, status: str | None) -> dict[str, object]:
     if status is not None and status not in {s.value for s in ListingStatus}:
         raise InvalidInput(f"unknown status {status!r}", field="status")
-    listings = deps.store.list_listings(status, 100)
+    listings = [x for x in deps.store.list_listings(status, 100) if published(x)]
     return {"listings": [public_view(deps, x) for x in listings]}
 
 
+def load_published(deps: Deps, listing_id: str) -> ListingRecord:
+    listing = load_listing(deps, listing_id)
+    if not published(listing):
+        raise NotFound(f"no listing {listing_id!r}")
+    return listing
+
+
 def get_public(deps: Deps, listing_id: str) -> dict[str, object]:
-    return public_view(deps, load_listing(deps, listing_id))
+    return public_view(deps, load_published(deps, listing_id))
 
 
 def pseudonym(listing_id: str, buyer_id: str) -> str:
@@ -152,7 +164,7 @@ def pseudonym(listing_id: str, buyer_id: str) -> str:
 
 
 def draw_view(deps: Deps, listing_id: str) -> dict[str, object]:
-    listing = load_listing(deps, listing_id)
+    listing = load_published(deps, listing_id)
     tickets: list[dict[str, str]] = []
     if listing.entries_digest is not None:
         for e in deps.store.entries_of_listing(listing_id):

@@ -10,6 +10,7 @@ from tombola.api_models import PaymentEventIn
 from tombola.changes import Change, Refund, ResumeWait
 from tombola.errors import InvalidInput
 from tombola.lifecycle import ListingStatus
+from tombola.money import Money
 from tombola.records import EntryStatus, ListingRecord
 from tombola.services.common import load_listing, move, next_version, notify, prune_holds
 from tombola.services.ports import Deps
@@ -66,9 +67,7 @@ def _refund_unaccepted(
     if event.type != "payment.succeeded":
         return "ignored"
     data = event.data
-    money = listing.money(data.amount)
-    if data.currency != listing.currency:
-        raise InvalidInput("payment currency differs from the listing's", field="data.currency")
+    money = Money(data.amount, data.currency)  # returned as it came, whatever its currency
     if money.amount <= 0:
         raise InvalidInput("payment amount must be positive", field="data.amount")
     change.journal.extend(

@@ -1,0 +1,41 @@
+"""Effects committed with a change are not lost when the Lambda stops before running them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+
+from tests.support.app_driver import Driver
+from tombola.adapters.container import deps
+
+
+def outbox(d: Driver) -> int:
+    return len(d.store.pending_effects(-3600))
+
+
+def test_an_effect_that_failed_after_commit_is_run_by_the_schedule(d: Driver) -> None:
+    d.user("seller", "seller", payout=True)
+    created = d.create_listing("seller")
+    lid = created["listing"]["listing_id"]
+    events = deps().events
+    with (
+        mock.patch.object(type(events), "publish", side_effect=RuntimeError("bus down")),
+        pytest.raises(RuntimeError, match="bus down"),
+    ):
+        d.pay(created["deposit"]["checkout"]["checkout_id"], event_id="evt-dep")
+    # The state change and its journal entry were committed; the notification waits.
+    assert d.record(lid).status.value == "open"
+    assert outbox(d) == 1
+    # The provider retries: nothing is applied twice.
+    assert (
+        d.ok(d.pay(created["deposit"]["checkout"]["checkout_id"], event_id="evt-dep"))["result"]
+        == "duplicate"
+    )
+    d.clock.current += timedelta(minutes=2)
+    [result] = d.stack.run_schedules()
+    assert result["effects_recovered"] == 1
+    assert outbox(d) == 0
+    assert d.stack.deliver_events() == 1  # the ListingOpened notification, once
+    d.conserved(lid)
