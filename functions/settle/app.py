@@ -22,6 +22,5 @@ class SettleTask(BaseModel):
 def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     task = SettleTask.model_validate(event)
     logger.append_keys(listing_id=task.listing_id)
-    result = settling.settle(deps(), task.listing_id, task.outcome, task.reason)
-    metrics.add_metric(name=f"Outcome_{task.outcome}", unit=MetricUnit.Count, value=1)
-    return result
+    metrics.add_metric(name=f"Settle_{task.outcome}", unit=MetricUnit.Count, value=1)
+    return settling.settle(deps(), task.listing_id, task.outcome, task.reason)
