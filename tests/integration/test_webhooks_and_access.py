@@ -273,3 +273,16 @@ def test_ticket_after_close_is_rejected_and_a_late_hold_payment_on_a_full_listin
     assert [e["status"] for e in d.ok(d.as_("ann", "GET", "/me/entries"))["entries"]] == [
         "refunded"
     ]
+
+
+def test_a_seller_cannot_enter_their_own_draw_and_a_lapsed_hold_shows_expired(d: Driver) -> None:
+    d.user("both", "seller", "buyer", payout=True)
+    lid = d.open_listing("both")
+    r = d.as_("both", "POST", f"/listings/{lid}/entries", {"tickets": 1})
+    assert r.status == 403, r
+    d.user("ann", "buyer")
+    d.ok(d.as_("ann", "POST", f"/listings/{lid}/entries", {"tickets": 2}), 201)
+    assert [e["status"] for e in d.ok(d.as_("ann", "GET", "/me/entries"))["entries"]] == ["pending"]
+    d.clock.current += timedelta(minutes=10)
+    assert [e["status"] for e in d.ok(d.as_("ann", "GET", "/me/entries"))["entries"]] == ["expired"]
+    d.conserved(lid)

@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_
 
 from tombola.pricing import SurplusPolicy
 
-Amount = Annotated[StrictInt, Field(gt=0)]
+# Up to 10^15 minor units: far above any price, far below DynamoDB's 38-digit numbers.
+Amount = Annotated[StrictInt, Field(gt=0, le=10**15)]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 
 

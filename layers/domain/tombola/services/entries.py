@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tombola.api_models import EntryIn
-from tombola.auth import Caller, Role
+from tombola.auth import Caller, Forbidden, Role
 from tombola.changes import Change, MileageDebit
 from tombola.errors import InsufficientBalance, ListingNotOpen
 from tombola.lifecycle import ListingStatus
-from tombola.records import EntryRecord, EntryStatus, HoldRecord, ListingRecord
+from tombola.records import EntryRecord, EntryStatus, HoldRecord
 from tombola.services.common import load_listing, next_version, prune_holds, require_profile
 from tombola.services.listings import checkout_view
 from tombola.services.ports import Deps
@@ -30,7 +30,7 @@ def apply_for_tickets(
         now = deps.clock.now()
         listing = next_version(load_listing(deps, listing_id))
         if listing.seller_id == caller.user_id:
-            raise ListingNotOpen("a seller cannot enter their own listing's draw")
+            raise Forbidden("a seller cannot enter their own listing's draw")
         if listing.status is not ListingStatus.OPEN or now >= listing.closes_at:
             raise ListingNotOpen("the listing is not open for entries")
         prune_holds(listing, now)
@@ -88,7 +88,10 @@ def apply_for_tickets(
     return result
 
 
-def entry_view(entry: EntryRecord) -> dict[str, object]:
+def entry_view(entry: EntryRecord, now: datetime | None = None) -> dict[str, object]:
+    status = entry.status.value
+    if entry.status is EntryStatus.PENDING and now is not None and now >= entry.expires_at:
+        status = EntryStatus.EXPIRED.value  # the hold lapsed unpaid
     return {
         "entry_id": entry.entry_id,
         "listing_id": entry.listing_id,
@@ -96,7 +99,7 @@ def entry_view(entry: EntryRecord) -> dict[str, object]:
         "amount": entry.amount,
         "currency": entry.currency,
         "payment_method": entry.funding.value,
-        "status": entry.status.value,
+        "status": status,
         "ticket_ids": entry.ticket_ids,
         "created_at": entry.created_at.isoformat(),
         "hold_expires_at": entry.expires_at.isoformat(),
@@ -104,7 +107,8 @@ def entry_view(entry: EntryRecord) -> dict[str, object]:
 
 
 def my_entries(deps: Deps, caller: Caller) -> dict[str, object]:
-    return {"entries": [entry_view(e) for e in deps.store.entries_of_buyer(caller.user_id)]}
+    now = deps.clock.now()
+    return {"entries": [entry_view(e, now) for e in deps.store.entries_of_buyer(caller.user_id)]}
 
 
 def my_mileage(deps: Deps, caller: Caller, currency: str = "KRW") -> dict[str, object]:
@@ -112,6 +116,3 @@ def my_mileage(deps: Deps, caller: Caller, currency: str = "KRW") -> dict[str, o
         "currency": currency,
         "balance": deps.store.mileage_balance(caller.user_id, currency),
     }
-
-
-__all__ = ["ListingRecord", "apply_for_tickets", "my_entries", "my_mileage"]
