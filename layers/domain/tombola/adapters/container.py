@@ -4,6 +4,9 @@ single ports (the clock, randomness) with ``override``; everything else stays as
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import boto3
@@ -23,6 +26,10 @@ class UuidIds:
 
 _deps: Deps | None = None
 _overrides: dict[str, Any] = {}
+# When several functions share one process (tests, the local stack), each invocation names the
+# environment template.yaml gives its function, so a variable missing there is missing here too.
+_function_env: ContextVar[Mapping[str, str] | None] = ContextVar("function_env", default=None)
+_by_env: dict[tuple[tuple[str, str], ...], Deps] = {}
 
 
 def build(settings: Settings | None = None) -> Deps:
@@ -44,6 +51,12 @@ def build(settings: Settings | None = None) -> Deps:
 def deps() -> Deps:
     """The process's ports, built on first use (a Lambda container keeps them warm)."""
     global _deps  # noqa: PLW0603
+    env = _function_env.get()
+    if env is not None:
+        key = tuple(sorted(env.items()))
+        if key not in _by_env:
+            _by_env[key] = build(Settings.from_env(env))
+        return _by_env[key]
     if _deps is None:
         _deps = build()
     return _deps
@@ -54,9 +67,21 @@ def override(**ports: Any) -> None:
     global _deps  # noqa: PLW0603
     _overrides.update(ports)
     _deps = None
+    _by_env.clear()
 
 
 def reset() -> None:
     global _deps  # noqa: PLW0603
     _overrides.clear()
     _deps = None
+    _by_env.clear()
+
+
+@contextmanager
+def function_environment(env: Mapping[str, str]) -> Iterator[None]:
+    """Run one function's invocation with the environment its template entry declares."""
+    token = _function_env.set(env)
+    try:
+        yield
+    finally:
+        _function_env.reset(token)

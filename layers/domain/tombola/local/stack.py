@@ -27,6 +27,7 @@ import boto3
 from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.core.botocore_stubber import BotocoreStubber
 
+from tombola.adapters import container
 from tombola.local.template import Function, Route, Template, load_definition, resolve
 
 MOTO_CONFIG: Any = {
@@ -170,6 +171,16 @@ class Stack:
         )
         self.event_queues[function] = url
 
+    def function_environment(self, logical_id: str) -> dict[str, str]:
+        """One function's variables, resolved, over the process environment (as Lambda has)."""
+        fn = self.functions[logical_id]
+        own = {k: str(resolve(v, self.refs, self.attrs)) for k, v in fn.environment.items()}
+        shared = {k: v for k, v in os.environ.items() if k not in self._all_function_vars()}
+        return shared | own
+
+    def _all_function_vars(self) -> set[str]:
+        return {k for fn in self.functions.values() for k in fn.environment}
+
     def environment(self) -> dict[str, str]:
         """Every function's variables, resolved (the functions share one process)."""
         env: dict[str, str] = {}
@@ -206,7 +217,8 @@ class Stack:
             invoked_function_arn=self.attrs.get((logical_id, "Arn"), ""),
             aws_request_id=str(uuid.uuid4()),
         )
-        return handler(event, context)
+        with container.function_environment(self.function_environment(logical_id)):
+            return handler(event, context)
 
     @contextmanager
     def lambda_routing(self) -> Iterator[None]:
