@@ -56,7 +56,6 @@ def cases(draw: st.DrawFn) -> Case:
 def test_every_outcome_conserves_money(case: Case) -> None:
     s = case.scenario
     s.pay_in()
-    before_external = s.ledger.balance(EXTERNAL, "KRW")
     plan = s.settle(case.outcome)
     st_ = assert_conserved(s.ledger, s.listing_id, "KRW")
     assert st_.closed, st_
@@ -79,7 +78,6 @@ def test_every_outcome_conserves_money(case: Case) -> None:
         # Every card payment returns to the outside world; the deposit is the operator's.
         assert s.ledger.balance(OPERATOR_REVENUE, "KRW") == s.funds().deposit.amount
         assert s.ledger.balance(EXTERNAL, "KRW") == -s.funds().deposit.amount
-    assert before_external <= 0
 
     # Re-running the plan on its own result adds nothing.
     if plan is not None:

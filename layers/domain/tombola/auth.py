@@ -6,25 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from tombola.errors import DomainError
+from tombola.errors import Forbidden, Unauthenticated
 
 
 class Role(StrEnum):
     BUYER = "buyer"
     SELLER = "seller"
     OPERATOR = "operator"
-
-
-class Unauthenticated(DomainError):
-    code = "unauthenticated"
-
-
-class Forbidden(DomainError):
-    code = "forbidden"
-
-
-class NotFound(DomainError):
-    code = "not_found"
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,18 @@ class DomainError(Exception):
         return body
 
 
+class Unauthenticated(DomainError):
+    code = "unauthenticated"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
 class InvalidInput(DomainError):
     code = "invalid_input"
 

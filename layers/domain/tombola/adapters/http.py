@@ -13,7 +13,8 @@ from pydantic import ValidationError
 
 from tombola import errors as e
 from tombola.adapters.observability import logger
-from tombola.auth import Caller, Forbidden, NotFound, Unauthenticated, caller_from_claims
+from tombola.auth import Caller, caller_from_claims
+from tombola.errors import Forbidden, NotFound, Unauthenticated
 from tombola.services.ports import Deps
 from tombola.webhooks import SIGNATURE_HEADER, BadSignature, verify_signature
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tombola.auth import Caller, NotFound
+from tombola.auth import Caller
 from tombola.changes import Publish
-from tombola.errors import InvalidInput, NotAllowedNow
+from tombola.errors import InvalidInput, NotAllowedNow, NotFound
 from tombola.lifecycle import ListingStatus, transition
 from tombola.records import ListingRecord, ProfileRecord
 from tombola.services.ports import Deps

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tombola.api_models import EntryIn
-from tombola.auth import Caller, Forbidden, Role
+from tombola.auth import Caller, Role
 from tombola.changes import Change, MileageDebit
-from tombola.errors import InsufficientBalance, ListingNotOpen
+from tombola.errors import Forbidden, InsufficientBalance, ListingNotOpen
 from tombola.lifecycle import ListingStatus
 from tombola.records import EntryRecord, EntryStatus, HoldRecord
 from tombola.services.common import load_listing, next_version, prune_holds, require_profile

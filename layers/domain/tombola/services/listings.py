@@ -7,9 +7,9 @@ from datetime import UTC, timedelta
 
 from tombola import draw
 from tombola.api_models import ListingIn
-from tombola.auth import Caller, Forbidden, NotFound, Role
+from tombola.auth import Caller, Role
 from tombola.changes import Change
-from tombola.errors import InvalidInput
+from tombola.errors import Forbidden, InvalidInput, NotFound
 from tombola.lifecycle import ListingStatus
 from tombola.money import Money
 from tombola.ports import Checkout

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tombola.api_models import ProfileIn
-from tombola.auth import Caller, NotFound
+from tombola.auth import Caller
+from tombola.errors import NotFound
 from tombola.records import ProfileRecord
 from tombola.services.ports import Deps
 

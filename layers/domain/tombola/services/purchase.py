@@ -4,9 +4,9 @@ final buyer confirms or disputes, the operator resolves a dispute [claim 1, 0052
 from __future__ import annotations
 
 from tombola.api_models import DisputeIn, ResolutionIn, ShipmentIn
-from tombola.auth import Caller, Forbidden, NotFound, Role
+from tombola.auth import Caller, Role
 from tombola.changes import Change, FailWait
-from tombola.errors import NotAllowedNow
+from tombola.errors import Forbidden, NotAllowedNow, NotFound
 from tombola.lifecycle import ListingStatus
 from tombola.records import ListingRecord, Shipment
 from tombola.services.common import load_listing, move, next_version, notify, require_status
