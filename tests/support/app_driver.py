@@ -14,6 +14,7 @@ from tombola.ledger import Ledger, net_postings
 from tombola.local.sandbox import carrier_webhook, payment_webhook
 from tombola.local.stack import HttpResponse, Stack
 from tombola.ports import ManualClock
+from tombola.settlement import payout_id_for
 from tombola.statement import Statement, statement
 
 
@@ -101,16 +102,26 @@ class Driver:
         )
         return self.stack.http("POST", "/webhooks/payments", raw=raw, headers=headers)
 
-    def payout_paid(self, listing_id: str, amount: int) -> HttpResponse:
+    def payout_paid(
+        self,
+        listing_id: str,
+        amount: int,
+        *,
+        currency: str = "KRW",
+        payout_id: str | None = None,
+        event_id: str | None = None,
+    ) -> HttpResponse:
         """The provider reports the seller's payout as sent."""
+        payout_id = payout_id or payout_id_for(listing_id)
         raw, headers = payment_webhook(
             self.secret,
-            reference=f"payout:{listing_id}",
+            reference=f"payout:{payout_id}",
             amount=amount,
-            currency="KRW",
+            currency=currency,
             now_epoch=int(self.clock.now().timestamp()),
             event_type="payout.paid",
-            payment_id=f"po_{listing_id}",
+            payment_id=payout_id,
+            event_id=event_id,
         )
         return self.stack.http("POST", "/webhooks/payments", raw=raw, headers=headers)
 

@@ -10,7 +10,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from tombola.ledger import JournalEntry
-from tombola.records import DrawSecret, EntryRecord, ListingRecord, ProfileRecord
+from tombola.records import (
+    DrawSecret,
+    EntryRecord,
+    ListingRecord,
+    PayoutRecord,
+    ProfileRecord,
+)
 
 
 class StartExecution(BaseModel):
@@ -91,6 +97,7 @@ class Change:
     entries: list[EntryRecord] = field(default_factory=list)
     profiles: list[ProfileRecord] = field(default_factory=list)
     secrets: list[DrawSecret] = field(default_factory=list)
+    payouts: list[PayoutRecord] = field(default_factory=list)
     journal: list[JournalEntry] = field(default_factory=list)
     dedupe: list[str] = field(default_factory=list)  # event keys that must not have been seen
     mileage_debits: list[MileageDebit] = field(default_factory=list)

@@ -93,3 +93,15 @@ class NotAllowedNow(DomainError):
     """The request is well formed but the listing is not at a step where it applies."""
 
     code = "not_allowed_now"
+
+
+class PayoutMismatch(DomainError):
+    """The provider reports a payout we did not issue, or not as we issued it."""
+
+    code = "payout_mismatch"
+
+
+class OutOfRange(InvalidInput):
+    """A number or date outside the bounds the operator allows."""
+
+    code = "out_of_range"

@@ -159,6 +159,19 @@ class ProfileRecord(Record):
     payout_account: str | None = None
 
 
+class PayoutRecord(Record):
+    """A payout we asked the provider to make; ``payout.paid`` must match it exactly."""
+
+    payout_id: str
+    listing_id: str
+    seller_id: str
+    amount: int
+    currency: str
+    status: str = "issued"  # issued | paid
+    issued_at: datetime
+    paid_at: datetime | None = None
+
+
 class DrawSecret(Record):
     listing_id: str
     seed: str  # hex; published only when the first candidate is drawn

@@ -130,7 +130,9 @@ def unaccepted_payment(
     return received, refund
 
 
-def payout_sent(seller_id: str, payout_id: str, amount: Money) -> JournalEntry:
+def payout_sent(
+    seller_id: str, payout_id: str, amount: Money, listing_id: str | None = None
+) -> JournalEntry:
     return transfer(
         f"payout:{payout_id}",
         EntryKind.PAYOUT,
@@ -139,7 +141,19 @@ def payout_sent(seller_id: str, payout_id: str, amount: Money) -> JournalEntry:
         amount,
         source_category=Category.PAYOUT,
         target_category=Category.PAYOUT,
+        listing_id=listing_id,
     )
+
+
+def refund_id_for(payment_id: str) -> str:
+    """The one refund id a payment can have, whichever path refunds it: the provider applies a
+    refund id once, so no path can refund one payment twice."""
+    return f"refund-{payment_id}"
+
+
+def payout_id_for(listing_id: str) -> str:
+    """One payout per listing."""
+    return f"payout-{listing_id}"
 
 
 # ---------------------------------------------------------------- outcomes

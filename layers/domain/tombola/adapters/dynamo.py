@@ -8,7 +8,8 @@ Keys (pk / sk):
   USER#<id>    / PROFILE              profile
   USER#<id>    / MILEAGE#<currency>   spendable mileage balance and the credit keys applied
   LEDGER#<listing id or -> / ENTRY#<key>   journal entry (never overwritten)
-  DEDUPE#<event key> / EVENT          a webhook event seen (TTL 30 days)
+  PAYOUT#<payout id> / PAYOUT         a payout issued to a seller, and whether it was paid
+  DEDUPE#<key> / EVENT                a provider payment, payout or event applied (TTL 30 days)
   OUTBOX / <created>#<id>             effects committed but not yet run
 """
 
@@ -31,7 +32,7 @@ from tombola.errors import Conflict, InsufficientBalance
 from tombola.ledger import Category, EntryKind, JournalEntry, Posting
 from tombola.lifecycle import ListingStatus
 from tombola.ports import Clock
-from tombola.records import DrawSecret, EntryRecord, ListingRecord, ProfileRecord
+from tombola.records import DrawSecret, EntryRecord, ListingRecord, PayoutRecord, ProfileRecord
 
 MAX_EFFECTS_PER_OUTBOX_ITEM = 400
 DEDUPE_TTL = timedelta(days=30)
@@ -157,6 +158,10 @@ class DynamoStore:
     def get_secret(self, listing_id: str) -> DrawSecret | None:
         item = self._get(f"LISTING#{listing_id}", "SECRET")
         return DrawSecret.model_validate(item["data"]) if item else None
+
+    def get_payout(self, payout_id: str) -> PayoutRecord | None:
+        item = self._get(f"PAYOUT#{payout_id}", "PAYOUT")
+        return PayoutRecord.model_validate(item["data"]) if item else None
 
     def journal_of_listing(self, listing_id: str) -> Sequence[JournalEntry]:
         return [
@@ -306,6 +311,26 @@ class DynamoStore:
                             }
                         ),
                         "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            )
+        for payout in change.payouts:
+            add(
+                "payout",
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": _item(
+                            {
+                                "pk": f"PAYOUT#{payout.payout_id}",
+                                "sk": "PAYOUT",
+                                "data": payout.model_dump(mode="json"),
+                            }
+                        ),
+                        # Issued once; marked paid only where it was issued.
+                        "ConditionExpression": "attribute_not_exists(pk)"
+                        if payout.status == "issued"
+                        else "attribute_exists(pk)",
                     }
                 },
             )

@@ -64,5 +64,13 @@ def notify(
     )
 
 
+def alert_operator(kind: str, problem: str, **data: object) -> Publish:
+    """Something needs a person: an operator notification (and an alarm on its metric)."""
+    return Publish(
+        detail_type="OperatorAlert",
+        detail={"alert": kind, "problem": problem, "recipients": ["operator"], **data},
+    )
+
+
 def execution_input(listing: ListingRecord) -> dict[str, object]:
     return {"listing_id": listing.listing_id, "durations": listing.durations.model_dump()}

@@ -1,25 +1,35 @@
 """Signed payment provider events: deposits, tickets, second payments, refunds and payouts.
 
-Every event is applied once: its id is a dedupe key written in the same transaction as the state
-change it causes. A payment that can no longer be honoured is recorded and refunded at once.
+A payment is identified by the provider's payment id, not by the event that reports it: the id
+is a dedupe key written in the same transaction as the journal entry it causes, so a payment
+reported by several events (or re-sent) is applied once. A payment that can no longer be honoured
+is recorded and refunded at once, under the one refund id that payment can have.
 """
 
 from __future__ import annotations
 
 from tombola.api_models import PaymentEventIn
 from tombola.changes import Change, Refund, ResumeWait
-from tombola.errors import InvalidInput
+from tombola.errors import InvalidInput, PayoutMismatch
 from tombola.lifecycle import ListingStatus
 from tombola.money import Money
 from tombola.records import EntryStatus, ListingRecord
-from tombola.services.common import load_listing, move, next_version, notify, prune_holds
+from tombola.services.common import (
+    alert_operator,
+    load_listing,
+    move,
+    next_version,
+    notify,
+    prune_holds,
+)
 from tombola.services.ports import Deps
-from tombola.services.runner import decide_and_apply
+from tombola.services.runner import apply, decide_and_apply
 from tombola.services.tickets import accept_tickets
 from tombola.settlement import (
     Funding,
     deposit_paid,
     payout_sent,
+    refund_id_for,
     second_payment_paid,
     tickets_paid,
     unaccepted_payment,
@@ -27,9 +37,25 @@ from tombola.settlement import (
 from tombola.tickets import PaymentDecision, decide_hold_payment
 
 
+def payment_key(payment_id: str) -> str:
+    return f"payment:{payment_id}"
+
+
 def handle_payment_event(deps: Deps, event: PaymentEventIn) -> dict[str, object]:
+    if event.type == "payout.paid":
+        return {"event_id": event.id, "result": _payout_paid(deps, event)}
+    if event.type == "refund.succeeded":
+        return {"event_id": event.id, "result": "refund_acknowledged"}
+    # A failure moves no money: it is applied once per event. A success is applied once per
+    # provider payment, whatever event carries it.
+    key = (
+        payment_key(event.data.payment_id)
+        if event.type == "payment.succeeded"
+        else f"payments:{event.id}"
+    )
+
     def decide() -> tuple[Change, str]:
-        change = Change(dedupe=[f"payments:{event.id}"])
+        change = Change(dedupe=[key])
         outcome = _decide(deps, event, change)
         return change, outcome
 
@@ -39,12 +65,6 @@ def handle_payment_event(deps: Deps, event: PaymentEventIn) -> dict[str, object]
 def _decide(deps: Deps, event: PaymentEventIn, change: Change) -> str:
     data = event.data
     kind, _, rest = data.reference.partition(":")
-    if event.type == "payout.paid":
-        listing = load_listing(deps, rest)
-        change.journal.append(payout_sent(listing.seller_id, f"{rest}", listing.money(data.amount)))
-        return "payout_recorded"
-    if event.type == "refund.succeeded":
-        return "refund_acknowledged"
     if kind == "deposit":
         return _deposit(deps, event, rest, change)
     if kind == "entry":
@@ -55,6 +75,54 @@ def _decide(deps: Deps, event: PaymentEventIn, change: Change) -> str:
         buyer_id = buyer_round.rsplit(":", 1)[0]
         return _second_payment(deps, event, listing_id, buyer_id, change)
     raise InvalidInput(f"unknown payment reference {data.reference!r}", field="data.reference")
+
+
+def _payout_paid(deps: Deps, event: PaymentEventIn) -> str:
+    """Accepted only for a payout we issued, with its id, amount and currency; anything else is
+    refused and the operator is alerted, since it means the provider and we disagree on money."""
+    data = event.data
+    kind, _, payout_id = data.reference.partition(":")
+    payout = deps.store.get_payout(payout_id) if kind == "payout" and payout_id else None
+    problem = None
+    if payout is None:
+        problem = f"no payout {payout_id or data.reference!r} was issued"
+    elif (data.amount, data.currency) != (payout.amount, payout.currency):
+        problem = (
+            f"payout {payout_id} was issued for {payout.amount} {payout.currency}, "
+            f"reported paid as {data.amount} {data.currency}"
+        )
+    if problem is not None or payout is None:
+        apply(
+            deps,
+            Change(
+                effects=[
+                    alert_operator(
+                        "PayoutMismatch",
+                        problem or "",
+                        event_id=event.id,
+                        reference=data.reference,
+                        amount=data.amount,
+                        currency=data.currency,
+                    )
+                ]
+            ),
+        )
+        raise PayoutMismatch(problem or "", field="data.reference")
+
+    def decide() -> tuple[Change, str]:
+        paid = payout.model_copy(update={"status": "paid", "paid_at": deps.clock.now()})
+        change = Change(dedupe=[f"payout:{payout.payout_id}"], payouts=[paid])
+        change.journal.append(
+            payout_sent(
+                payout.seller_id,
+                payout.payout_id,
+                Money(payout.amount, payout.currency),
+                payout.listing_id,
+            )
+        )
+        return change, "payout_recorded"
+
+    return decide_and_apply(deps, decide, duplicate="duplicate")
 
 
 def _refund_unaccepted(
@@ -77,7 +145,7 @@ def _refund_unaccepted(
     )
     change.effects.append(
         Refund(
-            refund_id=f"refund-{data.payment_id}",
+            refund_id=refund_id_for(data.payment_id),
             payment_id=data.payment_id,
             amount=money.amount,
             currency=money.currency,

@@ -11,7 +11,7 @@ from tombola.changes import Change, Effect
 from tombola.config import Settings
 from tombola.ledger import JournalEntry
 from tombola.ports import Clock, PaymentProvider, Randomness
-from tombola.records import DrawSecret, EntryRecord, ListingRecord, ProfileRecord
+from tombola.records import DrawSecret, EntryRecord, ListingRecord, PayoutRecord, ProfileRecord
 
 
 class Store(Protocol):
@@ -34,6 +34,8 @@ class Store(Protocol):
     def put_profile(self, profile: ProfileRecord) -> None: ...
 
     def get_secret(self, listing_id: str) -> DrawSecret | None: ...
+
+    def get_payout(self, payout_id: str) -> PayoutRecord | None: ...
 
     def journal_of_listing(self, listing_id: str) -> Sequence[JournalEntry]: ...
 

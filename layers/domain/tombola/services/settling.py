@@ -7,11 +7,11 @@ from tombola.changes import Change, CreditMileage, Effect, Payout, Refund
 from tombola.errors import InvalidInput
 from tombola.ledger import JournalEntry
 from tombola.lifecycle import ListingStatus
-from tombola.records import EntryRecord, EntryStatus, ListingRecord, listing_funds
+from tombola.records import EntryRecord, EntryStatus, ListingRecord, PayoutRecord, listing_funds
 from tombola.services.common import load_listing, move, next_version, notify
 from tombola.services.ports import Deps
 from tombola.services.runner import decide_and_apply
-from tombola.settlement import Funding, Outcome, settlement_plan
+from tombola.settlement import Funding, Outcome, payout_id_for, refund_id_for, settlement_plan
 
 S = ListingStatus
 TERMINAL_OUTCOME = {S.SETTLED: "sold", S.UNSOLD: "unsold", S.CANCELLED: "seller_fault"}
@@ -44,6 +44,18 @@ def settle(deps: Deps, listing_id: str, outcome: str, reason: str) -> dict[str, 
         if plan is not None:
             change.journal.append(plan)
             change.effects.extend(_money_effects(listing, paid, plan, wanted))
+            change.payouts.extend(
+                PayoutRecord(
+                    payout_id=e.payout_id,
+                    listing_id=listing_id,
+                    seller_id=e.seller_id,
+                    amount=e.amount,
+                    currency=e.currency,
+                    issued_at=deps.clock.now(),
+                )
+                for e in change.effects
+                if isinstance(e, Payout)
+            )
         change.effects.append(_announce(listing, wanted, paid, reason))
         return change, {"listing_id": listing_id, "status": listing.status.value}
 
@@ -60,7 +72,7 @@ def _money_effects(
         if payment_id and amount > 0:
             effects.append(
                 Refund(
-                    refund_id=f"{plan.key}:{payment_id}",
+                    refund_id=refund_id_for(payment_id),
                     payment_id=payment_id,
                     amount=amount,
                     currency=cur,
@@ -70,7 +82,12 @@ def _money_effects(
 
     if outcome is Outcome.SOLD:
         effects.append(
-            Payout(payout_id=lid, seller_id=listing.seller_id, amount=listing.price, currency=cur)
+            Payout(
+                payout_id=payout_id_for(lid),
+                seller_id=listing.seller_id,
+                amount=listing.price,
+                currency=cur,
+            )
         )
         refund(listing.deposit_payment_id, listing.deposit, "deposit refunded at settlement")
     elif outcome is Outcome.UNSOLD:
