@@ -28,7 +28,7 @@ FAST = {
 def d() -> Iterator[Driver]:
     fake_credentials()
     with mock_aws(config=MOTO_CONFIG):
-        stack = Stack(parameters=FAST).create()
+        stack = Stack(parameters=FAST, retry_scale=0.01).create()
         clock = ManualClock(now_utc())
         container.override(clock=clock, randomness=SeededRandomness(42), ids=CountingIds())
         with stack.lambda_routing():

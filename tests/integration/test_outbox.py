@@ -34,7 +34,7 @@ def test_an_effect_that_failed_after_commit_is_run_by_the_schedule(d: Driver) ->
         == "duplicate"
     )
     d.clock.current += timedelta(minutes=2)
-    [result] = d.stack.run_schedules()
+    [result] = d.stack.run_schedules({"CloseFunction"})
     assert result["effects_recovered"] == 1
     assert outbox(d) == 0
     assert d.stack.deliver_events() == 1  # the ListingOpened notification, once

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from tombola.ledger import JournalEntry
 from tombola.records import (
+    Attention,
     DrawSecret,
     EntryRecord,
     ListingRecord,
@@ -23,6 +24,7 @@ class StartExecution(BaseModel):
     kind: Literal["start_execution"] = "start_execution"
     listing_id: str
     input: dict[str, object]
+    execution_name: str | None = None  # the listing id unless resumed
 
 
 class ResumeWait(BaseModel):
@@ -98,6 +100,8 @@ class Change:
     profiles: list[ProfileRecord] = field(default_factory=list)
     secrets: list[DrawSecret] = field(default_factory=list)
     payouts: list[PayoutRecord] = field(default_factory=list)
+    # listing id → its entry in the operator's "needs attention" list, or None to remove it
+    attention: dict[str, Attention | None] = field(default_factory=dict)
     journal: list[JournalEntry] = field(default_factory=list)
     dedupe: list[str] = field(default_factory=list)  # event keys that must not have been seen
     mileage_debits: list[MileageDebit] = field(default_factory=list)

@@ -46,6 +46,15 @@ class WaitRecord(Record):
     candidate: str | None = None
 
 
+class Attention(Record):
+    """A listing whose execution stopped with money held: what failed, for the operator."""
+
+    error: str
+    cause: str = ""
+    execution: str
+    at: datetime
+
+
 class ListingRecord(Record):
     listing_id: str
     seller_id: str
@@ -96,6 +105,17 @@ class ListingRecord(Record):
     outcome: str | None = None
     outcome_reason: str | None = None
     waits: dict[str, WaitRecord] = Field(default_factory=dict)
+    stage_due_at: dict[str, datetime] = Field(default_factory=dict)
+    # recovery
+    execution_name: str | None = None  # None: the first execution, named after the listing
+    resumes: int = 0
+    auto_resumes: int = 0  # by the sweep, while the status stayed auto_resume_status
+    auto_resume_status: str | None = None
+    attention: Attention | None = None
+
+    @property
+    def execution(self) -> str:
+        return self.execution_name or self.listing_id
 
     @property
     def terms(self) -> PriceTerms:

@@ -16,14 +16,23 @@ class StepFunctionsWorkflow:
         self.arn = state_machine_arn
         self.client = client
 
-    def start(self, listing_id: str, payload: dict[str, object]) -> None:
+    def start(self, name: str, payload: dict[str, object]) -> None:
         try:
             self.client.start_execution(
-                stateMachineArn=self.arn, name=listing_id, input=json.dumps(payload)
+                stateMachineArn=self.arn, name=name, input=json.dumps(payload)
             )
         except ClientError as err:
             if err.response["Error"]["Code"] != "ExecutionAlreadyExists":
                 raise
+
+    def status(self, name: str) -> str | None:
+        arn = self.arn.replace(":stateMachine:", ":execution:", 1) + f":{name}"
+        try:
+            return str(self.client.describe_execution(executionArn=arn)["status"])
+        except ClientError as err:
+            if err.response["Error"]["Code"] == "ExecutionDoesNotExist":
+                return None
+            raise
 
     def resume(self, token: str, output: dict[str, object]) -> None:
         try:

@@ -8,6 +8,7 @@ Keys (pk / sk):
   USER#<id>    / PROFILE              profile
   USER#<id>    / MILEAGE#<currency>   spendable mileage balance and the credit keys applied
   LEDGER#<listing id or -> / ENTRY#<key>   journal entry (never overwritten)
+  ATTENTION / <listing id>            a listing whose execution stopped (written on failure only)
   PAYOUT#<payout id> / PAYOUT         a payout issued to a seller, and whether it was paid
   DEDUPE#<key> / EVENT                a provider payment, payout or event applied (TTL 30 days)
   OUTBOX / <created>#<id>             effects committed but not yet run
@@ -32,7 +33,14 @@ from tombola.errors import Conflict, InsufficientBalance
 from tombola.ledger import Category, EntryKind, JournalEntry, Posting
 from tombola.lifecycle import ListingStatus
 from tombola.ports import Clock
-from tombola.records import DrawSecret, EntryRecord, ListingRecord, PayoutRecord, ProfileRecord
+from tombola.records import (
+    Attention,
+    DrawSecret,
+    EntryRecord,
+    ListingRecord,
+    PayoutRecord,
+    ProfileRecord,
+)
 
 MAX_EFFECTS_PER_OUTBOX_ITEM = 400
 DEDUPE_TTL = timedelta(days=30)
@@ -158,6 +166,27 @@ class DynamoStore:
     def get_secret(self, listing_id: str) -> DrawSecret | None:
         item = self._get(f"LISTING#{listing_id}", "SECRET")
         return DrawSecret.model_validate(item["data"]) if item else None
+
+    def needing_attention(self) -> Sequence[tuple[str, Attention]]:
+        return [
+            (i["sk"], Attention.model_validate(i["data"]))
+            for i in self._query(
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues=_item({":p": "ATTENTION"}),
+                ConsistentRead=True,
+            )
+        ]
+
+    def in_flight_listing_ids(self, statuses: Sequence[str]) -> Sequence[str]:
+        ids: list[str] = []
+        for status in statuses:
+            for item in self._query(
+                IndexName="ByStatus",
+                KeyConditionExpression="gsi1pk = :p",
+                ExpressionAttributeValues=_item({":p": f"STATUS#{status}"}),
+            ):
+                ids.append(item["data"]["listing_id"])
+        return ids
 
     def get_payout(self, payout_id: str) -> PayoutRecord | None:
         item = self._get(f"PAYOUT#{payout_id}", "PAYOUT")
@@ -334,6 +363,13 @@ class DynamoStore:
                     }
                 },
             )
+        for listing_id, attention in change.attention.items():
+            attention_key = _item({"pk": "ATTENTION", "sk": listing_id})
+            if attention is None:
+                add("attention", {"Delete": {"TableName": self.table, "Key": attention_key}})
+            else:
+                item = {**attention_key, **_item({"data": attention.model_dump(mode="json")})}
+                add("attention", {"Put": {"TableName": self.table, "Item": item}})
         for d in change.mileage_debits:
             add(
                 "mileage",

@@ -200,16 +200,17 @@ def make_handler(api: LocalApi) -> type[BaseHTTPRequestHandler]:
 class Background:
     """The ticker, the event pump, and the watcher that logs listing status transitions."""
 
-    def __init__(self, stack: Stack, tick_seconds: int) -> None:
+    def __init__(self, stack: Stack, tick_override: int | None) -> None:
         self.stack = stack
-        self.tick_seconds = tick_seconds
+        self.tick_override = tick_override
+        self.last_run: dict[str, float] = {}
         self.stop = threading.Event()
         self.statuses: dict[str, str] = {}
         self.sent_seen = 0
 
     def start(self) -> list[threading.Thread]:
         threads = [
-            threading.Thread(target=self._loop, args=(self.tick_seconds, self.tick), daemon=True),
+            threading.Thread(target=self._loop, args=(1, self.tick), daemon=True),
             threading.Thread(target=self._loop, args=(0.5, self.pump), daemon=True),
         ]
         for t in threads:
@@ -224,9 +225,21 @@ class Background:
                 log.exception("background task failed")
 
     def tick(self) -> None:
-        for result in self.stack.run_schedules():
+        """Fire each schedule when its rate (or --tick-seconds) has passed since its last run."""
+        now = time.monotonic()
+        due = {
+            fn
+            for fn, rate in self.stack.template.schedules()
+            if now - self.last_run.get(fn, now - 10**9) >= (self.tick_override or rate)
+        }
+        if not due:
+            return
+        self.last_run.update(dict.fromkeys(due, now))
+        for result in self.stack.run_schedules(due):
             if result.get("closed"):
                 log.info("schedule closed %s", ", ".join(result["closed"]))
+            if result.get("resumed"):
+                log.info("sweep resumed %s", ", ".join(result["resumed"]))
 
     def pump(self) -> None:
         self.stack.deliver_events()
@@ -318,18 +331,20 @@ def main(argv: list[str] | None = None) -> int:
                 (args.host, args.port), make_handler(LocalApi(stack, base))
             )
             server.daemon_threads = True
-            tick = args.tick_seconds or min(s for _, s in stack.template.schedules())
-            background = Background(stack, tick)
+            background = Background(stack, args.tick_seconds)
             background.start()
             signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
             log.info(
                 "Tombola local stack ready in %.1fs: API %s  (AWS CLI: --endpoint-url http://%s:%d)"
-                "  schedule every %ds",
+                "  schedules: %s",
                 time.monotonic() - started,
                 base,
                 args.host,
                 args.moto_port,
-                tick,
+                ", ".join(
+                    f"{fn} every {args.tick_seconds or rate}s"
+                    for fn, rate in stack.template.schedules()
+                ),
             )
             log.info("routes: %s", ", ".join(f"{r.method} {r.path}" for r in stack.routes))
             try:

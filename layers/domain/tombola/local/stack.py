@@ -19,13 +19,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
 from unittest import mock
 
 import boto3
 from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.core.botocore_stubber import BotocoreStubber
+from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
 from tombola.adapters import container
 from tombola.local.template import Function, Route, Template, load_definition, resolve
@@ -67,7 +68,15 @@ def fake_credentials() -> None:
 class Stack:
     """What `template.yaml` declares, created on moto."""
 
-    def __init__(self, template: Template | None = None, parameters: dict[str, str] | None = None):
+    def __init__(
+        self,
+        template: Template | None = None,
+        parameters: dict[str, str] | None = None,
+        *,
+        retry_scale: float = 1.0,
+    ):
+        """``retry_scale`` shortens the state machine's retry intervals (tests: 0.01)."""
+        self.retry_scale = retry_scale
         self.template = template or Template.load()
         self.template.parameters.update(parameters or {})
         self.functions = self.template.functions()
@@ -254,9 +263,13 @@ class Stack:
             with lock:
                 return original(stubber, request)
 
+        scale = self.retry_scale
         with (
             mock.patch.object(LambdaSimpleBackend, "invoke", invoke),
             mock.patch.object(BotocoreStubber, "process_request", serialized),
+            mock.patch.object(
+                retrier_decl, "time", SimpleNamespace(sleep=lambda s: time.sleep(s * scale))
+            ),
         ):
             yield
 
@@ -325,10 +338,12 @@ class Stack:
             parsed = body_text
         return HttpResponse(int(result["statusCode"]), parsed, result.get("headers") or {})
 
-    def run_schedules(self) -> list[Any]:
-        """Fire every scheduled function once, as EventBridge Scheduler would."""
+    def run_schedules(self, only: set[str] | None = None) -> list[Any]:
+        """Fire every scheduled function (or those named) once, as EventBridge Scheduler would."""
         out = []
         for fn, _ in self.template.schedules():
+            if only is not None and fn not in only:
+                continue
             out.append(
                 self.invoke(
                     fn,
@@ -363,8 +378,9 @@ class Stack:
         return delivered
 
     # ------------------------------------------------------------------ observing
-    def execution(self, listing_id: str) -> dict[str, Any]:
-        arn = self.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{listing_id}"
+    def execution(self, name: str) -> dict[str, Any]:
+        """An execution by name (a listing's first execution is named after it)."""
+        arn = self.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{name}"
         return dict(boto3.client("stepfunctions").describe_execution(executionArn=arn))
 
     def wait_for(

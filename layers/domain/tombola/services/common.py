@@ -73,4 +73,8 @@ def alert_operator(kind: str, problem: str, **data: object) -> Publish:
 
 
 def execution_input(listing: ListingRecord) -> dict[str, object]:
-    return {"listing_id": listing.listing_id, "durations": listing.durations.model_dump()}
+    return {
+        "listing_id": listing.listing_id,
+        "durations": listing.durations.model_dump(),
+        "resume_at": "draw",
+    }

@@ -41,6 +41,7 @@ def _name_candidate(
     listing.drawn.append(candidate)
     listing.candidate = candidate
     listing.candidate_due_at = now + timedelta(seconds=listing.durations.second_payment)
+    listing.stage_due_at["second_payment"] = listing.candidate_due_at
     due = listing.terms.second_payment(listing.paid_tickets)
     if due.amount == 0:
         move(listing, ListingStatus.FINAL_BUYER)

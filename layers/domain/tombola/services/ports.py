@@ -11,7 +11,14 @@ from tombola.changes import Change, Effect
 from tombola.config import Settings
 from tombola.ledger import JournalEntry
 from tombola.ports import Clock, PaymentProvider, Randomness
-from tombola.records import DrawSecret, EntryRecord, ListingRecord, PayoutRecord, ProfileRecord
+from tombola.records import (
+    Attention,
+    DrawSecret,
+    EntryRecord,
+    ListingRecord,
+    PayoutRecord,
+    ProfileRecord,
+)
 
 
 class Store(Protocol):
@@ -35,6 +42,10 @@ class Store(Protocol):
 
     def get_secret(self, listing_id: str) -> DrawSecret | None: ...
 
+    def needing_attention(self) -> Sequence[tuple[str, Attention]]: ...
+
+    def in_flight_listing_ids(self, statuses: Sequence[str]) -> Sequence[str]: ...
+
     def get_payout(self, payout_id: str) -> PayoutRecord | None: ...
 
     def journal_of_listing(self, listing_id: str) -> Sequence[JournalEntry]: ...
@@ -57,7 +68,13 @@ class Store(Protocol):
 
 
 class Workflow(Protocol):
-    def start(self, listing_id: str, payload: dict[str, object]) -> None: ...
+    def start(self, name: str, payload: dict[str, object]) -> None:
+        """Start the execution ``name``; starting one that exists changes nothing."""
+        ...
+
+    def status(self, name: str) -> str | None:
+        """RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED; None if there is none."""
+        ...
 
     def resume(self, token: str, output: dict[str, object]) -> None: ...
 

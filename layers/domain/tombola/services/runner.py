@@ -59,7 +59,7 @@ def decide_and_apply(
 def run_effect(deps: Deps, effect: Effect) -> None:
     match effect:
         case StartExecution():
-            deps.workflow.start(effect.listing_id, effect.input)
+            deps.workflow.start(effect.execution_name or effect.listing_id, effect.input)
         case ResumeWait():
             deps.workflow.resume(effect.token, effect.output)
         case FailWait():

@@ -3,10 +3,13 @@ it. A step already done when its token arrives is resumed at once, so no race lo
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tombola.changes import Change, Effect, FailWait, ResumeWait
 from tombola.errors import InvalidInput
 from tombola.lifecycle import ListingStatus
 from tombola.records import ListingRecord, WaitRecord
+from tombola.recovery import STAGE_DURATION
 from tombola.services.common import load_listing, next_version, notify
 from tombola.services.ports import Deps
 from tombola.services.runner import decide_and_apply
@@ -65,6 +68,11 @@ def store_token(
     def decide() -> tuple[Change, str]:
         listing = next_version(load_listing(deps, listing_id))
         listing.waits[stage] = WaitRecord(token=token, candidate=candidate)
+        now = deps.clock.now()
+        due = listing.stage_due_at.get(stage)
+        if due is None or due <= now:
+            seconds = getattr(listing.durations, STAGE_DURATION[stage])
+            listing.stage_due_at[stage] = now + timedelta(seconds=seconds)
         change = Change(listing=listing)
         done = _already_done(listing, stage, candidate)
         if done is not None:

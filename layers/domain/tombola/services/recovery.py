@@ -1,0 +1,173 @@
+"""No listing is left with money held by a stopped execution.
+
+- The state machine's last catch records what failed on the listing (``record_attention``), puts
+  it on the operator's list and alerts the operator; the execution then fails (an alarm).
+- ``sweep`` (scheduled) finds listings whose status needs a running execution and whose execution
+  is not running, and resumes them from their last safe step, a few times per step; past that it
+  leaves them on the operator's list.
+- ``resume`` is the operator's route / CLI command: the same, by hand, whenever they choose.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from tombola.auth import Caller, Role
+from tombola.changes import Change, StartExecution
+from tombola.errors import NotAllowedNow
+from tombola.records import Attention, ListingRecord
+from tombola.recovery import IN_FLIGHT, resume_point
+from tombola.services.common import alert_operator, load_listing, next_version
+from tombola.services.ports import Deps
+from tombola.services.runner import decide_and_apply
+
+log = logging.getLogger(__name__)
+
+# Automatic resumes allowed while the listing makes no progress (stays in one status).
+MAX_AUTO_RESUMES = 3
+RUNNING = "RUNNING"
+
+
+def record_attention(
+    deps: Deps, listing_id: str, execution: str, error: str, cause: str
+) -> dict[str, object]:
+    def decide() -> tuple[Change, dict[str, object]]:
+        listing = next_version(load_listing(deps, listing_id))
+        if listing.execution != execution:  # an older execution; a newer one has the listing
+            return Change(), {"listing_id": listing_id, "recorded": False}
+        attention = Attention(
+            error=error[:200], cause=cause[:2000], execution=execution, at=deps.clock.now()
+        )
+        listing.attention = attention
+        change = Change(listing=listing, attention={listing_id: attention})
+        change.effects.append(
+            alert_operator(
+                "ListingNeedsAttention",
+                f"listing {listing_id} stopped while {listing.status.value}: {error}",
+                listing_id=listing_id,
+                status=listing.status.value,
+                error=attention.error,
+                execution=execution,
+            )
+        )
+        return change, {"listing_id": listing_id, "recorded": True}
+
+    result = decide_and_apply(deps, decide)
+    log.warning("listing %s needs attention: %s", listing_id, error)
+    return result
+
+
+def resume(deps: Deps, listing_id: str, *, automatic: bool = False) -> dict[str, object]:
+    """Start a new execution at the listing's last safe step, unless one is running."""
+
+    def decide() -> tuple[Change, dict[str, object]]:
+        listing = next_version(load_listing(deps, listing_id))
+        point = resume_point(listing)
+        if point is None:
+            raise NotAllowedNow(
+                f"the listing is {listing.status.value}: no step is left to run", field="id"
+            )
+        state = deps.workflow.status(listing.execution)
+        if state == RUNNING:
+            return Change(), _view(listing, state, resumed=False)
+        if state is not None:  # names are unique: the next execution gets its own
+            listing.resumes += 1
+            listing.execution_name = f"{listing_id}--r{listing.resumes}"
+        if automatic:
+            same_step = listing.auto_resume_status == listing.status.value
+            listing.auto_resumes = listing.auto_resumes + 1 if same_step else 1
+            listing.auto_resume_status = listing.status.value
+        else:
+            listing.auto_resumes = 0
+        listing.attention = None
+        change = Change(listing=listing, attention={listing_id: None})
+        change.effects.append(
+            StartExecution(
+                listing_id=listing_id,
+                execution_name=listing.execution,
+                input=point.execution_input(listing, deps.clock.now()),
+            )
+        )
+        return change, _view(listing, RUNNING, resumed=True, start_at=point.start_at)
+
+    result = decide_and_apply(deps, decide)
+    log.warning("listing %s resumed: %s", listing_id, result)
+    return result
+
+
+def operator_resume(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
+    caller.require(Role.OPERATOR)
+    return resume(deps, listing_id)
+
+
+def _view(
+    listing: ListingRecord, state: str | None, *, resumed: bool, start_at: str | None = None
+) -> dict[str, object]:
+    return {
+        "listing_id": listing.listing_id,
+        "status": listing.status.value,
+        "execution": listing.execution,
+        "execution_status": state,
+        "resumed": resumed,
+        "start_at": start_at,
+    }
+
+
+def sweep(deps: Deps) -> dict[str, object]:
+    """Resume every in-flight listing whose execution is not running."""
+    resumed: list[str] = []
+    left: list[str] = []
+    statuses = sorted(s.value for s in IN_FLIGHT)
+    for listing_id in deps.store.in_flight_listing_ids(statuses):
+        listing = deps.store.get_listing(listing_id)
+        if listing is None or resume_point(listing) is None:
+            continue
+        state = deps.workflow.status(listing.execution)
+        if state == RUNNING:
+            continue
+        stuck = (
+            listing.auto_resume_status == listing.status.value
+            and listing.auto_resumes >= MAX_AUTO_RESUMES
+        )
+        if stuck:
+            if listing.attention is None:
+                record_attention(
+                    deps,
+                    listing_id,
+                    listing.execution,
+                    "ExecutionStopped",
+                    f"execution {listing.execution} is {state or 'missing'}; "
+                    f"{listing.auto_resumes} automatic resumes did not move it on",
+                )
+            left.append(listing_id)
+            continue
+        try:
+            if resume(deps, listing_id, automatic=True)["resumed"]:
+                resumed.append(listing_id)
+        except Exception:  # one listing must not stop the sweep of the others
+            log.exception("could not resume listing %s", listing_id)
+            left.append(listing_id)
+    return {"resumed": resumed, "left_for_operator": left}
+
+
+def needing_attention(deps: Deps, caller: Caller) -> dict[str, object]:
+    caller.require(Role.OPERATOR)
+    out = []
+    for listing_id, attention in deps.store.needing_attention():
+        listing = deps.store.get_listing(listing_id)
+        if listing is None:
+            continue
+        point = resume_point(listing)
+        out.append(
+            {
+                "listing_id": listing_id,
+                "title": listing.title,
+                "status": listing.status.value,
+                "error": attention.error,
+                "cause": attention.cause,
+                "execution": attention.execution,
+                "since": attention.at.isoformat(),
+                "resumes_at": point.start_at if point else None,
+            }
+        )
+    return {"listings": out}
