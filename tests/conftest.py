@@ -21,6 +21,11 @@ FAST = {
     "ResolutionSeconds": "30",
     "WebhookSecret": "integration-test-secret-0123456789",
     "DepositRateBps": "500",
+    # Sellers may choose waits of a second or more here, so tests never wait for real days.
+    **{
+        f"{n}SecondsMin": "1"
+        for n in ("SecondPayment", "Ship", "Delivery", "Confirm", "Resolution")
+    },
 }
 
 

@@ -144,7 +144,7 @@ def test_a_forged_webhook(stack_url: str) -> None:
             "title": "Vase",
             "price": 10_000,
             "expected_entrants": 10,
-            "closes_at": "2030-01-01T00:00:00Z",
+            "closes_at": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
         },
         expect=201,
     )
@@ -162,3 +162,21 @@ def test_a_forged_webhook(stack_url: str) -> None:
     assert SIGNATURE_HEADER in json.dumps(list(headers))
     # Nothing was written: the listing is still unpublished, awaiting its deposit.
     assert Client(stack_url).call("GET", f"/listings/{lid}")[0] == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "raw", "headers", "expected"),
+    [
+        ("/webhooks/payments", b"\xff\xfe\x00garbage", {}, 400),
+        ("/listings", b"\xff\xfe", {}, 400),
+        ("/listings", b"--b", {"content-type": "multipart/form-data"}, 415),
+        ("/sandbox/tokens", b"\xff\xfe", {}, 400),
+    ],
+)
+def test_hostile_bodies_over_http_are_4xx(
+    stack_url: str, path: str, raw: bytes, headers: dict[str, str], expected: int
+) -> None:
+    seller = person(stack_url, "hostileseller", "seller")
+    code, body = Client(stack_url).call("POST", path, raw=raw, headers=headers, token=seller.token)
+    assert code == expected, body
+    assert body["error"]["code"]

@@ -140,7 +140,7 @@ def test_malformed_and_extra_fields_get_a_4xx_naming_the_field(d: Driver) -> Non
         "/listings",
         {"title": "x", "price": 100, "expected_entrants": 10, "closes_at": "2020-01-01T00:00:00Z"},
     )
-    assert past.status == 400
+    assert past.status == 422
     assert past.body["error"]["field"] == "closes_at"
     not_json = d.stack.http("PUT", "/me/profile", raw=b"{not json", claims={"sub": "seller"})
     assert 400 <= not_json.status < 500
@@ -204,7 +204,7 @@ def test_every_route_refuses_the_wrong_actor_and_writes_nothing(d: Driver) -> No
         (winner, "GET", f"/listings/{lid}/final-buyer", None, 403),
         ("eve", "GET", f"/listings/{lid}/statement", None, 403),
         (loser, "POST", f"/listings/{lid}/confirm", None, 404),
-        ("seller", "POST", f"/listings/{lid}/confirm", None, 404),
+        ("seller", "POST", f"/listings/{lid}/confirm", None, 403),  # not a buyer
         (loser, "POST", f"/listings/{lid}/dispute", {"reason": "x"}, 404),
         ("eve", "POST", f"/listings/{lid}/second-payment", None, 404),
         ("eve", "POST", f"/listings/{lid}/forfeit", None, 404),

@@ -15,7 +15,7 @@ from tombola.local.sandbox import carrier_webhook, payment_webhook
 from tombola.local.stack import HttpResponse, Stack
 from tombola.ports import ManualClock
 from tombola.settlement import payout_id_for
-from tombola.statement import Statement, statement
+from tombola.statement import Statement, statements
 
 
 def claims(user_id: str, *groups: str) -> dict[str, Any]:
@@ -195,10 +195,13 @@ class Driver:
         for currency in {c for (_, c) in ledger.balances}:
             assert sum(b for (_, c), b in ledger.balances.items() if c == currency) == 0
         record = self.record(listing_id)
-        st = statement(listing_id, record.currency, self.store.journal_of_listing(listing_id))
-        assert st.balanced, st
-        if record.status.value in {"settled", "unsold", "cancelled"}:
-            assert st.held_in_escrow == 0, st
+        st, others = statements(
+            listing_id, record.currency, self.store.journal_of_listing(listing_id)
+        )
+        for one in (st, *others.values()):
+            assert one.balanced, one
+            if record.status.value in {"settled", "unsold", "cancelled"}:
+                assert one.held_in_escrow == 0, one
         return st
 
 

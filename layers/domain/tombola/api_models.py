@@ -10,7 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_
 from tombola.pricing import SurplusPolicy
 
 # Up to 10^15 minor units: far above any price, far below DynamoDB's 38-digit numbers.
-Amount = Annotated[StrictInt, Field(gt=0, le=10**15)]
+MAX_AMOUNT = 10**15
+Amount = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT)]
+MAX_EXPECTED_ENTRANTS = 10_000_000
+# A listing's currency, from the ones the platform settles in (money.CURRENCIES).
+Currency = Literal["KRW", "USD", "EUR", "JPY"]
+# What a provider reports: any ISO code (a payment in another currency is refunded as it came).
+AnyCurrency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+Epoch = Annotated[StrictInt, Field(ge=0, le=10**11)]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 
 
@@ -26,22 +33,26 @@ class ProfileIn(Input):
     payout_account: Annotated[str, Field(min_length=4, max_length=64)] | None = None
 
 
-class DeadlinesIn(Input):
-    """Seconds; each defaults to the operator's setting."""
+# Seconds: the operator's bounds (template parameters) apply on top; this only keeps numbers sane.
+Seconds = Annotated[StrictInt, Field(gt=0, le=10**9)]
 
-    second_payment: Annotated[StrictInt, Field(gt=0)] | None = None
-    ship: Annotated[StrictInt, Field(gt=0)] | None = None
-    delivery: Annotated[StrictInt, Field(gt=0)] | None = None
-    confirm: Annotated[StrictInt, Field(gt=0)] | None = None
-    resolution: Annotated[StrictInt, Field(gt=0)] | None = None
+
+class DeadlinesIn(Input):
+    """Seconds; each defaults to the operator's setting and must lie within its bounds."""
+
+    second_payment: Seconds | None = None
+    ship: Seconds | None = None
+    delivery: Seconds | None = None
+    confirm: Seconds | None = None
+    resolution: Seconds | None = None
 
 
 class ListingIn(Input):
     title: Text
     description: Annotated[str, Field(max_length=5000)] = ""
     price: Amount
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "KRW"
-    expected_entrants: Annotated[StrictInt, Field(gt=1)] | None = None
+    currency: Currency = "KRW"
+    expected_entrants: Annotated[StrictInt, Field(gt=1, le=MAX_EXPECTED_ENTRANTS)] | None = None
     first_payment: Amount | None = None
     ticket_limit: Annotated[StrictInt, Field(ge=1, le=100)] | None = None
     closes_at: datetime
@@ -82,30 +93,30 @@ class EmptyIn(Input):
 
 
 class PaymentData(Input):
-    payment_id: str
+    payment_id: Annotated[str, Field(min_length=1, max_length=200)]
     reference: Annotated[str, Field(min_length=1, max_length=300)]
-    amount: StrictInt
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-    checkout_id: str | None = None
+    amount: Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT)]
+    currency: AnyCurrency
+    checkout_id: Annotated[str, Field(max_length=200)] | None = None
 
 
 class PaymentEventIn(Input):
     id: Annotated[str, Field(min_length=1, max_length=200)]
     type: Literal["payment.succeeded", "payment.failed", "refund.succeeded", "payout.paid"]
-    created: StrictInt
+    created: Epoch
     data: PaymentData
 
 
 class CarrierData(Input):
-    listing_id: str
-    tracking_number: str
-    location: str = ""
+    listing_id: Annotated[str, Field(min_length=1, max_length=100)]
+    tracking_number: Annotated[str, Field(min_length=1, max_length=100)]
+    location: Annotated[str, Field(max_length=500)] = ""
     at: datetime | None = None
-    detail: str = ""
+    detail: Annotated[str, Field(max_length=2000)] = ""
 
 
 class CarrierEventIn(Input):
     id: Annotated[str, Field(min_length=1, max_length=200)]
     type: Literal["shipment.in_transit", "shipment.delivered", "shipment.accident"]
-    created: StrictInt
+    created: Epoch
     data: CarrierData

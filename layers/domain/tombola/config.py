@@ -4,10 +4,26 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tombola.money import Money
 from tombola.pricing import DepositPolicy, SurplusPolicy
+
+# deadline → (environment variable prefix, default minimum, default maximum), in seconds
+DEADLINE_BOUNDS = {
+    "second_payment": ("SECOND_PAYMENT_SECONDS", 3_600, 604_800),
+    "ship": ("SHIP_SECONDS", 86_400, 1_209_600),
+    "delivery": ("DELIVERY_SECONDS", 86_400, 5_184_000),
+    "confirm": ("CONFIRM_SECONDS", 259_200, 2_592_000),
+    "resolution": ("RESOLUTION_SECONDS", 86_400, 2_592_000),
+}
+DEFAULT_OF = {
+    "second_payment": "second_payment_seconds",
+    "ship": "ship_seconds",
+    "delivery": "delivery_seconds",
+    "confirm": "confirm_seconds",
+    "resolution": "resolution_seconds",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +44,16 @@ class Settings:
     delivery_seconds: int
     confirm_seconds: int
     resolution_seconds: int
+    # What a seller may choose for each deadline (seconds), and how far ahead a listing may close.
+    deadline_bounds: dict[str, tuple[int, int]] = field(default_factory=dict)
+    max_open_days: int = 90
     webhook_tolerance_seconds: int = 300
+
+    def __post_init__(self) -> None:
+        for name, (low, high) in self.deadline_bounds.items():
+            default = getattr(self, DEFAULT_OF[name])
+            if not 0 < low <= default <= high:
+                raise ValueError(f"{name}: the default {default} s must lie within {low}..{high} s")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -54,6 +79,11 @@ class Settings:
             delivery_seconds=num("DELIVERY_SECONDS", 2_592_000),
             confirm_seconds=num("CONFIRM_SECONDS", 604_800),
             resolution_seconds=num("RESOLUTION_SECONDS", 2_592_000),
+            deadline_bounds={
+                name: (num(f"{env}_MIN", low), num(f"{env}_MAX", high))
+                for name, (env, low, high) in DEADLINE_BOUNDS.items()
+            },
+            max_open_days=num("MAX_OPEN_DAYS", 90),
         )
 
     def deposit_policy(self, currency: str) -> DepositPolicy:

@@ -9,6 +9,10 @@ from tombola.errors import CurrencyMismatch, InvalidInput
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
+# The currencies a listing may be priced in, with their minor units (KRW and JPY have none).
+# Amounts are always whole minor units: 1,000 KRW is 1000; 10.00 USD is 1000.
+CURRENCIES: dict[str, int] = {"KRW": 0, "USD": 2, "EUR": 2, "JPY": 0}
+
 
 def require_int(value: object, name: str) -> int:
     """Reject floats, bools and strings where an amount or count is expected."""

@@ -47,6 +47,18 @@ class Statement:
         }
 
 
+def statements(
+    listing_id: str, currency: str, entries: Iterable[JournalEntry]
+) -> tuple[Statement, dict[str, Statement]]:
+    """The statement in the listing's currency, and one per other currency money arrived in (a
+    payment in another currency is refunded as it came, and must show somewhere)."""
+    entries = list(entries)
+    others = sorted({e.currency for e in entries if e.currency != currency})
+    return statement(listing_id, currency, entries), {
+        c: statement(listing_id, c, entries) for c in others
+    }
+
+
 def statement(listing_id: str, currency: str, entries: Iterable[JournalEntry]) -> Statement:
     """Lines come from the postings outside escrow, by category; what escrow holds comes from
     the escrow postings themselves, so the two are counted independently."""

@@ -4,6 +4,8 @@ mapped to status codes with a JSON body naming the problem, and the caller from 
 from __future__ import annotations
 
 import base64
+import json
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -13,6 +15,7 @@ from pydantic import ValidationError
 
 from tombola import errors as e
 from tombola.adapters.observability import logger
+from tombola.adapters.request_body import BodyProblem, normalized_body
 from tombola.auth import Caller, caller_from_claims
 from tombola.errors import Forbidden, NotFound, Unauthenticated
 from tombola.services.ports import Deps
@@ -31,6 +34,8 @@ STATUS: list[tuple[type[e.DomainError], HTTPStatus]] = [
     (e.ListingFull, HTTPStatus.CONFLICT),
     (e.TicketLimitExceeded, HTTPStatus.CONFLICT),
     (e.InsufficientBalance, HTTPStatus.PAYMENT_REQUIRED),
+    (e.OutOfRange, HTTPStatus.UNPROCESSABLE_ENTITY),
+    (e.PayoutMismatch, HTTPStatus.UNPROCESSABLE_ENTITY),
     (e.LedgerConflict, HTTPStatus.CONFLICT),
     (e.InvalidInput, HTTPStatus.BAD_REQUEST),
 ]
@@ -47,8 +52,25 @@ def json_error(status: HTTPStatus, body: dict[str, Any]) -> Response[Any]:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
 
 
+class CheckedResolver(APIGatewayHttpResolver):
+    """Refuses a body that is not checked UTF-8 JSON before any parser reads it."""
+
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        try:
+            event = normalized_body(dict(event))
+        except BodyProblem as problem:
+            logger.info("body refused", extra={"code": problem.code})
+            return {
+                "statusCode": int(problem.status),
+                "headers": {"Content-Type": content_types.APPLICATION_JSON},
+                "body": json.dumps(problem.as_dict()),
+                "isBase64Encoded": False,
+            }
+        return super().resolve(event, context)
+
+
 def make_resolver() -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True)
+    app = CheckedResolver(enable_validation=True)
 
     @app.exception_handler(e.DomainError)
     def _domain(error: e.DomainError) -> Response[Any]:

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl
 
 from moto import mock_aws
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
@@ -44,6 +45,7 @@ from tombola.local.template import ROOT
 # Not named "tombola…": Powertools filters records of loggers named after its service.
 log = logging.getLogger("localstack")
 NOTIFICATIONS_LOG = ROOT / ".local" / "notifications.log"
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
 
 
 class LocalApi:
@@ -85,13 +87,14 @@ class LocalApi:
         for m, pattern, fn in self.sandbox:
             match = pattern.match(route_path)
             if match and m == method:
-                parsed = json.loads(body) if body.strip() else {}
+                try:
+                    parsed = json.loads(body) if body.strip() else {}
+                except ValueError:  # not UTF-8, or not JSON
+                    return 400, {"error": {"code": "invalid_body", "message": "send JSON"}}
+                if not isinstance(parsed, dict):
+                    return 400, {"error": {"code": "invalid_body", "message": "send an object"}}
                 return fn(parsed, **match.groupdict())
-        query = (
-            dict(p.split("=", 1) for p in path.split("?", 1)[1].split("&") if "=" in p)
-            if "?" in path
-            else None
-        )
+        query = dict(parse_qsl(path.split("?", 1)[1])) if "?" in path else None
         claims = auth.verify(headers.get("authorization"))
         response = self.stack.http(
             method, route_path, raw=body or None, claims=claims, headers=headers, query=query
@@ -171,7 +174,14 @@ def make_handler(api: LocalApi) -> type[BaseHTTPRequestHandler]:
 
         def _serve(self) -> None:
             started = time.monotonic()
-            length = int(self.headers.get("content-length") or 0)
+            try:
+                length = int(self.headers.get("content-length") or 0)
+            except ValueError:
+                length = -1
+            if not 0 <= length <= MAX_REQUEST_BYTES:  # API Gateway's own limit
+                self._reply(413 if length > 0 else 400, {"error": {"code": "invalid_length"}})
+                self.close_connection = True
+                return
             body = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
             try:
@@ -179,15 +189,18 @@ def make_handler(api: LocalApi) -> type[BaseHTTPRequestHandler]:
             except Exception as exc:  # a bug: say so, keep serving
                 log.exception("request failed")
                 status, out = 500, {"error": {"code": "internal", "message": str(exc)}}
+            self._reply(status, out)
+            if not self.path.startswith("/sandbox/health"):
+                ms = (time.monotonic() - started) * 1000
+                log.info("%s %s %d %.0fms", self.command, self.path, status, ms)
+
+        def _reply(self, status: int, out: Any) -> None:
             payload = json.dumps(out).encode() if not isinstance(out, str) else out.encode()
             self.send_response(status)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
-            if not self.path.startswith("/sandbox/health"):
-                ms = (time.monotonic() - started) * 1000
-                log.info("%s %s %d %.0fms", self.command, self.path, status, ms)
 
         do_GET = do_POST = do_PUT = do_DELETE = _serve
 
@@ -272,6 +285,14 @@ class Background:
         self.sent_seen = len(sent)
 
 
+# Locally a person walks a listing through in minutes, so sellers may choose waits of seconds;
+# everything else is the template's defaults (--param overrides either).
+LOCAL_PARAMETERS = {
+    f"{name}SecondsMin": "1"
+    for name in ("SecondPayment", "Ship", "Delivery", "Confirm", "Resolution")
+}
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -315,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     fake_credentials()
     os.environ["MOTO_PORT"] = str(args.moto_port)
-    params = dict(p.split("=", 1) for p in args.param)
+    params = LOCAL_PARAMETERS | dict(p.split("=", 1) for p in args.param)
     started = time.monotonic()
     with mock_aws(config=MOTO_CONFIG):
         stack = Stack(parameters=params).create()

@@ -6,6 +6,7 @@ Use inside ``mock_aws(config=MOTO_CONFIG)`` (tests) or against a moto server (th
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import io
 import json
@@ -295,7 +296,14 @@ class Stack:
             return HttpResponse(404, {"message": "Not Found"}, {})
         if not route.public and not claims:
             return HttpResponse(401, {"message": "Unauthorized"}, {})
-        text = raw.decode() if raw is not None else (json.dumps(body) if body is not None else None)
+        binary = False
+        if raw is not None:
+            try:
+                text: str | None = raw.decode("utf-8")
+            except UnicodeDecodeError:  # API Gateway passes such a body base64-encoded
+                text, binary = base64.b64encode(raw).decode(), True
+        else:
+            text = json.dumps(body) if body is not None else None
         now = datetime.now(UTC)
         event = {
             "version": "2.0",
@@ -328,7 +336,7 @@ class Stack:
                 ),
             },
             "body": text,
-            "isBase64Encoded": False,
+            "isBase64Encoded": binary,
         }
         result = self.invoke(route.function, event)
         body_text = result.get("body") or ""

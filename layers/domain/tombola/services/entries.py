@@ -107,11 +107,13 @@ def entry_view(entry: EntryRecord, now: datetime | None = None) -> dict[str, obj
 
 
 def my_entries(deps: Deps, caller: Caller) -> dict[str, object]:
+    caller.require(Role.BUYER)
     now = deps.clock.now()
     return {"entries": [entry_view(e, now) for e in deps.store.entries_of_buyer(caller.user_id)]}
 
 
 def my_mileage(deps: Deps, caller: Caller, currency: str = "KRW") -> dict[str, object]:
+    caller.require(Role.BUYER)
     return {
         "currency": currency,
         "balance": deps.store.mileage_balance(caller.user_id, currency),

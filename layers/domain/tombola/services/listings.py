@@ -9,16 +9,17 @@ from tombola import draw
 from tombola.api_models import ListingIn
 from tombola.auth import Caller, Role
 from tombola.changes import Change
-from tombola.errors import Forbidden, InvalidInput, NotFound
+from tombola.config import Settings
+from tombola.errors import Forbidden, InvalidInput, NotFound, OutOfRange
 from tombola.lifecycle import ListingStatus
-from tombola.money import Money
+from tombola.money import CURRENCIES, Money
 from tombola.ports import Checkout
 from tombola.pricing import PriceTerms
 from tombola.records import DrawSecret, Durations, ListingRecord
 from tombola.services.common import load_listing, notify, require_profile
 from tombola.services.ports import Deps
 from tombola.services.runner import apply
-from tombola.statement import statement
+from tombola.statement import statements
 
 
 def create_listing(deps: Deps, caller: Caller, body: ListingIn) -> dict[str, object]:
@@ -28,7 +29,12 @@ def create_listing(deps: Deps, caller: Caller, body: ListingIn) -> dict[str, obj
     now = deps.clock.now()
     closes_at = body.closes_at.astimezone(UTC)
     if closes_at <= now:
-        raise InvalidInput("closes_at must be in the future", field="closes_at")
+        raise OutOfRange("closes_at must be in the future", field="closes_at")
+    if closes_at > now + timedelta(days=s.max_open_days):
+        raise OutOfRange(
+            f"closes_at may be at most {s.max_open_days} days ahead", field="closes_at"
+        )
+    durations = _durations(s, body)
     price = Money(body.price, body.currency)
     fee = Money(s.fee_k, body.currency)
     if body.expected_entrants is not None:
@@ -39,7 +45,6 @@ def create_listing(deps: Deps, caller: Caller, body: ListingIn) -> dict[str, obj
     deposit = s.deposit_policy(body.currency).deposit_for(price)
     seed = draw.new_seed(deps.randomness)
     listing_id = deps.ids.new("L")
-    d = body.deadlines
     listing = ListingRecord(
         listing_id=listing_id,
         seller_id=caller.user_id,
@@ -57,13 +62,7 @@ def create_listing(deps: Deps, caller: Caller, body: ListingIn) -> dict[str, obj
         close_when_full=body.close_when_full,
         closes_at=closes_at,
         hold_seconds=s.hold_seconds,
-        durations=Durations(
-            second_payment=d.second_payment or s.second_payment_seconds,
-            ship=d.ship or s.ship_seconds,
-            delivery=d.delivery or s.delivery_seconds,
-            confirm=d.confirm or s.confirm_seconds,
-            resolution=d.resolution or s.resolution_seconds,
-        ),
+        durations=durations,
         status=ListingStatus.AWAITING_DEPOSIT,
         created_at=now,
         commitment=draw.commitment(seed),
@@ -96,6 +95,27 @@ def create_listing(deps: Deps, caller: Caller, body: ListingIn) -> dict[str, obj
     }
 
 
+def _durations(s: Settings, body: ListingIn) -> Durations:
+    """The seller's deadlines, each within the operator's bounds; the operator's where unset."""
+    chosen = body.deadlines.model_dump()
+    for name, seconds in chosen.items():
+        if seconds is None:
+            continue
+        low, high = s.deadline_bounds.get(name, (1, 10**9))
+        if not low <= seconds <= high:
+            raise OutOfRange(
+                f"deadlines.{name} must be between {low} and {high} seconds",
+                field=f"deadlines.{name}",
+            )
+    return Durations(
+        second_payment=chosen["second_payment"] or s.second_payment_seconds,
+        ship=chosen["ship"] or s.ship_seconds,
+        delivery=chosen["delivery"] or s.delivery_seconds,
+        confirm=chosen["confirm"] or s.confirm_seconds,
+        resolution=chosen["resolution"] or s.resolution_seconds,
+    )
+
+
 def checkout_view(checkout: Checkout) -> dict[str, object]:
     return {
         "checkout_id": checkout.checkout_id,
@@ -117,6 +137,7 @@ def public_view(deps: Deps, listing: ListingRecord) -> dict[str, object]:
         "seller_id": listing.seller_id,
         "status": listing.status.value,
         "currency": listing.currency,
+        "currency_minor_units": CURRENCIES.get(listing.currency, 0),
         "price": listing.price,
         "expected_entrants": listing.expected_entrants,
         "first_payment": listing.first_payment,
@@ -187,7 +208,12 @@ def draw_view(deps: Deps, listing_id: str) -> dict[str, object]:
 
 def statement_view(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
     listing = load_listing(deps, listing_id)
-    if Role.OPERATOR not in caller.roles and listing.seller_id != caller.user_id:
+    as_seller = Role.SELLER in caller.roles and listing.seller_id == caller.user_id
+    if Role.OPERATOR not in caller.roles and not as_seller:
         raise Forbidden("only the listing's seller or an operator may read its statement")
-    st = statement(listing_id, listing.currency, deps.store.journal_of_listing(listing_id))
-    return {**st.as_dict(), "status": listing.status.value}
+    st, others = statements(listing_id, listing.currency, deps.store.journal_of_listing(listing_id))
+    return {
+        **st.as_dict(),
+        "status": listing.status.value,
+        "other_currencies": {c: o.as_dict() for c, o in others.items()},
+    }

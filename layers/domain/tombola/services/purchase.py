@@ -35,6 +35,7 @@ def _as_seller(listing: ListingRecord, caller: Caller) -> None:
 
 
 def second_payment_checkout(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
+    caller.require(Role.BUYER)
     listing = load_listing(deps, listing_id)
     _as_candidate(listing, caller)
     due_at = listing.candidate_due_at or deps.clock.now()
@@ -53,8 +54,13 @@ def second_payment_checkout(deps: Deps, caller: Caller, listing_id: str) -> dict
 
 
 def forfeit(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
+    caller.require(Role.BUYER)
+    done: dict[str, object] = {"listing_id": listing_id, "status": "forfeited"}
+
     def decide() -> tuple[Change, dict[str, object]]:
         listing = next_version(load_listing(deps, listing_id))
+        if caller.user_id in listing.forfeited or listing.forfeit_requested == caller.user_id:
+            return Change(), done  # asked before: the same answer, nothing moves
         _as_candidate(listing, caller)
         listing.forfeit_requested = caller.user_id
         change = Change(listing=listing)
@@ -63,13 +69,14 @@ def forfeit(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
             change.effects.append(
                 FailWait(token=wait.token, error="Forfeited", cause="the candidate forfeited")
             )
-        return change, {"listing_id": listing_id, "status": "forfeited"}
+        return change, done
 
     return decide_and_apply(deps, decide)
 
 
 def final_buyer_details(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
     """The seller sees the final buyer's name and address, and no other buyer's data [0053]."""
+    caller.require(Role.SELLER)
     listing = load_listing(deps, listing_id)
     _as_seller(listing, caller)
     if listing.final_buyer is None:
@@ -86,9 +93,19 @@ def final_buyer_details(deps: Deps, caller: Caller, listing_id: str) -> dict[str
 
 
 def ship(deps: Deps, caller: Caller, listing_id: str, body: ShipmentIn) -> dict[str, object]:
+    caller.require(Role.SELLER)
+
     def decide() -> tuple[Change, None]:
         listing = next_version(load_listing(deps, listing_id))
         _as_seller(listing, caller)
+        if listing.shipment is not None:
+            given = (listing.shipment.carrier, listing.shipment.tracking_number)
+            if given == (body.carrier, body.tracking_number):
+                return Change(), None  # the same shipment again: the same answer
+            raise NotAllowedNow(
+                f"the item was shipped already, with {given[0]} {given[1]}",
+                field="tracking_number",
+            )
         require_status(listing, S.FINAL_BUYER)
         move(listing, S.SHIPPED)
         listing.shipment = Shipment(
@@ -112,9 +129,13 @@ def ship(deps: Deps, caller: Caller, listing_id: str, body: ShipmentIn) -> dict[
 
 
 def confirm(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
+    caller.require(Role.BUYER)
+
     def decide() -> tuple[Change, None]:
         listing = next_version(load_listing(deps, listing_id))
         _as_final_buyer(listing, caller)
+        if listing.status in {S.CONFIRMED, S.SETTLED} and listing.dispute_reason is None:
+            return Change(), None  # confirmed before: the same answer
         require_status(listing, S.SHIPPED, S.DELIVERED)
         move(listing, S.CONFIRMED)
         change = Change(listing=listing)
@@ -126,9 +147,15 @@ def confirm(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
 
 
 def dispute(deps: Deps, caller: Caller, listing_id: str, body: DisputeIn) -> dict[str, object]:
+    caller.require(Role.BUYER)
+
     def decide() -> tuple[Change, None]:
         listing = next_version(load_listing(deps, listing_id))
         _as_final_buyer(listing, caller)
+        if listing.dispute_reason is not None:
+            if listing.dispute_reason == body.reason:
+                return Change(), None  # the same dispute again: the same answer
+            raise NotAllowedNow("a dispute is open already", field="reason")
         require_status(listing, S.SHIPPED, S.DELIVERED)
         move(listing, S.DISPUTED)
         listing.dispute_reason = body.reason
@@ -146,9 +173,13 @@ def resolve(deps: Deps, caller: Caller, listing_id: str, body: ResolutionIn) -> 
 
     def decide() -> tuple[Change, None]:
         listing = next_version(load_listing(deps, listing_id))
-        require_status(listing, S.DISPUTED)
         if listing.resolution is not None:
-            raise NotAllowedNow(f"the dispute was already resolved: {listing.resolution}")
+            if listing.resolution == body.decision:
+                return Change(), None  # the same decision again: the same answer
+            raise NotAllowedNow(
+                f"the dispute was already resolved: {listing.resolution}", field="decision"
+            )
+        require_status(listing, S.DISPUTED)
         listing.resolution = body.decision
         change = Change(listing=listing)
         resume_waits(listing, change, ("resolution",), decision=body.decision)
