@@ -3,7 +3,7 @@
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tombola.adapters.container import deps
-from tombola.adapters.http import caller, make_resolver
+from tombola.adapters.http import caller, idempotency_key, make_resolver
 from tombola.adapters.observability import logger, tracer
 from tombola.api_models import EntryIn
 from tombola.services import entries
@@ -13,7 +13,8 @@ app = make_resolver()
 
 @app.post("/listings/<listing_id>/entries")
 def create_entry(listing_id: str, body: EntryIn) -> tuple[dict[str, object], int]:
-    return entries.apply_for_tickets(deps(), caller(app), listing_id, body), 201
+    result = entries.apply_for_tickets(deps(), caller(app), listing_id, body, idempotency_key(app))
+    return result, 201
 
 
 @app.get("/me/entries")

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tombola.adapters.container import deps
-from tombola.adapters.http import caller, make_resolver
+from tombola.adapters.http import caller, idempotency_key, make_resolver
 from tombola.adapters.observability import logger, tracer
 from tombola.api_models import ListingIn
 from tombola.services import listings
@@ -16,7 +16,7 @@ app = make_resolver()
 
 @app.post("/listings")
 def create_listing(body: ListingIn) -> tuple[dict[str, object], int]:
-    return listings.create_listing(deps(), caller(app), body), 201
+    return listings.create_listing(deps(), caller(app), body, idempotency_key(app)), 201
 
 
 @app.get("/listings")

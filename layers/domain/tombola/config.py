@@ -32,6 +32,7 @@ class Settings:
     event_bus_name: str
     state_machine_arn: str
     webhook_secret: str
+    idempotency_table: str
     deposit_fixed: int
     deposit_rate_bps: int
     fee_k: int
@@ -67,6 +68,7 @@ class Settings:
             event_bus_name=e.get("EVENT_BUS_NAME", "tombola"),
             state_machine_arn=e.get("STATE_MACHINE_ARN", ""),
             webhook_secret=e.get("WEBHOOK_SECRET", ""),
+            idempotency_table=e.get("IDEMPOTENCY_TABLE", ""),
             deposit_fixed=num("DEPOSIT_FIXED", 0),
             deposit_rate_bps=num("DEPOSIT_RATE_BPS", 500),
             fee_k=num("FEE_K", 0),

@@ -105,3 +105,9 @@ class OutOfRange(InvalidInput):
     """A number or date outside the bounds the operator allows."""
 
     code = "out_of_range"
+
+
+class RequestKeyReused(DomainError):
+    """An Idempotency-Key sent again with another body."""
+
+    code = "idempotency_key_reused"

@@ -77,6 +77,7 @@ class ListingRecord(Record):
     version: int = 0
     created_at: datetime
     commitment: str
+    request_fingerprint: str | None = None  # of the body, when created under an Idempotency-Key
     deposit_payment_id: str | None = None
     # entries
     paid_tickets: int = 0
@@ -159,6 +160,7 @@ class EntryRecord(Record):
     payment_id: str | None = None
     checkout_id: str | None = None
     ticket_ids: list[str] = Field(default_factory=list)
+    request_fingerprint: str | None = None
 
     def payment(self) -> TicketPayment:
         return TicketPayment(

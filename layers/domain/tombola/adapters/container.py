@@ -13,6 +13,7 @@ import boto3
 
 from tombola.adapters.aws import EventBridgePublisher, StepFunctionsWorkflow
 from tombola.adapters.dynamo import DynamoStore
+from tombola.adapters.idempotency import NoIdempotency, RequestIdempotency
 from tombola.adapters.sandbox_psp import SandboxPaymentProvider
 from tombola.config import Settings
 from tombola.ports import SystemClock, SystemRandomness
@@ -45,6 +46,9 @@ def build(settings: Settings | None = None) -> Deps:
         events=EventBridgePublisher(s.event_bus_name, boto3.client("events")),
         ids=_overrides.get("ids") or UuidIds(),
         settings=s,
+        requests=RequestIdempotency(s.idempotency_table, dynamodb)
+        if s.idempotency_table
+        else NoIdempotency(),
     )
 
 

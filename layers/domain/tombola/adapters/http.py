@@ -11,9 +11,14 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
 from pydantic import ValidationError
 
 from tombola import errors as e
+from tombola.adapters.idempotency import current_lambda_context
 from tombola.adapters.observability import logger
 from tombola.adapters.request_body import BodyProblem, normalized_body
 from tombola.auth import Caller, caller_from_claims
@@ -36,6 +41,7 @@ STATUS: list[tuple[type[e.DomainError], HTTPStatus]] = [
     (e.InsufficientBalance, HTTPStatus.PAYMENT_REQUIRED),
     (e.OutOfRange, HTTPStatus.UNPROCESSABLE_ENTITY),
     (e.PayoutMismatch, HTTPStatus.UNPROCESSABLE_ENTITY),
+    (e.RequestKeyReused, HTTPStatus.UNPROCESSABLE_ENTITY),
     (e.LedgerConflict, HTTPStatus.CONFLICT),
     (e.InvalidInput, HTTPStatus.BAD_REQUEST),
 ]
@@ -66,6 +72,7 @@ class CheckedResolver(APIGatewayHttpResolver):
                 "body": json.dumps(problem.as_dict()),
                 "isBase64Encoded": False,
             }
+        current_lambda_context.set(context)
         return super().resolve(event, context)
 
 
@@ -106,6 +113,32 @@ def make_resolver() -> APIGatewayHttpResolver:
         response: Response[Any] = _invalid(RequestValidationError(error.errors()))
         return response
 
+    @app.exception_handler(IdempotencyValidationError)
+    def _reused_key(_: Exception) -> Response[Any]:
+        return json_error(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            {
+                "error": {
+                    "code": "idempotency_key_reused",
+                    "message": "this Idempotency-Key was used with another body",
+                    "field": IDEMPOTENCY_HEADER,
+                }
+            },
+        )
+
+    @app.exception_handler(IdempotencyAlreadyInProgressError)
+    def _in_progress(_: Exception) -> Response[Any]:
+        return json_error(
+            HTTPStatus.CONFLICT,
+            {
+                "error": {
+                    "code": "in_progress",
+                    "message": "a request with this Idempotency-Key is still running; retry",
+                    "field": IDEMPOTENCY_HEADER,
+                }
+            },
+        )
+
     @app.not_found
     def _missing(_: Exception) -> Response[Any]:
         return json_error(
@@ -142,6 +175,13 @@ def verified_body(app: APIGatewayHttpResolver, deps: Deps) -> bytes:
         deps.settings.webhook_tolerance_seconds,
     )
     return body
+
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def idempotency_key(app: APIGatewayHttpResolver) -> str | None:
+    return header(app, IDEMPOTENCY_HEADER)
 
 
 def header(app: APIGatewayHttpResolver, name: str) -> str | None:

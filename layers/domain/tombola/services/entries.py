@@ -10,7 +10,16 @@ from tombola.changes import Change, MileageDebit
 from tombola.errors import Forbidden, InsufficientBalance, ListingNotOpen
 from tombola.lifecycle import ListingStatus
 from tombola.records import EntryRecord, EntryStatus, HoldRecord
-from tombola.services.common import load_listing, next_version, prune_holds, require_profile
+from tombola.services.common import (
+    checked_request_key,
+    derived_id,
+    fingerprint,
+    load_listing,
+    next_version,
+    prune_holds,
+    require_profile,
+    same_request,
+)
 from tombola.services.listings import checkout_view
 from tombola.services.ports import Deps
 from tombola.services.runner import decide_and_apply
@@ -20,14 +29,33 @@ from tombola.tickets import check_reservation
 
 
 def apply_for_tickets(
-    deps: Deps, caller: Caller, listing_id: str, body: EntryIn
+    deps: Deps, caller: Caller, listing_id: str, body: EntryIn, request_key: str | None = None
 ) -> dict[str, object]:
+    """Under an Idempotency-Key the entry id is derived from it: a retry finds its hold."""
     caller.require(Role.BUYER)
+    key = checked_request_key(request_key)
+    return deps.requests.once(
+        f"POST /listings/{listing_id}/entries|{caller.user_id}",
+        key,
+        body.model_dump(mode="json"),
+        lambda: _apply(deps, caller, listing_id, body, key),
+    )
+
+
+def _apply(
+    deps: Deps, caller: Caller, listing_id: str, body: EntryIn, key: str | None
+) -> dict[str, object]:
     require_profile(deps, caller)
     funding = Funding(body.payment_method)
+    entry_id = derived_id("E", caller.user_id, listing_id, key) if key else deps.ids.new("E")
 
     def decide() -> tuple[Change, EntryRecord]:
         now = deps.clock.now()
+        if key is not None:
+            existing = deps.store.get_entry(listing_id, entry_id)
+            if existing is not None:
+                same_request(existing.request_fingerprint, body)
+                return Change(), existing
         listing = next_version(load_listing(deps, listing_id))
         if listing.seller_id == caller.user_id:
             raise Forbidden("a seller cannot enter their own listing's draw")
@@ -46,7 +74,7 @@ def apply_for_tickets(
         )
         amount = listing.first_payment * body.tickets
         entry = EntryRecord(
-            entry_id=deps.ids.new("E"),
+            entry_id=entry_id,
             listing_id=listing_id,
             buyer_id=buyer,
             tickets=body.tickets,
@@ -56,6 +84,7 @@ def apply_for_tickets(
             status=EntryStatus.PENDING,
             created_at=now,
             expires_at=now + timedelta(seconds=listing.hold_seconds),
+            request_fingerprint=fingerprint(body) if key else None,
         )
         change = Change(listing=listing, entries=[entry])
         if funding is Funding.MILEAGE:
@@ -77,7 +106,7 @@ def apply_for_tickets(
 
     entry = decide_and_apply(deps, decide)
     result: dict[str, object] = {"entry": entry_view(entry)}
-    if entry.status is EntryStatus.PENDING:
+    if entry.funding is Funding.CARD and entry.status is EntryStatus.PENDING:
         checkout = deps.payments.create_checkout(
             reference=f"entry:{listing_id}:{entry.entry_id}",
             payer_id=caller.user_id,

@@ -10,21 +10,51 @@ from tombola.api_models import ListingIn
 from tombola.auth import Caller, Role
 from tombola.changes import Change
 from tombola.config import Settings
-from tombola.errors import Forbidden, InvalidInput, NotFound, OutOfRange
+from tombola.errors import Conflict, Forbidden, InvalidInput, NotFound, OutOfRange
 from tombola.lifecycle import ListingStatus
 from tombola.money import CURRENCIES, Money
 from tombola.ports import Checkout
 from tombola.pricing import PriceTerms
 from tombola.records import DrawSecret, Durations, ListingRecord
-from tombola.services.common import load_listing, notify, require_profile
+from tombola.services.common import (
+    checked_request_key,
+    derived_id,
+    fingerprint,
+    load_listing,
+    notify,
+    require_profile,
+    same_request,
+)
 from tombola.services.ports import Deps
 from tombola.services.runner import apply
 from tombola.statement import statements
 
 
-def create_listing(deps: Deps, caller: Caller, body: ListingIn) -> dict[str, object]:
+def create_listing(
+    deps: Deps, caller: Caller, body: ListingIn, request_key: str | None = None
+) -> dict[str, object]:
+    """Under an Idempotency-Key the listing id is derived from it, so a retry of a request that
+    died after writing finds the listing instead of creating a second one."""
     caller.require(Role.SELLER)
+    key = checked_request_key(request_key)
+    return deps.requests.once(
+        f"POST /listings|{caller.user_id}",
+        key,
+        body.model_dump(mode="json"),
+        lambda: _create_listing(deps, caller, body, key),
+    )
+
+
+def _create_listing(
+    deps: Deps, caller: Caller, body: ListingIn, key: str | None
+) -> dict[str, object]:
     require_profile(deps, caller, payout=True)
+    listing_id = derived_id("L", caller.user_id, key) if key else deps.ids.new("L")
+    if key is not None:
+        existing = deps.store.get_listing(listing_id)
+        if existing is not None:
+            same_request(existing.request_fingerprint, body)
+            return _created(deps, existing)
     s = deps.settings
     now = deps.clock.now()
     closes_at = body.closes_at.astimezone(UTC)
@@ -44,7 +74,6 @@ def create_listing(deps: Deps, caller: Caller, body: ListingIn) -> dict[str, obj
         terms = PriceTerms.from_first_payment(price, Money(body.first_payment, body.currency), fee)
     deposit = s.deposit_policy(body.currency).deposit_for(price)
     seed = draw.new_seed(deps.randomness)
-    listing_id = deps.ids.new("L")
     listing = ListingRecord(
         listing_id=listing_id,
         seller_id=caller.user_id,
@@ -66,30 +95,43 @@ def create_listing(deps: Deps, caller: Caller, body: ListingIn) -> dict[str, obj
         status=ListingStatus.AWAITING_DEPOSIT,
         created_at=now,
         commitment=draw.commitment(seed),
+        request_fingerprint=fingerprint(body) if key else None,
     )
     change = Change(
         listing=listing,
         new_listing=True,
         secrets=[DrawSecret(listing_id=listing_id, seed=seed.hex())],
     )
-    checkout = None
-    if deposit.amount > 0:
-        checkout = deps.payments.create_checkout(
-            reference=f"deposit:{listing_id}",
-            payer_id=caller.user_id,
-            amount=deposit,
-            expires_at=min(closes_at, now + timedelta(days=1)),
-        )
-    else:
+    if deposit.amount == 0:
         listing.status = ListingStatus.OPEN
         listing.deposit_payment_id = "none"
         change.effects.append(notify("ListingOpened", listing, [caller.user_id]))
-    apply(deps, change)
+    try:
+        apply(deps, change)
+    except Conflict:
+        existing = deps.store.get_listing(listing_id) if key else None
+        if existing is None:
+            raise
+        same_request(existing.request_fingerprint, body)  # the same request, concurrently
+        listing = existing
+    return _created(deps, listing)
+
+
+def _created(deps: Deps, listing: ListingRecord) -> dict[str, object]:
+    """The listing and its deposit checkout (the provider's checkout for a reference is one)."""
+    checkout = None
+    if listing.deposit > 0:
+        checkout = deps.payments.create_checkout(
+            reference=f"deposit:{listing.listing_id}",
+            payer_id=listing.seller_id,
+            amount=listing.money(listing.deposit),
+            expires_at=min(listing.closes_at, listing.created_at + timedelta(days=1)),
+        )
     return {
         "listing": public_view(deps, listing),
         "deposit": {
-            "amount": deposit.amount,
-            "currency": deposit.currency,
+            "amount": listing.deposit,
+            "currency": listing.currency,
             "checkout": checkout_view(checkout) if checkout else None,
         },
     }

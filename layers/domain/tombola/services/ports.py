@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -85,6 +85,18 @@ class EventPublisher(Protocol):
     def publish(self, detail_type: str, detail: dict[str, object]) -> None: ...
 
 
+class RequestOnce(Protocol):
+    def once(
+        self,
+        scope: str,
+        key: str | None,
+        body: Mapping[str, object],
+        run: Callable[[], dict[str, object]],
+    ) -> dict[str, object]:
+        """``run`` once per (scope, key); the same key with another body is refused."""
+        ...
+
+
 class Ids(Protocol):
     def new(self, prefix: str) -> str: ...
 
@@ -99,3 +111,4 @@ class Deps:
     events: EventPublisher
     ids: Ids
     settings: Settings
+    requests: RequestOnce
