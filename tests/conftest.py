@@ -19,7 +19,6 @@ FAST = {
     "DeliverySeconds": "30",
     "ConfirmSeconds": "30",
     "ResolutionSeconds": "30",
-    "WebhookSecret": "integration-test-secret-0123456789",
     "DepositRateBps": "500",
     # Sellers may choose waits of a second or more here, so tests never wait for real days.
     **{

@@ -14,7 +14,6 @@ import pytest
 from tombola.local import demo, verify
 from tombola.local.client import Client, User
 from tombola.local.sandbox import payment_webhook
-from tombola.services.listings import pseudonym
 from tombola.webhooks import SIGNATURE_HEADER
 
 pytestmark = pytest.mark.e2e
@@ -62,7 +61,12 @@ def sell(url: str, seller: User, buyers: list[User], **fields: Any) -> tuple[str
         entry = b.ok("POST", f"/listings/{lid}/entries", {"tickets": 1}, expect=201)
         client.ok("POST", f"/sandbox/checkouts/{entry['checkout']['checkout_id']}/pay")
     wait(lambda: status(url, lid) == "final_buyer", "a final buyer")
-    by_name = {pseudonym(lid, b.user_id): b for b in buyers}
+    by_name = {
+        e["pseudonym"]: b
+        for b in buyers
+        for e in b.ok("GET", "/me/entries")["entries"]
+        if e["listing_id"] == lid
+    }
     winner = by_name[client.ok("GET", f"/listings/{lid}/draw")["order"][-1]]
     demo.Demo._retry(
         lambda: seller.ok(

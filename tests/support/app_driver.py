@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -64,7 +63,7 @@ class Driver:
     # ------------------------------------------------------------------ payment provider
     @property
     def secret(self) -> str:
-        return os.environ["WEBHOOK_SECRET"]
+        return self.stack.webhook_secret()
 
     @property
     def psp(self) -> SandboxPaymentProvider:

@@ -7,7 +7,7 @@ import pytest
 
 from tombola import draw
 from tombola.local import verify as verify_cli
-from tombola.webhooks import BadSignature, sign, verify_signature
+from tombola.webhooks import BadSignature, sign, signing_secrets, verify_signature
 
 SECRET = "0123456789abcdef-secret"
 BODY = b'{"id":"evt_1"}'
@@ -15,8 +15,20 @@ BODY = b'{"id":"evt_1"}'
 
 def test_a_signature_within_tolerance_is_accepted() -> None:
     header = sign(SECRET, BODY, 1_000)
-    assert verify_signature(SECRET, BODY, header, 1_300, 300) == 1_000
-    assert verify_signature(SECRET, BODY, header, 700, 300) == 1_000
+    assert verify_signature([SECRET], BODY, header, 1_300, 300) == 1_000
+    assert verify_signature([SECRET], BODY, header, 700, 300) == 1_000
+
+
+def test_during_a_rotation_the_current_and_the_previous_secret_verify() -> None:
+    rotating = signing_secrets({"current": "new-secret-0123456789", "previous": SECRET})
+    assert verify_signature(rotating, BODY, sign(SECRET, BODY, 1_000), 1_000) == 1_000
+    new = sign("new-secret-0123456789", BODY, 1_000)
+    assert verify_signature(rotating, BODY, new, 1_000) == 1_000
+    done = signing_secrets({"current": "new-secret-0123456789", "previous": ""})
+    with pytest.raises(BadSignature, match="does not match"):
+        verify_signature(done, BODY, sign(SECRET, BODY, 1_000), 1_000)
+    with pytest.raises(BadSignature, match="not configured"):
+        verify_signature(signing_secrets({}), BODY, new, 1_000)
 
 
 @pytest.mark.parametrize(
@@ -35,7 +47,7 @@ def test_bad_signatures_say_what_is_wrong(
     body: bytes, header: str | None, now: int, message: str
 ) -> None:
     with pytest.raises(BadSignature, match=message):
-        verify_signature(SECRET, body, header, now, 300)
+        verify_signature([SECRET], body, header, now, 300)
 
 
 def saved_draw() -> dict[str, object]:

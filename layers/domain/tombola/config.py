@@ -31,7 +31,8 @@ class Settings:
     table_name: str
     event_bus_name: str
     state_machine_arn: str
-    webhook_secret: str
+    webhook_secret_arn: str  # {"current": ..., "previous": ...}: both verify during a rotation
+    pseudonym_key_arn: str  # {"key": ...}: keys the public pseudonyms of buyers and sellers
     idempotency_table: str
     deposit_fixed: int
     deposit_rate_bps: int
@@ -67,7 +68,8 @@ class Settings:
             table_name=e.get("TABLE_NAME", "tombola"),
             event_bus_name=e.get("EVENT_BUS_NAME", "tombola"),
             state_machine_arn=e.get("STATE_MACHINE_ARN", ""),
-            webhook_secret=e.get("WEBHOOK_SECRET", ""),
+            webhook_secret_arn=e.get("WEBHOOK_SECRET_ARN", ""),
+            pseudonym_key_arn=e.get("PSEUDONYM_KEY_ARN", ""),
             idempotency_table=e.get("IDEMPOTENCY_TABLE", ""),
             deposit_fixed=num("DEPOSIT_FIXED", 0),
             deposit_rate_bps=num("DEPOSIT_RATE_BPS", 500),

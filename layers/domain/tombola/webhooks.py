@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping, Sequence
 
 from tombola.errors import DomainError
 
@@ -24,10 +25,16 @@ def sign(secret: str, body: bytes, timestamp: int) -> str:
 
 
 def verify_signature(
-    secret: str, body: bytes, header: str | None, now_epoch: int, tolerance_seconds: int = 300
+    secrets: Sequence[str],
+    body: bytes,
+    header: str | None,
+    now_epoch: int,
+    tolerance_seconds: int = 300,
 ) -> int:
-    """Return the signed timestamp, or raise BadSignature saying what is wrong."""
-    if not secret:
+    """Return the signed timestamp, or raise BadSignature saying what is wrong. Any of
+    ``secrets`` may have signed (the current one and, during a rotation, the previous one)."""
+    secrets = [s for s in secrets if s]
+    if not secrets:
         raise BadSignature("webhook secret is not configured")
     if not header:
         raise BadSignature("missing X-Tombola-Signature header")
@@ -39,7 +46,13 @@ def verify_signature(
         raise BadSignature("malformed X-Tombola-Signature header") from None
     if abs(now_epoch - timestamp) > tolerance_seconds:
         raise BadSignature("signature timestamp outside the tolerance")
-    expected = sign(secret, body, timestamp).split("v1=", 1)[1]
-    if not hmac.compare_digest(expected, given):
-        raise BadSignature("signature does not match the body")
-    return timestamp
+    for secret in secrets:
+        expected = sign(secret, body, timestamp).split("v1=", 1)[1]
+        if hmac.compare_digest(expected, given):
+            return timestamp
+    raise BadSignature("signature does not match the body")
+
+
+def signing_secrets(secret: Mapping[str, str]) -> list[str]:
+    """The secrets a webhook may be signed with: the current one, then the previous one."""
+    return [secret.get("current", ""), secret.get("previous", "")]

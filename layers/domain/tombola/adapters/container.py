@@ -15,6 +15,7 @@ from tombola.adapters.aws import EventBridgePublisher, StepFunctionsWorkflow
 from tombola.adapters.dynamo import DynamoStore
 from tombola.adapters.idempotency import NoIdempotency, RequestIdempotency
 from tombola.adapters.sandbox_psp import SandboxPaymentProvider
+from tombola.adapters.secrets import SecretsManagerSecrets
 from tombola.config import Settings
 from tombola.ports import SystemClock, SystemRandomness
 from tombola.services.ports import Deps
@@ -49,6 +50,7 @@ def build(settings: Settings | None = None) -> Deps:
         requests=RequestIdempotency(s.idempotency_table, dynamodb)
         if s.idempotency_table
         else NoIdempotency(),
+        secrets=SecretsManagerSecrets(),
     )
 
 

@@ -24,7 +24,7 @@ from tombola.adapters.request_body import BodyProblem, normalized_body
 from tombola.auth import Caller, caller_from_claims
 from tombola.errors import Forbidden, NotFound, Unauthenticated
 from tombola.services.ports import Deps
-from tombola.webhooks import SIGNATURE_HEADER, BadSignature, verify_signature
+from tombola.webhooks import SIGNATURE_HEADER, BadSignature, signing_secrets, verify_signature
 
 STATUS: list[tuple[type[e.DomainError], HTTPStatus]] = [
     (Unauthenticated, HTTPStatus.UNAUTHORIZED),
@@ -168,7 +168,7 @@ def verified_body(app: APIGatewayHttpResolver, deps: Deps) -> bytes:
     """The raw body of a webhook, once its signature and timestamp are verified."""
     body = raw_body(app)
     verify_signature(
-        deps.settings.webhook_secret,
+        signing_secrets(deps.secrets.json(deps.settings.webhook_secret_arn)),
         body,
         header(app, SIGNATURE_HEADER),
         int(deps.clock.now().timestamp()),

@@ -25,7 +25,6 @@ from tombola.local import verify
 from tombola.local.client import ApiError, Client, User, default_url
 from tombola.local.process import healthy, running_stack
 from tombola.local.template import ROOT
-from tombola.services.listings import pseudonym
 
 LOG = ROOT / ".local" / "demo-stack.log"
 
@@ -106,7 +105,13 @@ class Demo:
             self.pay(entry["checkout"])
 
     def by_pseudonym(self, lid: str) -> dict[str, User]:
-        return {pseudonym(lid, u.user_id): u for u in self.buyers}
+        """Each buyer finds their own pseudonym in their entries."""
+        return {
+            e["pseudonym"]: u
+            for u in self.buyers
+            for e in u.ok("GET", "/me/entries")["entries"]
+            if e["listing_id"] == lid
+        }
 
     def deliver_and_confirm(self, lid: str) -> User:
         """Seller ships, carrier delivers, final buyer confirms; returns the final buyer."""

@@ -126,7 +126,7 @@ class LocalApi:
         if found is None:
             return 404, {"error": {"code": "not_found", "message": f"no checkout {cid}"}}
         raw, headers = payment_webhook(
-            os.environ["WEBHOOK_SECRET"],
+            self.stack.webhook_secret(),
             reference=found["reference"],
             amount=found["amount"],
             currency=found["currency"],
@@ -153,7 +153,7 @@ class LocalApi:
         if event not in {"delivered", "in_transit", "accident"}:
             return 400, {"error": {"code": "invalid_input", "field": "event", "message": event}}
         raw, headers = carrier_webhook(
-            os.environ["WEBHOOK_SECRET"],
+            self.stack.webhook_secret(),
             listing_id=lid,
             tracking_number=listing.shipment.tracking_number,
             now_epoch=int(time.time()),
@@ -368,6 +368,13 @@ def main(argv: list[str] | None = None) -> int:
                 ),
             )
             log.info("routes: %s", ", ".join(f"{r.method} {r.path}" for r in stack.routes))
+            log.info(
+                "webhook signing secret (the sandbox provider and carrier sign with it): "
+                "aws --endpoint-url http://%s:%d secretsmanager get-secret-value --secret-id %s",
+                args.host,
+                args.moto_port,
+                stack.refs["WebhookSigningSecret"],
+            )
             try:
                 server.serve_forever(poll_interval=0.2)
             except KeyboardInterrupt:

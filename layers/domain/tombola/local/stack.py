@@ -11,6 +11,7 @@ import importlib.util
 import io
 import json
 import os
+import secrets
 import sys
 import threading
 import time
@@ -99,6 +100,8 @@ class Stack:
             table = f"tombola-{stage}-{name}"
             self._create_table(table, props)
             self.refs[name] = table
+        for name, res in self.template.of_type("AWS::SecretsManager::Secret").items():
+            self.refs[name] = self._create_secret(res["Properties"])
         bus_names: dict[str, str] = {}
         for name, res in self.template.of_type("AWS::Events::EventBus").items():
             bus = resolve(res["Properties"]["Name"], self.refs, self.attrs)
@@ -147,6 +150,30 @@ class Stack:
         if props.get("GlobalSecondaryIndexes"):
             kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
         boto3.client("dynamodb").create_table(**kwargs)
+
+    def _create_secret(self, props: dict[str, Any]) -> str:
+        """A secret as CloudFormation would create it: its generated string under its key."""
+        generate = props.get("GenerateSecretString") or {}
+        value = json.loads(generate.get("SecretStringTemplate") or "{}")
+        if generate.get("GenerateStringKey"):
+            length = int(generate.get("PasswordLength", 32))
+            value[generate["GenerateStringKey"]] = secrets.token_hex(length)[:length]
+        name = resolve(props["Name"], self.refs, self.attrs)
+        return str(
+            boto3.client("secretsmanager").create_secret(Name=name, SecretString=json.dumps(value))[
+                "ARN"
+            ]
+        )
+
+    def secret(self, logical_id: str) -> dict[str, str]:
+        """The current value of a secret the template declares."""
+        got = boto3.client("secretsmanager").get_secret_value(SecretId=self.refs[logical_id])
+        value: dict[str, str] = json.loads(got["SecretString"])
+        return value
+
+    def webhook_secret(self) -> str:
+        """What the sandbox provider and carrier sign with."""
+        return self.secret("WebhookSigningSecret")["current"]
 
     def _role(self) -> str:
         iam = boto3.client("iam")

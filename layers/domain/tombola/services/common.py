@@ -43,6 +43,10 @@ def same_request(stored: str | None, body: BaseModel) -> None:
         )
 
 
+def pseudonym_key(deps: Deps) -> str:
+    return deps.secrets.json(deps.settings.pseudonym_key_arn)["key"]
+
+
 def load_listing(deps: Deps, listing_id: str) -> ListingRecord:
     listing = deps.store.get_listing(listing_id)
     if listing is None:

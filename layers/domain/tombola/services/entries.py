@@ -9,6 +9,7 @@ from tombola.auth import Caller, Role
 from tombola.changes import Change, MileageDebit
 from tombola.errors import Forbidden, InsufficientBalance, ListingNotOpen
 from tombola.lifecycle import ListingStatus
+from tombola.pseudonyms import buyer_pseudonym
 from tombola.records import EntryRecord, EntryStatus, HoldRecord
 from tombola.services.common import (
     checked_request_key,
@@ -17,6 +18,7 @@ from tombola.services.common import (
     load_listing,
     next_version,
     prune_holds,
+    pseudonym_key,
     require_profile,
     same_request,
 )
@@ -105,7 +107,8 @@ def _apply(
         return change, entry
 
     entry = decide_and_apply(deps, decide)
-    result: dict[str, object] = {"entry": entry_view(entry)}
+    mine = buyer_pseudonym(pseudonym_key(deps), listing_id, caller.user_id)
+    result: dict[str, object] = {"entry": entry_view(entry, pseudonym=mine)}
     if entry.funding is Funding.CARD and entry.status is EntryStatus.PENDING:
         checkout = deps.payments.create_checkout(
             reference=f"entry:{listing_id}:{entry.entry_id}",
@@ -117,7 +120,9 @@ def _apply(
     return result
 
 
-def entry_view(entry: EntryRecord, now: datetime | None = None) -> dict[str, object]:
+def entry_view(
+    entry: EntryRecord, now: datetime | None = None, pseudonym: str | None = None
+) -> dict[str, object]:
     status = entry.status.value
     if entry.status is EntryStatus.PENDING and now is not None and now >= entry.expires_at:
         status = EntryStatus.EXPIRED.value  # the hold lapsed unpaid
@@ -132,13 +137,20 @@ def entry_view(entry: EntryRecord, now: datetime | None = None) -> dict[str, obj
         "ticket_ids": entry.ticket_ids,
         "created_at": entry.created_at.isoformat(),
         "hold_expires_at": entry.expires_at.isoformat(),
+        "pseudonym": pseudonym,  # how the public draw data names this buyer on this listing
     }
 
 
 def my_entries(deps: Deps, caller: Caller) -> dict[str, object]:
     caller.require(Role.BUYER)
     now = deps.clock.now()
-    return {"entries": [entry_view(e, now) for e in deps.store.entries_of_buyer(caller.user_id)]}
+    key = pseudonym_key(deps)
+    return {
+        "entries": [
+            entry_view(e, now, buyer_pseudonym(key, e.listing_id, caller.user_id))
+            for e in deps.store.entries_of_buyer(caller.user_id)
+        ]
+    }
 
 
 def my_mileage(deps: Deps, caller: Caller, currency: str = "KRW") -> dict[str, object]:

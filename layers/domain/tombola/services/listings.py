@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, timedelta
 
 from tombola import draw
@@ -15,6 +14,7 @@ from tombola.lifecycle import ListingStatus
 from tombola.money import CURRENCIES, Money
 from tombola.ports import Checkout
 from tombola.pricing import PriceTerms
+from tombola.pseudonyms import buyer_pseudonym, seller_handle
 from tombola.records import DrawSecret, Durations, ListingRecord
 from tombola.services.common import (
     checked_request_key,
@@ -22,6 +22,7 @@ from tombola.services.common import (
     fingerprint,
     load_listing,
     notify,
+    pseudonym_key,
     require_profile,
     same_request,
 )
@@ -176,7 +177,7 @@ def public_view(deps: Deps, listing: ListingRecord) -> dict[str, object]:
         "listing_id": listing.listing_id,
         "title": listing.title,
         "description": listing.description,
-        "seller_id": listing.seller_id,
+        "seller": seller_handle(pseudonym_key(deps), listing.seller_id),
         "status": listing.status.value,
         "currency": listing.currency,
         "currency_minor_units": CURRENCIES.get(listing.currency, 0),
@@ -221,19 +222,15 @@ def get_public(deps: Deps, listing_id: str) -> dict[str, object]:
     return public_view(deps, load_published(deps, listing_id))
 
 
-def pseudonym(listing_id: str, buyer_id: str) -> str:
-    """Public draw data names buyers by a per-listing pseudonym, never by their id."""
-    return "b-" + hashlib.sha256(f"{listing_id}|{buyer_id}".encode()).hexdigest()[:16]
-
-
 def draw_view(deps: Deps, listing_id: str) -> dict[str, object]:
     listing = load_published(deps, listing_id)
+    key = pseudonym_key(deps)
     tickets: list[dict[str, str]] = []
     if listing.entries_digest is not None:
         for e in deps.store.entries_of_listing(listing_id):
             if e.ticket_ids and e.status.value == "paid":
                 tickets.extend(
-                    {"ticket_id": t, "buyer": pseudonym(listing_id, e.buyer_id)}
+                    {"ticket_id": t, "buyer": buyer_pseudonym(key, listing_id, e.buyer_id)}
                     for t in e.ticket_ids
                 )
         tickets.sort(key=lambda t: t["ticket_id"])
@@ -244,7 +241,7 @@ def draw_view(deps: Deps, listing_id: str) -> dict[str, object]:
         "entries_digest": listing.entries_digest,
         "tickets": tickets,
         "seed": listing.seed,
-        "order": [pseudonym(listing_id, b) for b in listing.drawn],
+        "order": [buyer_pseudonym(key, listing_id, b) for b in listing.drawn],
     }
 
 

@@ -85,6 +85,12 @@ class EventPublisher(Protocol):
     def publish(self, detail_type: str, detail: dict[str, object]) -> None: ...
 
 
+class Secrets(Protocol):
+    def json(self, arn: str) -> dict[str, str]:
+        """The secret's JSON object (cached briefly)."""
+        ...
+
+
 class RequestOnce(Protocol):
     def once(
         self,
@@ -112,3 +118,4 @@ class Deps:
     ids: Ids
     settings: Settings
     requests: RequestOnce
+    secrets: Secrets

@@ -1,0 +1,140 @@
+"""Secrets live in Secrets Manager with no default and reach only the functions that need them;
+webhooks verify under the current and, during a rotation, the previous secret; public data names
+people by keyed pseudonyms; every route checks the caller's group as well as ownership."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import boto3
+from aws_lambda_powertools.utilities import parameters
+
+from tests.support.app_driver import Driver, claims, complete_sale
+from tombola.local.template import Template
+
+WEBHOOK_FUNCTIONS = {"PaymentsWebhookFunction", "DeliveryWebhookFunction"}
+PSEUDONYM_FUNCTIONS = {"ListingsFunction", "EntryFunction"}
+
+
+def _policy_text(template: Template, name: str) -> str:
+    return json.dumps(template.resources[name]["Properties"].get("Policies", []))
+
+
+def test_the_template_has_no_secret_default_and_gives_secrets_only_where_needed() -> None:
+    template = Template.load()
+    assert "WebhookSecret" not in template.doc["Parameters"]
+    text = (template.root / "template.yaml").read_text()
+    assert "change-me" not in text
+    for name, fn in template.functions().items():
+        policies = _policy_text(template, name)
+        assert ("WEBHOOK_SECRET_ARN" in fn.environment) == (name in WEBHOOK_FUNCTIONS), name
+        assert ("WebhookSigningSecret" in policies) == (name in WEBHOOK_FUNCTIONS), name
+        assert ("PSEUDONYM_KEY_ARN" in fn.environment) == (name in PSEUDONYM_FUNCTIONS), name
+        assert ("PseudonymKey" in policies) == (name in PSEUDONYM_FUNCTIONS), name
+        assert "WEBHOOK_SECRET" not in fn.environment, name
+
+
+def test_webhooks_verify_with_the_previous_secret_during_a_rotation(d: Driver) -> None:
+    d.user("seller", "seller", payout=True)
+    created = d.create_listing("seller")
+    lid = created["listing"]["listing_id"]
+    old = d.secret
+    new = "rotated-secret-" + "x" * 32
+    sm = boto3.client("secretsmanager")
+    arn = d.stack.refs["WebhookSigningSecret"]
+    sm.put_secret_value(SecretId=arn, SecretString=json.dumps({"current": new, "previous": old}))
+    parameters.clear_caches()
+    # The provider still signs with the old secret: accepted during the rotation.
+    assert d.pay(created["deposit"]["checkout"]["checkout_id"]).status == 200
+    assert d.listing(lid)["status"] == "open"
+    assert d.secret == new
+    d.user("ann", "buyer")
+    entry = d.ok(d.as_("ann", "POST", f"/listings/{lid}/entries", {"tickets": 1}), 201)
+    sm.put_secret_value(SecretId=arn, SecretString=json.dumps({"current": new, "previous": ""}))
+    parameters.clear_caches()
+    stale = d.stack.http(
+        "POST",
+        "/webhooks/payments",
+        **_signed_with(d, old, entry["checkout"]["checkout_id"]),
+    )
+    assert stale.status == 401
+    assert d.pay(entry["checkout"]["checkout_id"]).status == 200  # signed with the new one
+    d.conserved(lid)
+
+
+def _signed_with(d: Driver, secret: str, checkout_id: str) -> dict[str, object]:
+    from tombola.local.sandbox import payment_webhook
+
+    checkout = d.psp.checkout(checkout_id)
+    assert checkout is not None
+    raw, headers = payment_webhook(
+        secret,
+        reference=checkout["reference"],
+        amount=checkout["amount"],
+        currency=checkout["currency"],
+        now_epoch=int(d.clock.now().timestamp()),
+    )
+    return {"raw": raw, "headers": headers}
+
+
+def test_public_data_names_people_by_keyed_pseudonyms(d: Driver) -> None:
+    d.user("seller", "seller", payout=True)
+    lid = d.open_listing("seller", expected_entrants=2, ticket_limit=1)
+    for b in ("ann", "bob"):
+        d.user(b, "buyer")
+        d.buy(b, lid)
+    d.wait_status(lid, "final_buyer")
+    public = d.listing(lid)
+    assert "seller_id" not in public
+    assert public["seller"].startswith("s-")
+    for shown in d.ok(d.stack.http("GET", "/listings"))["listings"]:
+        assert "seller_id" not in shown
+        assert "seller" not in json.dumps(shown).replace(f'"seller": "{shown["seller"]}"', "")
+    drawn = d.ok(d.stack.http("GET", f"/listings/{lid}/draw"))
+    text = json.dumps(drawn)
+    for user in ("ann", "bob", "seller"):
+        assert f'"{user}"' not in text
+        unkeyed = "b-" + hashlib.sha256(f"{lid}|{user}".encode()).hexdigest()[:16]
+        assert unkeyed not in text, "anyone could test whether a known user entered"
+    # Each buyer finds themselves in the public draw through their own entries.
+    mine = {
+        b: d.ok(d.as_(b, "GET", "/me/entries"))["entries"][0]["pseudonym"] for b in ("ann", "bob")
+    }
+    assert sorted(mine.values()) == sorted({t["buyer"] for t in drawn["tickets"]})
+    winner = d.record(lid).final_buyer
+    assert drawn["order"][-1] == mine[winner]
+    complete_sale(d, lid)
+    d.conserved(lid)
+
+
+def test_the_wrong_group_cannot_act_on_its_own_objects(d: Driver) -> None:
+    """Ownership alone is not enough: a token without the role is refused, nothing written."""
+    d.user("sam", "seller", payout=True)
+    lid = d.open_listing("sam", expected_entrants=2, ticket_limit=1)
+    for b in ("ann", "bob"):
+        d.user(b, "buyer")
+        d.buy(b, lid)
+    d.wait_status(lid, "final_buyer")
+    d.stack.wait_for(lambda: "shipment" in d.record(lid).waits, 10, "the shipment wait")
+    winner = d.record(lid).final_buyer
+    assert winner is not None
+    as_buyer = claims("sam", "buyer")
+    before = d.store.client.scan(TableName=d.store.table, Select="COUNT")["Count"]
+    for method, path, body in [
+        ("POST", f"/listings/{lid}/shipment", {"carrier": "c", "tracking_number": "t"}),
+        ("GET", f"/listings/{lid}/final-buyer", None),
+        ("GET", f"/listings/{lid}/statement", None),
+    ]:
+        r = d.stack.http(method, path, body=body, claims=as_buyer)
+        assert r.status == 403, (path, r)
+    as_seller = claims(winner, "seller")
+    for method, path, body in [
+        ("POST", f"/listings/{lid}/confirm", None),
+        ("POST", f"/listings/{lid}/dispute", {"reason": "x"}),
+        ("GET", "/me/entries", None),
+    ]:
+        r = d.stack.http(method, path, body=body, claims=as_seller)
+        assert r.status == 403, (path, r)
+    assert d.store.client.scan(TableName=d.store.table, Select="COUNT")["Count"] == before
+    complete_sale(d, lid)
