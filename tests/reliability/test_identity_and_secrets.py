@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 import boto3
 from aws_lambda_powertools.utilities import parameters
 
 from tests.support.app_driver import Driver, claims, complete_sale
+from tombola.local.sandbox import payment_webhook
 from tombola.local.template import Template
 
 WEBHOOK_FUNCTIONS = {"PaymentsWebhookFunction", "DeliveryWebhookFunction"}
@@ -44,7 +46,7 @@ def test_webhooks_verify_with_the_previous_secret_during_a_rotation(d: Driver) -
     sm = boto3.client("secretsmanager")
     arn = d.stack.refs["WebhookSigningSecret"]
     sm.put_secret_value(SecretId=arn, SecretString=json.dumps({"current": new, "previous": old}))
-    parameters.clear_caches()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]
     # The provider still signs with the old secret: accepted during the rotation.
     assert d.pay(created["deposit"]["checkout"]["checkout_id"]).status == 200
     assert d.listing(lid)["status"] == "open"
@@ -52,7 +54,7 @@ def test_webhooks_verify_with_the_previous_secret_during_a_rotation(d: Driver) -
     d.user("ann", "buyer")
     entry = d.ok(d.as_("ann", "POST", f"/listings/{lid}/entries", {"tickets": 1}), 201)
     sm.put_secret_value(SecretId=arn, SecretString=json.dumps({"current": new, "previous": ""}))
-    parameters.clear_caches()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]
     stale = d.stack.http(
         "POST",
         "/webhooks/payments",
@@ -63,9 +65,7 @@ def test_webhooks_verify_with_the_previous_secret_during_a_rotation(d: Driver) -
     d.conserved(lid)
 
 
-def _signed_with(d: Driver, secret: str, checkout_id: str) -> dict[str, object]:
-    from tombola.local.sandbox import payment_webhook
-
+def _signed_with(d: Driver, secret: str, checkout_id: str) -> dict[str, Any]:
     checkout = d.psp.checkout(checkout_id)
     assert checkout is not None
     raw, headers = payment_webhook(
