@@ -3,12 +3,13 @@
 import os
 
 import boto3
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tombola.adapters.container import deps
 from tombola.adapters.messaging import SesSnsNotifier
-from tombola.adapters.observability import logger, tracer
+from tombola.adapters.observability import logger, metrics, tracer
 from tombola.services.notifications import notify_event
 
 _notifier: SesSnsNotifier | None = None
@@ -27,7 +28,11 @@ def notifier() -> SesSnsNotifier:
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
+@metrics.log_metrics
 @event_source(data_class=EventBridgeEvent)
 def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, object]:
+    if event.detail_type == "OperatorAlert":  # the OperatorAlertsAlarm counts these
+        logger.warning("operator alert", extra={"alert": event.detail})
+        metrics.add_metric(name="OperatorAlerts", unit=MetricUnit.Count, value=1)
     sent = notify_event(deps().store, notifier(), event.detail_type, event.detail)
     return {"sent": sent}

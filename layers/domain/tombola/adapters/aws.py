@@ -57,7 +57,8 @@ class EventBridgePublisher:
         self.client = client
 
     def publish(self, detail_type: str, detail: dict[str, object]) -> None:
-        self.client.put_events(
+        """Raise unless the bus took the event, so the outbox keeps it for the sweep."""
+        got = self.client.put_events(
             Entries=[
                 {
                     "Source": self.SOURCE,
@@ -67,3 +68,12 @@ class EventBridgePublisher:
                 }
             ]
         )
+        if got.get("FailedEntryCount"):
+            entry = (got.get("Entries") or [{}])[0]
+            raise EventNotPublished(
+                f"{detail_type}: {entry.get('ErrorCode', '?')} {entry.get('ErrorMessage', '')}"
+            )
+
+
+class EventNotPublished(RuntimeError):
+    pass

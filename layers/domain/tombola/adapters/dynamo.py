@@ -3,7 +3,7 @@
 Keys (pk / sk):
   LISTING#<id> / META                 listing (gsi1: STATUS#<status> / <closes_at>#<id>;
                                        gsi2: SELLER#<seller> / <created_at>)
-  LISTING#<id> / SECRET               draw seed until revealed
+  SEED#<listing id> / SEED            draw seed (its own key prefix: only the draw may read it)
   LISTING#<id> / ENTRY#<entry id>     entry (gsi2: BUYER#<buyer> / <created_at>#<entry id>)
   USER#<id>    / PROFILE              profile
   USER#<id>    / MILEAGE#<currency>   spendable mileage balance and the credit keys applied
@@ -164,7 +164,7 @@ class DynamoStore:
         self.client.put_item(TableName=self.table, Item=self._profile_item(profile))
 
     def get_secret(self, listing_id: str) -> DrawSecret | None:
-        item = self._get(f"LISTING#{listing_id}", "SECRET")
+        item = self._get(f"SEED#{listing_id}", "SEED")
         return DrawSecret.model_validate(item["data"]) if item else None
 
     def needing_attention(self) -> Sequence[tuple[str, Attention]]:
@@ -334,8 +334,8 @@ class DynamoStore:
                         "TableName": self.table,
                         "Item": _item(
                             {
-                                "pk": f"LISTING#{s.listing_id}",
-                                "sk": "SECRET",
+                                "pk": f"SEED#{s.listing_id}",
+                                "sk": "SEED",
                                 "data": s.model_dump(),
                             }
                         ),

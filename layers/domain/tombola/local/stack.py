@@ -10,6 +10,7 @@ import base64
 import importlib.util
 import io
 import json
+import logging
 import os
 import secrets
 import sys
@@ -33,6 +34,7 @@ from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from tombola.adapters import container
 from tombola.local.template import Function, Route, Template, load_definition, resolve
 
+log = logging.getLogger("localstack")
 MOTO_CONFIG: Any = {
     "stepfunctions": {"execute_state_machine": True},
     "lambda": {"use_docker": False},
@@ -365,7 +367,11 @@ class Stack:
             "body": text,
             "isBase64Encoded": binary,
         }
-        result = self.invoke(route.function, event)
+        try:
+            result = self.invoke(route.function, event)
+        except Exception:  # the Lambda crashed: API Gateway answers 500
+            log.exception("%s %s: the function failed", method, path_only)
+            return HttpResponse(500, {"message": "Internal Server Error"}, {})
         body_text = result.get("body") or ""
         try:
             parsed = json.loads(body_text) if body_text else None
