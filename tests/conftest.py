@@ -1,31 +1,19 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from moto import mock_aws
 
+from tests.reliability import figures
 from tests.support.app_driver import CountingIds, Driver, now_utc
+from tests.support.contention import Conflicts
+from tests.support.parameters import FAST
 from tombola.adapters import container
 from tombola.local.stack import MOTO_CONFIG, Stack, fake_credentials
 from tombola.ports import ManualClock, SeededRandomness
-
-# The state machine's timeouts are real, the domain clock is manual. Waits a test lets pass are
-# set to 1-3 s (here, or per listing through `deadlines`); the others are long enough that a
-# slow machine never lets them pass by accident.
-FAST = {
-    "SecondPaymentSeconds": "3",
-    "ShipSeconds": "30",
-    "DeliverySeconds": "30",
-    "ConfirmSeconds": "30",
-    "ResolutionSeconds": "30",
-    "DepositRateBps": "500",
-    # Sellers may choose waits of a second or more here, so tests never wait for real days.
-    **{
-        f"{n}SecondsMin": "1"
-        for n in ("SecondPayment", "Ship", "Delivery", "Confirm", "Resolution")
-    },
-}
 
 
 @pytest.fixture
@@ -35,6 +23,21 @@ def d() -> Iterator[Driver]:
         stack = Stack(parameters=FAST, retry_scale=0.01).create()
         clock = ManualClock(now_utc())
         container.override(clock=clock, randomness=SeededRandomness(42), ids=CountingIds())
+        if os.environ.get("CONTENTION"):  # `make reliability` runs the scenarios under it too
+            stack.on_call = Conflicts(float(os.environ["CONTENTION"]))
         with stack.lambda_routing():
             yield Driver(stack, clock)
         container.reset()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the controller, or a run without xdist
+        figures.reset()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    lines = figures.summary()
+    if lines:
+        terminalreporter.section("reliability figures")
+        for line in lines:
+            terminalreporter.write_line(line)

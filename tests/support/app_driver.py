@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -213,10 +214,12 @@ class CountingIds:
 
     def __init__(self) -> None:
         self.n = 0
+        self._lock = threading.Lock()
 
     def new(self, prefix: str) -> str:
-        self.n += 1
-        return f"{prefix}{self.n:06d}"
+        with self._lock:
+            self.n += 1
+            return f"{prefix}{self.n:06d}"
 
 
 def complete_sale(d: Driver, listing_id: str, *, confirm: bool = True) -> None:

@@ -20,6 +20,7 @@ import uuid
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import ModuleType, SimpleNamespace
@@ -32,9 +33,12 @@ from moto.core.botocore_stubber import BotocoreStubber
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
 from tombola.adapters import container
+from tombola.local.per_thread import per_thread_router_state
 from tombola.local.template import Function, Route, Template, load_definition, resolve
 
 log = logging.getLogger("localstack")
+# The function whose invocation is running on this thread, if any.
+in_invocation: ContextVar[str | None] = ContextVar("in_invocation", default=None)
 MOTO_CONFIG: Any = {
     "stepfunctions": {"execute_state_machine": True},
     "lambda": {"use_docker": False},
@@ -49,9 +53,10 @@ class LambdaContext:
     memory_limit_in_mb: int = 512
     invoked_function_arn: str = ""
     aws_request_id: str = ""
+    remaining_millis: int = 30_000
 
     def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+        return self.remaining_millis
 
 
 @dataclass(frozen=True)
@@ -78,9 +83,15 @@ class Stack:
         parameters: dict[str, str] | None = None,
         *,
         retry_scale: float = 1.0,
+        timeout_millis: int = 30_000,
     ):
-        """``retry_scale`` shortens the state machine's retry intervals (tests: 0.01)."""
+        """``retry_scale`` shortens the state machine's retry intervals (tests: 0.01);
+        ``timeout_millis`` is what each invocation is told it has left (a request that dies
+        frees its Idempotency-Key after that long)."""
         self.retry_scale = retry_scale
+        self.timeout_millis = timeout_millis
+        # Called around every mocked AWS call (tests inject faults here): (send, request) → result
+        self.on_call: Callable[[Callable[[], Any], Any], Any] | None = None
         self.template = template or Template.load()
         self.template.parameters.update(parameters or {})
         self.functions = self.template.functions()
@@ -255,9 +266,14 @@ class Stack:
             f"tombola-{logical_id}",
             invoked_function_arn=self.attrs.get((logical_id, "Arn"), ""),
             aws_request_id=str(uuid.uuid4()),
+            remaining_millis=self.timeout_millis,
         )
-        with container.function_environment(self.function_environment(logical_id)):
-            return handler(event, context)
+        token = in_invocation.set(logical_id)
+        try:
+            with container.function_environment(self.function_environment(logical_id)):
+                return handler(event, context)
+        finally:
+            in_invocation.reset(token)
 
     @contextmanager
     def lambda_routing(self) -> Iterator[None]:
@@ -291,10 +307,14 @@ class Stack:
             # moto's backends are not thread-safe, and the state machine runs in its own
             # thread: one mocked AWS call at a time (re-entrant, for handlers it invokes).
             with lock:
+                hook = stack.on_call
+                if hook is not None:
+                    return hook(lambda: original(stubber, request), request)
                 return original(stubber, request)
 
         scale = self.retry_scale
         with (
+            per_thread_router_state(),
             mock.patch.object(LambdaSimpleBackend, "invoke", invoke),
             mock.patch.object(BotocoreStubber, "process_request", serialized),
             mock.patch.object(

@@ -27,7 +27,7 @@ from tombola.services.common import (
     same_request,
 )
 from tombola.services.ports import Deps
-from tombola.services.runner import apply
+from tombola.services.runner import MAX_ATTEMPTS, apply
 from tombola.statement import statements
 
 
@@ -107,14 +107,18 @@ def _create_listing(
         listing.status = ListingStatus.OPEN
         listing.deposit_payment_id = "none"
         change.effects.append(notify("ListingOpened", listing, [caller.user_id]))
-    try:
-        apply(deps, change)
-    except Conflict:
-        existing = deps.store.get_listing(listing_id) if key else None
-        if existing is None:
-            raise
-        same_request(existing.request_fingerprint, body)  # the same request, concurrently
-        listing = existing
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            apply(deps, change)
+            break
+        except Conflict:  # cancelled under load, or the same request running concurrently
+            existing = deps.store.get_listing(listing_id) if key else None
+            if existing is not None:
+                same_request(existing.request_fingerprint, body)
+                listing = existing
+                break
+    else:
+        raise Conflict("could not save the listing; try again")
     return _created(deps, listing)
 
 

@@ -1,0 +1,136 @@
+"""Contention: transactions cancelled by TransactionConflict as DynamoDB does under load, real
+threads racing for the last tickets, one webhook delivered ten times at once, and a second
+payment racing its deadline."""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from collections import Counter
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from tests.reliability.test_crash_points import clean
+from tests.support.app_driver import Driver
+from tests.support.contention import Conflicts
+from tests.support.crash import converged, world
+from tests.support.flows import FLOWS
+from tests.support.parameters import FAST
+
+
+@pytest.mark.parametrize("flow", list(FLOWS))
+def test_a_quarter_of_transactions_conflicting_changes_nothing(flow: str) -> None:
+    expected, paid_in, paid_out, _ = clean(flow)
+    with world(FAST) as (w, _):
+        conflicts = Conflicts(0.3, seed=zlib.crc32(flow.encode()))
+        w.d.stack.on_call = conflicts
+        lid, _ = FLOWS[flow](w)
+        st = converged(w, lid, expected)
+    assert conflicts.injected > 0, conflicts
+    assert dict(st.paid_in) == paid_in
+    assert dict(st.paid_out) == paid_out
+
+
+def _together(jobs: list[Callable[[], Any]]) -> list[Any]:
+    """Run every job on its own thread, all released at once."""
+    start = threading.Barrier(len(jobs))
+    results: list[Any] = [None] * len(jobs)
+
+    def run(i: int) -> None:
+        start.wait()
+        try:
+            results[i] = jobs[i]()
+        except Exception as exc:
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def test_buyers_racing_for_the_last_tickets_never_pass_np(d: Driver) -> None:
+    d.user("seller", "seller", payout=True)
+    lid = d.open_listing("seller", expected_entrants=6, ticket_limit=2)
+    buyers = [f"b{i}" for i in range(12)]
+    for b in buyers:
+        d.user(b, "buyer")
+    holds = _together(
+        [
+            lambda b=b: d.as_(b, "POST", f"/listings/{lid}/entries", {"tickets": 1})  # type: ignore[misc]
+            for b in buyers
+        ]
+    )
+    statuses = Counter(r.status for r in holds)
+    assert statuses[201] == 6, statuses  # paid + held never pass Np
+    assert set(statuses) <= {201, 409}, statuses
+    refused = [r.body["error"]["code"] for r in holds if r.status == 409]
+    assert set(refused) == {"listing_full"}, [r.body for r in holds if r.status == 409]
+    paid = _together(
+        [
+            lambda r=r: d.pay(r.body["checkout"]["checkout_id"])  # type: ignore[misc]
+            for r in holds
+            if r.status == 201
+        ]
+    )
+    assert all(p.status == 200 for p in paid)
+    assert d.record(lid).paid_tickets == 6
+    d.wait_status(lid, "final_buyer", "awaiting_second_payment")
+    d.conserved(lid)
+
+
+def test_the_same_webhook_ten_times_at_once_is_applied_once(d: Driver) -> None:
+    d.user("seller", "seller", payout=True)
+    lid = d.open_listing("seller")
+    d.user("ann", "buyer")
+    entry = d.ok(d.as_("ann", "POST", f"/listings/{lid}/entries", {"tickets": 2}), 201)
+    chk = entry["checkout"]["checkout_id"]
+    results = _together([lambda: d.pay(chk, event_id="evt-same") for _ in range(10)])
+    outcomes = Counter(r.body["result"] for r in results)
+    assert outcomes == {"tickets_issued": 1, "duplicate": 9}, outcomes
+    assert d.record(lid).paid_tickets == 2
+    st = d.conserved(lid)
+    assert st.paid_in["first_payments"] == 2_000
+
+
+@pytest.mark.parametrize("delay", [0.6, 0.9, 1.0, 1.1, 1.4])
+def test_a_second_payment_racing_its_deadline_makes_one_final_buyer(
+    d: Driver, delay: float
+) -> None:
+    d.user("seller", "seller", payout=True)
+    lid = d.open_listing("seller", ticket_limit=4, deadlines={"second_payment": 1})
+    for b in ("ann", "bob"):
+        d.user(b, "buyer")
+        d.buy(b, lid, tickets=2)
+    d.close_window(lid)
+    d.wait_status(lid, "awaiting_second_payment")
+    first = d.record(lid).candidate
+    assert first is not None
+    due = d.ok(d.as_(first, "POST", f"/listings/{lid}/second-payment"))
+    timer = threading.Event()
+    timer.wait(delay)
+    result = d.ok(d.pay(due["checkout"]["checkout_id"]))["result"]
+    assert result in {"final_buyer", "refunded"}, result
+    if result == "final_buyer":
+        d.wait_status(lid, "final_buyer")
+        assert d.record(lid).final_buyer == first
+    else:  # too late: the re-draw named the other buyer, who may still pay
+        d.stack.wait_for(lambda: d.record(lid).candidate != first, 10, "the re-draw")
+        second = d.record(lid).candidate
+        if second is not None:
+            due2 = d.ok(d.as_(second, "POST", f"/listings/{lid}/second-payment"))
+            d.clock.advance(timedelta(seconds=0))
+            outcome = d.ok(d.pay(due2["checkout"]["checkout_id"]))["result"]
+            if outcome == "final_buyer":
+                assert d.record(lid).final_buyer == second
+    d.wait_status(lid, "final_buyer", "unsold", timeout=20)
+    record = d.record(lid)
+    p2 = [e for e in d.store.journal_of_listing(lid) if e.kind.value == "second_payment_paid"]
+    assert len(p2) == (1 if record.final_buyer else 0), p2
+    assert record.final_buyer not in record.forfeited
+    d.conserved(lid)
