@@ -7,7 +7,7 @@ SAMVENV ?= .venv-sam
 SAM    := $(SAMVENV)/bin/sam
 export SAM_CLI_TELEMETRY = 0
 
-.PHONY: dev test unit lint format openapi sam-check run demo token verify clean
+.PHONY: dev test unit reliability lint format openapi sam-check run demo token verify clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,12 @@ $(STAMP): pyproject.toml
 
 dev: $(STAMP) ## create .venv with runtime and dev dependencies
 
-test: $(STAMP) ## every test: unit, property-based, integration (moto, the real state machine)
-	$(BIN)/pytest
+test: $(STAMP) ## every test: unit, property-based, integration (moto, the real state machine), reliability (a seeded sample), end-to-end
+	$(BIN)/pytest -n 2
+
+reliability: $(STAMP) ## the whole reliability suite: every crash point, more fuzzing and replays, the scenarios under transaction conflicts; prints the figures
+	RELIABILITY=full $(BIN)/pytest -n 2 tests/reliability
+	CONTENTION=0.2 $(BIN)/pytest -n 2 -q tests/integration
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit

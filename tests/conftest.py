@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,8 +13,11 @@ from tests.support.app_driver import CountingIds, Driver, now_utc
 from tests.support.contention import Conflicts
 from tests.support.parameters import FAST
 from tombola.adapters import container
+from tombola.local.process import RunningStack, running_stack
 from tombola.local.stack import MOTO_CONFIG, Stack, fake_credentials
 from tombola.ports import ManualClock, SeededRandomness
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -28,6 +32,18 @@ def d() -> Iterator[Driver]:
         with stack.lambda_routing():
             yield Driver(stack, clock)
         container.reset()
+
+
+@pytest.fixture(scope="session")
+def local_stack() -> Iterator[RunningStack]:
+    """The local stack, started as `make run` starts it, on free ports."""
+    with running_stack(ROOT / ".local" / "e2e-stack.log") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def stack_url(local_stack: RunningStack) -> str:
+    return local_stack.url
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

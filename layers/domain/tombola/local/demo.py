@@ -41,7 +41,7 @@ def stack_at(url: str | None) -> Iterator[str]:
         return
     say(f"no stack at {url}; starting one (its log: {LOG})")
     with running_stack(LOG) as own:
-        yield own
+        yield own.url
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from tombola.local.client import ApiError, Client
@@ -29,9 +30,17 @@ def healthy(url: str) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class RunningStack:
+    url: str  # the API
+    moto_url: str  # moto's own endpoint, for reading what the stack holds
+
+
 @contextlib.contextmanager
-def running_stack(log_path: Path, *, tick_seconds: int = 1, timeout: float = 60) -> Iterator[str]:
-    """`python -m tombola.local.serve` on free ports; yields its URL, stops it afterwards."""
+def running_stack(
+    log_path: Path, *, tick_seconds: int = 1, timeout: float = 60
+) -> Iterator[RunningStack]:
+    """`python -m tombola.local.serve` on free ports, stopped afterwards."""
     port, moto_port = free_port(), free_port()
     log_path.parent.mkdir(exist_ok=True)
     with log_path.open("a") as log:
@@ -56,7 +65,7 @@ def running_stack(log_path: Path, *, tick_seconds: int = 1, timeout: float = 60)
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"the local stack did not start; see {log_path}")
                 time.sleep(0.2)
-            yield url
+            yield RunningStack(url, f"http://127.0.0.1:{moto_port}")
         finally:
             proc.terminate()
             proc.wait(timeout=30)

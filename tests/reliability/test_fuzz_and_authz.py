@@ -1,0 +1,216 @@
+"""Over HTTP, on the local stack as `make run` starts it: schemathesis against the served OpenAPI
+document (no response >= 500), and the authorization matrix: every signed-in route × (no token,
+expired, wrong key, wrong group, other user, right user): only the right user gets through, and
+nothing is written otherwise."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import jwt
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from tests.reliability import figures
+from tombola.local import auth
+from tombola.local.client import Client, User
+from tombola.local.process import RunningStack
+
+pytestmark = pytest.mark.e2e
+DOCUMENT = Path(__file__).resolve().parents[2] / "functions" / "openapi" / "openapi.json"
+schema = schemathesis.openapi.from_path(str(DOCUMENT))
+EVERYONE = auth.mint("fuzzer", ["buyer", "seller", "operator"])
+REFUSED = {401, 403, 404}
+
+
+@schema.parametrize()
+@settings(
+    max_examples=60 if figures.FULL else 8,
+    deadline=None,
+    derandomize=not figures.FULL,
+    suppress_health_check=list(HealthCheck),
+)
+def test_no_generated_request_gets_a_server_error(case: Any, stack_url: str) -> None:
+    response = case.call(base_url=stack_url, headers={"authorization": f"Bearer {EVERYONE}"})
+    failed = response.status_code >= 500
+    figures.record("server_errors", {"count": int(failed), "checked": 1})
+    assert not failed, (case.method, case.formatted_path, response.status_code, response.text)
+
+
+# ---------------------------------------------------------------------------- authorization
+
+
+@dataclass
+class Route:
+    method: str
+    path: str
+    right: str  # who may
+    other: str | None  # someone of the same group who may not
+    body: Any = None
+    any_group: bool = False  # open to anyone signed in (their own profile)
+
+
+def _token(user: str, groups: list[str], variant: str) -> str | None:
+    if variant == "no token":
+        return None
+    if variant == "expired":
+        now = int(time.time())
+        claims = {"sub": user, "cognito:groups": groups, "iss": auth.ISSUER, "exp": now - 60}
+        return jwt.encode(claims, auth.secret(), algorithm="HS256")
+    if variant == "wrong key":
+        claims = {"sub": user, "cognito:groups": groups, "iss": auth.ISSUER, "exp": 2**31}
+        return jwt.encode(claims, "not-the-key-" + "x" * 32, algorithm="HS256")
+    return auth.mint(user, groups)
+
+
+def _items(stack: RunningStack) -> int:
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=stack.moto_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    total = 0
+    for name in client.list_tables()["TableNames"]:
+        total += int(client.scan(TableName=name, Select="COUNT")["Count"])
+    return total
+
+
+def _quiet_items(stack: RunningStack) -> int:
+    """The item count once the stack's own background work (executions, schedules) is done."""
+    last = _items(stack)
+    for _ in range(60):
+        time.sleep(0.15)
+        now = _items(stack)
+        if now == last:
+            return now
+        last = now
+    raise AssertionError("the stack never went quiet")
+
+
+def _people(url: str, run: str) -> dict[str, User]:
+    client = Client(url)
+    people = {}
+    for name, group in (
+        ("seller", "seller"),
+        ("seller2", "seller"),
+        ("ann", "buyer"),
+        ("bob", "buyer"),
+        ("cat", "buyer"),
+        ("op", "operator"),
+    ):
+        user = User(client, f"{name}-{run}", (group,))
+        profile = {
+            "name": name,
+            "email": f"{name}@example.com",
+            "phone": "+82 10 1111 2222",
+            "address": "Seoul",
+            "payout_account": "KB-1",
+        }
+        user.ok("PUT", "/me/profile", profile)
+        people[name] = user
+    return people
+
+
+def _sold(url: str, p: dict[str, User]) -> tuple[str, str, str]:
+    """A listing with a final buyer waiting for shipment; returns (listing, winner, loser)."""
+    client = Client(url)
+    body = {
+        "title": "Matrix",
+        "price": 10_000,
+        "expected_entrants": 2,
+        "ticket_limit": 1,
+        "closes_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat(),
+        "deadlines": {"confirm": 600, "ship": 600, "delivery": 600},
+    }
+    created = p["seller"].ok("POST", "/listings", body, expect=201)
+    lid = created["listing"]["listing_id"]
+    client.ok("POST", f"/sandbox/checkouts/{created['deposit']['checkout']['checkout_id']}/pay")
+    for b in ("ann", "bob"):
+        entry = p[b].ok("POST", f"/listings/{lid}/entries", {"tickets": 1}, expect=201)
+        client.ok("POST", f"/sandbox/checkouts/{entry['checkout']['checkout_id']}/pay")
+    deadline = time.monotonic() + 60
+    while client.ok("GET", f"/listings/{lid}")["status"] != "final_buyer":
+        assert time.monotonic() < deadline, "no final buyer"
+        time.sleep(0.2)
+    mine = {b: p[b].ok("GET", "/me/entries")["entries"][0]["pseudonym"] for b in ("ann", "bob")}
+    order = client.ok("GET", f"/listings/{lid}/draw")["order"]
+    winner = next(b for b, name in mine.items() if name == order[-1])
+    return lid, winner, ("bob" if winner == "ann" else "ann")
+
+
+VARIANTS = ("no token", "expired", "wrong key", "wrong group", "other user", "right user")
+WRONG_GROUP = {"seller": ["buyer"], "buyer": ["seller"], "operator": ["buyer", "seller"]}
+
+
+def test_only_the_right_user_gets_through_and_nothing_is_written_otherwise(
+    local_stack: RunningStack,
+) -> None:
+    url = local_stack.url
+    run = datetime.now(UTC).strftime("%H%M%S%f")
+    p = _people(url, run)
+    lid, winner, loser = _sold(url, p)
+    listing = f"/listings/{lid}"
+    routes = [
+        Route("GET", "/me/profile", "ann", None, any_group=True),
+        Route("GET", "/me/entries", "ann", None),
+        Route("GET", "/me/mileage", "ann", None),
+        Route("GET", f"{listing}/statement", "seller", "seller2"),
+        Route("GET", f"{listing}/final-buyer", "seller", "seller2"),
+        Route("POST", f"{listing}/second-payment", "", winner),  # no P2 is due: nobody
+        Route("POST", f"{listing}/forfeit", "", winner),
+        Route("POST", f"{listing}/entries", "cat", None, {"tickets": 1}),  # closed: refused
+        Route(
+            "POST",
+            f"{listing}/shipment",
+            "seller",
+            "seller2",
+            {"carrier": "CJ", "tracking_number": "T"},
+        ),
+        Route("POST", f"{listing}/dispute", winner, loser, {"reason": "broken"}),
+        Route("POST", f"{listing}/confirm", winner, loser),
+        Route("POST", f"{listing}/dispute/resolution", "op", None, {"decision": "release"}),
+        Route("GET", "/operator/attention", "op", None),
+        Route("POST", f"{listing}/resume", "op", None),
+    ]
+    leaks: list[str] = []
+    checked = 0
+    client = Client(url)
+    for route in routes:
+        owner = route.right or route.other or "ann"
+        group = p[owner].groups[0]
+        for variant in VARIANTS:
+            if variant == "right user" and not route.right:
+                continue
+            if variant == "wrong group" and route.any_group:
+                continue
+            if variant == "other user":
+                if route.other is None:
+                    continue
+                user, groups = p[route.other].user_id, [p[route.other].groups[0]]
+            elif variant == "wrong group":
+                user, groups = p[owner].user_id, WRONG_GROUP[group]
+            else:
+                user, groups = p[owner].user_id, [group]
+            before = _quiet_items(local_stack)
+            status, body = client.call(
+                route.method, route.path, route.body, token=_token(user, groups, variant)
+            )
+            checked += 1
+            if variant == "right user":
+                if status in REFUSED or status >= 500:
+                    leaks.append(f"{route.method} {route.path}: the right user got {status} {body}")
+                continue
+            expected = {401} if variant in {"no token", "expired", "wrong key"} else REFUSED
+            if status not in expected or _quiet_items(local_stack) != before:
+                leaks.append(f"{route.method} {route.path} [{variant}]: {status} {body}")
+    figures.record("authz_leaks", {"count": len(leaks), "checked": checked})
+    assert leaks == [], "\n".join(leaks)
+    assert checked > 60
