@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tombola.local import demo, verify
+from tombola.local import cli, demo, verify
 from tombola.local.client import Client, User
 from tombola.local.sandbox import payment_webhook
 from tombola.webhooks import SIGNATURE_HEADER
@@ -77,6 +77,8 @@ def sell(url: str, seller: User, buyers: list[User], **fields: Any) -> tuple[str
     wait(lambda: status(url, lid) == "delivered", "delivery")
     demo.Demo._retry(lambda: winner.ok("POST", f"/listings/{lid}/confirm"))
     wait(lambda: status(url, lid) == "settled", "settlement")
+    paid = client.ok("POST", f"/sandbox/payouts/{lid}/paid")
+    assert paid["result"] == "payout_recorded"
     return lid, winner
 
 
@@ -184,3 +186,10 @@ def test_hostile_bodies_over_http_are_4xx(
     code, body = Client(stack_url).call("POST", path, raw=raw, headers=headers, token=seller.token)
     assert code == expected, body
     assert body["error"]["code"]
+
+
+def test_the_operator_commands(stack_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--url", stack_url, "attention"]) == 0
+    assert "listings" in json.loads(capsys.readouterr().out)
+    assert cli.main(["--url", stack_url, "resume", "L-none"]) == 1
+    assert json.loads(capsys.readouterr().out)["error"]["code"] == "not_found"

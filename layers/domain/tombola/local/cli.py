@@ -5,6 +5,9 @@ python -m tombola.local.cli pay chk_...                # the sandbox provider pa
 python -m tombola.local.cli fail chk_...               # ... or reports it failed
 python -m tombola.local.cli carrier L123 delivered     # the carrier reports (in_transit, accident)
 python -m tombola.local.cli refunds | payouts | notifications
+python -m tombola.local.cli attention                  # listings whose execution stopped
+python -m tombola.local.cli resume L123                # resume one from its last safe step
+python -m tombola.local.cli payout-paid L123           # the provider reports a payout sent
 """
 
 from __future__ import annotations
@@ -33,6 +36,13 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("event", choices=["delivered", "in_transit", "accident"])
     for name in ("refunds", "payouts", "notifications"):
         sub.add_parser(name, help=f"list sandbox {name}")
+    sub.add_parser("attention", help="listings needing an operator (as an operator)")
+    sub.add_parser("resume", help="resume a stopped listing (as an operator)").add_argument(
+        "listing_id"
+    )
+    sub.add_parser("payout-paid", help="the sandbox reports a payout as sent").add_argument(
+        "listing_id"
+    )
     args = p.parse_args(argv)
 
     if args.command == "token":
@@ -45,6 +55,16 @@ def main(argv: list[str] | None = None) -> int:
         status, body = client.call(
             "POST", f"/sandbox/carrier/{args.listing_id}", {"event": args.event}
         )
+    elif args.command in {"attention", "resume"}:
+        operator = auth.mint("operator-cli", ["operator"])
+        if args.command == "attention":
+            status, body = client.call("GET", "/operator/attention", token=operator)
+        else:
+            status, body = client.call(
+                "POST", f"/listings/{args.listing_id}/resume", token=operator
+            )
+    elif args.command == "payout-paid":
+        status, body = client.call("POST", f"/sandbox/payouts/{args.listing_id}/paid")
     else:
         status, body = client.call("GET", f"/sandbox/{args.command}")
     print(json.dumps(body, indent=2))

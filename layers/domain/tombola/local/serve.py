@@ -41,6 +41,7 @@ from tombola.local.client import Client
 from tombola.local.sandbox import carrier_webhook, payment_webhook
 from tombola.local.stack import ACCOUNT, MOTO_CONFIG, REGION, Stack, fake_credentials
 from tombola.local.template import ROOT
+from tombola.settlement import payout_id_for
 
 # Not named "tombola…": Powertools filters records of loggers named after its service.
 log = logging.getLogger("localstack")
@@ -71,6 +72,7 @@ class LocalApi:
                 lambda body: (200, self.psp.records("PAYOUT")),
             ),
             ("POST", re.compile(r"^/sandbox/carrier/(?P<lid>[\w-]+)$"), self.carrier),
+            ("POST", re.compile(r"^/sandbox/payouts/(?P<lid>[\w-]+)/paid$"), self.payout_paid),
             ("GET", re.compile(r"^/sandbox/notifications$"), self.notifications),
         ]
 
@@ -161,6 +163,22 @@ class LocalApi:
             location=str(body.get("location", "")),
         )
         return self.self_client.call("POST", "/webhooks/delivery", raw=raw, headers=headers)
+
+    def payout_paid(self, body: Any, lid: str) -> tuple[int, Any]:
+        """The provider reports the listing's payout as sent, as it was issued."""
+        payout = container.deps().store.get_payout(payout_id_for(lid))
+        if payout is None:
+            return 404, {"error": {"code": "not_found", "message": f"no payout for {lid}"}}
+        raw, headers = payment_webhook(
+            self.stack.webhook_secret(),
+            reference=f"payout:{payout.payout_id}",
+            amount=payout.amount,
+            currency=payout.currency,
+            now_epoch=int(time.time()),
+            event_type="payout.paid",
+            payment_id=payout.payout_id,
+        )
+        return self.self_client.call("POST", "/webhooks/payments", raw=raw, headers=headers)
 
     def notifications(self, body: Any) -> tuple[int, Any]:
         if not NOTIFICATIONS_LOG.exists():
