@@ -144,13 +144,7 @@ def test_repeated_sale_steps_answer_the_same_and_move_nothing(d: Driver) -> None
 
 
 def test_a_repeated_confirm_answers_the_same(d: Driver) -> None:
-    d.user("seller", "seller", payout=True)
-    lid = d.open_listing("seller", expected_entrants=2, ticket_limit=1)
-    for b in ("ann", "bob"):
-        d.user(b, "buyer")
-        d.buy(b, lid)
-    d.wait_status(lid, "final_buyer")
-    d.stack.wait_for(lambda: "shipment" in d.record(lid).waits, 10, "the shipment wait")
+    lid = d.sold_out()
     d.ok(
         d.as_(
             "seller", "POST", f"/listings/{lid}/shipment", {"carrier": "CJ", "tracking_number": "T"}

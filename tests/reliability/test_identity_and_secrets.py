@@ -79,12 +79,7 @@ def _signed_with(d: Driver, secret: str, checkout_id: str) -> dict[str, Any]:
 
 
 def test_public_data_names_people_by_keyed_pseudonyms(d: Driver) -> None:
-    d.user("seller", "seller", payout=True)
-    lid = d.open_listing("seller", expected_entrants=2, ticket_limit=1)
-    for b in ("ann", "bob"):
-        d.user(b, "buyer")
-        d.buy(b, lid)
-    d.wait_status(lid, "final_buyer")
+    lid = d.sold_out()
     public = d.listing(lid)
     assert "seller_id" not in public
     assert public["seller"].startswith("s-")
@@ -110,13 +105,7 @@ def test_public_data_names_people_by_keyed_pseudonyms(d: Driver) -> None:
 
 def test_the_wrong_group_cannot_act_on_its_own_objects(d: Driver) -> None:
     """Ownership alone is not enough: a token without the role is refused, nothing written."""
-    d.user("sam", "seller", payout=True)
-    lid = d.open_listing("sam", expected_entrants=2, ticket_limit=1)
-    for b in ("ann", "bob"):
-        d.user(b, "buyer")
-        d.buy(b, lid)
-    d.wait_status(lid, "final_buyer")
-    d.stack.wait_for(lambda: "shipment" in d.record(lid).waits, 10, "the shipment wait")
+    lid = d.sold_out("sam")
     winner = d.record(lid).final_buyer
     assert winner is not None
     as_buyer = claims("sam", "buyer")

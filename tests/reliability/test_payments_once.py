@@ -65,11 +65,7 @@ def test_a_second_real_payment_for_a_paid_entry_is_refunded_once(d: Driver) -> N
 
 
 def _sold_listing(d: Driver) -> str:
-    d.user("seller", "seller", payout=True)
-    lid = d.open_listing("seller", expected_entrants=2, ticket_limit=1)
-    for b in ("ann", "bob"):
-        d.user(b, "buyer")
-        d.buy(b, lid)
+    lid = d.sold_out()
     complete_sale(d, lid)
     return lid
 

@@ -155,6 +155,20 @@ class Driver:
             self.ok(self.pay(body["checkout"]["checkout_id"]))
         return body
 
+    def sold_out(self, seller: str = "seller", buyers: tuple[str, ...] = ("ann", "bob")) -> str:
+        """A listing whose one ticket per buyer filled it: drawn at once, its final buyer
+        named (the tickets cover the price), the shipment awaited."""
+        if seller not in self.users:
+            self.user(seller, "seller", payout=True)
+        lid = self.open_listing(seller, expected_entrants=len(buyers), ticket_limit=1)
+        for b in buyers:
+            if b not in self.users:
+                self.user(b, "buyer")
+            self.buy(b, lid)
+        self.wait_status(lid, "final_buyer")
+        self.stack.wait_for(lambda: "shipment" in self.record(lid).waits, 10, "the shipment wait")
+        return lid
+
     def listing(self, listing_id: str) -> dict[str, Any]:
         out: dict[str, Any] = self.ok(self.stack.http("GET", f"/listings/{listing_id}"))
         return out
