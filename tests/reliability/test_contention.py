@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.reliability.test_crash_points import clean
+from tests.reliability.test_crash_points import clean, same_money
 from tests.support.app_driver import Driver
 from tests.support.contention import Conflicts
 from tests.support.crash import converged, world
@@ -30,8 +30,7 @@ def test_a_quarter_of_transactions_conflicting_changes_nothing(flow: str) -> Non
         lid, _ = FLOWS[flow](w)
         st = converged(w, lid, expected)
     assert conflicts.injected > 0, conflicts
-    assert dict(st.paid_in) == paid_in
-    assert dict(st.paid_out) == paid_out
+    same_money(st, paid_in, paid_out)
 
 
 def _together(jobs: list[Callable[[], Any]]) -> list[Any]:
