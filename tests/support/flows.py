@@ -77,6 +77,16 @@ def _ship_and_deliver(w: World, lid: str) -> str:
     return buyer
 
 
+def _confirm_and_settle(w: World, lid: str) -> tuple[str, str]:
+    """Shipped, delivered, confirmed, settled, and the payout reported paid."""
+    buyer = _ship_and_deliver(w, lid)
+    w.ok(buyer, "POST", f"/listings/{lid}/confirm")
+    w.reaches(lid, "settled")
+    w.payout_paid(lid)
+    w.drain()
+    return lid, "settled"
+
+
 def sale_with_redraw(w: World) -> tuple[str, str]:
     """The first candidate gives up, the second pays P2; shipped, delivered, confirmed, paid."""
     _people(w, ("ann", "bob", "cat"))
@@ -89,12 +99,7 @@ def sale_with_redraw(w: World) -> tuple[str, str]:
     second = _candidate(w, lid, {first})
     due = w.ok(second, "POST", f"/listings/{lid}/second-payment")
     w.pay(due["checkout"]["checkout_id"])
-    buyer = _ship_and_deliver(w, lid)
-    w.ok(buyer, "POST", f"/listings/{lid}/confirm")
-    w.reaches(lid, "settled")
-    w.payout_paid(lid)
-    w.drain()
-    return lid, "settled"
+    return _confirm_and_settle(w, lid)
 
 
 def unsold(w: World) -> tuple[str, str]:
@@ -121,12 +126,7 @@ def mileage(w: World) -> tuple[str, str]:
     for buyer, tickets in (("ann", 2), ("bob", 1), ("cat", 1)):
         _buy(w, lid, buyer, tickets)
     _close(w, lid)
-    buyer = _ship_and_deliver(w, lid)
-    w.ok(buyer, "POST", f"/listings/{lid}/confirm")
-    w.reaches(lid, "settled")
-    w.payout_paid(lid)
-    w.drain()
-    return lid, "settled"
+    return _confirm_and_settle(w, lid)
 
 
 def dispute(w: World) -> tuple[str, str]:
