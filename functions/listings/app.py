@@ -20,8 +20,12 @@ def create_listing(body: ListingIn) -> tuple[dict[str, object], int]:
 
 
 @app.get("/listings")
-def list_listings(status: Annotated[str | None, Query()] = None) -> dict[str, object]:
-    return listings.list_public(deps(), status)
+def list_listings(
+    status: Annotated[str | None, Query(max_length=40)] = None,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> dict[str, object]:
+    return listings.list_public(deps(), status, cursor, limit)
 
 
 @app.get("/listings/<listing_id>")
@@ -30,8 +34,8 @@ def get_listing(listing_id: str) -> dict[str, object]:
 
 
 @app.get("/listings/<listing_id>/draw")
-def get_draw(listing_id: str) -> dict[str, object]:
-    return listings.draw_view(deps(), listing_id)
+def get_draw(listing_id: str, page: Annotated[int, Query(ge=0, le=10**6)] = 0) -> dict[str, object]:
+    return listings.draw_view(deps(), listing_id, page)
 
 
 @app.get("/listings/<listing_id>/statement")

@@ -101,7 +101,7 @@ def test_a_close_when_full_listing(stack_url: str) -> None:
     assert st["balanced"]
     assert st["held_in_escrow"] == 0
     assert st["paid_in"]["first_payments"] == 40_000
-    ok, lines = verify.check(Client(stack_url).ok("GET", f"/listings/{lid}/draw"))
+    ok, lines = verify.check(verify.fetch(Client(stack_url), lid))
     assert ok, lines
 
 

@@ -24,7 +24,7 @@ def test_0045_redraw_then_second_payment_then_settlement(d: Driver) -> None:
     # The first candidate lets the deadline pass: the state machine re-draws.
     d.stack.wait_for(lambda: d.record(lid).candidate not in (None, first), 20, "re-draw")
     second = d.record(lid).candidate
-    assert d.record(lid).forfeited == [first]
+    assert d.forfeited(lid) == [first]
 
     # A buyer who is not the candidate cannot get the second payment checkout.
     other = next(b for b in buyers if b not in (first, second))

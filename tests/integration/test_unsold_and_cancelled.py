@@ -61,7 +61,7 @@ def test_forfeit_redraws_and_when_everyone_forfeits_the_listing_ends_unsold(d: D
         d.stack.wait_for(redrawn(d, lid, candidate), 10, "the re-draw")
     d.wait_status(lid, "unsold")
     assert sorted(passed) == buyers
-    assert d.record(lid).forfeited == passed
+    assert d.forfeited(lid) == passed
     st = d.conserved(lid)
     # Everyone forfeited: forfeited P1 is not refunded (operator revenue); the deposit is.
     assert st.paid_out["operator_revenue"] == 7 * 1_000

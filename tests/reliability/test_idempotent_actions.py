@@ -76,7 +76,7 @@ def test_a_retried_entry_with_the_same_key_holds_once(d: Driver) -> None:
     first = d.ok(d.as_("ann", "POST", f"/listings/{lid}/entries", {"tickets": 2}, headers=key), 201)
     again = d.ok(d.as_("ann", "POST", f"/listings/{lid}/entries", {"tickets": 2}, headers=key), 201)
     assert again == first
-    assert len(d.record(lid).holds) == 1
+    assert len(d.holds(lid)) == 1
     other = d.as_("ann", "POST", f"/listings/{lid}/entries", {"tickets": 3}, headers=key)
     assert other.status == 422
     d.ok(d.pay(first["checkout"]["checkout_id"]))
@@ -88,7 +88,7 @@ def test_a_retried_entry_with_the_same_key_holds_once(d: Driver) -> None:
     late = d.ok(d.as_("ann", "POST", f"/listings/{lid}/entries", {"tickets": 2}, headers=key), 201)
     assert late["entry"]["entry_id"] == first["entry"]["entry_id"]
     assert late["entry"]["status"] == "paid"
-    assert d.record(lid).holds == {}
+    assert d.holds(lid) == []
     assert d.listing(lid)["paid_tickets"] == 2
     d.conserved(lid)
 
@@ -107,7 +107,7 @@ def test_repeated_sale_steps_answer_the_same_and_move_nothing(d: Driver) -> None
     answers = [d.ok(d.as_(first, "POST", f"/listings/{lid}/forfeit")) for _ in range(3)]
     assert answers[0] == answers[1] == answers[2]
     d.stack.wait_for(lambda: d.record(lid).candidate not in (None, first), 10, "the re-draw")
-    assert d.record(lid).forfeited == [first]
+    assert d.forfeited(lid) == [first]
     candidate = d.record(lid).candidate
     assert candidate is not None
     due = d.ok(d.as_(candidate, "POST", f"/listings/{lid}/second-payment"))

@@ -176,6 +176,20 @@ class Driver:
     def record(self, listing_id: str) -> Any:
         return self.store.get_listing(listing_id)
 
+    def buyers(self, listing_id: str) -> list[Any]:
+        record = self.record(listing_id)
+        return list(self.store.buyers_of_listing(listing_id, record.entry_partitions))
+
+    def holds(self, listing_id: str) -> list[Any]:
+        """Entries whose hold still reserves tickets."""
+        return [e for b in self.buyers(listing_id) for e in b.pending()]
+
+    def forfeited(self, listing_id: str) -> list[str]:
+        """Buyers who passed as candidate, in draw order."""
+        record = self.record(listing_id)
+        passed = {b.buyer_id for b in self.buyers(listing_id) if b.forfeited}
+        return [b for b in self.store.draw_order(listing_id, 0, record.drawn_count) if b in passed]
+
     def wait_status(self, listing_id: str, *statuses: str, timeout: float = 20) -> str:
         def reached() -> bool:
             return self.record(listing_id).status.value in statuses

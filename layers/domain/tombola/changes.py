@@ -12,8 +12,8 @@ from pydantic import BaseModel, Field
 from tombola.ledger import JournalEntry
 from tombola.records import (
     Attention,
+    BuyerRecord,
     DrawSecret,
-    EntryRecord,
     ListingRecord,
     PayoutRecord,
     ProfileRecord,
@@ -92,11 +92,35 @@ class MileageDebit:
     amount: int
 
 
+@dataclass(frozen=True, slots=True)
+class QuotaMove:
+    """One update of a quota shard. ``take`` needs the shard open with that many left (when the
+    listing has a cap); ``paid`` needs it open; ``give`` and ``close`` always apply."""
+
+    listing_id: str
+    shard: int
+    take: int = 0
+    give: int = 0
+    paid: int = 0
+    close: bool = False
+    capped: bool = True  # False: the listing has no cap, the shard counts only what is paid
+
+
+@dataclass(frozen=True, slots=True)
+class NewQuotaShard:
+    listing_id: str
+    shard: int
+    cap: int | None  # None: the listing has no cap
+
+
 @dataclass
 class Change:
     listing: ListingRecord | None = None  # saved if its version is still the one read
     new_listing: bool = False
-    entries: list[EntryRecord] = field(default_factory=list)
+    # saved if their version is still the one read (version 1: must not exist yet)
+    buyers: list[BuyerRecord] = field(default_factory=list)
+    quota: list[QuotaMove] = field(default_factory=list)
+    new_quota: list[NewQuotaShard] = field(default_factory=list)
     profiles: list[ProfileRecord] = field(default_factory=list)
     secrets: list[DrawSecret] = field(default_factory=list)
     payouts: list[PayoutRecord] = field(default_factory=list)

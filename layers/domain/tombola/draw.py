@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -80,13 +81,48 @@ def candidate_order(
     beacon: str | None = None,
 ) -> list[str]:
     """Every buyer once, at their best (lowest-ranked) ticket; the full order at once."""
-    key = order_key(seed, listing_id, entries_digest(t.ticket_id for t in tickets), beacon)
+    pairs = [(t.ticket_id, t.buyer_id) for t in tickets]
+    return rank_buyers(
+        order_key(seed, listing_id, entries_digest(p[0] for p in pairs), beacon), pairs
+    )
+
+
+def rank_buyers(key: bytes, tickets: Iterable[tuple[str, str]]) -> list[str]:
+    """One pass over (ticket id, buyer): each buyer at their lowest rank, then sorted. The HMAC
+    key schedule is computed once and copied per ticket (same digest as ``ticket_rank``)."""
+    base = hmac.new(key, digestmod=hashlib.sha256)
     best: dict[str, bytes] = {}
-    for t in tickets:
-        rank = ticket_rank(key, t.ticket_id)
-        if t.buyer_id not in best or rank < best[t.buyer_id]:
-            best[t.buyer_id] = rank
+    for ticket_id, buyer in tickets:
+        h = base.copy()
+        h.update(ticket_id.encode())
+        rank = h.digest()
+        known = best.get(buyer)
+        if known is None or rank < known:
+            best[buyer] = rank
     return sorted(best, key=lambda buyer: (best[buyer], buyer))
+
+
+@dataclass(frozen=True, slots=True)
+class DrawRun:
+    entries_digest: str
+    order: list[str]  # buyer ids
+    tickets: list[tuple[str, str]]  # (ticket id, buyer id) in ticket-id order: the transcript
+
+
+def run(
+    seed: bytes, listing_id: str, tickets: list[tuple[str, str]], beacon: str | None = None
+) -> DrawRun:
+    """The draw over a listing's paid tickets: sorted once, digested once, ranked in one pass."""
+    tickets.sort()
+    ids = [t for t, _ in tickets]
+    for previous, current in itertools.pairwise(ids):
+        if previous == current:
+            raise DrawError("ticket ids must be unique")
+    if any("\n" in t for t in ids):
+        raise DrawError("a ticket id may not contain a newline")
+    digest = hashlib.sha256("\n".join(ids).encode()).hexdigest()
+    order = rank_buyers(order_key(seed, listing_id, digest, beacon), tickets)
+    return DrawRun(digest, order, tickets)
 
 
 def next_candidate(order: Sequence[str], excluded: Collection[str]) -> str | None:

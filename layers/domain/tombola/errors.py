@@ -89,6 +89,10 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class QuotaShort(Conflict):
+    """A quota shard had fewer tickets left than read, or closed: decide again on fresh counts."""
+
+
 class NotAllowedNow(DomainError):
     """The request is well formed but the listing is not at a step where it applies."""
 

@@ -29,12 +29,6 @@ class Durations(Record):
     resolution: int
 
 
-class HoldRecord(Record):
-    buyer_id: str
-    count: int
-    expires_at: datetime
-
-
 class Shipment(Record):
     carrier: str
     tracking_number: str
@@ -79,16 +73,16 @@ class ListingRecord(Record):
     commitment: str
     request_fingerprint: str | None = None  # of the body, when created under an Idempotency-Key
     deposit_payment_id: str | None = None
-    # entries
+    # where the per-ticket writes go (docs/DATA_MODEL.md): fixed at creation
+    quota_shards: int = 1
+    entry_partitions: int = 1
+    # entries, frozen at close (while open the quota shards count them)
     paid_tickets: int = 0
-    holds: dict[str, HoldRecord] = Field(default_factory=dict)
-    buyer_tickets: dict[str, int] = Field(default_factory=dict)
     closed_at: datetime | None = None
-    # draw
+    # draw: the order itself is in draw chunks; the head keeps how far it went
     entries_digest: str | None = None
-    order: list[str] = Field(default_factory=list)
-    drawn: list[str] = Field(default_factory=list)
-    forfeited: list[str] = Field(default_factory=list)
+    buyers: int = 0  # buyers in the order
+    drawn_count: int = 0  # order[:drawn_count] have been candidates
     seed: str | None = None  # revealed with the first candidate
     candidate: str | None = None
     candidate_due_at: datetime | None = None
@@ -161,6 +155,7 @@ class EntryRecord(Record):
     checkout_id: str | None = None
     ticket_ids: list[str] = Field(default_factory=list)
     request_fingerprint: str | None = None
+    shards: dict[str, int] = Field(default_factory=dict)  # quota this entry holds, per shard
 
     def payment(self) -> TicketPayment:
         return TicketPayment(
@@ -170,6 +165,46 @@ class EntryRecord(Record):
             Money(self.amount, self.currency),
             self.funding,
         )
+
+
+MAX_ENTRIES_PER_BUYER = 30
+
+
+class BuyerRecord(Record):
+    """One buyer on one listing: their entries there (bounded by the ticket limit and
+    MAX_ENTRIES_PER_BUYER), and whether they passed as candidate."""
+
+    listing_id: str
+    buyer_id: str
+    partition: int
+    version: int = 0
+    entries: dict[str, EntryRecord] = Field(default_factory=dict)
+    forfeited: bool = False
+
+    def paid(self) -> list[EntryRecord]:
+        return [e for e in self.entries.values() if e.status is EntryStatus.PAID]
+
+    def paid_tickets(self) -> int:
+        return sum(e.tickets for e in self.paid())
+
+    def pending(self) -> list[EntryRecord]:
+        """Entries whose hold still reserves tickets (expired ones too, until released)."""
+        return [e for e in self.entries.values() if e.status is EntryStatus.PENDING]
+
+    def held_tickets(self) -> int:
+        return sum(e.tickets for e in self.pending())
+
+    def next_expiry(self) -> datetime | None:
+        return min((e.expires_at for e in self.pending()), default=None)
+
+    def forget_old(self) -> None:
+        """Drop the oldest released holds beyond MAX_ENTRIES_PER_BUYER (they moved no money)."""
+        released = sorted(
+            (e for e in self.entries.values() if e.status is EntryStatus.EXPIRED),
+            key=lambda e: e.created_at,
+        )
+        while len(self.entries) > MAX_ENTRIES_PER_BUYER and released:
+            del self.entries[released.pop(0).entry_id]
 
 
 class ProfileRecord(Record):
@@ -199,7 +234,9 @@ class DrawSecret(Record):
     seed: str  # hex; published only when the first candidate is drawn
 
 
-def listing_funds(listing: ListingRecord, paid_entries: list[EntryRecord]) -> ListingFunds:
+def listing_funds(
+    listing: ListingRecord, paid_entries: list[EntryRecord], forfeited: frozenset[str]
+) -> ListingFunds:
     return ListingFunds(
         listing_id=listing.listing_id,
         seller_id=listing.seller_id,
@@ -208,7 +245,7 @@ def listing_funds(listing: ListingRecord, paid_entries: list[EntryRecord]) -> Li
         surplus_policy=listing.surplus_policy,
         mileage_bps=listing.mileage_bps,
         payments=tuple(e.payment() for e in paid_entries),
-        forfeited_buyers=frozenset(listing.forfeited),
+        forfeited_buyers=forfeited,
         final_buyer=listing.final_buyer,
         second_payment=listing.money(listing.second_payment_paid)
         if listing.second_payment_paid

@@ -284,7 +284,7 @@ class Background:
     def _log_transitions(self) -> None:
         store = container.deps().store
         assert isinstance(store, DynamoStore)
-        for listing in store.list_listings(None, 1000):
+        for listing in store.every_listing():
             before = self.statuses.get(listing.listing_id)
             now = listing.status.value
             if before != now:

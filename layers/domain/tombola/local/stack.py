@@ -32,7 +32,7 @@ from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.core.botocore_stubber import BotocoreStubber
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
-from tombola.adapters import container
+from tombola.adapters import container, dynamo
 from tombola.local.per_thread import per_thread_router_state
 from tombola.local.template import Function, Route, Template, load_definition, resolve
 
@@ -320,6 +320,9 @@ class Stack:
             mock.patch.object(
                 retrier_decl, "time", SimpleNamespace(sleep=lambda s: time.sleep(s * scale))
             ),
+            # moto calls are serialized above (a Lambda invocation holds the lock), so
+            # partitions are read one after another here.
+            mock.patch.object(dynamo, "READ_WORKERS", 1),
         ):
             yield
 

@@ -31,6 +31,16 @@ def public_draw(data: dict[str, Any]) -> draw.PublicDraw:
     )
 
 
+def fetch(client: Client, listing_id: str) -> dict[str, Any]:
+    """The whole public transcript: every page of tickets joined."""
+    data = client.ok("GET", f"/listings/{listing_id}/draw")
+    tickets = list(data["tickets"])
+    while data.get("next_page") is not None:
+        data = client.ok("GET", f"/listings/{listing_id}/draw?page={data['next_page']}")
+        tickets.extend(data["tickets"])
+    return {**data, "tickets": tickets}
+
+
 def check(data: dict[str, Any]) -> tuple[bool, list[str]]:
     """(ok, lines to print)."""
     if data.get("entries_digest") is None:
@@ -57,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.file:
         data = json.loads(Path(args.file).read_text())
     elif args.listing:
-        data = Client(args.url).ok("GET", f"/listings/{args.listing}/draw")
+        data = fetch(Client(args.url), args.listing)
     else:
         p.error("give a saved draw file or --listing")
     ok, lines = check(data)

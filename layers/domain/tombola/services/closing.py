@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tombola.changes import Change
 from tombola.lifecycle import ListingStatus
+from tombola.services.buyers import release_expired_holds
 from tombola.services.common import load_listing, move, next_version, notify
 from tombola.services.ports import Deps
 from tombola.services.runner import decide_and_apply, sweep_outbox
@@ -12,12 +13,13 @@ from tombola.services.tickets import close
 
 def close_due(deps: Deps) -> dict[str, object]:
     now = deps.clock.now()
+    released = release_expired_holds(deps)
     closed: list[str] = []
     for listing_id in deps.store.due_listing_ids(now):
         if close_one(deps, listing_id):
             closed.append(listing_id)
     swept = sweep_outbox(deps)
-    return {"closed": closed, "effects_recovered": swept}
+    return {"closed": closed, "holds_released": released, "effects_recovered": swept}
 
 
 def close_one(deps: Deps, listing_id: str) -> bool:
@@ -28,7 +30,7 @@ def close_one(deps: Deps, listing_id: str) -> bool:
         if listing.closes_at > now:
             return Change(), False
         if listing.status is ListingStatus.OPEN:
-            close(listing, change, now)
+            close(deps, listing, change, now)
             return change, True
         if listing.status is ListingStatus.AWAITING_DEPOSIT:
             move(listing, ListingStatus.CANCELLED)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime
 
 from pydantic import BaseModel
 
@@ -79,10 +78,6 @@ def require_status(listing: ListingRecord, *allowed: ListingStatus) -> None:
     if listing.status not in allowed:
         wanted = ", ".join(s.value for s in allowed)
         raise NotAllowedNow(f"the listing is {listing.status.value}; this needs {wanted}")
-
-
-def prune_holds(listing: ListingRecord, now: datetime) -> None:
-    listing.holds = {k: h for k, h in listing.holds.items() if h.expires_at > now}
 
 
 def notify(

@@ -11,6 +11,8 @@ from tombola.services.ports import Deps
 from tombola.services.runner import decide_and_apply
 from tombola.services.waits import resume_waits
 
+MAX_TRACKING_EVENTS = 20
+
 
 def handle_carrier_event(deps: Deps, event: CarrierEventIn) -> dict[str, object]:
     data = event.data
@@ -27,6 +29,7 @@ def handle_carrier_event(deps: Deps, event: CarrierEventIn) -> dict[str, object]
         listing.tracking_events.append(
             {"type": event.type, "location": data.location, "at": at, "detail": data.detail}
         )
+        del listing.tracking_events[:-MAX_TRACKING_EVENTS]  # the head stays a constant size
         if event.type == "shipment.delivered" and listing.status is ListingStatus.SHIPPED:
             move(listing, ListingStatus.DELIVERED)
             listing.delivered_at = data.at or deps.clock.now()

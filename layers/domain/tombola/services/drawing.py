@@ -9,7 +9,8 @@ from tombola import draw
 from tombola.changes import Change
 from tombola.errors import DrawError
 from tombola.lifecycle import ListingStatus
-from tombola.records import EntryStatus, ListingRecord
+from tombola.records import ListingRecord
+from tombola.services.buyers import load_buyer
 from tombola.services.common import load_listing, move, next_version, notify
 from tombola.services.ports import Deps
 from tombola.services.runner import decide_and_apply
@@ -38,7 +39,7 @@ def _current(listing: ListingRecord) -> DrawResult | None:
 def _name_candidate(
     listing: ListingRecord, candidate: str, change: Change, now: datetime
 ) -> DrawResult:
-    listing.drawn.append(candidate)
+    listing.drawn_count += 1
     listing.candidate = candidate
     listing.candidate_due_at = now + timedelta(seconds=listing.durations.second_payment)
     listing.stage_due_at["second_payment"] = listing.candidate_due_at
@@ -64,31 +65,42 @@ def _name_candidate(
 
 
 def run_draw(deps: Deps, listing_id: str) -> DrawResult:
+    listing = load_listing(deps, listing_id)
+    if listing.status is not ListingStatus.CLOSED:
+        return _already(listing)
+    tickets: list[tuple[str, str]] = []
+    for buyer in deps.store.buyers_of_listing(listing_id, listing.entry_partitions):
+        for entry in buyer.paid():
+            tickets.extend((t, buyer.buyer_id) for t in entry.ticket_ids)
+    if not tickets:
+        return DrawResult("unsold", None)
+    secret = deps.store.get_secret(listing_id)
+    if secret is None:
+        raise DrawError(f"listing {listing_id} has no draw seed")
+    result = draw.run(bytes.fromhex(secret.seed), listing_id, tickets)
+    # The transcript is written before the head names a candidate; a retry writes the same.
+    deps.store.put_draw(listing_id, result.order, result.tickets)
+
     def decide() -> tuple[Change, DrawResult]:
         listing = next_version(load_listing(deps, listing_id))
         if listing.status is not ListingStatus.CLOSED:
-            done = _current(listing)
-            if done is None:
-                raise DrawError(f"listing {listing_id} is {listing.status.value}; nothing to draw")
-            return Change(), done
+            return Change(), _already(listing)
         change = Change(listing=listing)
-        paid = [
-            e for e in deps.store.entries_of_listing(listing_id) if e.status is EntryStatus.PAID
-        ]
-        tickets = [draw.PublicTicket(t, e.buyer_id) for e in paid for t in e.ticket_ids]
-        if not tickets:
-            return Change(), DrawResult("unsold", None)
-        secret = deps.store.get_secret(listing_id)
-        if secret is None:
-            raise DrawError(f"listing {listing_id} has no draw seed")
-        seed = bytes.fromhex(secret.seed)
         move(listing, ListingStatus.DRAWING)
-        listing.entries_digest = draw.entries_digest(t.ticket_id for t in tickets)
-        listing.order = draw.candidate_order(seed, listing_id, tickets)
+        listing.entries_digest = result.entries_digest
+        listing.paid_tickets = len(result.tickets)
+        listing.buyers = len(result.order)
         listing.seed = secret.seed  # revealed with the first candidate
-        return change, _name_candidate(listing, listing.order[0], change, deps.clock.now())
+        return change, _name_candidate(listing, result.order[0], change, deps.clock.now())
 
     return decide_and_apply(deps, decide)
+
+
+def _already(listing: ListingRecord) -> DrawResult:
+    done = _current(listing)
+    if done is None:
+        raise DrawError(f"listing {listing.listing_id} is {listing.status.value}; nothing to draw")
+    return done
 
 
 def run_redraw(deps: Deps, listing_id: str, passed_candidate: str, reason: str) -> DrawResult:
@@ -104,16 +116,17 @@ def run_redraw(deps: Deps, listing_id: str, passed_candidate: str, reason: str) 
             if done is None:
                 raise DrawError(f"listing {listing_id} is {listing.status.value}; no re-draw")
             return Change(), done
-        change = Change(listing=listing)
-        listing.forfeited.append(passed_candidate)
+        passed = load_buyer(deps, listing, passed_candidate)
+        passed.forfeited = True
+        change = Change(listing=listing, buyers=[passed])
         listing.waits.pop("second_payment", None)
         listing.second_payment_due = 0
         change.effects.append(notify("CandidatePassed", listing, [passed_candidate], reason=reason))
         move(listing, ListingStatus.DRAWING)
-        nxt = draw.next_candidate(listing.order, set(listing.drawn))
-        if nxt is None:
+        nxt = deps.store.draw_order(listing_id, listing.drawn_count, 1)
+        if not nxt:
             listing.candidate = None
             return change, DrawResult("unsold", None)
-        return change, _name_candidate(listing, nxt, change, deps.clock.now())
+        return change, _name_candidate(listing, nxt[0], change, deps.clock.now())
 
     return decide_and_apply(deps, decide)

@@ -7,17 +7,16 @@ from datetime import datetime, timedelta
 from tombola.api_models import EntryIn
 from tombola.auth import Caller, Role
 from tombola.changes import Change, MileageDebit
-from tombola.errors import Forbidden, InsufficientBalance, ListingNotOpen
+from tombola.errors import Forbidden, InsufficientBalance, ListingFull, ListingNotOpen
 from tombola.lifecycle import ListingStatus
 from tombola.pseudonyms import buyer_pseudonym
-from tombola.records import EntryRecord, EntryStatus, HoldRecord
+from tombola.records import EntryRecord, EntryStatus
+from tombola.services.buyers import check_buyer_limit, load_buyer, release_expired, reserve, take
 from tombola.services.common import (
     checked_request_key,
     derived_id,
     fingerprint,
     load_listing,
-    next_version,
-    prune_holds,
     pseudonym_key,
     require_profile,
     same_request,
@@ -25,9 +24,8 @@ from tombola.services.common import (
 from tombola.services.listings import checkout_view
 from tombola.services.ports import Deps
 from tombola.services.runner import decide_and_apply
-from tombola.services.tickets import accept_tickets
+from tombola.services.tickets import accept_tickets, close_full, close_if_full
 from tombola.settlement import Funding, tickets_paid
-from tombola.tickets import check_reservation
 
 
 def apply_for_tickets(
@@ -50,35 +48,37 @@ def _apply(
     require_profile(deps, caller)
     funding = Funding(body.payment_method)
     entry_id = derived_id("E", caller.user_id, listing_id, key) if key else deps.ids.new("E")
+    listing = load_listing(deps, listing_id)
+    if listing.seller_id == caller.user_id:
+        raise Forbidden("a seller cannot enter their own listing's draw")
+    attempts = 0
 
     def decide() -> tuple[Change, EntryRecord]:
+        nonlocal attempts, listing
+        attempts += 1
+        if attempts > 1:
+            listing = load_listing(deps, listing_id)
         now = deps.clock.now()
-        if key is not None:
-            existing = deps.store.get_entry(listing_id, entry_id)
-            if existing is not None:
-                same_request(existing.request_fingerprint, body)
-                return Change(), existing
-        listing = next_version(load_listing(deps, listing_id))
-        if listing.seller_id == caller.user_id:
-            raise Forbidden("a seller cannot enter their own listing's draw")
+        buyer = load_buyer(deps, listing, caller.user_id)
+        if key is not None and entry_id in buyer.entries:
+            existing = buyer.entries[entry_id]
+            same_request(existing.request_fingerprint, body)
+            return Change(), existing
         if listing.status is not ListingStatus.OPEN or now >= listing.closes_at:
             raise ListingNotOpen("the listing is not open for entries")
-        prune_holds(listing, now)
-        buyer = caller.user_id
-        check_reservation(
-            listing.ticket_policy(),
-            is_open=True,
-            paid_total=listing.paid_tickets,
-            held_total=sum(h.count for h in listing.holds.values()),
-            buyer_paid=listing.buyer_tickets.get(buyer, 0),
-            buyer_held=sum(h.count for h in listing.holds.values() if h.buyer_id == buyer),
-            requested=body.tickets,
-        )
+        change = Change(buyers=[buyer])
+        change.quota.extend(release_expired(listing, buyer, now))
+        check_buyer_limit(listing, buyer, body.tickets)
+        try:
+            shards = reserve(deps, listing, body.tickets, entry_id, read_counts=attempts > 1)
+        except ListingFull:
+            close_full(deps, listing_id)  # full and not closed: a close that did not happen
+            raise
         amount = listing.first_payment * body.tickets
         entry = EntryRecord(
             entry_id=entry_id,
             listing_id=listing_id,
-            buyer_id=buyer,
+            buyer_id=caller.user_id,
             tickets=body.tickets,
             amount=amount,
             currency=listing.currency,
@@ -87,37 +87,43 @@ def _apply(
             created_at=now,
             expires_at=now + timedelta(seconds=listing.hold_seconds),
             request_fingerprint=fingerprint(body) if key else None,
+            shards=shards,
         )
-        change = Change(listing=listing, entries=[entry])
-        if funding is Funding.MILEAGE:
-            balance = deps.store.mileage_balance(buyer, listing.currency)
+        buyer.entries[entry_id] = entry
+        paid = funding is Funding.MILEAGE
+        change.quota.extend(take(listing, shards, paid=paid))
+        if paid:
+            balance = deps.store.mileage_balance(caller.user_id, listing.currency)
             if balance < amount:
                 raise InsufficientBalance(
                     f"{amount} {listing.currency} of mileage needed, {balance} available",
                     field="payment_method",
                 )
             entry.payment_id = f"mileage-{entry.entry_id}"
-            change.mileage_debits.append(MileageDebit(buyer, listing.currency, amount))
-            accept_tickets(listing, entry, change, now)
+            change.mileage_debits.append(MileageDebit(caller.user_id, listing.currency, amount))
+            accept_tickets(entry)
             change.journal.append(tickets_paid(listing_id, entry.payment()))
-        else:
-            listing.holds[entry.entry_id] = HoldRecord(
-                buyer_id=buyer, count=body.tickets, expires_at=entry.expires_at
-            )
         return change, entry
 
     entry = decide_and_apply(deps, decide)
+    if entry.status is EntryStatus.PAID:
+        close_if_full(deps, listing, entry.shards)
     mine = buyer_pseudonym(pseudonym_key(deps), listing_id, caller.user_id)
     result: dict[str, object] = {"entry": entry_view(entry, pseudonym=mine)}
     if entry.funding is Funding.CARD and entry.status is EntryStatus.PENDING:
         checkout = deps.payments.create_checkout(
-            reference=f"entry:{listing_id}:{entry.entry_id}",
+            reference=entry_reference(entry),
             payer_id=caller.user_id,
             amount=entry.payment().amount,
             expires_at=entry.expires_at,
         )
         result["checkout"] = checkout_view(checkout)
     return result
+
+
+def entry_reference(entry: EntryRecord) -> str:
+    """What the provider echoes back with the payment: enough to find the buyer's item."""
+    return f"entry:{entry.listing_id}:{entry.entry_id}:{entry.buyer_id}"
 
 
 def entry_view(

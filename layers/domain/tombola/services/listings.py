@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, timedelta
 
 from tombola import draw
 from tombola.api_models import ListingIn
 from tombola.auth import Caller, Role
-from tombola.changes import Change
+from tombola.changes import Change, NewQuotaShard
 from tombola.config import Settings
 from tombola.errors import Conflict, Forbidden, InvalidInput, NotFound, OutOfRange
 from tombola.lifecycle import ListingStatus
@@ -15,6 +17,7 @@ from tombola.money import CURRENCIES, Money
 from tombola.ports import Checkout
 from tombola.pricing import PriceTerms
 from tombola.pseudonyms import buyer_pseudonym, seller_handle
+from tombola.quota import entry_partitions, quota_shards, shard_caps
 from tombola.records import DrawSecret, Durations, ListingRecord
 from tombola.services.common import (
     checked_request_key,
@@ -28,6 +31,7 @@ from tombola.services.common import (
 )
 from tombola.services.ports import Deps
 from tombola.services.runner import MAX_ATTEMPTS, apply
+from tombola.services.tickets import paid_so_far
 from tombola.statement import statements
 
 
@@ -75,7 +79,10 @@ def _create_listing(
         terms = PriceTerms.from_first_payment(price, Money(body.first_payment, body.currency), fee)
     deposit = s.deposit_policy(body.currency).deposit_for(price)
     seed = draw.new_seed(deps.randomness)
+    shards = quota_shards(terms.expected_entrants)
     listing = ListingRecord(
+        quota_shards=shards,
+        entry_partitions=entry_partitions(terms.expected_entrants),
         listing_id=listing_id,
         seller_id=caller.user_id,
         title=body.title,
@@ -102,6 +109,10 @@ def _create_listing(
         listing=listing,
         new_listing=True,
         secrets=[DrawSecret(listing_id=listing_id, seed=seed.hex())],
+        new_quota=[
+            NewQuotaShard(listing_id, k, cap if body.close_when_full else None)
+            for k, cap in enumerate(shard_caps(terms.expected_entrants, shards))
+        ],
     )
     if deposit.amount == 0:
         listing.status = ListingStatus.OPEN
@@ -177,6 +188,7 @@ def public_view(deps: Deps, listing: ListingRecord) -> dict[str, object]:
     terms = listing.terms
     now = deps.clock.now()
     left = max(int((listing.closes_at - now).total_seconds()), 0)
+    paid = paid_so_far(deps, listing)
     return {
         "listing_id": listing.listing_id,
         "title": listing.title,
@@ -195,9 +207,9 @@ def public_view(deps: Deps, listing: ListingRecord) -> dict[str, object]:
         "surplus_policy": listing.surplus_policy.value,
         "closes_at": listing.closes_at.isoformat(),
         "seconds_left": left if listing.status is ListingStatus.OPEN else 0,
-        "paid_tickets": listing.paid_tickets,
-        "second_payment_if_drawn_now": terms.second_payment(listing.paid_tickets).amount,
-        "worst_case_one_ticket": terms.worst_case(listing.paid_tickets, 1).amount,
+        "paid_tickets": paid,
+        "second_payment_if_drawn_now": terms.second_payment(paid).amount,
+        "worst_case_one_ticket": terms.worst_case(paid, 1).amount,
         "draw_commitment": listing.commitment,
         "deadlines": listing.durations.model_dump(),
     }
@@ -208,11 +220,40 @@ def published(listing: ListingRecord) -> bool:
     return listing.deposit_payment_id is not None
 
 
-def list_public(deps: Deps, status: str | None) -> dict[str, object]:
-    if status is not None and status not in {s.value for s in ListingStatus}:
+def list_public(
+    deps: Deps, status: str | None, cursor: str | None = None, limit: int = 50
+) -> dict[str, object]:
+    """One page of one status (open unless asked), closing soonest first."""
+    status = status or ListingStatus.OPEN.value
+    if status not in {s.value for s in ListingStatus}:
         raise InvalidInput(f"unknown status {status!r}", field="status")
-    listings = [x for x in deps.store.list_listings(status, 100) if published(x)]
-    return {"listings": [public_view(deps, x) for x in listings]}
+    if not 1 <= limit <= 100:
+        raise OutOfRange("limit must be between 1 and 100", field="limit")
+    page, after = deps.store.list_listings(status, limit, _decode_cursor(cursor))
+    return {
+        "listings": [public_view(deps, x) for x in page if published(x)],
+        "next_cursor": _encode_cursor(after),
+    }
+
+
+def _encode_cursor(key: dict[str, str] | None) -> str | None:
+    if key is None:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode()
+
+
+def _decode_cursor(cursor: str | None) -> dict[str, str] | None:
+    if cursor is None:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if not isinstance(key, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in key.items()
+        ):
+            raise ValueError
+    except ValueError:
+        raise InvalidInput("cursor is not one this API gave", field="cursor") from None
+    return key
 
 
 def load_published(deps: Deps, listing_id: str) -> ListingRecord:
@@ -226,26 +267,29 @@ def get_public(deps: Deps, listing_id: str) -> dict[str, object]:
     return public_view(deps, load_published(deps, listing_id))
 
 
-def draw_view(deps: Deps, listing_id: str) -> dict[str, object]:
+def draw_view(deps: Deps, listing_id: str, page: int = 0) -> dict[str, object]:
+    """The public transcript; tickets come DRAW_CHUNK per page (``next_page`` until null)."""
+    if page < 0:
+        raise InvalidInput("page must be 0 or more", field="page")
     listing = load_published(deps, listing_id)
     key = pseudonym_key(deps)
     tickets: list[dict[str, str]] = []
+    more = False
     if listing.entries_digest is not None:
-        for e in deps.store.entries_of_listing(listing_id):
-            if e.ticket_ids and e.status.value == "paid":
-                tickets.extend(
-                    {"ticket_id": t, "buyer": buyer_pseudonym(key, listing_id, e.buyer_id)}
-                    for t in e.ticket_ids
-                )
-        tickets.sort(key=lambda t: t["ticket_id"])
+        chunk, more = deps.store.draw_tickets(listing_id, page)
+        tickets = [{"ticket_id": t, "buyer": buyer_pseudonym(key, listing_id, b)} for t, b in chunk]
+    drawn = deps.store.draw_order(listing_id, 0, listing.drawn_count)
     return {
         "listing_id": listing_id,
         "version": draw.DRAW_VERSION,
         "commitment": listing.commitment,
         "entries_digest": listing.entries_digest,
+        "ticket_count": listing.paid_tickets if listing.entries_digest else 0,
         "tickets": tickets,
+        "page": page,
+        "next_page": page + 1 if more else None,
         "seed": listing.seed,
-        "order": [buyer_pseudonym(key, listing_id, b) for b in listing.drawn],
+        "order": [buyer_pseudonym(key, listing_id, b) for b in drawn],
     }
 
 

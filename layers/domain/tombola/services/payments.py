@@ -10,21 +10,28 @@ from __future__ import annotations
 
 from tombola.api_models import PaymentEventIn
 from tombola.changes import Change, Refund, ResumeWait
-from tombola.errors import InvalidInput, PayoutMismatch
+from tombola.errors import (
+    InvalidInput,
+    ListingFull,
+    ListingNotOpen,
+    PayoutMismatch,
+    TicketLimitExceeded,
+)
 from tombola.lifecycle import ListingStatus
 from tombola.money import Money
 from tombola.records import EntryStatus, ListingRecord
-from tombola.services.common import (
-    alert_operator,
-    load_listing,
-    move,
-    next_version,
-    notify,
-    prune_holds,
+from tombola.services.buyers import (
+    check_buyer_limit,
+    find_buyer,
+    give_back,
+    mark_paid,
+    reserve,
+    take,
 )
+from tombola.services.common import alert_operator, load_listing, move, next_version, notify
 from tombola.services.ports import Deps
 from tombola.services.runner import apply, decide_and_apply
-from tombola.services.tickets import accept_tickets
+from tombola.services.tickets import accept_tickets, close_if_full
 from tombola.settlement import (
     Funding,
     deposit_paid,
@@ -34,7 +41,8 @@ from tombola.settlement import (
     tickets_paid,
     unaccepted_payment,
 )
-from tombola.tickets import PaymentDecision, decide_hold_payment
+
+DUPLICATE = "duplicate"
 
 
 def payment_key(payment_id: str) -> str:
@@ -59,7 +67,27 @@ def handle_payment_event(deps: Deps, event: PaymentEventIn) -> dict[str, object]
         outcome = _decide(deps, event, change)
         return change, outcome
 
-    return {"event_id": event.id, "result": decide_and_apply(deps, decide, duplicate="duplicate")}
+    result = decide_and_apply(deps, decide, duplicate=DUPLICATE)
+    if result in {"tickets_issued", DUPLICATE}:
+        _close_if_full(deps, event.data.reference)
+    return {"event_id": event.id, "result": result}
+
+
+def _close_if_full(deps: Deps, reference: str) -> None:
+    """A listing whose last tickets this payment paid closes (also when a re-sent payment finds
+    that an earlier delivery stopped before closing it)."""
+    kind, _, rest = reference.partition(":")
+    if kind != "entry":
+        return
+    listing_id, _, tail = rest.partition(":")
+    entry_id, _, buyer_id = tail.partition(":")
+    listing = deps.store.get_listing(listing_id)
+    if listing is None or listing.status is not ListingStatus.OPEN:
+        return
+    buyer = find_buyer(deps, listing, buyer_id)
+    entry = buyer.entries.get(entry_id) if buyer else None
+    if entry is not None and entry.status is EntryStatus.PAID:
+        close_if_full(deps, listing, entry.shards)
 
 
 def _decide(deps: Deps, event: PaymentEventIn, change: Change) -> str:
@@ -68,8 +96,7 @@ def _decide(deps: Deps, event: PaymentEventIn, change: Change) -> str:
     if kind == "deposit":
         return _deposit(deps, event, rest, change)
     if kind == "entry":
-        listing_id, _, entry_id = rest.partition(":")
-        return _entry(deps, event, listing_id, entry_id, change)
+        return _entry(deps, event, rest, change)
     if kind == "p2":
         listing_id, _, buyer_round = rest.partition(":")
         buyer_id = buyer_round.rsplit(":", 1)[0]
@@ -176,51 +203,57 @@ def _deposit(deps: Deps, event: PaymentEventIn, listing_id: str, change: Change)
     return "listing_opened"
 
 
-def _entry(
-    deps: Deps, event: PaymentEventIn, listing_id: str, entry_id: str, change: Change
-) -> str:
-    listing = next_version(load_listing(deps, listing_id))
-    entry = deps.store.get_entry(listing_id, entry_id)
-    if entry is None:
+def _entry(deps: Deps, event: PaymentEventIn, rest: str, change: Change) -> str:
+    """A ticket payment is applied once by its entry's state: the entry records the payment
+    that paid it, and the journal key names the payment (no dedupe marker needed)."""
+    change.dedupe = []
+    listing_id, _, tail = rest.partition(":")
+    entry_id, _, buyer_id = tail.partition(":")
+    listing = load_listing(deps, listing_id)
+    found = find_buyer(deps, listing, buyer_id) if buyer_id else None
+    if found is None or entry_id not in found.entries:
         raise InvalidInput(
             f"no entry {entry_id!r} on listing {listing_id!r}", field="data.reference"
         )
-    change.listing = listing
-    now = deps.clock.now()
-    hold_active = entry_id in listing.holds and listing.holds[entry_id].expires_at > now
-    prune_holds(listing, now)
+    buyer = found.model_copy(deep=True, update={"version": found.version + 1})
+    entry = buyer.entries[entry_id]
+    data = event.data
     if event.type == "payment.failed":
         if entry.status is EntryStatus.PENDING:
             entry.status = EntryStatus.EXPIRED
-            listing.holds.pop(entry_id, None)
-            change.entries.append(entry)
+            change.quota.extend(give_back(listing, entry.shards))
+            entry.shards = {}
+            change.buyers.append(buyer)
         return "hold_released"
+    if entry.payment_id == data.payment_id and entry.status is not EntryStatus.PENDING:
+        return DUPLICATE  # applied before: nothing to write
     if entry.status not in {EntryStatus.PENDING, EntryStatus.EXPIRED}:
-        return _refund_unaccepted(change, listing, event, entry.buyer_id, "entry already settled")
-    # A payment after its hold was released (failed, or expired) is taken if there is room.
-    hold_active = hold_active and entry.status is EntryStatus.PENDING
-    if event.data.amount != entry.amount or event.data.currency != entry.currency:
-        return _refund_unaccepted(change, listing, event, entry.buyer_id, "wrong ticket amount")
-    others = {k: h for k, h in listing.holds.items() if k != entry_id}
-    decision = decide_hold_payment(
-        listing.ticket_policy(),
-        hold_active=hold_active,
-        is_open=listing.status is ListingStatus.OPEN,
-        paid_total=listing.paid_tickets,
-        other_held_total=sum(h.count for h in others.values()),
-        buyer_paid=listing.buyer_tickets.get(entry.buyer_id, 0),
-        buyer_other_held=sum(h.count for h in others.values() if h.buyer_id == entry.buyer_id),
-        count=entry.tickets,
-    )
-    change.entries.append(entry)
-    entry.payment_id = event.data.payment_id
-    if decision is PaymentDecision.REFUND:
+        return _refund_unaccepted(change, listing, event, buyer_id, "entry already settled")
+    if data.amount != entry.amount or data.currency != entry.currency:
+        return _refund_unaccepted(change, listing, event, buyer_id, "wrong ticket amount")
+    change.buyers.append(buyer)
+    entry.payment_id = data.payment_id
+    reserved = entry.status is EntryStatus.PENDING
+    shards: dict[str, int] | None = entry.shards if reserved else None
+    if listing.status is ListingStatus.OPEN and not reserved:
+        # Its hold was released (failed or expired): taken if there is still room for it.
+        try:
+            check_buyer_limit(listing, buyer, entry.tickets, new_entry=False)
+            shards = reserve(deps, listing, entry.tickets, entry_id, read_counts=True)
+        except (ListingFull, TicketLimitExceeded, ListingNotOpen):
+            shards = None
+    if listing.status is not ListingStatus.OPEN or shards is None:
         entry.status = EntryStatus.REFUNDED
-        listing.holds.pop(entry_id, None)
+        change.quota.extend(give_back(listing, entry.shards))
+        entry.shards = {}
         return _refund_unaccepted(
-            change, listing, event, entry.buyer_id, "hold expired and the listing is full or closed"
+            change, listing, event, buyer_id, "hold expired and the listing is full or closed"
         )
-    accept_tickets(listing, entry, change, now)
+    change.quota.extend(
+        mark_paid(listing, shards) if reserved else take(listing, shards, paid=True)
+    )
+    entry.shards = shards
+    accept_tickets(entry)
     change.journal.append(tickets_paid(listing_id, entry.payment()))
     return "tickets_issued"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -11,8 +11,10 @@ from tombola.changes import Change, Effect
 from tombola.config import Settings
 from tombola.ledger import JournalEntry
 from tombola.ports import Clock, PaymentProvider, Randomness
+from tombola.quota import ShardState
 from tombola.records import (
     Attention,
+    BuyerRecord,
     DrawSecret,
     EntryRecord,
     ListingRecord,
@@ -24,17 +26,33 @@ from tombola.records import (
 class Store(Protocol):
     def get_listing(self, listing_id: str) -> ListingRecord | None: ...
 
-    def list_listings(self, status: str | None, limit: int) -> Sequence[ListingRecord]: ...
+    def list_listings(
+        self, status: str, limit: int, cursor: dict[str, str] | None = None
+    ) -> tuple[Sequence[ListingRecord], dict[str, str] | None]: ...
 
     def listings_of_seller(self, seller_id: str) -> Sequence[ListingRecord]: ...
 
     def due_listing_ids(self, now: datetime) -> Sequence[str]: ...
 
-    def get_entry(self, listing_id: str, entry_id: str) -> EntryRecord | None: ...
+    def get_buyer(self, listing_id: str, partition: int, buyer_id: str) -> BuyerRecord | None: ...
 
-    def entries_of_listing(self, listing_id: str) -> Sequence[EntryRecord]: ...
+    def buyers_of_listing(self, listing_id: str, partitions: int) -> Iterator[BuyerRecord]: ...
 
     def entries_of_buyer(self, buyer_id: str) -> Sequence[EntryRecord]: ...
+
+    def quota(self, listing_id: str, shards: Iterable[int]) -> list[ShardState]: ...
+
+    def put_draw(
+        self, listing_id: str, order: Sequence[str], tickets: Sequence[tuple[str, str]]
+    ) -> None: ...
+
+    def draw_order(self, listing_id: str, start: int, count: int) -> list[str]: ...
+
+    def draw_tickets(self, listing_id: str, page: int) -> tuple[list[tuple[str, str]], bool]: ...
+
+    def expired_holds(
+        self, now: datetime, listing_id: str | None = None
+    ) -> list[tuple[str, str]]: ...
 
     def get_profile(self, user_id: str) -> ProfileRecord | None: ...
 

@@ -9,6 +9,7 @@ from tombola.changes import Change, FailWait
 from tombola.errors import Forbidden, NotAllowedNow, NotFound
 from tombola.lifecycle import ListingStatus
 from tombola.records import ListingRecord, Shipment
+from tombola.services.buyers import find_buyer
 from tombola.services.common import load_listing, move, next_version, notify, require_status
 from tombola.services.listings import checkout_view
 from tombola.services.ports import Deps
@@ -40,7 +41,7 @@ def second_payment_checkout(deps: Deps, caller: Caller, listing_id: str) -> dict
     _as_candidate(listing, caller)
     due_at = listing.candidate_due_at or deps.clock.now()
     checkout = deps.payments.create_checkout(
-        reference=f"p2:{listing_id}:{caller.user_id}:{len(listing.drawn)}",
+        reference=f"p2:{listing_id}:{caller.user_id}:{listing.drawn_count}",
         payer_id=caller.user_id,
         amount=listing.money(listing.second_payment_due),
         expires_at=due_at,
@@ -59,8 +60,11 @@ def forfeit(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
 
     def decide() -> tuple[Change, dict[str, object]]:
         listing = next_version(load_listing(deps, listing_id))
-        if caller.user_id in listing.forfeited or listing.forfeit_requested == caller.user_id:
+        if listing.forfeit_requested == caller.user_id:
             return Change(), done  # asked before: the same answer, nothing moves
+        buyer = find_buyer(deps, listing, caller.user_id)
+        if buyer is not None and buyer.forfeited:
+            return Change(), done
         _as_candidate(listing, caller)
         listing.forfeit_requested = caller.user_id
         change = Change(listing=listing)

@@ -7,7 +7,7 @@ from tombola.changes import Change, CreditMileage, Effect, Payout, Refund
 from tombola.errors import InvalidInput
 from tombola.ledger import JournalEntry
 from tombola.lifecycle import ListingStatus
-from tombola.records import EntryRecord, EntryStatus, ListingRecord, PayoutRecord, listing_funds
+from tombola.records import EntryRecord, ListingRecord, PayoutRecord, listing_funds
 from tombola.services.common import load_listing, move, next_version, notify
 from tombola.services.ports import Deps
 from tombola.services.runner import decide_and_apply
@@ -37,13 +37,16 @@ def settle(deps: Deps, listing_id: str, outcome: str, reason: str) -> dict[str, 
         else:
             move(listing, S.CANCELLED)
         listing.outcome, listing.outcome_reason = wanted.value, reason
-        paid = [
-            e for e in deps.store.entries_of_listing(listing_id) if e.status is EntryStatus.PAID
-        ]
-        plan = settlement_plan(listing_funds(listing, paid), wanted)
+        paid: list[EntryRecord] = []
+        forfeited: set[str] = set()
+        for buyer in deps.store.buyers_of_listing(listing_id, listing.entry_partitions):
+            paid.extend(buyer.paid())
+            if buyer.forfeited:
+                forfeited.add(buyer.buyer_id)
+        plan = settlement_plan(listing_funds(listing, paid, frozenset(forfeited)), wanted)
         if plan is not None:
             change.journal.append(plan)
-            change.effects.extend(_money_effects(listing, paid, plan, wanted))
+            change.effects.extend(_money_effects(listing, paid, forfeited, plan, wanted))
             change.payouts.extend(
                 PayoutRecord(
                     payout_id=e.payout_id,
@@ -63,7 +66,11 @@ def settle(deps: Deps, listing_id: str, outcome: str, reason: str) -> dict[str, 
 
 
 def _money_effects(
-    listing: ListingRecord, paid: list[EntryRecord], plan: JournalEntry, outcome: Outcome
+    listing: ListingRecord,
+    paid: list[EntryRecord],
+    forfeited: set[str],
+    plan: JournalEntry,
+    outcome: Outcome,
 ) -> list[Effect]:
     effects: list[Effect] = []
     lid, cur = listing.listing_id, listing.currency
@@ -93,7 +100,7 @@ def _money_effects(
     elif outcome is Outcome.UNSOLD:
         refund(listing.deposit_payment_id, listing.deposit, "listing unsold: deposit refunded")
         for e in paid:
-            if e.funding is Funding.CARD and e.buyer_id not in listing.forfeited:
+            if e.funding is Funding.CARD and e.buyer_id not in forfeited:
                 refund(e.payment_id, e.amount, "listing unsold: tickets refunded")
     else:
         for e in paid:
