@@ -131,3 +131,66 @@ def test_a_second_payment_racing_its_deadline_makes_one_final_buyer(
     assert len(p2) == (1 if record.final_buyer else 0), p2
     assert record.final_buyer not in d.forfeited(lid)
     d.conserved(lid)
+
+
+def test_a_rush_on_a_sharded_listing_sells_exactly_np_and_refuses_only_for_full(
+    d: Driver,
+) -> None:
+    """150 tickets over 3 quota shards and 6 entry partitions, 48 buyers asking for up to 4
+    tickets at once while a fifth of transactions are cancelled: exactly Np is held and paid,
+    the listing closes when full, and nobody is refused for anything but a business reason."""
+    d.user("seller", "seller", payout=True)
+    lid = d.open_listing("seller", expected_entrants=150, ticket_limit=4)
+    record = d.record(lid)
+    assert (record.quota_shards, record.entry_partitions) == (3, 6)
+    buyers = [f"r{i}" for i in range(48)]  # asking for 120 tickets at once
+    for b in buyers:
+        d.user(b, "buyer")
+    d.stack.on_call = Conflicts(0.2, seed=7)
+    holds = _together(
+        [
+            lambda b=b: d.as_(  # type: ignore[misc]
+                b, "POST", f"/listings/{lid}/entries", {"tickets": int(b[1:]) % 4 + 1}
+            )
+            for b in buyers
+        ]
+    )
+    assert {r.status for r in holds} == {201}, [r.body for r in holds if r.status != 201]
+    late = [f"s{i}" for i in range(10)]  # 10 × 4 more: 30 of them fit
+    for b in late:
+        d.user(b, "buyer")
+    holds += _together(
+        [
+            lambda b=b: d.as_(b, "POST", f"/listings/{lid}/entries", {"tickets": 4})  # type: ignore[misc]
+            for b in late
+        ]
+    )
+    refused = Counter(r.body["error"]["code"] for r in holds if r.status != 201)
+    assert set(refused) <= {"listing_full"}, refused
+    held = sum(r.body["entry"]["tickets"] for r in holds if r.status == 201)
+    assert held <= 150
+    while held < 150:  # the tail: one ticket at a time takes what is left in any shard
+        b = f"t{held}"
+        d.user(b, "buyer")
+        holds.append(d.as_(b, "POST", f"/listings/{lid}/entries", {"tickets": 1}))
+        assert holds[-1].status == 201, holds[-1].body
+        held += 1
+    d.user("last", "buyer")
+    full = d.as_("last", "POST", f"/listings/{lid}/entries", {"tickets": 1})
+    assert (full.status, full.body["error"]["code"]) == (409, "listing_full")
+    paid = _together(
+        [
+            lambda r=r: d.pay(r.body["checkout"]["checkout_id"])  # type: ignore[misc]
+            for r in holds
+            if r.status == 201
+        ]
+    )
+    d.stack.on_call = None
+    assert {p.status for p in paid} == {200}, [p.body for p in paid if p.status != 200]
+    assert {p.body["result"] for p in paid} == {"tickets_issued"}
+    d.wait_status(lid, "awaiting_second_payment", "final_buyer")
+    assert d.record(lid).paid_tickets == 150
+    shards = d.store.quota(lid, range(3))
+    assert [s.paid for s in shards] == [s.cap for s in shards]
+    assert all(not s.open and s.remaining == 0 for s in shards)
+    d.conserved(lid)

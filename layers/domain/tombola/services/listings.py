@@ -30,7 +30,7 @@ from tombola.services.common import (
     same_request,
 )
 from tombola.services.ports import Deps
-from tombola.services.runner import MAX_ATTEMPTS, apply
+from tombola.services.runner import MAX_ATTEMPTS, apply, backoff
 from tombola.services.tickets import paid_so_far
 from tombola.statement import statements
 
@@ -118,11 +118,12 @@ def _create_listing(
         listing.status = ListingStatus.OPEN
         listing.deposit_payment_id = "none"
         change.effects.append(notify("ListingOpened", listing, [caller.user_id]))
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
         try:
             apply(deps, change)
             break
         except Conflict:  # cancelled under load, or the same request running concurrently
+            backoff(attempt)
             existing = deps.store.get_listing(listing_id) if key else None
             if existing is not None:
                 same_request(existing.request_fingerprint, body)

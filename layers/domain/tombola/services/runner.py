@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -23,7 +25,15 @@ from tombola.services.ports import Deps
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 12
+BACKOFF_BASE_SECONDS = 0.004
+BACKOFF_CAP_SECONDS = 0.25
+
+
+def backoff(attempt: int) -> None:
+    """Full jitter: a random pause up to base * 2^attempt (capped), so writers that collided
+    on one item spread out instead of colliding again."""
+    time.sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt)))
 
 
 def apply(deps: Deps, change: Change) -> bool:
@@ -44,11 +54,12 @@ def decide_and_apply(
     """``decide`` reads what it needs and returns the change and a result; on a conflicting
     concurrent write it runs again on fresh data. When the store shows the event was applied
     before, ``duplicate`` is returned if given."""
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
         change, result = decide()
         try:
             written = apply(deps, change)
         except Conflict:
+            backoff(attempt)
             continue
         if not written and duplicate is not None:
             return duplicate

@@ -1,0 +1,77 @@
+"""The data model at work: holds released by the schedule, a head that does not grow with the
+buyers, the draw's chunks, and listings browsed page by page (docs/DATA_MODEL.md)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.support.app_driver import Driver
+
+
+def _head_bytes(d: Driver, lid: str) -> int:
+    item = d.store.client.get_item(
+        TableName=d.store.table, Key={"pk": {"S": f"LISTING#{lid}"}, "sk": {"S": "META"}}
+    )["Item"]
+    return len(item["data"]["M"].__repr__())
+
+
+def test_an_expired_hold_is_released_by_the_schedule_and_its_tickets_come_back(
+    d: Driver,
+) -> None:
+    d.user("seller", "seller", payout=True)
+    lid = d.open_listing("seller", expected_entrants=4, ticket_limit=4)
+    d.user("ann", "buyer")
+    d.ok(d.as_("ann", "POST", f"/listings/{lid}/entries", {"tickets": 3}), 201)
+    assert [s.remaining for s in d.store.quota(lid, [0])] == [1]
+    assert d.store.expired_holds(d.clock.now() + timedelta(hours=1)) == [(lid, "ann")]
+    d.clock.current += timedelta(minutes=11)
+    d.stack.run_schedules()
+    assert d.holds(lid) == []
+    assert [s.remaining for s in d.store.quota(lid, [0])] == [4]
+    assert d.store.expired_holds(d.clock.now() + timedelta(hours=1)) == []
+    mine = d.ok(d.as_("ann", "GET", "/me/entries"))["entries"]
+    assert [e["status"] for e in mine] == ["expired"]
+    d.conserved(lid)
+
+
+def test_the_listing_head_does_not_grow_with_buyers(d: Driver) -> None:
+    d.user("seller", "seller", payout=True)
+    lid = d.open_listing("seller", expected_entrants=1000, ticket_limit=4)
+    empty = _head_bytes(d, lid)
+    for i in range(25):
+        d.user(f"b{i}", "buyer")
+        d.buy(f"b{i}", lid, tickets=1 + i % 4)
+    assert _head_bytes(d, lid) == empty
+    assert d.listing(lid)["paid_tickets"] == sum(1 + i % 4 for i in range(25))
+
+
+def test_draw_chunks_page_through_the_order_and_the_tickets(d: Driver) -> None:
+    order = [f"buyer-{i:05d}" for i in range(2_345)]
+    tickets = [(f"E{i:06d}-1", order[i % len(order)]) for i in range(2_500)]
+    d.store.put_draw("Lbig", order, tickets)
+    assert d.store.draw_order("Lbig", 998, 4) == order[998:1002]
+    assert d.store.draw_order("Lbig", 2_344, 5) == order[2_344:]
+    pages = []
+    page, more = 0, True
+    while more:
+        chunk, more = d.store.draw_tickets("Lbig", page)
+        pages.append(chunk)
+        page += 1
+    assert [len(p) for p in pages] == [1000, 1000, 500]
+    assert [t for p in pages for t in p] == tickets
+
+
+def test_listings_are_browsed_one_status_a_page_at_a_time(d: Driver) -> None:
+    d.user("seller", "seller", payout=True)
+    ids = [d.open_listing("seller", title=f"item {i}") for i in range(3)]
+    first = d.ok(d.stack.http("GET", "/listings", query={"limit": "2"}))
+    assert len(first["listings"]) == 2 and first["next_cursor"]
+    rest = d.ok(
+        d.stack.http("GET", "/listings", query={"limit": "2", "cursor": first["next_cursor"]})
+    )
+    assert rest["next_cursor"] is None
+    seen = [x["listing_id"] for x in first["listings"] + rest["listings"]]
+    assert sorted(seen) == sorted(ids)
+    assert d.ok(d.stack.http("GET", "/listings", query={"status": "settled"}))["listings"] == []
+    bad = d.stack.http("GET", "/listings", query={"cursor": "not-a-cursor"})
+    assert bad.status == 400 and bad.body["error"]["field"] == "cursor"
