@@ -65,7 +65,8 @@ def test_listings_are_browsed_one_status_a_page_at_a_time(d: Driver) -> None:
     d.user("seller", "seller", payout=True)
     ids = [d.open_listing("seller", title=f"item {i}") for i in range(3)]
     first = d.ok(d.stack.http("GET", "/listings", query={"limit": "2"}))
-    assert len(first["listings"]) == 2 and first["next_cursor"]
+    assert len(first["listings"]) == 2
+    assert first["next_cursor"]
     rest = d.ok(
         d.stack.http("GET", "/listings", query={"limit": "2", "cursor": first["next_cursor"]})
     )
@@ -74,4 +75,5 @@ def test_listings_are_browsed_one_status_a_page_at_a_time(d: Driver) -> None:
     assert sorted(seen) == sorted(ids)
     assert d.ok(d.stack.http("GET", "/listings", query={"status": "settled"}))["listings"] == []
     bad = d.stack.http("GET", "/listings", query={"cursor": "not-a-cursor"})
-    assert bad.status == 400 and bad.body["error"]["field"] == "cursor"
+    assert bad.status == 400
+    assert bad.body["error"]["field"] == "cursor"
