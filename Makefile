@@ -7,7 +7,7 @@ SAMVENV ?= .venv-sam
 SAM    := $(SAMVENV)/bin/sam
 export SAM_CLI_TELEMETRY = 0
 
-.PHONY: dev test unit reliability lint format openapi sam-check run demo token verify clean
+.PHONY: dev test unit reliability bench bench-small lint format openapi sam-check run demo token verify clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ test: $(STAMP) ## every test: unit, property-based, integration (moto, the real 
 reliability: $(STAMP) ## the whole reliability suite: every crash point, more fuzzing and replays, the scenarios under transaction conflicts; prints the figures
 	RELIABILITY=full $(BIN)/pytest -n 2 tests/reliability
 	CONTENTION=0.2 $(BIN)/pytest -n 2 -q tests/integration
+
+bench: $(STAMP) ## the data model's numbers at full size (purchases, rush, draw of 1M tickets, 250k buyers, cost): one table
+	POWERTOOLS_METRICS_DISABLED=true PYTHONPATH=layers/domain:. $(BIN)/python -m bench.run
+
+bench-small: $(STAMP) ## the same benchmark at a small size (CI runs it so that it keeps working)
+	POWERTOOLS_METRICS_DISABLED=true PYTHONPATH=layers/domain:. $(BIN)/python -m bench.run --small
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit

@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 import uuid
+import weakref
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,6 +40,8 @@ from tombola.local.template import Function, Route, Template, load_definition, r
 log = logging.getLogger("localstack")
 # The function whose invocation is running on this thread, if any.
 in_invocation: ContextVar[str | None] = ContextVar("in_invocation", default=None)
+# Threads (state machine executions) started under a stack that has stopped since.
+_retired_threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 MOTO_CONFIG: Any = {
     "stepfunctions": {"execute_state_machine": True},
     "lambda": {"use_docker": False},
@@ -280,6 +283,7 @@ class Stack:
         """Route moto's Lambda invokes (from the state machine) to the handlers in-process."""
         by_name = {f"tombola-{k}": k for k in self.functions}
         stack = self
+        before = set(threading.enumerate())
 
         def invoke(
             backend: Any,
@@ -292,6 +296,10 @@ class Stack:
             name = function_name.rsplit(":function:", 1)[-1].split(":", maxsplit=1)[0]
             payload = json.loads(body or "{}")
             try:
+                if threading.current_thread() in _retired_threads:
+                    # an execution that outlived its stack (a finished test's) must not act
+                    # on the stack that runs now
+                    raise RuntimeError("this execution's stack has stopped")
                 result = stack.invoke(by_name[name], payload)
             except Exception as exc:  # the state machine sees errorType, as from real Lambda
                 response_headers["x-amz-function-error"] = "Unhandled"
@@ -324,7 +332,24 @@ class Stack:
             # partitions are read one after another here.
             mock.patch.object(dynamo, "READ_WORKERS", 1),
         ):
-            yield
+            try:
+                yield
+            finally:
+                _retired_threads.update(set(threading.enumerate()) - before)
+                self._stop_executions()
+
+    def _stop_executions(self) -> None:
+        """Executions still waiting when the stack stops are stopped, so that none of them acts
+        on the next stack this process starts (moto's worker threads outlive its mock)."""
+        sfn = boto3.client("stepfunctions")
+        try:
+            running = sfn.list_executions(
+                stateMachineArn=self.state_machine_arn, statusFilter="RUNNING"
+            )["executions"]
+            for execution in running:
+                sfn.stop_execution(executionArn=execution["executionArn"])
+        except Exception:  # the mock may be gone already: then nothing is left to stop
+            log.debug("could not stop the executions", exc_info=True)
 
     def http(
         self,

@@ -1,0 +1,1 @@
+"""Benchmarks of the data model (`make bench`): counted AWS calls, not timed tests."""

@@ -1,0 +1,363 @@
+"""`make bench`: the data model's numbers, as one table `metric | measured | target`.
+
+    python -m bench.run              # the sizes the targets name (minutes)
+    python -m bench.run --small      # the same at a small size (CI: it keeps working)
+
+Everything runs in the harness (moto, the real handlers and state machine) with counted AWS
+calls (bench/meter.py); times are ratios measured in the same run, never absolute targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import os
+import statistics
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from moto import mock_aws
+
+from bench.meter import Meter, item_size
+from tests.support.app_driver import CountingIds, Driver, now_utc
+from tests.support.contention import Conflicts
+from tests.support.parameters import FAST
+from tombola import draw
+from tombola.adapters import container
+from tombola.adapters.dynamo import DynamoStore
+from tombola.local.stack import MOTO_CONFIG, Stack, fake_credentials
+from tombola.ports import ManualClock, SeededRandomness
+from tombola.quota import bucket
+from tombola.records import BuyerRecord, EntryRecord, EntryStatus
+from tombola.settlement import Funding
+from tombola.tickets import ticket_id
+
+# List prices, us-east-1, on-demand (USD).
+HTTP_API_PER_REQUEST = 1.00 / 1e6
+LAMBDA_PER_REQUEST = 0.20 / 1e6
+LAMBDA_ARM_PER_GB_SECOND = 0.0000133334
+LAMBDA_ASSUMED_SECONDS = 0.1  # per invocation (in-process times say nothing about Lambda's)
+DYNAMO_PER_WRU = 0.625 / 1e6
+DYNAMO_PER_RRU = 0.125 / 1e6
+EVENTBRIDGE_PER_EVENT = 1.00 / 1e6
+TEMPLATE_MEMORY_GB = 0.5
+TICKETS_PER_SECOND = 5_000
+PARTITION_WRU_LIMIT = 1_000
+
+
+@dataclass
+class Row:
+    metric: str
+    measured: str
+    target: str
+    ok: bool | None = None
+
+
+rows: list[Row] = []
+
+
+def row(metric: str, measured: object, target: str = "", ok: bool | None = None) -> None:
+    rows.append(Row(metric, str(measured), target, ok))
+    mark = "" if ok is None else (" ok" if ok else " MISSED")
+    print(f"  {metric}: {measured}{'  (target ' + target + ')' if target else ''}{mark}")
+
+
+@contextmanager
+def harness() -> Iterator[tuple[Driver, Meter]]:
+    fake_credentials()
+    with mock_aws(config=MOTO_CONFIG):
+        stack = Stack(parameters=FAST, retry_scale=0.01).create()
+        clock = ManualClock(now_utc())
+        container.override(clock=clock, randomness=SeededRandomness(42), ids=CountingIds())
+        meter = Meter()
+        stack.on_call = meter
+        try:
+            with stack.lambda_routing():
+                yield Driver(stack, clock), meter
+        finally:
+            container.reset()
+
+
+def big_listing(d: Driver, expected: int, **fields: Any) -> str:
+    d.user("seller", "seller", payout=True)
+    price = expected * 100  # P1 = 100
+    return d.open_listing(
+        "seller",
+        price=price,
+        expected_entrants=expected,
+        ticket_limit=4,
+        closes_at=(d.clock.now() + timedelta(days=30)).isoformat(),
+        **fields,
+    )
+
+
+def seed_buyers(d: Driver, lid: str, buyers: int, tickets_each: int = 4) -> None:
+    """Buyers with paid entries written straight into the table (not through HTTP)."""
+    store = d.store
+    assert isinstance(store, DynamoStore)
+    listing = store.get_listing(lid)
+    assert listing is not None
+    now = d.clock.now()
+    items = []
+    for i in range(buyers):
+        buyer_id = f"seed{i:07d}"
+        entry_id = f"S{i:07d}"
+        entry = EntryRecord(
+            entry_id=entry_id,
+            listing_id=lid,
+            buyer_id=buyer_id,
+            tickets=tickets_each,
+            amount=listing.first_payment * tickets_each,
+            currency=listing.currency,
+            funding=Funding.CARD,
+            status=EntryStatus.PAID,
+            created_at=now,
+            expires_at=now,
+            payment_id=f"pay-{entry_id}",
+            ticket_ids=[ticket_id(entry_id, t) for t in range(tickets_each)],
+        )
+        buyer = BuyerRecord(
+            listing_id=lid,
+            buyer_id=buyer_id,
+            partition=bucket(buyer_id, listing.entry_partitions),
+            version=1,
+            entries={entry_id: entry},
+        )
+        items.append(store._buyer_put(buyer)["Put"]["Item"])
+    store._batch_put(items)
+
+
+def purchase(d: Driver, meter: Meter, buyer: str, lid: str, tickets: int) -> dict[str, Any]:
+    d.user(buyer, "buyer")
+    meter.reset()
+    meter.on = True
+    d.buy(buyer, lid, tickets=tickets)
+    meter.on = False
+    return {
+        "item_writes": meter.item_writes,
+        "distinct": len(meter.distinct),
+        "wru": meter.wru,
+        "rru": meter.rru,
+    }
+
+
+# ---------------------------------------------------------------------------- scenarios
+
+
+def writes_per_purchase(already: int) -> dict[int, dict[str, Any]]:
+    print(f"writes per purchase (empty listing, then {already:,} buyers already in)")
+    out: dict[int, dict[str, Any]] = {}
+    with harness() as (d, meter):
+        lid = big_listing(d, max(1_000_000, already * 8), close_when_full=True)
+        for n in (1, 4):
+            empty = purchase(d, meter, f"empty{n}", lid, n)
+            out[n] = empty
+        size_empty = item_size(_head(d, lid))
+        seed_buyers(d, lid, already)
+        for n in (1, 4):
+            full = purchase(d, meter, f"full{n}", lid, n)
+            same = (full["item_writes"], full["wru"]) == (out[n]["item_writes"], out[n]["wru"])
+            row(
+                f"{n}-ticket purchase: item writes / distinct items / WRU (empty)",
+                f"{out[n]['item_writes']} / {out[n]['distinct']} / {out[n]['wru']}",
+                "≤ 3 distinct items" if n == 1 else "",
+                out[n]["distinct"] <= 3 if n == 1 else None,
+            )
+            row(
+                f"{n}-ticket purchase: item writes / distinct items / WRU ({already:,} in)",
+                f"{full['item_writes']} / {full['distinct']} / {full['wru']}",
+                "equal to empty",
+                same,
+            )
+        row(
+            f"listing head size at 0 and {already:,} buyers (bytes)",
+            f"{size_empty} / {item_size(_head(d, lid))}",
+            "equal, a few KB",
+            size_empty == item_size(_head(d, lid)) < 4096,
+        )
+    return out
+
+
+def _head(d: Driver, lid: str) -> dict[str, Any]:
+    got = d.store.client.get_item(
+        TableName=d.store.table, Key={"pk": {"S": f"LISTING#{lid}"}, "sk": {"S": "META"}}
+    )
+    return dict(got["Item"])
+
+
+def hottest_key(purchases: int) -> None:
+    print(f"write rate per key: {purchases:,} one-ticket purchases, scaled to 5,000 tickets/s")
+    with harness() as (d, meter):
+        lid = big_listing(d, 1_000_000)
+        for i in range(purchases):
+            d.user(f"h{i}", "buyer")
+        meter.reset()
+        meter.on = True
+        for i in range(purchases):
+            d.buy(f"h{i}", lid)
+        meter.on = False
+        key, wru = max(meter.key_wru.items(), key=lambda kv: kv[1])
+        rate = wru / purchases * TICKETS_PER_SECOND
+        row(
+            "hottest key at 5,000 tickets/s (WRU/s)",
+            f"{rate:,.0f} ({key.split('#')[0]})",
+            f"< {PARTITION_WRU_LIMIT:,}",
+            rate < PARTITION_WRU_LIMIT,
+        )
+
+
+def _race(d: Driver, lid: str, buyers: list[str], threads: int) -> tuple[float, int]:
+    """Purchases/s with ``threads`` workers taking buyers from one queue; how many refused."""
+    refused: Counter[str] = Counter()
+    queue = list(buyers)
+    lock = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                b = queue.pop()
+            r = d.as_(b, "POST", f"/listings/{lid}/entries", {"tickets": 1})
+            if r.status != 201:
+                with lock:
+                    refused[r.body["error"]["code"]] += 1
+                continue
+            d.pay(r.body["checkout"]["checkout_id"])
+
+    started = time.perf_counter()
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return len(buyers) / (time.perf_counter() - started), sum(refused.values())
+
+
+def throughput(threads_list: list[int], per_thread: int) -> None:
+    print("one listing, threads racing, a fifth of transactions cancelled")
+    rates: dict[int, float] = {}
+    for threads in threads_list:
+        with harness() as (d, _):
+            lid = big_listing(d, 1_000_000)
+            total = max(per_thread * max(threads_list) // 4, threads)
+            buyers = [f"t{i}" for i in range(total)]
+            for b in buyers:
+                d.user(b, "buyer")
+            d.stack.on_call = Conflicts(0.2, seed=threads)
+            rates[threads], busy = _race(d, lid, buyers, threads)
+            ratio = rates[threads] / rates[threads_list[0]]
+            last = threads == max(threads_list)
+            row(
+                f"{threads} threads: purchases/s (ratio to 1 thread), refused",
+                f"{rates[threads]:.1f} ({ratio:.2f}), {busy}",
+                "≥ 0.80 at 64, 0 refused" if last else "0 refused",
+                busy == 0 and (not last or ratio >= 0.8),
+            )
+
+
+def draw_speed(tickets: int) -> None:
+    print(f"draw over {tickets:,} tickets vs the bare HMAC-SHA256 loop")
+    buyers = tickets // 4
+    pairs = [
+        (f"E{i % buyers:07d}-{i // buyers + 1}", f"buyer{i % buyers:07d}") for i in range(tickets)
+    ]
+    seed = os.urandom(32)
+    key = hashlib.sha256(b"k").digest()
+    ids = [t.encode() for t, _ in pairs]
+
+    def bare() -> float:
+        started = time.perf_counter()
+        for t in ids:
+            hmac.new(key, t, hashlib.sha256).digest()
+        return time.perf_counter() - started
+
+    def ours() -> float:
+        started = time.perf_counter()
+        draw.run(seed, "Lbench", list(pairs))
+        return time.perf_counter() - started
+
+    floor = statistics.median(bare() for _ in range(3))
+    measured = statistics.median(ours() for _ in range(3))
+    ratio = measured / floor
+    row(
+        f"draw of {tickets:,} tickets / bare HMAC loop",
+        f"{ratio:.2f}× ({measured:.2f} s vs {floor:.2f} s)",
+        "≤ 1.5×",
+        ratio <= 1.5,
+    )
+
+
+def big_draw(buyers: int) -> None:
+    print(f"a listing of {buyers:,} buyers / {buyers * 4:,} tickets, seeded, closed and drawn")
+    with harness() as (d, meter):
+        lid = big_listing(d, buyers * 4, close_when_full=False, surplus_policy="mileage")
+        seed_buyers(d, lid, buyers)
+        meter.reset()
+        meter.on = True
+        started = time.perf_counter()
+        d.close_window(lid)
+        d.wait_status(lid, "awaiting_second_payment", "final_buyer", timeout=3600)
+        meter.on = False
+        row(
+            "draw: seconds in the harness / items written / largest item (KB)",
+            f"{time.perf_counter() - started:.1f} / {meter.item_writes:,} / "
+            f"{meter.largest_item / 1024:.1f}",
+            "largest ≤ 100 KB",
+            meter.largest_item <= 100 * 1024,
+        )
+
+
+def cost(per_purchase: dict[int, dict[str, Any]]) -> None:
+    print("AWS cost per 1,000,000 tickets (list prices; purchases only)")
+    lambda_cost = LAMBDA_PER_REQUEST + LAMBDA_ARM_PER_GB_SECOND * (
+        TEMPLATE_MEMORY_GB * LAMBDA_ASSUMED_SECONDS
+    )
+    targets = {1: 15.0, 4: 5.0}
+    for n, counted in per_purchase.items():
+        purchases = 1_000_000 / n
+        each = (
+            2 * HTTP_API_PER_REQUEST  # the entry, the provider's webhook
+            + 2 * lambda_cost
+            + counted["wru"] * DYNAMO_PER_WRU
+            + counted["rru"] * DYNAMO_PER_RRU
+        )
+        total = purchases * each
+        row(
+            f"cost per 1M tickets at {n} per purchase (USD)",
+            f"{total:.2f}",
+            f"≤ {targets[n]:.0f}",
+            total <= targets[n],
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--small", action="store_true", help="small sizes (seconds), for CI")
+    args = p.parse_args(argv)
+    small = args.small
+    per_purchase = writes_per_purchase(already=1_000 if small else 100_000)
+    hottest_key(60 if small else 1_000)
+    throughput([1, 4, 16, 64], 2 if small else 40)
+    draw_speed(20_000 if small else 1_000_000)
+    big_draw(500 if small else 250_000)
+    cost(per_purchase)
+    print()
+    print("| metric | measured | target |")
+    print("|---|---|---|")
+    for r in rows:
+        mark = "" if r.ok is None else (" ✓" if r.ok else " ✗")
+        print(f"| {r.metric} | {r.measured}{mark} | {r.target} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
