@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from hypothesis import given, settings
@@ -9,10 +10,16 @@ from hypothesis import strategies as st
 
 from tests.support.money_checks import assert_conserved
 from tests.support.scenarios import Scenario
-from tombola.ledger import EXTERNAL, OPERATOR_REVENUE, escrow, mileage, seller_payable
+from tombola.ledger import EXTERNAL, OPERATOR_REVENUE, Posting, escrow, mileage, seller_payable
 from tombola.money import Money
 from tombola.pricing import PriceTerms, SurplusPolicy
-from tombola.settlement import Outcome, settlement_plan
+from tombola.settlement import (
+    Outcome,
+    chunk_entry,
+    chunk_rules,
+    head_entry,
+    settlement_plan,
+)
 
 
 @dataclass
@@ -115,3 +122,48 @@ def test_sold_surplus_goes_where_the_policy_says(case: Case) -> None:
         assert issued == (per + bonus) * sum(losers.values())
         assert revenue == s.terms.fee.amount + surplus - per * sum(losers.values())
     assert s.ledger.balance(mileage(str(s.final_buyer)), "KRW") == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(cases(), st.integers(1, 6))
+def test_settling_in_chunks_posts_exactly_what_one_entry_posts(case: Case, chunks: int) -> None:
+    """The buyers split into chunks in any way, each chunk its own entry, plus the head entry:
+    per account and category, the same postings as the one-entry settlement."""
+    s = case.scenario
+    second = None
+    if s.final_buyer is not None and case.outcome is not Outcome.UNSOLD:
+        second = s.terms.second_payment(sum(s.tickets_per_buyer.values()))
+    funds = s.funds(second if second is not None and second.amount else None)
+    whole = settlement_plan(funds, case.outcome)
+    rules = chunk_rules(
+        s.listing_id,
+        s.terms,
+        case.outcome,
+        s.surplus_policy,
+        s.mileage_bps,
+        funds.paid_tickets,
+        s.final_buyer,
+        funds.tickets_by_buyer.get(s.final_buyer or "", 0),
+    )
+    parts = [
+        chunk_entry(
+            rules,
+            str(k),
+            tuple(p for i, p in enumerate(funds.payments) if i % chunks == k),
+            funds.forfeited_buyers,
+        )
+        for k in range(chunks)
+    ]
+    parts.append(head_entry(rules, funds.seller_id, s.terms, funds.deposit, funds.second_payment))
+    entries = [e for e in parts if e is not None]
+    assert all(sum(p.amount for p in e.postings) == 0 for e in entries)
+    assert len({e.key for e in entries}) == len(entries)
+
+    def by_account(postings: list[Posting]) -> dict[tuple[str, str], int]:
+        totals: Counter[tuple[str, str]] = Counter()
+        for p in postings:
+            totals[(p.account, p.category.value)] += p.amount
+        return {k: v for k, v in totals.items() if v}
+
+    expected = by_account(list(whole.postings) if whole else [])
+    assert by_account([p for e in entries for p in e.postings]) == expected

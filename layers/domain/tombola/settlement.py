@@ -306,3 +306,150 @@ def _seller_fault(funds: ListingFunds) -> JournalEntry | None:
     plan.refund_tickets(skip_forfeited=False)
     plan.out(EXTERNAL, funds.second_payment_amount, Category.REFUNDS)
     return plan.entry(EntryKind.CANCELLATION, "cancelled: the buyer and every ticket refunded")
+
+
+# ---------------------------------------------------------------- the same, in chunks
+#
+# A listing with hundreds of thousands of buyers cannot settle in one journal entry (one item,
+# one invocation). The chunked form posts the buyers' part in chunks of at most ~1,000 buyers,
+# each its own entry keyed by the chunk, then the head entry (seller, deposit, fee, remainder).
+# Together they post exactly what ``settlement_plan`` posts in one entry.
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkRules:
+    """What settling any chunk of buyers needs to know about the whole listing."""
+
+    listing_id: str
+    currency: str
+    outcome: Outcome
+    final_buyer: str | None
+    mileage_per_ticket: int  # the surplus split over non-winning tickets (mileage policy)
+    bonus_per_ticket: int  # proportional mileage, operator-funded
+    paid_tickets: int
+    losing_tickets: int
+
+
+def chunk_rules(
+    listing_id: str,
+    terms: PriceTerms,
+    outcome: Outcome,
+    surplus_policy: SurplusPolicy,
+    mileage_bps: int,
+    paid_tickets: int,
+    final_buyer: str | None,
+    final_buyer_tickets: int,
+) -> ChunkRules:
+    per_ticket = bonus = 0
+    losing = paid_tickets - final_buyer_tickets
+    if outcome is Outcome.SOLD:
+        if surplus_policy is SurplusPolicy.MILEAGE:
+            per_ticket = split_surplus_as_mileage(
+                terms.surplus(paid_tickets), losing
+            ).per_ticket.amount
+        bonus = proportional_mileage(terms.first_payment, mileage_bps).amount
+    return ChunkRules(
+        listing_id, terms.currency, outcome, final_buyer, per_ticket, bonus, paid_tickets, losing
+    )
+
+
+_CHUNK_KIND = {
+    Outcome.SOLD: EntryKind.SETTLEMENT,
+    Outcome.UNSOLD: EntryKind.UNSOLD,
+    Outcome.SELLER_FAULT: EntryKind.CANCELLATION,
+}
+
+
+def chunk_entry(
+    rules: ChunkRules,
+    chunk: str,
+    payments: tuple[TicketPayment, ...],
+    forfeited: frozenset[str],
+) -> JournalEntry | None:
+    """The buyers' part of the settlement for these buyers' payments; key names the chunk."""
+    postings: list[Posting] = []
+
+    def out(account: str, amount: int, category: Category) -> None:
+        if amount > 0:
+            postings.append(Posting(account, amount, category))
+
+    if rules.outcome is Outcome.SOLD:
+        losers: Counter[str] = Counter()
+        for p in payments:
+            if p.buyer_id != rules.final_buyer:
+                losers[p.buyer_id] += p.tickets
+        bonus_total = 0
+        for buyer, n in sorted(losers.items()):
+            out(mileage(buyer), rules.mileage_per_ticket * n, Category.MILEAGE_ISSUED)
+        for buyer, n in sorted(losers.items()):
+            out(mileage(buyer), rules.bonus_per_ticket * n, Category.MILEAGE_ISSUED)
+            bonus_total += rules.bonus_per_ticket * n
+        if bonus_total:
+            postings.append(
+                Posting(OPERATOR_PROMOTIONS, -bonus_total, Category.OPERATOR_FUNDED_MILEAGE)
+            )
+    else:
+        skip_forfeited = rules.outcome is Outcome.UNSOLD
+        for p in payments:
+            if skip_forfeited and p.buyer_id in forfeited:
+                out(OPERATOR_REVENUE, p.amount.amount, Category.OPERATOR_REVENUE)
+            else:
+                out(_source(p.buyer_id, p.funding), p.amount.amount, Category.REFUNDS)
+    paid_out = sum(p.amount for p in postings if p.amount > 0)
+    funded = sum(-p.amount for p in postings if p.amount < 0)
+    if paid_out - funded > 0:
+        postings.insert(0, Posting(escrow(rules.listing_id), funded - paid_out, Category.ESCROW))
+    if not postings:
+        return None
+    kind = _CHUNK_KIND[rules.outcome]
+    return JournalEntry(
+        f"{rules.listing_id}:{kind}:chunk:{chunk}",
+        kind,
+        rules.currency,
+        tuple(postings),
+        rules.listing_id,
+        f"buyers of chunk {chunk}",
+    )
+
+
+def head_entry(
+    rules: ChunkRules,
+    seller_id: str,
+    terms: PriceTerms,
+    deposit: Money,
+    second_payment: Money | None,
+) -> JournalEntry | None:
+    """Everything but the buyers' part. Its key is the one-entry settlement's, so a listing has
+    one outcome."""
+    postings: list[Posting] = []
+
+    def out(account: str, amount: int, category: Category) -> None:
+        if amount > 0:
+            postings.append(Posting(account, amount, category))
+
+    if rules.outcome is Outcome.SOLD:
+        out(seller_payable(seller_id), terms.price.amount, Category.SELLER_PAYOUT)
+        out(EXTERNAL, deposit.amount, Category.DEPOSIT_REFUND)
+        out(OPERATOR_REVENUE, terms.fee.amount, Category.OPERATOR_REVENUE)
+        surplus = terms.surplus(rules.paid_tickets).amount
+        out(
+            OPERATOR_REVENUE,
+            surplus - rules.mileage_per_ticket * rules.losing_tickets,
+            Category.OPERATOR_REVENUE,
+        )
+        memo = f"sold to {rules.final_buyer}"
+    elif rules.outcome is Outcome.UNSOLD:
+        out(EXTERNAL, deposit.amount, Category.DEPOSIT_REFUND)
+        memo = "unsold: deposit refunded"
+    else:
+        out(OPERATOR_REVENUE, deposit.amount, Category.DEPOSIT_FORFEIT)
+        out(EXTERNAL, second_payment.amount if second_payment else 0, Category.REFUNDS)
+        memo = "cancelled: the buyer refunded"
+    if not postings:
+        return None
+    total = sum(p.amount for p in postings)
+    postings.insert(0, Posting(escrow(rules.listing_id), -total, Category.ESCROW))
+    kind = _CHUNK_KIND[rules.outcome]
+    return JournalEntry(
+        f"{rules.listing_id}:{kind}", kind, rules.currency, tuple(postings), rules.listing_id, memo
+    )
