@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.support.app_driver import Driver
+import pytest
+
+from tests.support.app_driver import Driver, complete_sale
+from tombola.services import settling
 
 
 def _head_bytes(d: Driver, lid: str) -> int:
@@ -77,3 +80,44 @@ def test_listings_are_browsed_one_status_a_page_at_a_time(d: Driver) -> None:
     bad = d.stack.http("GET", "/listings", query={"cursor": "not-a-cursor"})
     assert bad.status == 400
     assert bad.body["error"]["field"] == "cursor"
+
+
+def test_a_mileage_sale_settles_in_chunks_of_buyers_each_posted_once(
+    d: Driver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of 3 buyers over 4 entry partitions: many chunk entries, each buyer's mileage
+    credited once, escrow empty, and the statement balanced."""
+    monkeypatch.setattr(settling, "CHUNK_BUYERS", 3)
+    d.user("seller", "seller", payout=True)
+    lid = d.open_listing(
+        "seller",
+        price=100_000,
+        expected_entrants=100,
+        ticket_limit=4,
+        close_when_full=False,
+        surplus_policy="mileage",
+        deadlines={"confirm": 1},
+    )
+    assert d.record(lid).entry_partitions == 4
+    buyers = [f"m{i}" for i in range(30)]
+    for b in buyers:
+        d.user(b, "buyer")
+        d.buy(b, lid, tickets=4)  # 120 tickets: 20,000 over the price
+    d.close_window(lid)
+    d.wait_status(lid, "final_buyer")
+    complete_sale(d, lid, confirm=False)
+    st = d.conserved(lid)
+    journal = d.store.journal_of_listing(lid)
+    chunks = [e for e in journal if ":chunk:" in e.key]
+    assert len(chunks) > 4
+    credited = [p.account for e in chunks for p in e.postings if p.account.startswith("mileage:")]
+    assert sorted(credited) == sorted(
+        f"mileage:{b}" for b in buyers if b != d.record(lid).final_buyer
+    )
+    per_ticket = 20_000 // (120 - 4)
+    assert st.paid_out["mileage_issued"] == per_ticket * 116
+    for b in buyers:
+        expected = 0 if b == d.record(lid).final_buyer else per_ticket * 4
+        assert d.ok(d.as_(b, "GET", "/me/mileage"))["balance"] == expected
+    events = d.stack.execution(lid)
+    assert events["status"] == "SUCCEEDED"

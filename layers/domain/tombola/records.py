@@ -99,6 +99,8 @@ class ListingRecord(Record):
     resolution: str | None = None
     outcome: str | None = None
     outcome_reason: str | None = None
+    settling: str | None = None  # the outcome being settled, fixed before the chunks post
+    settling_reason: str | None = None
     waits: dict[str, WaitRecord] = Field(default_factory=dict)
     stage_due_at: dict[str, datetime] = Field(default_factory=dict)
     # recovery

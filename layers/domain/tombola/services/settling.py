@@ -1,52 +1,185 @@
-"""Settlement of a listing's outcome: one balanced journal entry written with the final status,
-then refunds, payouts and mileage credits from the outbox (DOMAIN rules 8, 11, 12)."""
+"""Settlement of a listing's outcome in bounded steps (DOMAIN rules 8, 11, 12):
+
+1. ``begin`` fixes the outcome on the listing (one outcome per listing) and names the entry
+   partitions to settle;
+2. ``settle_chunk``, per partition and page of at most CHUNK_BUYERS buyers (the state machine's
+   Map runs them in parallel): one journal entry for those buyers' refunds or mileage, keyed by
+   the chunk so that a retry writes nothing new, with its refunds and credits in the outbox;
+3. ``finish`` posts the head entry (seller, deposit, fee, remainder) with the final status and
+   the payout.
+Together the entries post exactly what the one-entry ``settlement_plan`` would.
+"""
 
 from __future__ import annotations
 
 from tombola.changes import Change, CreditMileage, Effect, Payout, Refund
-from tombola.errors import InvalidInput
-from tombola.ledger import JournalEntry
+from tombola.errors import InvalidInput, NotAllowedNow
 from tombola.lifecycle import ListingStatus
-from tombola.records import EntryRecord, ListingRecord, PayoutRecord, listing_funds
+from tombola.money import Money
+from tombola.records import ListingRecord, PayoutRecord
+from tombola.services.buyers import find_buyer
 from tombola.services.common import load_listing, move, next_version, notify
 from tombola.services.ports import Deps
 from tombola.services.runner import decide_and_apply
-from tombola.settlement import Funding, Outcome, payout_id_for, refund_id_for, settlement_plan
+from tombola.settlement import (
+    ChunkRules,
+    Funding,
+    Outcome,
+    chunk_entry,
+    chunk_rules,
+    head_entry,
+    payout_id_for,
+    refund_id_for,
+)
 
 S = ListingStatus
 TERMINAL_OUTCOME = {S.SETTLED: "sold", S.UNSOLD: "unsold", S.CANCELLED: "seller_fault"}
+CHUNK_BUYERS = 1_000
 
 
 def settle(deps: Deps, listing_id: str, outcome: str, reason: str) -> dict[str, object]:
-    try:
-        wanted = Outcome(outcome)
-    except ValueError:
-        raise InvalidInput(f"unknown outcome {outcome!r}", field="outcome") from None
+    """All three steps in this invocation (for small listings and tools; the state machine runs
+    them as separate tasks)."""
+    begun = begin(deps, listing_id, outcome, reason)
+    partitions = begun["partitions"]
+    assert isinstance(partitions, list)
+    for partition in partitions:
+        after: str | None = None
+        while True:
+            after = settle_chunk(deps, listing_id, partition, after)["after"]  # type: ignore[assignment]
+            if after is None:
+                break
+    return finish(deps, listing_id)
 
+
+def _outcome(value: str) -> Outcome:
+    try:
+        return Outcome(value)
+    except ValueError:
+        raise InvalidInput(f"unknown outcome {value!r}", field="outcome") from None
+
+
+def _final_status(listing: ListingRecord, wanted: Outcome) -> None:
+    if wanted is Outcome.SOLD:
+        if listing.status is not S.CONFIRMED:
+            move(listing, S.CONFIRMED)
+        move(listing, S.SETTLED)
+    elif wanted is Outcome.UNSOLD:
+        move(listing, S.UNSOLD)
+    else:
+        move(listing, S.CANCELLED)
+
+
+def begin(deps: Deps, listing_id: str, outcome: str, reason: str) -> dict[str, object]:
+    wanted = _outcome(outcome)
+
+    def decide() -> tuple[Change, dict[str, object]]:
+        listing = next_version(load_listing(deps, listing_id))
+        partitions = list(range(listing.entry_partitions))
+        if listing.status in TERMINAL_OUTCOME:
+            return Change(), {"listing_id": listing_id, "partitions": []}
+        if listing.settling is not None:
+            if listing.settling != wanted.value:
+                raise NotAllowedNow(f"the listing is being settled as {listing.settling}")
+            return Change(), {"listing_id": listing_id, "partitions": partitions}
+        _final_status(listing.model_copy(), wanted)  # refuses an outcome the status forbids
+        listing.settling, listing.settling_reason = wanted.value, reason
+        return Change(listing=listing), {"listing_id": listing_id, "partitions": partitions}
+
+    return decide_and_apply(deps, decide)
+
+
+def _rules(deps: Deps, listing: ListingRecord, wanted: Outcome) -> ChunkRules:
+    final_tickets = 0
+    if listing.final_buyer is not None:
+        final = find_buyer(deps, listing, listing.final_buyer)
+        final_tickets = final.paid_tickets() if final else 0
+    return chunk_rules(
+        listing.listing_id,
+        listing.terms,
+        wanted,
+        listing.surplus_policy,
+        listing.mileage_bps,
+        listing.paid_tickets,
+        listing.final_buyer if wanted is not Outcome.UNSOLD else None,
+        final_tickets if wanted is not Outcome.UNSOLD else 0,
+    )
+
+
+def settle_chunk(
+    deps: Deps, listing_id: str, partition: int, after: str | None
+) -> dict[str, object]:
+    """One page of one entry partition; returns where the next page starts (None: done)."""
+    listing = load_listing(deps, listing_id)
+    if listing.settling is None:
+        if listing.status in TERMINAL_OUTCOME:
+            return {"listing_id": listing_id, "partition": partition, "after": None}
+        raise NotAllowedNow("the listing's settlement has not begun")
+    wanted = Outcome(listing.settling)
+    rules = _rules(deps, listing, wanted)
+    buyers, nxt = deps.store.buyers_in_partition(listing_id, partition, after, CHUNK_BUYERS)
+    paid = [e for b in buyers for e in b.paid()]
+    forfeited = frozenset(b.buyer_id for b in buyers if b.forfeited)
+    chunk = f"{partition}:{after or ''}"
+    entry = chunk_entry(rules, chunk, tuple(e.payment() for e in paid), forfeited)
+    change = Change(dedupe=[f"settlement-chunk:{listing_id}:{chunk}"])
+    if entry is not None:
+        change.journal.append(entry)
+        for p in entry.postings:
+            if p.account.startswith("mileage:") and p.amount > 0:
+                buyer = p.account.removeprefix("mileage:")
+                change.effects.append(
+                    CreditMileage(
+                        key=f"{entry.key}:{buyer}",
+                        buyer_id=buyer,
+                        amount=p.amount,
+                        currency=listing.currency,
+                    )
+                )
+    reason = "listing unsold: tickets refunded"
+    if wanted is Outcome.SELLER_FAULT:
+        reason = "sale cancelled: tickets refunded"
+    for e in paid:
+        refunded = wanted is Outcome.SELLER_FAULT or (
+            wanted is Outcome.UNSOLD and e.buyer_id not in forfeited
+        )
+        if refunded and e.funding is Funding.CARD and e.payment_id and e.amount > 0:
+            change.effects.append(
+                Refund(
+                    refund_id=refund_id_for(e.payment_id),
+                    payment_id=e.payment_id,
+                    amount=e.amount,
+                    currency=e.currency,
+                    reason=reason,
+                )
+            )
+    others = sorted({e.buyer_id for e in paid} - {listing.final_buyer or ""})
+    if wanted is not Outcome.SOLD and others:
+        kind = "Unsold" if wanted is Outcome.UNSOLD else "Cancelled"
+        change.effects.append(notify(kind, listing, others, reason=listing.settling_reason or ""))
+    decide_and_apply(deps, lambda: (change, None))
+    return {"listing_id": listing_id, "partition": partition, "after": nxt}
+
+
+def finish(deps: Deps, listing_id: str) -> dict[str, object]:
     def decide() -> tuple[Change, dict[str, object]]:
         listing = next_version(load_listing(deps, listing_id))
         if listing.status in TERMINAL_OUTCOME:
             return Change(), {"listing_id": listing_id, "status": listing.status.value}
+        if listing.settling is None:
+            raise NotAllowedNow("the listing's settlement has not begun")
+        wanted = Outcome(listing.settling)
+        reason = listing.settling_reason or ""
         change = Change(listing=listing)
-        if wanted is Outcome.SOLD:
-            if listing.status is not S.CONFIRMED:
-                move(listing, S.CONFIRMED)
-            move(listing, S.SETTLED)
-        elif wanted is Outcome.UNSOLD:
-            move(listing, S.UNSOLD)
-        else:
-            move(listing, S.CANCELLED)
+        rules = _rules(deps, listing, wanted)
+        _final_status(listing, wanted)
         listing.outcome, listing.outcome_reason = wanted.value, reason
-        paid: list[EntryRecord] = []
-        forfeited: set[str] = set()
-        for buyer in deps.store.buyers_of_listing(listing_id, listing.entry_partitions):
-            paid.extend(buyer.paid())
-            if buyer.forfeited:
-                forfeited.add(buyer.buyer_id)
-        plan = settlement_plan(listing_funds(listing, paid, frozenset(forfeited)), wanted)
-        if plan is not None:
-            change.journal.append(plan)
-            change.effects.extend(_money_effects(listing, paid, forfeited, plan, wanted))
+        deposit = listing.money(listing.deposit if listing.deposit_payment_id else 0)
+        second = listing.money(listing.second_payment_paid) if listing.second_payment_paid else None
+        entry = head_entry(rules, listing.seller_id, listing.terms, deposit, second)
+        if entry is not None:
+            change.journal.append(entry)
+            change.effects.extend(_money_effects(listing, wanted))
             change.payouts.extend(
                 PayoutRecord(
                     payout_id=e.payout_id,
@@ -59,19 +192,13 @@ def settle(deps: Deps, listing_id: str, outcome: str, reason: str) -> dict[str, 
                 for e in change.effects
                 if isinstance(e, Payout)
             )
-        change.effects.append(_announce(listing, wanted, paid, reason))
+        change.effects.append(_announce(listing, wanted, reason))
         return change, {"listing_id": listing_id, "status": listing.status.value}
 
     return decide_and_apply(deps, decide)
 
 
-def _money_effects(
-    listing: ListingRecord,
-    paid: list[EntryRecord],
-    forfeited: set[str],
-    plan: JournalEntry,
-    outcome: Outcome,
-) -> list[Effect]:
+def _money_effects(listing: ListingRecord, outcome: Outcome) -> list[Effect]:
     effects: list[Effect] = []
     lid, cur = listing.listing_id, listing.currency
 
@@ -92,40 +219,26 @@ def _money_effects(
             Payout(
                 payout_id=payout_id_for(lid),
                 seller_id=listing.seller_id,
-                amount=listing.price,
+                amount=Money(listing.price, cur).amount,
                 currency=cur,
             )
         )
         refund(listing.deposit_payment_id, listing.deposit, "deposit refunded at settlement")
     elif outcome is Outcome.UNSOLD:
         refund(listing.deposit_payment_id, listing.deposit, "listing unsold: deposit refunded")
-        for e in paid:
-            if e.funding is Funding.CARD and e.buyer_id not in forfeited:
-                refund(e.payment_id, e.amount, "listing unsold: tickets refunded")
     else:
-        for e in paid:
-            if e.funding is Funding.CARD:
-                refund(e.payment_id, e.amount, "sale cancelled: tickets refunded")
         refund(listing.second_payment_id, listing.second_payment_paid, "sale cancelled: refunded")
-    credits: dict[str, int] = {}
-    for p in plan.postings:
-        if p.account.startswith("mileage:") and p.amount > 0:
-            buyer = p.account.removeprefix("mileage:")
-            credits[buyer] = credits.get(buyer, 0) + p.amount
-    effects.extend(
-        CreditMileage(key=f"{plan.key}:{buyer}", buyer_id=buyer, amount=amount, currency=cur)
-        for buyer, amount in sorted(credits.items())
-    )
     return effects
 
 
-def _announce(
-    listing: ListingRecord, outcome: Outcome, paid: list[EntryRecord], reason: str
-) -> Effect:
-    buyers = sorted({e.buyer_id for e in paid})
+def _announce(listing: ListingRecord, outcome: Outcome, reason: str) -> Effect:
+    """The seller and the final buyer; the other buyers are told by their chunk."""
     if outcome is Outcome.SOLD:
         return notify(
             "Settled", listing, [listing.seller_id, listing.final_buyer or ""], reason=reason
         )
     kind = "Unsold" if outcome is Outcome.UNSOLD else "Cancelled"
-    return notify(kind, listing, [listing.seller_id, *buyers], reason=reason)
+    recipients = [listing.seller_id]
+    if listing.final_buyer is not None:
+        recipients.append(listing.final_buyer)
+    return notify(kind, listing, recipients, reason=reason)
