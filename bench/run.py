@@ -38,7 +38,7 @@ from tombola.local.stack import MOTO_CONFIG, Stack, fake_credentials
 from tombola.ports import ManualClock, SeededRandomness
 from tombola.quota import bucket
 from tombola.records import BuyerRecord, EntryRecord, EntryStatus
-from tombola.settlement import Funding
+from tombola.settlement import Funding, tickets_paid
 from tombola.tickets import ticket_id
 
 # List prices, us-east-1, on-demand (USD).
@@ -101,7 +101,8 @@ def big_listing(d: Driver, expected: int, **fields: Any) -> str:
 
 
 def seed_buyers(d: Driver, lid: str, buyers: int, tickets_each: int = 4) -> None:
-    """Buyers with paid entries written straight into the table (not through HTTP)."""
+    """Buyers with paid entries, and their payments' journal entries, written straight into the
+    table (not through HTTP)."""
     store = d.store
     assert isinstance(store, DynamoStore)
     listing = store.get_listing(lid)
@@ -133,6 +134,7 @@ def seed_buyers(d: Driver, lid: str, buyers: int, tickets_each: int = 4) -> None
             entries={entry_id: entry},
         )
         items.append(store._buyer_put(buyer)["Put"]["Item"])
+        items.append(store._journal_put(tickets_paid(lid, entry.payment()))["Put"]["Item"])
     store._batch_put(items)
 
 
@@ -347,7 +349,13 @@ def big_listing_settled(buyers: int) -> None:
     print(f"a listing of {buyers:,} buyers / {tickets:,} tickets: seeded, closed, drawn, settled")
     with harness() as (d, meter):
         # Np = 3 tickets a buyer, 4 paid: the surplus is shared as mileage by the losers.
-        lid = big_listing(d, buyers * 3, close_when_full=False, surplus_policy="mileage")
+        lid = big_listing(
+            d,
+            buyers * 3,
+            close_when_full=False,
+            surplus_policy="mileage",
+            deadlines={"confirm": 1},
+        )
         seed_buyers(d, lid, buyers)
         calls = per_invocation(d.stack, meter)
         meter.reset()
@@ -355,8 +363,8 @@ def big_listing_settled(buyers: int) -> None:
         started = time.perf_counter()
         d.close_window(lid)
         d.wait_status(lid, "final_buyer", timeout=7200)
-        complete_sale(d, lid, confirm=False)
-        d.wait_status(lid, "settled", timeout=7200)
+        d.user(d.record(lid).final_buyer, "buyer")  # seeded buyers have no profile yet
+        complete_sale(d, lid, confirm=False, settle_timeout=7200)
         meter.on = False
         elapsed = time.perf_counter() - started
         slowest = max(calls, key=lambda c: c.seconds)

@@ -250,7 +250,9 @@ class CountingIds:
             return f"{prefix}{self.n:06d}"
 
 
-def complete_sale(d: Driver, listing_id: str, *, confirm: bool = True) -> None:
+def complete_sale(
+    d: Driver, listing_id: str, *, confirm: bool = True, settle_timeout: float = 20
+) -> None:
     """Seller ships, the carrier delivers, the buyer confirms (or the window passes)."""
     d.wait_status(listing_id, "final_buyer")
     d.stack.wait_for(lambda: "shipment" in d.record(listing_id).waits, 10, "the shipment wait")
@@ -270,4 +272,4 @@ def complete_sale(d: Driver, listing_id: str, *, confirm: bool = True) -> None:
         )
         buyer = d.record(listing_id).final_buyer
         d.ok(d.as_(buyer, "POST", f"/listings/{listing_id}/confirm"))
-    d.wait_status(listing_id, "settled")
+    d.wait_status(listing_id, "settled", timeout=settle_timeout)
