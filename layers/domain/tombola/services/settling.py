@@ -37,21 +37,6 @@ TERMINAL_OUTCOME = {S.SETTLED: "sold", S.UNSOLD: "unsold", S.CANCELLED: "seller_
 CHUNK_BUYERS = 1_000
 
 
-def settle(deps: Deps, listing_id: str, outcome: str, reason: str) -> dict[str, object]:
-    """All three steps in this invocation (for small listings and tools; the state machine runs
-    them as separate tasks)."""
-    begun = begin(deps, listing_id, outcome, reason)
-    partitions = begun["partitions"]
-    assert isinstance(partitions, list)
-    for partition in partitions:
-        after: str | None = None
-        while True:
-            after = settle_chunk(deps, listing_id, partition, after)["after"]  # type: ignore[assignment]
-            if after is None:
-                break
-    return finish(deps, listing_id)
-
-
 def _outcome(value: str) -> Outcome:
     try:
         return Outcome(value)
