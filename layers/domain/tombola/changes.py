@@ -18,6 +18,7 @@ from tombola.records import (
     PayoutRecord,
     ProfileRecord,
 )
+from tombola.settlement import refund_id_for
 
 
 class StartExecution(BaseModel):
@@ -47,6 +48,17 @@ class Refund(BaseModel):
     amount: int
     currency: str
     reason: str
+
+    @classmethod
+    def of_payment(cls, payment_id: str, amount: int, currency: str, reason: str) -> Refund:
+        """The refund of a payment, under the one refund id the payment can have."""
+        return cls(
+            refund_id=refund_id_for(payment_id),
+            payment_id=payment_id,
+            amount=amount,
+            currency=currency,
+            reason=reason,
+        )
 
 
 class Payout(BaseModel):

@@ -36,7 +36,6 @@ from tombola.settlement import (
     Funding,
     deposit_paid,
     payout_sent,
-    refund_id_for,
     second_payment_paid,
     tickets_paid,
     unaccepted_payment,
@@ -170,15 +169,7 @@ def _refund_unaccepted(
             listing.listing_id, data.payment_id, payer_id, money, Funding.CARD, reason
         )
     )
-    change.effects.append(
-        Refund(
-            refund_id=refund_id_for(data.payment_id),
-            payment_id=data.payment_id,
-            amount=money.amount,
-            currency=money.currency,
-            reason=reason,
-        )
-    )
+    change.effects.append(Refund.of_payment(data.payment_id, money.amount, money.currency, reason))
     change.effects.append(
         notify("PaymentRefunded", listing, [payer_id], amount=money.amount, reason=reason)
     )

@@ -29,7 +29,6 @@ from tombola.settlement import (
     chunk_rules,
     head_entry,
     payout_id_for,
-    refund_id_for,
 )
 
 S = ListingStatus
@@ -129,15 +128,7 @@ def settle_chunk(
             wanted is Outcome.UNSOLD and e.buyer_id not in forfeited
         )
         if refunded and e.funding is Funding.CARD and e.payment_id and e.amount > 0:
-            change.effects.append(
-                Refund(
-                    refund_id=refund_id_for(e.payment_id),
-                    payment_id=e.payment_id,
-                    amount=e.amount,
-                    currency=e.currency,
-                    reason=reason,
-                )
-            )
+            change.effects.append(Refund.of_payment(e.payment_id, e.amount, e.currency, reason))
     others = sorted({e.buyer_id for e in paid} - {listing.final_buyer or ""})
     if wanted is not Outcome.SOLD and others:
         kind = "Unsold" if wanted is Outcome.UNSOLD else "Cancelled"
@@ -189,15 +180,7 @@ def _money_effects(listing: ListingRecord, outcome: Outcome) -> list[Effect]:
 
     def refund(payment_id: str | None, amount: int, reason: str) -> None:
         if payment_id and amount > 0:
-            effects.append(
-                Refund(
-                    refund_id=refund_id_for(payment_id),
-                    payment_id=payment_id,
-                    amount=amount,
-                    currency=cur,
-                    reason=reason,
-                )
-            )
+            effects.append(Refund.of_payment(payment_id, amount, cur, reason))
 
     if outcome is Outcome.SOLD:
         effects.append(
