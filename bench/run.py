@@ -34,7 +34,8 @@ from tests.support.contention import Conflicts
 from tests.support.parameters import FAST
 from tombola import draw
 from tombola.adapters import container
-from tombola.adapters.dynamo import DynamoStore, _ints, _journal_from, _plain
+from tombola.adapters.dynamo import DynamoStore
+from tombola.adapters.dynamo_items import buyer_put, from_item, journal_from, journal_put
 from tombola.ledger import JournalEntry
 from tombola.local.stack import MOTO_CONFIG, Stack, fake_credentials
 from tombola.ports import ManualClock, SeededRandomness
@@ -143,8 +144,9 @@ def seed_buyers(d: Driver, lid: str, buyers: int, tickets_each: int = 4) -> None
             version=1,
             entries={entry_id: entry},
         )
-        moto_table.put_item(store._buyer_put(buyer)["Put"]["Item"])
-        moto_table.put_item(store._journal_put(tickets_paid(lid, entry.payment()))["Put"]["Item"])
+        moto_table.put_item(buyer_put(store.table, buyer)["Put"]["Item"])
+        paid = journal_put(store.table, tickets_paid(lid, entry.payment()), now)
+        moto_table.put_item(paid["Put"]["Item"])
         if (i + 1) % 50_000 == 0:
             print(f"    seeded {i + 1:,} buyers ({time.perf_counter() - started:.0f} s)")
 
@@ -459,11 +461,11 @@ def conserved_in_table(d: Driver, lid: str) -> Statement:
     for item in table(d.store.table).all_items():
         pk, sk = item.hash_key.value, item.range_key.value if item.range_key else ""
         if pk.startswith("LEDGER#") or sk.startswith("MILEAGE#"):
-            plain = _ints(_plain(item.to_json()["Attributes"]))
+            plain = from_item(item.to_json()["Attributes"])
             if sk.startswith("MILEAGE#"):
                 mileage[(pk.removeprefix("USER#"), sk.removeprefix("MILEAGE#"))] = plain["balance"]
             else:
-                entries.append(_journal_from(plain))
+                entries.append(journal_from(plain))
     of_listing = sorted((e for e in entries if e.listing_id == lid), key=lambda e: e.key)
     return check_conserved(
         entries,

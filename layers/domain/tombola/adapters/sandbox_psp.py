@@ -10,7 +10,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from tombola.adapters.dynamo import _ints, _item, _plain
+from tombola.adapters.dynamo_items import from_item, to_item
 from tombola.money import Money
 from tombola.ports import Checkout
 
@@ -28,7 +28,7 @@ class SandboxPaymentProvider:
         checkout_id = "chk_" + hashlib.sha256(reference.encode()).hexdigest()[:24]
         self.client.put_item(
             TableName=self.table,
-            Item=_item(
+            Item=to_item(
                 {
                     "pk": "PSP#CHECKOUT",
                     "sk": checkout_id,
@@ -46,7 +46,7 @@ class SandboxPaymentProvider:
         try:
             self.client.put_item(
                 TableName=self.table,
-                Item=_item({"pk": f"PSP#{kind}", "sk": record_id, **values}),
+                Item=to_item({"pk": f"PSP#{kind}", "sk": record_id, **values}),
                 ConditionExpression="attribute_not_exists(pk)",
             )
         except ClientError as err:
@@ -78,13 +78,13 @@ class SandboxPaymentProvider:
         for page in self.client.get_paginator("query").paginate(
             TableName=self.table,
             KeyConditionExpression="pk = :p",
-            ExpressionAttributeValues=_item({":p": f"PSP#{kind}"}),
+            ExpressionAttributeValues=to_item({":p": f"PSP#{kind}"}),
         ):
-            items.extend(_ints(_plain(i)) for i in page["Items"])
+            items.extend(from_item(i) for i in page["Items"])
         return items
 
     def checkout(self, checkout_id: str) -> dict[str, Any] | None:
         got = self.client.get_item(
-            TableName=self.table, Key=_item({"pk": "PSP#CHECKOUT", "sk": checkout_id})
+            TableName=self.table, Key=to_item({"pk": "PSP#CHECKOUT", "sk": checkout_id})
         )
-        return _ints(_plain(got["Item"])) if "Item" in got else None
+        return from_item(got["Item"]) if "Item" in got else None

@@ -1,0 +1,300 @@
+"""How each entity is laid out in the one table: keys, attributes, and the writes a Change
+turns into (each a TransactWriteItems operation with its condition). docs/DATA_MODEL.md
+describes the same layout; DynamoStore reads and commits it."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from tombola.changes import Effect, EffectEnvelope, MileageDebit, NewQuotaShard, QuotaMove
+from tombola.ledger import Category, EntryKind, JournalEntry, Posting
+from tombola.quota import HOLD_INDEX_PARTITIONS, JOURNAL_PARTITIONS, OUTBOX_PARTITIONS, bucket
+from tombola.records import (
+    Attention,
+    BuyerRecord,
+    DrawSecret,
+    ListingRecord,
+    PayoutRecord,
+    ProfileRecord,
+)
+
+DEDUPE_TTL = timedelta(days=30)
+NEW = "attribute_not_exists(pk)"
+
+_ser = TypeSerializer()
+_de = TypeDeserializer()
+
+
+# ---------------------------------------------------------------------------- values
+def to_item(values: dict[str, Any]) -> dict[str, Any]:
+    """Python values → DynamoDB's typed attributes (None values are left out)."""
+    return {k: _ser.serialize(v) for k, v in values.items() if v is not None}
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    """Typed attributes → Python values, numbers as int (every number we store is one)."""
+    return {k: _ints(_de.deserialize(v)) for k, v in item.items()}
+
+
+def _ints(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _ints(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_ints(v) for v in value]
+    return value
+
+
+def iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).isoformat()
+
+
+# ---------------------------------------------------------------------------- keys
+def listing_pk(listing_id: str) -> str:
+    return f"LISTING#{listing_id}"
+
+
+def quota_pk(listing_id: str, shard: int) -> str:
+    return f"QUOTA#{listing_id}#{shard}"
+
+
+def entries_pk(listing_id: str, partition: int) -> str:
+    return f"ENTRIES#{listing_id}#{partition}"
+
+
+def journal_pk(listing_id: str | None, key: str) -> str:
+    return f"LEDGER#{listing_id or '-'}#{bucket(key, JOURNAL_PARTITIONS)}"
+
+
+def draw_pk(listing_id: str) -> str:
+    return f"DRAW#{listing_id}"
+
+
+def mileage_key(buyer_id: str, currency: str) -> dict[str, Any]:
+    return to_item({"pk": f"USER#{buyer_id}", "sk": f"MILEAGE#{currency}"})
+
+
+def outbox_key(outbox_id: str) -> dict[str, Any]:
+    """An outbox id is ``<partition>|<sort key>``: its item's whole key."""
+    partition, sk = outbox_id.split("|", 1)
+    return to_item({"pk": f"OUTBOX#{partition}", "sk": sk})
+
+
+# ---------------------------------------------------------------------------- writes
+def _put(table: str, values: dict[str, Any], condition: str | None = None) -> dict[str, Any]:
+    put: dict[str, Any] = {"TableName": table, "Item": to_item(values)}
+    if condition:
+        put["ConditionExpression"] = condition
+    return {"Put": put}
+
+
+def _versioned(put: dict[str, Any], version: int, new: bool) -> dict[str, Any]:
+    """New, or written over exactly the version it was read at (the one before ``version``)."""
+    body = put["Put"]
+    if new:
+        body["ConditionExpression"] = NEW
+    else:
+        body["ConditionExpression"] = "version = :v"
+        body["ExpressionAttributeValues"] = to_item({":v": version - 1})
+    return put
+
+
+def profile_put(table: str, profile: ProfileRecord) -> dict[str, Any]:
+    return _put(
+        table,
+        {"pk": f"USER#{profile.user_id}", "sk": "PROFILE", "data": profile.model_dump(mode="json")},
+    )
+
+
+def listing_put(table: str, listing: ListingRecord, new: bool) -> dict[str, Any]:
+    put = _put(
+        table,
+        {
+            "pk": listing_pk(listing.listing_id),
+            "sk": "META",
+            "version": listing.version,
+            "gsi1pk": f"STATUS#{listing.status}",
+            "gsi1sk": f"{iso(listing.closes_at)}#{listing.listing_id}",
+            "gsi2pk": f"SELLER#{listing.seller_id}",
+            "gsi2sk": iso(listing.created_at),
+            "data": listing.model_dump(mode="json"),
+        },
+    )
+    return _versioned(put, listing.version, new)
+
+
+def buyer_put(table: str, buyer: BuyerRecord) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "pk": entries_pk(buyer.listing_id, buyer.partition),
+        "sk": f"BUYER#{buyer.buyer_id}",
+        "version": buyer.version,
+        "gsi2pk": f"BUYER#{buyer.buyer_id}",
+        "gsi2sk": buyer.listing_id,
+        "data": buyer.model_dump(mode="json", exclude_none=True),
+    }
+    due = buyer.next_expiry()
+    if due is not None:  # sparse: only buyers with a hold to release are in ByHoldExpiry
+        h = bucket(f"{buyer.listing_id}|{buyer.buyer_id}", HOLD_INDEX_PARTITIONS)
+        values["gsi3pk"] = f"HOLDS#{h}"
+        values["gsi3sk"] = f"{iso(due)}#{buyer.listing_id}#{buyer.buyer_id}"
+    return _versioned(_put(table, values), buyer.version, new=buyer.version <= 1)
+
+
+def quota_update(table: str, move: QuotaMove) -> dict[str, Any]:
+    """ADD to a shard's counters under its conditions (open; enough left when capped); a bare
+    condition check when there is nothing to count."""
+    key = to_item({"pk": quota_pk(move.listing_id, move.shard), "sk": "QUOTA"})
+    adds: list[str] = []
+    conditions = ["attribute_exists(pk)"]
+    values: dict[str, Any] = {}
+    if move.take or move.paid:
+        conditions.append("#open = :open")
+        values[":open"] = True
+    if move.take and move.capped:
+        adds.append("remaining :negtake")
+        values[":negtake"] = -move.take
+        values[":take"] = move.take
+        conditions.append("remaining >= :take")
+    if move.give and move.capped:
+        adds.append("remaining :give")
+        values[":give"] = move.give
+    if move.paid:
+        adds.append("paid :paid")
+        values[":paid"] = move.paid
+    parts = []
+    if move.close:
+        parts.append("SET #open = :closed")
+        values[":closed"] = False
+    if adds:
+        parts.append("ADD " + ", ".join(adds))
+    condition = " AND ".join(conditions)
+    body: dict[str, Any] = {"TableName": table, "Key": key, "ConditionExpression": condition}
+    if "#open" in condition + " ".join(parts):
+        body["ExpressionAttributeNames"] = {"#open": "open"}
+    if values:
+        body["ExpressionAttributeValues"] = to_item(values)
+    if not parts:  # nothing to count (no cap): only the open check
+        return {"ConditionCheck": body}
+    return {"Update": {**body, "UpdateExpression": " ".join(parts)}}
+
+
+def quota_put(table: str, shard: NewQuotaShard) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "pk": quota_pk(shard.listing_id, shard.shard),
+        "sk": "QUOTA",
+        "paid": 0,
+        "open": True,
+    }
+    if shard.cap is not None:
+        values["cap"] = shard.cap
+        values["remaining"] = shard.cap
+    return _put(table, values, NEW)
+
+
+def journal_put(table: str, entry: JournalEntry, now: datetime) -> dict[str, Any]:
+    """A journal entry is written once: the same key again cancels the whole transaction."""
+    return _put(
+        table,
+        {
+            "pk": journal_pk(entry.listing_id, entry.key),
+            "sk": f"ENTRY#{entry.key}",
+            "key": entry.key,
+            "kind": entry.kind.value,
+            "currency": entry.currency,
+            "listing_id": entry.listing_id,
+            "memo": entry.memo,
+            "postings": [
+                {"account": p.account, "amount": p.amount, "category": p.category.value}
+                for p in entry.postings
+            ],
+            "posted_at": iso(now),
+        },
+        NEW,
+    )
+
+
+def journal_from(item: dict[str, Any]) -> JournalEntry:
+    return JournalEntry(
+        key=item["key"],
+        kind=EntryKind(item["kind"]),
+        currency=item["currency"],
+        postings=tuple(
+            Posting(p["account"], int(p["amount"]), Category(p["category"]))
+            for p in item["postings"]
+        ),
+        listing_id=item.get("listing_id"),
+        memo=item.get("memo", ""),
+    )
+
+
+def dedupe_put(table: str, key: str, now: datetime) -> dict[str, Any]:
+    return _put(
+        table,
+        {
+            "pk": f"DEDUPE#{key}",
+            "sk": "EVENT",
+            "seen_at": iso(now),
+            "expires_at_epoch": int((now + DEDUPE_TTL).timestamp()),
+        },
+        NEW,
+    )
+
+
+def secret_put(table: str, secret: DrawSecret) -> dict[str, Any]:
+    return _put(
+        table, {"pk": f"SEED#{secret.listing_id}", "sk": "SEED", "data": secret.model_dump()}, NEW
+    )
+
+
+def payout_put(table: str, payout: PayoutRecord) -> dict[str, Any]:
+    # Issued once; marked paid only where it was issued.
+    issued = payout.status == "issued"
+    return _put(
+        table,
+        {
+            "pk": f"PAYOUT#{payout.payout_id}",
+            "sk": "PAYOUT",
+            "data": payout.model_dump(mode="json"),
+        },
+        NEW if issued else "attribute_exists(pk)",
+    )
+
+
+def attention_write(table: str, listing_id: str, attention: Attention | None) -> dict[str, Any]:
+    """On the operator's list, or off it (None)."""
+    if attention is None:
+        key = to_item({"pk": "ATTENTION", "sk": listing_id})
+        return {"Delete": {"TableName": table, "Key": key}}
+    return _put(
+        table, {"pk": "ATTENTION", "sk": listing_id, "data": attention.model_dump(mode="json")}
+    )
+
+
+def mileage_debit(table: str, debit: MileageDebit) -> dict[str, Any]:
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": mileage_key(debit.buyer_id, debit.currency),
+            "UpdateExpression": "SET balance = balance - :a",
+            "ConditionExpression": "balance >= :a",
+            "ExpressionAttributeValues": to_item({":a": debit.amount}),
+        }
+    }
+
+
+def outbox_put(table: str, effects: list[Effect], now: datetime) -> tuple[str, dict[str, Any]]:
+    """Effects kept until run, on one of the outbox partitions at random (no write key for the
+    whole platform); returns the outbox id and the write."""
+    partition = uuid.uuid4().int % OUTBOX_PARTITIONS
+    sk = f"{iso(now)}#{uuid.uuid4().hex}"
+    body = json.dumps([EffectEnvelope(effect=e).model_dump(mode="json")["effect"] for e in effects])
+    return f"{partition}|{sk}", _put(
+        table, {"pk": f"OUTBOX#{partition}", "sk": sk, "effects": body}
+    )
