@@ -121,3 +121,20 @@ def test_a_mileage_sale_settles_in_chunks_of_buyers_each_posted_once(
         assert d.ok(d.as_(b, "GET", "/me/mileage"))["balance"] == expected
     events = d.stack.execution(lid)
     assert events["status"] == "SUCCEEDED"
+
+
+def test_mileage_credits_apply_once_each_and_the_balance_item_does_not_grow(d: Driver) -> None:
+    def balance_item_bytes() -> int:
+        item = d.store.client.get_item(
+            TableName=d.store.table, Key={"pk": {"S": "USER#ann"}, "sk": {"S": "MILEAGE#KRW"}}
+        )["Item"]
+        return len(repr(item))
+
+    assert d.store.credit_mileage("ann", "KRW", 100, "L1:settled:chunk:0:-:ann")
+    first = balance_item_bytes()
+    for i in range(2, 41):
+        assert d.store.credit_mileage("ann", "KRW", 100, f"L{i}:settled:chunk:0:-:ann")
+    # a retry of any of them (the outbox runs an effect again) credits nothing
+    assert not d.store.credit_mileage("ann", "KRW", 100, "L7:settled:chunk:0:-:ann")
+    assert d.store.mileage_balance("ann", "KRW") == 4_000
+    assert balance_item_bytes() <= first + 2  # the balance's digits, nothing per credit

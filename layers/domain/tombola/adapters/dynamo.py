@@ -456,16 +456,27 @@ class DynamoStore:
         return sorted(found, key=lambda f: f[0].split("|", 1)[1])
 
     def credit_mileage(self, buyer_id: str, currency: str, amount: int, key: str) -> bool:
+        """Once per key: the key's own dedupe item in the same transaction, so the balance item
+        stays the same size however many credits a buyer collects over the years."""
         try:
-            self.client.update_item(
-                TableName=self.table,
-                Key=mileage_key(buyer_id, currency),
-                UpdateExpression="ADD balance :a, applied :k",
-                ConditionExpression="attribute_not_exists(applied) OR NOT contains(applied, :ks)",
-                ExpressionAttributeValues=to_item({":a": amount, ":k": {key}, ":ks": key}),
+            self.client.transact_write_items(
+                TransactItems=[
+                    dedupe_put(self.table, f"mileage:{key}", self.clock.now()),
+                    {
+                        "Update": {
+                            "TableName": self.table,
+                            "Key": mileage_key(buyer_id, currency),
+                            "UpdateExpression": "ADD balance :a",
+                            "ExpressionAttributeValues": to_item({":a": amount}),
+                        }
+                    },
+                ]
             )
         except ClientError as err:
-            if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if err.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = err.response.get("CancellationReasons") or []
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
                 return False
             raise
         return True
