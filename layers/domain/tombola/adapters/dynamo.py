@@ -458,20 +458,19 @@ class DynamoStore:
     def credit_mileage(self, buyer_id: str, currency: str, amount: int, key: str) -> bool:
         """Once per key: the key's own dedupe item in the same transaction, so the balance item
         stays the same size however many credits a buyer collects over the years."""
+        writes: list[Any] = [
+            dedupe_put(self.table, f"mileage:{key}", self.clock.now()),
+            {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": mileage_key(buyer_id, currency),
+                    "UpdateExpression": "ADD balance :a",
+                    "ExpressionAttributeValues": to_item({":a": amount}),
+                }
+            },
+        ]
         try:
-            self.client.transact_write_items(
-                TransactItems=[
-                    dedupe_put(self.table, f"mileage:{key}", self.clock.now()),
-                    {
-                        "Update": {
-                            "TableName": self.table,
-                            "Key": mileage_key(buyer_id, currency),
-                            "UpdateExpression": "ADD balance :a",
-                            "ExpressionAttributeValues": to_item({":a": amount}),
-                        }
-                    },
-                ]
-            )
+            self.client.transact_write_items(TransactItems=writes)
         except ClientError as err:
             if err.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
