@@ -205,3 +205,27 @@ def test_an_execution_stopped_at_any_wait_is_resumed_there_by_the_sweep(
     st = d.conserved(lid)
     assert st.paid_out["seller_payout"] == 1_000_000
     assert len(d.psp.records("PAYOUT")) == 1
+
+
+def test_a_draw_over_tickets_that_disagree_with_the_count_at_close_stops_for_the_operator(
+    d: Driver,
+) -> None:
+    lid = _sold_out(d, ("ann", "bob", "cy"))
+    _buy_all(d, lid, ("ann", "bob"))
+    # a write around the rules: one shard counts a ticket no buyer holds
+    d.store.client.update_item(
+        TableName=d.store.table,
+        Key={"pk": {"S": f"QUOTA#{lid}#0"}, "sk": {"S": "QUOTA"}},
+        UpdateExpression="ADD paid :one",
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
+    d.close_window(lid)
+    d.stack.wait_for(lambda: d.record(lid).attention is not None, 20, "attention")
+    record = d.record(lid)
+    assert record.status.value == "closed"
+    assert record.paid_tickets == 3
+    assert record.attention is not None
+    assert record.attention.error == "DrawError"
+    assert "closed with 3 paid tickets but its buyers hold 2" in record.attention.cause
+    assert d.store.draw_order(lid, 0, 10) == []  # nothing drawn
+    d.conserved(lid)

@@ -72,6 +72,14 @@ def run_draw(deps: Deps, listing_id: str) -> DrawResult:
     for buyer in deps.store.buyers_of_listing(listing_id, listing.entry_partitions):
         for entry in buyer.paid():
             tickets.extend((t, buyer.buyer_id) for t in entry.ticket_ids)
+    if len(tickets) != listing.paid_tickets:
+        # The quota shards (counted at close) and the buyer items move in one transaction, so
+        # they agree unless something wrote around the rules: stop for the operator rather
+        # than draw over a ticket list that does not match what was sold.
+        raise DrawError(
+            f"listing {listing_id} closed with {listing.paid_tickets} paid tickets "
+            f"but its buyers hold {len(tickets)}"
+        )
     if not tickets:
         return DrawResult("unsold", None)
     secret = deps.store.get_secret(listing_id)
