@@ -1,4 +1,4 @@
-"""The verifiable draw (DOMAIN.md, "Draw").
+"""The verifiable draw (docs/RULES.md, "The draw").
 
 - At publish: a secret 32-byte seed S; its commitment SHA-256(S) is published.
 - At close: paid ticket ids, sorted and joined by "\\n", hash to the entries digest E.

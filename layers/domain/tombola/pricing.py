@@ -1,6 +1,6 @@
 """The money rules of a listing: P1, Np, P2, surplus, mileage and the seller deposit.
 
-Paragraph marks refer to KR 10-1753024; see ../shared/DOMAIN.md for the decisions.
+Paragraph marks refer to KR 10-1753024; docs/RULES.md states the rules, docs/DECISIONS.md the choices.
 """
 
 from __future__ import annotations
