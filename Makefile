@@ -7,15 +7,22 @@ SAMVENV ?= .venv-sam
 SAM    := $(SAMVENV)/bin/sam
 export SAM_CLI_TELEMETRY = 0
 
-.PHONY: dev test unit reliability bench bench-small lint format openapi sam-check run demo token verify clean
+.PHONY: dev lock test unit reliability bench bench-small lint format openapi sam-check run demo token verify clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-dev: $(STAMP) ## create .venv with runtime and dev dependencies
+dev: $(STAMP) ## create .venv with runtime and dev dependencies (the locked versions)
+
+UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --custom-compile-command "make lock"
+
+lock: $(STAMP) ## after changing pyproject.toml's dependencies: re-resolve the lock (requirements/dev.txt) and the layer's runtime part of it (layers/domain/requirements.txt)
+	$(UV_COMPILE) --extra dev --no-emit-package tombola pyproject.toml -o requirements/dev.txt
+	$(UV_COMPILE) pyproject.toml -c requirements/dev.txt -o layers/domain/requirements.txt
 
 test: $(STAMP) ## every test: unit, property-based, integration (moto, the real state machine), reliability (a seeded sample), end-to-end
 	$(BIN)/pytest -n 2

@@ -1,6 +1,7 @@
 """The money rules of a listing: P1, Np, P2, surplus, mileage and the seller deposit.
 
-Paragraph marks refer to KR 10-1753024; docs/RULES.md states the rules, docs/DECISIONS.md the choices.
+Paragraph marks refer to KR 10-1753024; docs/RULES.md states the rules and docs/DECISIONS.md
+our choices.
 """
 
 from __future__ import annotations
