@@ -32,10 +32,10 @@ reliability: $(STAMP) ## the whole reliability suite: every crash point, more fu
 	CONTENTION=0.2 $(BIN)/pytest -n 2 -q tests/integration
 
 bench: $(STAMP) ## the data model's numbers at full size (purchases, rush, draw of 1M tickets, 250k buyers, cost): one table
-	POWERTOOLS_METRICS_DISABLED=true PYTHONPATH=layers/domain:. $(BIN)/python -m bench.run
+	POWERTOOLS_METRICS_DISABLED=true PYTHONPATH=layers/domain:dev:. $(BIN)/python -m bench.run
 
 bench-small: $(STAMP) ## the same benchmark at a small size (CI runs it so that it keeps working)
-	POWERTOOLS_METRICS_DISABLED=true PYTHONPATH=layers/domain:. $(BIN)/python -m bench.run --small
+	POWERTOOLS_METRICS_DISABLED=true PYTHONPATH=layers/domain:dev:. $(BIN)/python -m bench.run --small
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
@@ -49,7 +49,7 @@ lint: $(STAMP) ## ruff (lint + format check), mypy, cfn-lint on template.yaml
 	$(BIN)/cfn-lint template.yaml
 
 openapi: $(STAMP) ## regenerate functions/openapi/openapi.json from the handlers
-	POWERTOOLS_TRACE_DISABLED=true $(BIN)/python -m tombola.local.openapi
+	POWERTOOLS_TRACE_DISABLED=true $(BIN)/python -m tombola_dev.openapi
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -61,25 +61,27 @@ WHO ?= alice
 GROUP ?= buyer
 
 run: $(STAMP) ## the whole system on 127.0.0.1:$(PORT) (AWS CLI: --endpoint-url http://127.0.0.1:$(MOTO_PORT)); Ctrl-C stops
-	$(BIN)/python -m tombola.local.serve --port $(PORT) --moto-port $(MOTO_PORT)
+	$(BIN)/python -m tombola_dev.serve --port $(PORT) --moto-port $(MOTO_PORT)
 
 demo: $(STAMP) ## drive listings through the stack at :$(PORT) over HTTP (starts its own if none runs)
-	$(BIN)/python -m tombola.local.demo --url http://127.0.0.1:$(PORT)
+	$(BIN)/python -m tombola_dev.demo --url http://127.0.0.1:$(PORT)
 
 token: $(STAMP) ## a JWT for the local stack: make token WHO=alice GROUP=buyer
-	@$(BIN)/python -m tombola.local.cli token $(WHO) $(GROUP)
+	@$(BIN)/python -m tombola_dev.cli token $(WHO) $(GROUP)
 
 verify: $(STAMP) ## check a listing's draw from its public data: make verify LISTING=L...
-	$(BIN)/python -m tombola.local.verify --url http://127.0.0.1:$(PORT) --listing $(LISTING)
+	$(BIN)/python -m tombola_dev.verify --url http://127.0.0.1:$(PORT) --listing $(LISTING)
 
 $(SAM):
 	$(PYTHON) -m venv $(SAMVENV)
 	$(SAMVENV)/bin/python -m pip install --quiet --upgrade pip
 	$(SAMVENV)/bin/python -m pip install --quiet aws-sam-cli
 
-sam-check: $(SAM) ## sam validate --lint and sam build (arm64 wheels; needs Python 3.12, pyenv has it)
+sam-check: $(SAM) $(STAMP) ## sam validate --lint, sam build (arm64 wheels; needs Python 3.12, pyenv has it), then the layer check
 	$(SAM) validate --lint
 	PYENV_VERSION=3.12.1 $(SAM) build --build-dir .aws-sam/build
+	rm -rf .venv-layer && PYENV_VERSION=3.12.1 python3 -m venv .venv-layer
+	$(BIN)/python -m tombola_dev.layer_check --venv .venv-layer
 
 clean:
-	rm -rf $(VENV) $(SAMVENV) .local .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam
+	rm -rf $(VENV) $(SAMVENV) .venv-layer .local .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam

@@ -18,8 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tombola_dev.stack import in_invocation
+
 from tests.support.crash import operation
-from tombola.local.stack import in_invocation
 from tombola.quota import HOLD_INDEX_PARTITIONS, bucket
 
 

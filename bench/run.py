@@ -26,6 +26,7 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
+from tombola_dev.stack import MOTO_CONFIG, Stack, fake_credentials
 
 from bench.fast_moto import fast_queries, fast_results, fast_transactions, table
 from bench.meter import Meter, item_size
@@ -37,7 +38,6 @@ from tombola.adapters import container
 from tombola.adapters.dynamo import DynamoStore
 from tombola.adapters.dynamo_items import buyer_put, from_item, journal_from, journal_put
 from tombola.ledger import JournalEntry
-from tombola.local.stack import MOTO_CONFIG, Stack, fake_credentials
 from tombola.ports import ManualClock, SeededRandomness
 from tombola.quota import (
     HOLD_INDEX_PARTITIONS,

@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 from moto import mock_aws
+from tombola_dev.process import RunningStack, running_stack
+from tombola_dev.stack import MOTO_CONFIG, Stack, fake_credentials
 
 from tests.reliability import figures
 from tests.support.app_driver import CountingIds, Driver, now_utc
 from tests.support.contention import Conflicts
 from tests.support.parameters import FAST
 from tombola.adapters import container
-from tombola.local.process import RunningStack, running_stack
-from tombola.local.stack import MOTO_CONFIG, Stack, fake_credentials
 from tombola.ports import ManualClock, SeededRandomness
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,9 +2,17 @@
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from tombola.adapters.container import deps
+from tombola.adapters.container import cold_start, deps
 from tombola.adapters.observability import logger, tracer
+from tombola.config import NonEmpty, Settings
 from tombola.services import closing
+
+
+class CloseSettings(Settings):
+    state_machine_arn: NonEmpty
+
+
+settings = cold_start(CloseSettings)
 
 
 @logger.inject_lambda_context(clear_state=True)

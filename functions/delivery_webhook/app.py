@@ -2,11 +2,19 @@
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from tombola.adapters.container import deps
+from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import make_resolver, verified_body
 from tombola.adapters.observability import logger, tracer
 from tombola.api_models import CarrierEventIn
+from tombola.config import NonEmpty, Settings
 from tombola.services import delivery
+
+
+class DeliveryWebhookSettings(Settings):
+    webhook_secret_arn: NonEmpty
+
+
+settings = cold_start(DeliveryWebhookSettings)
 
 app = make_resolver()
 

@@ -3,9 +3,12 @@
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
-from tombola.adapters.container import deps
+from tombola.adapters.container import cold_start, deps
 from tombola.adapters.observability import logger, tracer
+from tombola.config import Settings
 from tombola.services import drawing
+
+settings = cold_start(Settings)
 
 
 class DrawTask(BaseModel):

@@ -2,11 +2,21 @@
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from tombola.adapters.container import deps
+from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, idempotency_key, make_resolver
 from tombola.adapters.observability import logger, tracer
 from tombola.api_models import EntryIn
+from tombola.config import NonEmpty, Settings
 from tombola.services import entries
+
+
+class EntrySettings(Settings):
+    idempotency_table: NonEmpty
+    pseudonym_key_arn: NonEmpty
+    state_machine_arn: NonEmpty
+
+
+settings = cold_start(EntrySettings)
 
 app = make_resolver()
 

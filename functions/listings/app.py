@@ -5,11 +5,20 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from tombola.adapters.container import deps
+from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, idempotency_key, make_resolver
 from tombola.adapters.observability import logger, tracer
 from tombola.api_models import ListingIn
+from tombola.config import NonEmpty, Settings
 from tombola.services import listings
+
+
+class ListingsSettings(Settings):
+    idempotency_table: NonEmpty
+    pseudonym_key_arn: NonEmpty
+
+
+settings = cold_start(ListingsSettings)
 
 app = make_resolver()
 

@@ -1,16 +1,22 @@
 """EventBridge rule target: domain events become e-mail (SES) and SMS (SNS)."""
 
-import os
-
 import boto3
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from tombola.adapters.container import deps
+from tombola.adapters.container import cold_start, deps
 from tombola.adapters.messaging import SesSnsNotifier
 from tombola.adapters.observability import logger, metrics, tracer
+from tombola.config import NonEmpty, Settings
 from tombola.services.notifications import notify_event
+
+
+class NotifierSettings(Settings):
+    sender_email: NonEmpty
+
+
+settings = cold_start(NotifierSettings)
 
 _notifier: SesSnsNotifier | None = None
 
@@ -19,7 +25,7 @@ def notifier() -> SesSnsNotifier:
     global _notifier  # noqa: PLW0603
     if _notifier is None:
         _notifier = SesSnsNotifier(
-            os.environ.get("SENDER_EMAIL", "no-reply@tombola.example"),
+            settings.sender_email,
             boto3.client("ses"),
             boto3.client("sns"),
         )

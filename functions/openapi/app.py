@@ -5,8 +5,12 @@ from pathlib import Path
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from tombola.adapters.container import cold_start
 from tombola.adapters.http import make_resolver
 from tombola.adapters.observability import logger
+from tombola.config import Settings
+
+settings = cold_start(Settings)
 
 app = make_resolver()
 DOCUMENT = (Path(__file__).parent / "openapi.json").read_text()

@@ -3,11 +3,20 @@
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from tombola.adapters.container import deps
+from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import make_resolver, verified_body
 from tombola.adapters.observability import logger, metrics, tracer
 from tombola.api_models import PaymentEventIn
+from tombola.config import NonEmpty, Settings
 from tombola.services import payments
+
+
+class PaymentsWebhookSettings(Settings):
+    state_machine_arn: NonEmpty
+    webhook_secret_arn: NonEmpty
+
+
+settings = cold_start(PaymentsWebhookSettings)
 
 app = make_resolver()
 

@@ -2,11 +2,14 @@
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from tombola.adapters.container import deps
+from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, make_resolver
 from tombola.adapters.observability import logger, tracer
 from tombola.api_models import ProfileIn
+from tombola.config import Settings
 from tombola.services import profiles
+
+settings = cold_start(Settings)
 
 app = make_resolver()
 

@@ -7,9 +7,12 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from tombola.adapters.container import deps
+from tombola.adapters.container import cold_start, deps
 from tombola.adapters.observability import logger, metrics, tracer
+from tombola.config import Settings
 from tombola.services import settling
+
+settings = cold_start(Settings)
 
 
 class Task(BaseModel):

@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from tombola_dev import cli, demo, verify
+from tombola_dev.client import Client, User
+from tombola_dev.sandbox import payment_webhook
 
-from tombola.local import cli, demo, verify
-from tombola.local.client import Client, User
-from tombola.local.sandbox import payment_webhook
 from tombola.webhooks import SIGNATURE_HEADER
 
 pytestmark = pytest.mark.e2e

@@ -6,9 +6,9 @@ from typing import Any
 
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
+from tombola_dev.stack import ACCOUNT as DEFAULT_ACCOUNT_ID
 
 from tests.support.app_driver import Driver, complete_sale
-from tombola.local.stack import ACCOUNT as DEFAULT_ACCOUNT_ID
 
 
 def emails() -> list[Any]:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from tombola_dev import openapi
+from tombola_dev.template import Template
+
 from tests.support.app_driver import Driver
-from tombola.local import openapi
-from tombola.local.template import Template
 
 
 def test_the_served_document_is_generated_from_the_handlers_and_current(d: Driver) -> None:

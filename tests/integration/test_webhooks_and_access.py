@@ -7,9 +7,9 @@ import json
 from datetime import timedelta
 
 import pytest
+from tombola_dev.sandbox import payment_webhook
 
 from tests.support.app_driver import Driver, complete_sale
-from tombola.local.sandbox import payment_webhook
 from tombola.webhooks import SIGNATURE_HEADER, sign
 
 

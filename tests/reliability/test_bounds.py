@@ -8,11 +8,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from tombola_dev.template import Template
 
 from tests.support.app_driver import Driver
 from tombola.api_models import Currency
 from tombola.config import Settings
-from tombola.local.template import Template
 from tombola.money import CURRENCIES
 
 
@@ -75,19 +75,7 @@ def test_deadlines_outside_the_operators_bounds_are_refused(d: Driver) -> None:
 def _production_env() -> dict[str, str]:
     """The environment template.yaml gives a function with its parameters' defaults."""
     template = Template.load()
-    names = {
-        "SECOND_PAYMENT_SECONDS": "SecondPaymentSeconds",
-        "SHIP_SECONDS": "ShipSeconds",
-        "DELIVERY_SECONDS": "DeliverySeconds",
-        "CONFIRM_SECONDS": "ConfirmSeconds",
-        "RESOLUTION_SECONDS": "ResolutionSeconds",
-    }
-    env = {}
-    for var, param in names.items():
-        env[var] = template.parameters[param]
-        env[f"{var}_MIN"] = template.parameters[f"{param}Min"]
-        env[f"{var}_MAX"] = template.parameters[f"{param}Max"]
-    return env
+    return template.functions()["ListingsFunction"].stand_in_environment(template.parameters)
 
 
 def test_a_default_outside_its_own_bounds_fails_at_start() -> None:

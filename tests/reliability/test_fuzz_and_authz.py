@@ -16,11 +16,11 @@ import jwt
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from tombola_dev import auth
+from tombola_dev.client import Client, User
+from tombola_dev.process import RunningStack
 
 from tests.reliability import figures
-from tombola.local import auth
-from tombola.local.client import Client, User
-from tombola.local.process import RunningStack
 
 pytestmark = pytest.mark.e2e
 DOCUMENT = Path(__file__).resolve().parents[2] / "functions" / "openapi" / "openapi.json"

@@ -10,10 +10,10 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools.utilities import parameters
+from tombola_dev.sandbox import payment_webhook
+from tombola_dev.template import Template
 
 from tests.support.app_driver import Driver, claims, complete_sale
-from tombola.local.sandbox import payment_webhook
-from tombola.local.template import Template
 
 WEBHOOK_FUNCTIONS = {"PaymentsWebhookFunction", "DeliveryWebhookFunction"}
 PSEUDONYM_FUNCTIONS = {"ListingsFunction", "EntryFunction"}

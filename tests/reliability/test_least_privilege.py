@@ -9,10 +9,10 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from tombola_dev.template import Template
 
 from tests.support.app_driver import Driver
 from tombola.adapters.aws import EventBridgePublisher, EventNotPublished
-from tombola.local.template import Template
 
 
 class RefusingBus:

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tombola_dev.sandbox import carrier_webhook, payment_webhook
+from tombola_dev.stack import HttpResponse, Stack
+
 from tombola.adapters.container import deps
 from tombola.adapters.dynamo import DynamoStore
 from tombola.adapters.sandbox_psp import SandboxPaymentProvider
 from tombola.ledger import JournalEntry, Ledger, net_postings
-from tombola.local.sandbox import carrier_webhook, payment_webhook
-from tombola.local.stack import HttpResponse, Stack
 from tombola.ports import ManualClock
 from tombola.records import ListingRecord
 from tombola.settlement import payout_id_for

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from moto import mock_aws
+from tombola_dev.stack import MOTO_CONFIG, Stack, fake_credentials, in_invocation
 
 from tests.reliability import figures
 from tests.support.app_driver import CountingIds, Driver, now_utc
 from tests.support.world import World
 from tombola.adapters import container
-from tombola.local.stack import MOTO_CONFIG, Stack, fake_credentials, in_invocation
 from tombola.ports import ManualClock, SeededRandomness
 from tombola.statement import Statement
 

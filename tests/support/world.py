@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from tombola_dev.stack import HttpResponse
+
 from tests.support.app_driver import Driver
-from tombola.local.stack import HttpResponse
 from tombola.settlement import payout_id_for
 
 ATTEMPTS = 12

@@ -4,9 +4,9 @@ import json
 from pathlib import Path
 
 import pytest
+from tombola_dev import verify as verify_cli
 
 from tombola import draw
-from tombola.local import verify as verify_cli
 from tombola.webhooks import BadSignature, sign, signing_secrets, verify_signature
 
 SECRET = "0123456789abcdef-secret"

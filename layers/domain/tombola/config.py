@@ -1,94 +1,116 @@
-"""Operator policy and default durations, read once from the environment that template.yaml sets."""
+"""Operator policy, default durations and the resources a function uses, read and validated
+once, at cold start, from the environment template.yaml gives the function."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import Annotated, Any, Self
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from tombola.money import Money
 from tombola.pricing import DepositPolicy, SurplusPolicy
 
-# deadline → (environment variable prefix, default minimum, default maximum), in seconds
-DEADLINE_BOUNDS = {
-    "second_payment": ("SECOND_PAYMENT_SECONDS", 3_600, 604_800),
-    "ship": ("SHIP_SECONDS", 86_400, 1_209_600),
-    "delivery": ("DELIVERY_SECONDS", 86_400, 5_184_000),
-    "confirm": ("CONFIRM_SECONDS", 259_200, 2_592_000),
-    "resolution": ("RESOLUTION_SECONDS", 86_400, 2_592_000),
-}
-DEFAULT_OF = {
-    "second_payment": "second_payment_seconds",
-    "ship": "ship_seconds",
-    "delivery": "delivery_seconds",
-    "confirm": "confirm_seconds",
-    "resolution": "resolution_seconds",
-}
+DEADLINES = ("second_payment", "ship", "delivery", "confirm", "resolution")
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
-    table_name: str
-    event_bus_name: str
-    state_machine_arn: str
-    webhook_secret_arn: str  # {"current": ..., "previous": ...}: both verify during a rotation
-    pseudonym_key_arn: str  # {"key": ...}: keys the public pseudonyms of buyers and sellers
-    idempotency_table: str
-    deposit_fixed: int
-    deposit_rate_bps: int
-    fee_k: int
+NonEmpty = Annotated[str, Field(min_length=1)]
+Seconds = Annotated[int, Field(gt=0)]
+Amount = Annotated[int, Field(ge=0)]
+Bps = Annotated[int, Field(ge=0, le=10_000)]
+
+
+class ConfigurationError(ValueError):
+    """A function started with a variable missing or wrong: it fails its cold start."""
+
+
+class Settings(BaseSettings):
+    """What every function reads from the environment template.yaml gives it (its Globals).
+
+    Each function declares the variables it needs beyond these in its own subclass (in its
+    app.py), validated at cold start: a variable missing from template.yaml fails the function's
+    first invocation with the variable's name, not a request much later."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", case_sensitive=False)
+
+    table_name: NonEmpty
+    event_bus_name: NonEmpty
+    deposit_fixed: Amount
+    deposit_rate_bps: Bps
+    fee_k: Amount
     surplus_policy_default: SurplusPolicy
-    mileage_bps: int
-    ticket_limit_default: int
-    hold_seconds: int
-    second_payment_seconds: int
-    ship_seconds: int
-    delivery_seconds: int
-    confirm_seconds: int
-    resolution_seconds: int
+    mileage_bps: Bps
+    ticket_limit_default: Annotated[int, Field(ge=1)]
+    hold_seconds: Seconds
+    second_payment_seconds: Seconds
+    ship_seconds: Seconds
+    delivery_seconds: Seconds
+    confirm_seconds: Seconds
+    resolution_seconds: Seconds
     # What a seller may choose for each deadline (seconds), and how far ahead a listing may close.
-    deadline_bounds: dict[str, tuple[int, int]] = field(default_factory=dict)
-    max_open_days: int = 90
-    webhook_tolerance_seconds: int = 300
+    second_payment_seconds_min: Seconds
+    second_payment_seconds_max: Seconds
+    ship_seconds_min: Seconds
+    ship_seconds_max: Seconds
+    delivery_seconds_min: Seconds
+    delivery_seconds_max: Seconds
+    confirm_seconds_min: Seconds
+    confirm_seconds_max: Seconds
+    resolution_seconds_min: Seconds
+    resolution_seconds_max: Seconds
+    max_open_days: Annotated[int, Field(ge=1)]
+    webhook_tolerance_seconds: Seconds = 300
+    # Only some functions are given these; their subclasses make them required.
+    state_machine_arn: str = ""
+    webhook_secret_arn: str = ""  # {"current": ..., "previous": ...}: both verify in a rotation
+    pseudonym_key_arn: str = ""  # {"key": ...}: keys the public pseudonyms
+    idempotency_table: str = ""
+    sender_email: str = ""
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _defaults_within_bounds(self) -> Settings:
         for name, (low, high) in self.deadline_bounds.items():
-            default = getattr(self, DEFAULT_OF[name])
-            if not 0 < low <= default <= high:
+            default = getattr(self, f"{name}_seconds")
+            if not low <= default <= high:
                 raise ValueError(f"{name}: the default {default} s must lie within {low}..{high} s")
+        return self
+
+    @property
+    def deadline_bounds(self) -> dict[str, tuple[int, int]]:
+        return {
+            name: (getattr(self, f"{name}_seconds_min"), getattr(self, f"{name}_seconds_max"))
+            for name in DEADLINES
+        }
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        e = os.environ if env is None else env
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Only what from_env passes: several functions share one process in the tests and the
+        # local stack, and one function must not pick up another's variables from os.environ.
+        return (init_settings,)
 
-        def num(name: str, default: int) -> int:
-            return int(e.get(name, str(default)))
-
-        return cls(
-            table_name=e.get("TABLE_NAME", "tombola"),
-            event_bus_name=e.get("EVENT_BUS_NAME", "tombola"),
-            state_machine_arn=e.get("STATE_MACHINE_ARN", ""),
-            webhook_secret_arn=e.get("WEBHOOK_SECRET_ARN", ""),
-            pseudonym_key_arn=e.get("PSEUDONYM_KEY_ARN", ""),
-            idempotency_table=e.get("IDEMPOTENCY_TABLE", ""),
-            deposit_fixed=num("DEPOSIT_FIXED", 0),
-            deposit_rate_bps=num("DEPOSIT_RATE_BPS", 500),
-            fee_k=num("FEE_K", 0),
-            surplus_policy_default=SurplusPolicy(e.get("SURPLUS_POLICY_DEFAULT", "operator")),
-            mileage_bps=num("MILEAGE_BPS", 0),
-            ticket_limit_default=num("TICKET_LIMIT_DEFAULT", 4),
-            hold_seconds=num("HOLD_SECONDS", 600),
-            second_payment_seconds=num("SECOND_PAYMENT_SECONDS", 172_800),
-            ship_seconds=num("SHIP_SECONDS", 604_800),
-            delivery_seconds=num("DELIVERY_SECONDS", 2_592_000),
-            confirm_seconds=num("CONFIRM_SECONDS", 604_800),
-            resolution_seconds=num("RESOLUTION_SECONDS", 2_592_000),
-            deadline_bounds={
-                name: (num(f"{env}_MIN", low), num(f"{env}_MAX", high))
-                for name, (env, low, high) in DEADLINE_BOUNDS.items()
-            },
-            max_open_days=num("MAX_OPEN_DAYS", 90),
-        )
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
+        """Validated from ``env`` (the process environment by default)."""
+        source = os.environ if env is None else env
+        names = set(cls.model_fields)
+        values: dict[str, Any] = {k.lower(): v for k, v in source.items() if k.lower() in names}
+        try:
+            return cls(**values)
+        except ValidationError as err:
+            problems = "; ".join(
+                ": ".join(filter(None, [".".join(map(str, e["loc"])).upper(), e["msg"]]))
+                for e in err.errors()
+            )
+            raise ConfigurationError(f"{cls.__name__}: {problems}") from None
 
     def deposit_policy(self, currency: str) -> DepositPolicy:
         if self.deposit_fixed > 0:

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 import boto3
 
@@ -32,10 +32,27 @@ _overrides: dict[str, Any] = {}
 # environment template.yaml gives its function, so a variable missing there is missing here too.
 _function_env: ContextVar[Mapping[str, str] | None] = ContextVar("function_env", default=None)
 _by_env: dict[tuple[tuple[str, str], ...], Deps] = {}
+_settings: dict[tuple[tuple[str, str], ...] | None, Settings] = {}
+
+S = TypeVar("S", bound=Settings)
+
+
+def _env_key() -> tuple[tuple[str, str], ...] | None:
+    env = _function_env.get()
+    return None if env is None else tuple(sorted(env.items()))
+
+
+def cold_start(model: type[S]) -> S:
+    """A function's settings, validated against its environment when its module loads: a
+    variable template.yaml does not give it fails the cold start (ConfigurationError)."""
+    env = _function_env.get()
+    settings = model.from_env(env)
+    _settings[_env_key()] = settings
+    return settings
 
 
 def build(settings: Settings | None = None) -> Deps:
-    s = settings or Settings.from_env()
+    s = settings or _settings.get(None) or Settings.from_env()
     clock = _overrides.get("clock") or SystemClock()
     dynamodb = boto3.client("dynamodb")
     return Deps(
@@ -61,7 +78,7 @@ def deps() -> Deps:
     if env is not None:
         key = tuple(sorted(env.items()))
         if key not in _by_env:
-            _by_env[key] = build(Settings.from_env(env))
+            _by_env[key] = build(_settings.get(key) or Settings.from_env(env))
         return _by_env[key]
     if _deps is None:
         _deps = build()

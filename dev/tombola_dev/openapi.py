@@ -1,6 +1,6 @@
 """One OpenAPI document for the whole API, generated from the handlers' own route declarations
 (Powertools builds each function's part from its pydantic models) and merged in route order of
-template.yaml. ``python -m tombola.local.openapi`` rewrites the served copy."""
+template.yaml. ``python -m tombola_dev.openapi`` rewrites the served copy."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from tombola.adapters import container
 from tombola.api_models import CarrierEventIn, PaymentEventIn
-from tombola.local.template import ROOT, Template
+from tombola_dev.template import ROOT, Template
 
 SERVED = ROOT / "functions" / "openapi" / "openapi.json"
 TITLE = "Tombola API"
@@ -40,13 +41,14 @@ def _body_of(model: type[BaseModel], doc: dict[str, Any]) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": ref}}}
 
 
-def _load(path: Path, name: str) -> Any:
+def _load(path: Path, name: str, env: dict[str, str]) -> Any:
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    with container.function_environment(env):
+        spec.loader.exec_module(module)
     return module
 
 
@@ -71,7 +73,8 @@ def build(template: Template | None = None) -> dict[str, Any]:
     public = {(r.method, r.path) for r in template.routes() if r.public}
     for fn_name in dict.fromkeys(r.function for r in template.routes()):
         fn = functions[fn_name]
-        module = _load(fn.module_path, f"tombola_openapi_{fn_name}")
+        env = fn.stand_in_environment(template.parameters)
+        module = _load(fn.module_path, f"tombola_openapi_{fn_name}", env)
         app = getattr(module, "app", None)
         if app is None or not hasattr(app, "get_openapi_schema"):
             continue

@@ -1,6 +1,6 @@
 """The local stack: the whole system on 127.0.0.1, no Docker, no AWS account.
 
-    python -m tombola.local.serve [--port 3000] [--moto-port 5000] [--tick-seconds N]
+    python -m tombola_dev.serve [--port 3000] [--moto-port 5000] [--tick-seconds N]
 
 - moto in-process (DynamoDB, Step Functions running statemachines/ for real, EventBridge, SES,
   SNS), also served on --moto-port for the AWS CLI (`--endpoint-url`);
@@ -36,12 +36,12 @@ from moto.ses.models import ses_backends
 from tombola.adapters import container
 from tombola.adapters.dynamo import DynamoStore
 from tombola.adapters.sandbox_psp import SandboxPaymentProvider
-from tombola.local import auth
-from tombola.local.client import Client
-from tombola.local.sandbox import carrier_webhook, payment_webhook
-from tombola.local.stack import ACCOUNT, MOTO_CONFIG, REGION, Stack, fake_credentials
-from tombola.local.template import ROOT
 from tombola.settlement import payout_id_for
+from tombola_dev import auth
+from tombola_dev.client import Client
+from tombola_dev.sandbox import carrier_webhook, payment_webhook
+from tombola_dev.stack import ACCOUNT, MOTO_CONFIG, REGION, Stack, fake_credentials
+from tombola_dev.template import ROOT
 
 # Not named "tombola…": Powertools filters records of loggers named after its service.
 log = logging.getLogger("localstack")

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[4]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class _CfnLoader(yaml.SafeLoader):
@@ -65,6 +65,19 @@ class Function:
     @property
     def handler_name(self) -> str:
         return self.handler.rsplit(".", 1)[1]
+
+    def stand_in_environment(self, parameters: dict[str, str]) -> dict[str, str]:
+        """Its variables outside a stack: parameters at their defaults, other references
+        (tables, ARNs) as stand-ins, enough for the function's module to load."""
+
+        def stand_in(name: str, value: Any) -> str:
+            if isinstance(value, dict) and "Ref" in value:
+                return parameters.get(value["Ref"], f"stand-in-{value['Ref']}")
+            if isinstance(value, dict):
+                return f"stand-in-{name.lower()}"
+            return str(value)
+
+        return {name: stand_in(name, value) for name, value in self.environment.items()}
 
 
 @dataclass

@@ -9,7 +9,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from tombola.local import auth
+from tombola_dev import auth
 
 
 def default_url() -> str:

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tombola.local.client import ApiError, Client
-from tombola.local.template import ROOT
+from tombola_dev.client import ApiError, Client
+from tombola_dev.template import ROOT
 
 
 def free_port() -> int:
@@ -40,7 +40,7 @@ class RunningStack:
 def running_stack(
     log_path: Path, *, tick_seconds: int = 1, timeout: float = 60
 ) -> Iterator[RunningStack]:
-    """`python -m tombola.local.serve` on free ports, stopped afterwards."""
+    """`python -m tombola_dev.serve` on free ports, stopped afterwards."""
     port, moto_port = free_port(), free_port()
     log_path.parent.mkdir(exist_ok=True)
     with log_path.open("a") as log:
@@ -48,7 +48,7 @@ def running_stack(
             [
                 sys.executable,
                 "-m",
-                "tombola.local.serve",
+                "tombola_dev.serve",
                 f"--port={port}",
                 f"--moto-port={moto_port}",
                 f"--tick-seconds={tick_seconds}",

@@ -1,13 +1,13 @@
 """Commands for a person using the local stack by hand.
 
-python -m tombola.local.cli token alice buyer          # a JWT for alice in the buyer group
-python -m tombola.local.cli pay chk_...                # the sandbox provider pays a checkout
-python -m tombola.local.cli fail chk_...               # ... or reports it failed
-python -m tombola.local.cli carrier L123 delivered     # the carrier reports (in_transit, accident)
-python -m tombola.local.cli refunds | payouts | notifications
-python -m tombola.local.cli attention                  # listings whose execution stopped
-python -m tombola.local.cli resume L123                # resume one from its last safe step
-python -m tombola.local.cli payout-paid L123           # the provider reports a payout sent
+python -m tombola_dev.cli token alice buyer          # a JWT for alice in the buyer group
+python -m tombola_dev.cli pay chk_...                # the sandbox provider pays a checkout
+python -m tombola_dev.cli fail chk_...               # ... or reports it failed
+python -m tombola_dev.cli carrier L123 delivered     # the carrier reports (in_transit, accident)
+python -m tombola_dev.cli refunds | payouts | notifications
+python -m tombola_dev.cli attention                  # listings whose execution stopped
+python -m tombola_dev.cli resume L123                # resume one from its last safe step
+python -m tombola_dev.cli payout-paid L123           # the provider reports a payout sent
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import argparse
 import json
 import sys
 
-from tombola.local import auth
-from tombola.local.client import Client, default_url
+from tombola_dev import auth
+from tombola_dev.client import Client, default_url
 
 
 def main(argv: list[str] | None = None) -> int:

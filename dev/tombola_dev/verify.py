@@ -1,8 +1,8 @@
 """Check a listing's draw from its public data alone: recompute the commitment, the entries digest
 and the candidate order, and print OK or exactly what differs.
 
-    python -m tombola.local.verify --url http://127.0.0.1:3000 --listing L123
-    python -m tombola.local.verify saved-draw.json
+    python -m tombola_dev.verify --url http://127.0.0.1:3000 --listing L123
+    python -m tombola_dev.verify saved-draw.json
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tombola import draw
-from tombola.local.client import Client, default_url
+from tombola_dev.client import Client, default_url
 
 
 def public_draw(data: dict[str, Any]) -> draw.PublicDraw:

@@ -34,8 +34,8 @@ from moto.core.botocore_stubber import BotocoreStubber
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
 from tombola.adapters import container, dynamo
-from tombola.local.per_thread import per_thread_router_state
-from tombola.local.template import Function, Route, Template, load_definition, resolve
+from tombola_dev.per_thread import per_thread_router_state
+from tombola_dev.template import Function, Route, Template, load_definition, resolve
 
 log = logging.getLogger("localstack")
 # The function whose invocation is running on this thread, if any.
@@ -254,7 +254,9 @@ class Stack:
             assert spec.loader is not None
             module = importlib.util.module_from_spec(spec)
             sys.modules[name] = module
-            spec.loader.exec_module(module)
+            # its cold start sees only what template.yaml gives this function
+            with container.function_environment(self.function_environment(fn.logical_id)):
+                spec.loader.exec_module(module)
             self._modules[fn.logical_id] = module
         return self._modules[fn.logical_id]
 

@@ -1,6 +1,6 @@
 """Drives listings through the local stack over HTTP only, as its users would.
 
-    python -m tombola.local.demo [--url http://127.0.0.1:3000] [--buyers 300]
+    python -m tombola_dev.demo [--url http://127.0.0.1:3000] [--buyers 300]
 
 Without a running stack at --url it starts its own. A warm-up listing (mileage policy) sells
 first so that its losers hold mileage; then the main listing: a seller lists and pays the
@@ -21,10 +21,10 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tombola.local import verify
-from tombola.local.client import ApiError, Client, User, default_url
-from tombola.local.process import healthy, running_stack
-from tombola.local.template import ROOT
+from tombola_dev import verify
+from tombola_dev.client import ApiError, Client, User, default_url
+from tombola_dev.process import healthy, running_stack
+from tombola_dev.template import ROOT
 
 LOG = ROOT / ".local" / "demo-stack.log"
 
