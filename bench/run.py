@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -111,14 +111,15 @@ def big_listing(d: Driver, expected: int, **fields: Any) -> str:
 
 def seed_buyers(d: Driver, lid: str, buyers: int, tickets_each: int = 4) -> None:
     """Buyers with paid entries, and their payments' journal entries, written straight into
-    moto's table (not through HTTP, not even a request per item). The quota shards are not
-    moved: the listings seeded here are far larger than what is seeded into them."""
+    moto's table (not through HTTP, not even a request per item); then the quota shards count
+    them."""
     store = d.store
     assert isinstance(store, DynamoStore)
     listing = store.get_listing(lid)
     assert listing is not None
     moto_table = table(store.table)
     now = d.clock.now()
+    assert not listing.closed_at, "seed before close"
     started = time.perf_counter()
     for i in range(buyers):
         buyer_id = f"seed{i:07d}"
@@ -149,6 +150,30 @@ def seed_buyers(d: Driver, lid: str, buyers: int, tickets_each: int = 4) -> None
         moto_table.put_item(paid["Put"]["Item"])
         if (i + 1) % 50_000 == 0:
             print(f"    seeded {i + 1:,} buyers ({time.perf_counter() - started:.0f} s)")
+    count_in_quota(d, lid, buyers * tickets_each)
+
+
+def count_in_quota(d: Driver, lid: str, tickets: int) -> None:
+    """The seeded tickets, counted as paid on the quota shards (taken from what is left where
+    the shards are capped), as the purchases would have."""
+    record = d.record(lid)
+    left = tickets
+    for state in d.store.quota(lid, range(record.quota_shards)):
+        take = left if state.remaining is None else min(left, state.remaining)
+        values = {":paid": {"N": str(take)}, ":neg": {"N": str(-take)}}
+        d.store.client.update_item(
+            TableName=d.store.table,
+            Key={"pk": {"S": f"QUOTA#{lid}#{state.shard}"}, "sk": {"S": "QUOTA"}},
+            UpdateExpression="ADD paid :paid"
+            + ("" if state.remaining is None else ", remaining :neg"),
+            ExpressionAttributeValues=values
+            if state.remaining is not None
+            else {":paid": values[":paid"]},
+        )
+        left -= take
+        if not left:
+            return
+    raise ValueError(f"the listing has room for {tickets - left:,} of {tickets:,} seeded tickets")
 
 
 def purchase(d: Driver, meter: Meter, buyer: str, lid: str, tickets: int) -> dict[str, Any]:
@@ -376,6 +401,32 @@ def per_invocation(stack: Stack, meter: Meter) -> list[Invocation]:
     return done
 
 
+@contextmanager
+def progress(
+    calls: list[Invocation], started: float, stuck: Callable[[], str | None], every: float = 60
+) -> Iterator[None]:
+    """A line a minute on a long run: the invocations so far, by function. A listing that went
+    on the operator's list will not finish: say why and stop the bench there."""
+    done = threading.Event()
+
+    def report() -> None:
+        while not done.wait(every):
+            problem = stuck()
+            if problem:
+                print(f"    the listing stopped: {problem}", flush=True)
+                os._exit(2)
+            counts = Counter(c.function.removesuffix("Function") for c in calls)
+            so_far = ", ".join(f"{name} {n:,}" for name, n in sorted(counts.items()))
+            print(f"    {time.perf_counter() - started:,.0f} s: {so_far or 'starting'}", flush=True)
+
+    reporter = threading.Thread(target=report, daemon=True)
+    reporter.start()
+    try:
+        yield
+    finally:
+        done.set()
+
+
 def history_events(execution_arn: str) -> int:
     sfn = boto3.client("stepfunctions")
     count = 0
@@ -402,10 +453,16 @@ def big_listing_settled(buyers: int) -> None:
         meter.reset()
         meter.on = True
         started = time.perf_counter()
-        d.close_window(lid)
-        d.wait_status(lid, "final_buyer", timeout=7200)
-        d.user(d.record(lid).final_buyer, "buyer")  # seeded buyers have no profile yet
-        complete_sale(d, lid, confirm=False, settle_timeout=7200)
+
+        def stuck() -> str | None:
+            attention = d.record(lid).attention
+            return f"{attention.error}: {attention.cause}" if attention else None
+
+        with progress(calls, started, stuck):
+            d.close_window(lid)
+            d.wait_status(lid, "final_buyer", timeout=7200)
+            d.user(d.record(lid).final_buyer, "buyer")  # seeded buyers have no profile yet
+            complete_sale(d, lid, confirm=False, settle_timeout=7200)
         meter.on = False
         elapsed = time.perf_counter() - started
         slowest = max(calls, key=lambda c: c.seconds)
