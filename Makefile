@@ -7,7 +7,10 @@ SAMVENV ?= .venv-sam
 SAM    := $(SAMVENV)/bin/sam
 export SAM_CLI_TELEMETRY = 0
 
-.PHONY: dev lock test unit reliability bench bench-small lint format openapi sam-check run demo token verify clean
+.PHONY: help dev lock test integration e2e deploy openapi-check unit reliability bench bench-small lint format openapi sam-check run demo token verify clean
+
+help: ## this list
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):[^#]*## /\1\t/' | expand -t 16
 
 $(STAMP): pyproject.toml requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +40,14 @@ bench: $(STAMP) ## the data model's numbers at full size (purchases, rush, draw 
 bench-small: $(STAMP) ## the same benchmark at a small size (CI runs it so that it keeps working)
 	POWERTOOLS_METRICS_DISABLED=true PYTHONPATH=layers/domain:dev:. $(BIN)/python -m bench.run --small
 
-unit: $(STAMP)
+unit: $(STAMP) ## pure domain: the patent's examples, hypothesis properties, settings, the lock (seconds)
 	$(BIN)/pytest tests/unit
+
+integration: $(STAMP) ## handlers and the real state machine under moto, wired from template.yaml
+	$(BIN)/pytest -n 2 tests/integration
+
+e2e: $(STAMP) ## the local stack started as `make run` starts it, driven over HTTP
+	$(BIN)/pytest tests/e2e
 
 lint: $(STAMP) ## ruff (lint + format check), mypy, cfn-lint on template.yaml
 	$(BIN)/ruff check .
@@ -51,7 +60,10 @@ lint: $(STAMP) ## ruff (lint + format check), mypy, cfn-lint on template.yaml
 openapi: $(STAMP) ## regenerate functions/openapi/openapi.json from the handlers
 	POWERTOOLS_TRACE_DISABLED=true $(BIN)/python -m tombola_dev.openapi
 
-format: $(STAMP)
+openapi-check: $(STAMP) ## fail when functions/openapi/openapi.json is not what the handlers generate
+	POWERTOOLS_TRACE_DISABLED=true $(BIN)/python -m tombola_dev.openapi --check
+
+format: $(STAMP) ## ruff: fix what it can, format
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
@@ -60,8 +72,8 @@ MOTO_PORT ?= 5000
 WHO ?= alice
 GROUP ?= buyer
 
-run: $(STAMP) ## the whole system on 127.0.0.1:$(PORT) (AWS CLI: --endpoint-url http://127.0.0.1:$(MOTO_PORT)); Ctrl-C stops
-	$(BIN)/python -m tombola_dev.serve --port $(PORT) --moto-port $(MOTO_PORT)
+run: $(STAMP) ## the whole system on 127.0.0.1:$(PORT) (AWS CLI: --endpoint-url http://127.0.0.1:$(MOTO_PORT)); ARGS="--tick-seconds 5 --param Name=Value"; Ctrl-C stops
+	$(BIN)/python -m tombola_dev.serve --port $(PORT) --moto-port $(MOTO_PORT) $(ARGS)
 
 demo: $(STAMP) ## drive listings through the stack at :$(PORT) over HTTP (starts its own if none runs)
 	$(BIN)/python -m tombola_dev.demo --url http://127.0.0.1:$(PORT)
@@ -83,5 +95,8 @@ sam-check: $(SAM) $(STAMP) ## sam validate --lint, sam build (arm64 wheels; need
 	rm -rf .venv-layer && PYENV_VERSION=3.12.1 python3 -m venv .venv-layer
 	$(BIN)/python -m tombola_dev.layer_check --venv .venv-layer
 
-clean:
+deploy: sam-check ## sam deploy (guided the first time: it writes samconfig.toml); see docs/OPERATIONS.md
+	$(SAM) deploy $(if $(wildcard samconfig.toml),,--guided)
+
+clean: ## remove every virtualenv, build and cache
 	rm -rf $(VENV) $(SAMVENV) .venv-layer .local .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam

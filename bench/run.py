@@ -48,6 +48,7 @@ from tombola.quota import (
 from tombola.records import BuyerRecord, EntryRecord, EntryStatus
 from tombola.settlement import Funding, tickets_paid
 from tombola.statement import Statement
+from tombola.telemetry import RecordingTelemetry
 from tombola.tickets import ticket_id
 
 # List prices, us-east-1, on-demand (USD).
@@ -86,12 +87,15 @@ def harness() -> Iterator[tuple[Driver, Meter]]:
     with mock_aws(config=MOTO_CONFIG):
         stack = Stack(parameters=FAST, retry_scale=0.01).create()
         clock = ManualClock(now_utc())
-        container.override(clock=clock, randomness=SeededRandomness(42), ids=CountingIds())
+        telemetry = RecordingTelemetry()  # decisions counted, not logged: a million would be
+        container.override(
+            clock=clock, randomness=SeededRandomness(42), ids=CountingIds(), telemetry=telemetry
+        )
         meter = Meter()
         stack.on_call = meter
         try:
             with stack.lambda_routing(), fast_transactions(), fast_queries(), fast_results():
-                yield Driver(stack, clock), meter
+                yield Driver(stack, clock, telemetry), meter
         finally:
             container.reset()
 
@@ -411,13 +415,13 @@ def progress(
 
     def report() -> None:
         while not done.wait(every):
-            problem = stuck()
-            if problem:
-                print(f"    the listing stopped: {problem}", flush=True)
-                os._exit(2)
             counts = Counter(c.function.removesuffix("Function") for c in calls)
             so_far = ", ".join(f"{name} {n:,}" for name, n in sorted(counts.items()))
             print(f"    {time.perf_counter() - started:,.0f} s: {so_far or 'starting'}", flush=True)
+            problem = stuck()  # reads the listing: waits for the running invocation's turn
+            if problem:
+                print(f"    the listing stopped: {problem}", flush=True)
+                os._exit(2)
 
     reporter = threading.Thread(target=report, daemon=True)
     reporter.start()

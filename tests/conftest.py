@@ -16,6 +16,7 @@ from tests.support.contention import Conflicts
 from tests.support.parameters import FAST
 from tombola.adapters import container
 from tombola.ports import ManualClock, SeededRandomness
+from tombola.telemetry import RecordingTelemetry
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,11 +27,14 @@ def d() -> Iterator[Driver]:
     with mock_aws(config=MOTO_CONFIG):
         stack = Stack(parameters=FAST, retry_scale=0.01).create()
         clock = ManualClock(now_utc())
-        container.override(clock=clock, randomness=SeededRandomness(42), ids=CountingIds())
+        telemetry = RecordingTelemetry()
+        container.override(
+            clock=clock, randomness=SeededRandomness(42), ids=CountingIds(), telemetry=telemetry
+        )
         if os.environ.get("CONTENTION"):  # `make reliability` runs the scenarios under it too
             stack.on_call = Conflicts(float(os.environ["CONTENTION"]))
         with stack.lambda_routing():
-            yield Driver(stack, clock)
+            yield Driver(stack, clock, telemetry)
         container.reset()
 
 

@@ -99,6 +99,19 @@ def render(doc: dict[str, Any]) -> str:
     return json.dumps(doc, indent=2, sort_keys=False) + "\n"
 
 
-if __name__ == "__main__":
-    SERVED.write_text(render(build()))
+def main(argv: list[str] | None = None) -> int:
+    check = "--check" in (sys.argv[1:] if argv is None else argv)
+    current = render(build())
+    if check:
+        if SERVED.read_text() != current:
+            print(f"{SERVED.relative_to(ROOT)} is stale: run `make openapi`", file=sys.stderr)
+            return 1
+        print(f"{SERVED.relative_to(ROOT)} matches the handlers")
+        return 0
+    SERVED.write_text(current)
     print(f"wrote {SERVED.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -29,12 +29,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+import boto3
 from moto import mock_aws
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.ses.models import ses_backends
 
 from tombola.adapters import container
 from tombola.adapters.dynamo import DynamoStore
+from tombola.adapters.observability import PowertoolsTelemetry
 from tombola.adapters.sandbox_psp import SandboxPaymentProvider
 from tombola.settlement import payout_id_for
 from tombola_dev import auth
@@ -370,6 +372,13 @@ def main(argv: list[str] | None = None) -> int:
             )
             moto_server.start()
             base = f"http://{args.host}:{args.port}"
+            container.override(
+                payments=SandboxPaymentProvider(
+                    stack.refs["Table"], boto3.client("dynamodb"), f"{base}/sandbox/checkouts/"
+                ),
+                telemetry=PowertoolsTelemetry(emit_metrics=False),
+            )
+            NOTIFICATIONS_LOG.unlink(missing_ok=True)  # each run's log starts fresh
             server = ThreadingHTTPServer(
                 (args.host, args.port), make_handler(LocalApi(stack, base))
             )

@@ -4,7 +4,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
 from tombola.adapters.container import cold_start, deps
-from tombola.adapters.observability import logger, tracer
+from tombola.adapters.observability import for_listing, logger, task_handler
 from tombola.config import Settings
 from tombola.services import waits
 
@@ -19,9 +19,9 @@ class WaitTask(BaseModel):
     candidate: str | None = None
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@task_handler
 def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     task = WaitTask.model_validate(event)
-    logger.append_keys(listing_id=task.listing_id, stage=task.stage)
+    for_listing(task.listing_id)
+    logger.append_keys(stage=task.stage)
     return waits.store_token(deps(), task.listing_id, task.stage, task.token, task.candidate)

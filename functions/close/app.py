@@ -3,7 +3,7 @@
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tombola.adapters.container import cold_start, deps
-from tombola.adapters.observability import logger, tracer
+from tombola.adapters.observability import task_handler
 from tombola.config import NonEmpty, Settings
 from tombola.services import closing
 
@@ -15,7 +15,6 @@ class CloseSettings(Settings):
 settings = cold_start(CloseSettings)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@task_handler
 def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     return closing.close_due(deps())

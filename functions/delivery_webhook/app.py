@@ -4,7 +4,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import make_resolver, verified_body
-from tombola.adapters.observability import logger, tracer
+from tombola.adapters.observability import api_handler
 from tombola.api_models import CarrierEventIn
 from tombola.config import NonEmpty, Settings
 from tombola.services import delivery
@@ -27,7 +27,6 @@ def carrier_event() -> dict[str, object]:
     )
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@api_handler
 def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     return app.resolve(event, context)

@@ -4,7 +4,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
 from tombola.adapters.container import cold_start, deps
-from tombola.adapters.observability import logger, tracer
+from tombola.adapters.observability import for_listing, task_handler
 from tombola.config import Settings
 from tombola.services import drawing
 
@@ -19,11 +19,10 @@ class DrawTask(BaseModel):
     reason: str | None = None
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@task_handler
 def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     task = DrawTask.model_validate(event)
-    logger.append_keys(listing_id=task.listing_id)
+    for_listing(task.listing_id)
     if task.action == "redraw" and task.passed_candidate:
         result = drawing.run_redraw(
             deps(), task.listing_id, task.passed_candidate, task.reason or ""

@@ -4,7 +4,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, idempotency_key, make_resolver
-from tombola.adapters.observability import logger, tracer
+from tombola.adapters.observability import api_handler
 from tombola.api_models import EntryIn
 from tombola.config import NonEmpty, Settings
 from tombola.services import entries
@@ -37,7 +37,6 @@ def my_mileage() -> dict[str, object]:
     return entries.my_mileage(deps(), caller(app))
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@api_handler
 def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     return app.resolve(event, context)

@@ -7,7 +7,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, idempotency_key, make_resolver
-from tombola.adapters.observability import logger, tracer
+from tombola.adapters.observability import api_handler
 from tombola.api_models import ListingIn
 from tombola.config import NonEmpty, Settings
 from tombola.services import listings
@@ -52,7 +52,6 @@ def get_statement(listing_id: str) -> dict[str, object]:
     return listings.statement_view(deps(), caller(app), listing_id)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@api_handler
 def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     return app.resolve(event, context)

@@ -1,15 +1,15 @@
 """EventBridge rule target: domain events become e-mail (SES) and SMS (SNS)."""
 
 import boto3
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.messaging import SesSnsNotifier
-from tombola.adapters.observability import logger, metrics, tracer
+from tombola.adapters.observability import logger, task_handler
 from tombola.config import NonEmpty, Settings
 from tombola.services.notifications import notify_event
+from tombola.telemetry import Metric, Point
 
 
 class NotifierSettings(Settings):
@@ -32,13 +32,11 @@ def notifier() -> SesSnsNotifier:
     return _notifier
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@task_handler
 @event_source(data_class=EventBridgeEvent)
 def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, object]:
     if event.detail_type == "OperatorAlert":  # the OperatorAlertsAlarm counts these
         logger.warning("operator alert", extra={"alert": event.detail})
-        metrics.add_metric(name="OperatorAlerts", unit=MetricUnit.Count, value=1)
+        deps().telemetry.count(Point(Metric.OPERATOR_ALERTS))
     sent = notify_event(deps().store, notifier(), event.detail_type, event.detail)
     return {"sent": sent}

@@ -7,7 +7,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tombola.adapters.container import cold_start
 from tombola.adapters.http import make_resolver
-from tombola.adapters.observability import logger
+from tombola.adapters.observability import api_handler
 from tombola.config import Settings
 
 settings = cold_start(Settings)
@@ -21,6 +21,6 @@ def openapi() -> Response[str]:
     return Response(200, content_types.APPLICATION_JSON, DOCUMENT)
 
 
-@logger.inject_lambda_context(clear_state=True)
+@api_handler
 def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     return app.resolve(event, context)

@@ -1,11 +1,10 @@
 """POST /webhooks/payments: signed payment provider events, applied once each."""
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import make_resolver, verified_body
-from tombola.adapters.observability import logger, metrics, tracer
+from tombola.adapters.observability import api_handler
 from tombola.api_models import PaymentEventIn
 from tombola.config import NonEmpty, Settings
 from tombola.services import payments
@@ -23,17 +22,13 @@ app = make_resolver()
 
 @app.post("/webhooks/payments")
 def payment_event() -> dict[str, object]:
-    metrics.add_metric(name="PaymentWebhooks", unit=MetricUnit.Count, value=1)
     d = deps()
     result = payments.handle_payment_event(
         d, PaymentEventIn.model_validate_json(verified_body(app, d))
     )
-    metrics.add_metadata(key="result", value=str(result["result"]))
     return result
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@api_handler
 def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     return app.resolve(event, context)

@@ -4,7 +4,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, make_resolver
-from tombola.adapters.observability import logger, tracer
+from tombola.adapters.observability import api_handler
 from tombola.api_models import ProfileIn
 from tombola.config import Settings
 from tombola.services import profiles
@@ -24,7 +24,6 @@ def get_profile() -> dict[str, object]:
     return profiles.get_profile(deps(), caller(app))
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@api_handler
 def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     return app.resolve(event, context)

@@ -3,12 +3,11 @@ needing attention with a resume (the state machine's last catch is functions/att
 
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, make_resolver
-from tombola.adapters.observability import logger, metrics, tracer
+from tombola.adapters.observability import api_handler
 from tombola.config import NonEmpty, Settings
 from tombola.services import recovery
 
@@ -32,15 +31,9 @@ def resume(listing_id: str) -> dict[str, object]:
     return recovery.operator_resume(deps(), caller(app), listing_id)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@api_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
     """The operator's routes, and the scheduled sweep."""
     if event.get("source") == "aws.events":
-        result = recovery.sweep(deps())
-        resumed = result["resumed"]
-        assert isinstance(resumed, list)
-        metrics.add_metric(name="ListingsResumed", unit=MetricUnit.Count, value=len(resumed))
-        return result
+        return recovery.sweep(deps())
     return app.resolve(event, context)

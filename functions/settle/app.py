@@ -3,12 +3,11 @@ chunk of buyers, finish)."""
 
 from typing import Annotated, Literal
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from tombola.adapters.container import cold_start, deps
-from tombola.adapters.observability import logger, metrics, tracer
+from tombola.adapters.observability import for_listing, task_handler
 from tombola.config import Settings
 from tombola.services import settling
 
@@ -39,15 +38,12 @@ class Finish(Task):
 Tasks = TypeAdapter(Annotated[Begin | Chunk | Finish, Field(discriminator="action")])
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@task_handler
 def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     task = Tasks.validate_python({"action": "begin", **event})
-    logger.append_keys(listing_id=task.listing_id)
+    for_listing(task.listing_id)
     match task:
         case Begin():
-            metrics.add_metric(name=f"Settle_{task.outcome}", unit=MetricUnit.Count, value=1)
             return settling.begin(deps(), task.listing_id, task.outcome, task.reason)
         case Chunk():
             return settling.settle_chunk(deps(), task.listing_id, task.partition, task.after)

@@ -56,7 +56,9 @@ def sell(url: str, seller: User, buyers: list[User], **fields: Any) -> tuple[str
     } | fields
     created = seller.ok("POST", "/listings", body, expect=201)
     lid = created["listing"]["listing_id"]
-    client.ok("POST", f"/sandbox/checkouts/{created['deposit']['checkout']['checkout_id']}/pay")
+    checkout = created["deposit"]["checkout"]
+    assert checkout["url"] == f"{url}/sandbox/checkouts/{checkout['checkout_id']}"  # its port
+    client.ok("POST", f"/sandbox/checkouts/{checkout['checkout_id']}/pay")
     for b in buyers:
         entry = b.ok("POST", f"/listings/{lid}/entries", {"tickets": 1}, expect=201)
         client.ok("POST", f"/sandbox/checkouts/{entry['checkout']['checkout_id']}/pay")

@@ -7,6 +7,7 @@ from unittest import mock
 
 from tests.support.app_driver import Driver
 from tombola.adapters.container import deps
+from tombola.telemetry import Metric
 
 
 def outbox(d: Driver) -> int:
@@ -32,6 +33,8 @@ def test_an_effect_that_failed_after_commit_is_run_by_the_schedule(d: Driver) ->
     d.clock.current += timedelta(minutes=2)
     [result] = d.stack.run_schedules({"CloseFunction"})
     assert result["effects_recovered"] == 1
+    # the effect lag the alarm watches: how long the oldest batch waited
+    assert d.telemetry.totals[(Metric.EFFECT_LAG, ())] >= 120
     assert outbox(d) == 0
     assert d.stack.deliver_events() == 1  # the ListingOpened notification, once
     d.conserved(lid)

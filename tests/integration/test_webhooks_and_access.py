@@ -10,6 +10,7 @@ import pytest
 from tombola_dev.sandbox import payment_webhook
 
 from tests.support.app_driver import Driver, complete_sale
+from tombola.telemetry import Metric
 from tombola.webhooks import SIGNATURE_HEADER, sign
 
 
@@ -91,6 +92,7 @@ def test_forged_or_stale_webhooks_get_401_and_write_nothing(d: Driver, problem: 
     r = d.stack.http("POST", "/webhooks/payments", raw=raw, headers=headers)
     assert r.status == 401, r
     assert r.body["error"]["code"] == "bad_signature"
+    assert d.telemetry.total(Metric.WEBHOOK_REJECTS, Source="payments") == 1
     assert _table_items(d) == before
     assert d.record(lid).status.value == "awaiting_deposit"
     assert d.stack.http("GET", f"/listings/{lid}").status == 404  # unpublished until paid

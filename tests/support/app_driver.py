@@ -19,6 +19,7 @@ from tombola.ports import ManualClock
 from tombola.records import ListingRecord
 from tombola.settlement import payout_id_for
 from tombola.statement import Statement, statements
+from tombola.telemetry import RecordingTelemetry
 
 
 def claims(user_id: str, *groups: str) -> dict[str, Any]:
@@ -29,6 +30,7 @@ def claims(user_id: str, *groups: str) -> dict[str, Any]:
 class Driver:
     stack: Stack
     clock: ManualClock
+    telemetry: RecordingTelemetry = field(default_factory=RecordingTelemetry)
     users: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ people

@@ -21,6 +21,7 @@ from tests.support.world import World
 from tombola.adapters import container
 from tombola.ports import ManualClock, SeededRandomness
 from tombola.statement import Statement
+from tombola.telemetry import RecordingTelemetry
 
 
 class InjectedCrash(Exception):
@@ -74,12 +75,15 @@ def world(parameters: dict[str, str]) -> Iterator[tuple[World, Injector]]:
     with mock_aws(config=MOTO_CONFIG):
         stack = Stack(parameters=parameters, retry_scale=0.01, timeout_millis=300).create()
         clock = ManualClock(now_utc())
-        container.override(clock=clock, randomness=SeededRandomness(42), ids=CountingIds())
+        telemetry = RecordingTelemetry()
+        container.override(
+            clock=clock, randomness=SeededRandomness(42), ids=CountingIds(), telemetry=telemetry
+        )
         injector = Injector(threading.current_thread())
         stack.on_call = injector
         try:
             with stack.lambda_routing():
-                yield World(Driver(stack, clock)), injector
+                yield World(Driver(stack, clock, telemetry)), injector
         finally:
             stack.on_call = None
             container.reset()

@@ -19,6 +19,7 @@ from tombola.records import (
     ProfileRecord,
 )
 from tombola.settlement import refund_id_for
+from tombola.telemetry import Decision
 
 
 class StartExecution(BaseModel):
@@ -141,4 +142,6 @@ class Change:
     journal: list[JournalEntry] = field(default_factory=list)
     dedupe: list[str] = field(default_factory=list)  # event keys that must not have been seen
     mileage_debits: list[MileageDebit] = field(default_factory=list)
+    # what was decided, reported once the change is written (telemetry.py)
+    decisions: list[Decision] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)

@@ -14,6 +14,7 @@ import boto3
 from tombola.adapters.aws import EventBridgePublisher, StepFunctionsWorkflow
 from tombola.adapters.dynamo import DynamoStore
 from tombola.adapters.idempotency import NoIdempotency, RequestIdempotency
+from tombola.adapters.observability import PowertoolsTelemetry
 from tombola.adapters.sandbox_psp import SandboxPaymentProvider
 from tombola.adapters.secrets import SecretsManagerSecrets
 from tombola.config import Settings
@@ -68,6 +69,7 @@ def build(settings: Settings | None = None) -> Deps:
         if s.idempotency_table
         else NoIdempotency(),
         secrets=SecretsManagerSecrets(),
+        telemetry=_overrides.get("telemetry") or PowertoolsTelemetry(),
     )
 
 
@@ -86,7 +88,8 @@ def deps() -> Deps:
 
 
 def override(**ports: Any) -> None:
-    """Replace ports (clock=, randomness=, payments=, ids=) for tests and the local stack."""
+    """Replace ports (clock=, randomness=, payments=, ids=, telemetry=) for tests and the local
+    stack."""
     global _deps  # noqa: PLW0603
     _overrides.update(ports)
     _deps = None

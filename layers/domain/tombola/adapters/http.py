@@ -24,6 +24,7 @@ from tombola.adapters.request_body import BodyProblem, normalized_body
 from tombola.auth import Caller, caller_from_claims
 from tombola.errors import Forbidden, NotFound, Unauthenticated
 from tombola.services.ports import Deps
+from tombola.telemetry import Metric, Point
 from tombola.webhooks import SIGNATURE_HEADER, BadSignature, signing_secrets, verify_signature
 
 STATUS: list[tuple[type[e.DomainError], HTTPStatus]] = [
@@ -167,13 +168,19 @@ def raw_body(app: APIGatewayHttpResolver) -> bytes:
 def verified_body(app: APIGatewayHttpResolver, deps: Deps) -> bytes:
     """The raw body of a webhook, once its signature and timestamp are verified."""
     body = raw_body(app)
-    verify_signature(
-        signing_secrets(deps.secrets.json(deps.settings.webhook_secret_arn)),
-        body,
-        header(app, SIGNATURE_HEADER),
-        int(deps.clock.now().timestamp()),
-        deps.settings.webhook_tolerance_seconds,
-    )
+    try:
+        verify_signature(
+            signing_secrets(deps.secrets.json(deps.settings.webhook_secret_arn)),
+            body,
+            header(app, SIGNATURE_HEADER),
+            int(deps.clock.now().timestamp()),
+            deps.settings.webhook_tolerance_seconds,
+        )
+    except BadSignature as refused:
+        source = app.current_event.path.rsplit("/", 1)[-1]  # payments | delivery
+        logger.warning("webhook rejected", extra={"source": source, "reason": str(refused)})
+        deps.telemetry.count(Point(Metric.WEBHOOK_REJECTS, 1, (("Source", source),)))
+        raise
     return body
 
 

@@ -18,9 +18,10 @@ SANDBOX_URL = "http://127.0.0.1/sandbox/checkouts/"
 
 
 class SandboxPaymentProvider:
-    def __init__(self, table_name: str, client: Any) -> None:
+    def __init__(self, table_name: str, client: Any, checkout_url: str = SANDBOX_URL) -> None:
         self.table = table_name
         self.client = client
+        self.checkout_url = checkout_url  # the local stack's own, with its port
 
     def create_checkout(
         self, *, reference: str, payer_id: str, amount: Money, expires_at: datetime
@@ -40,7 +41,7 @@ class SandboxPaymentProvider:
                 }
             ),
         )
-        return Checkout(checkout_id, amount, SANDBOX_URL + checkout_id, expires_at)
+        return Checkout(checkout_id, amount, self.checkout_url + checkout_id, expires_at)
 
     def _record_once(self, kind: str, record_id: str, values: dict[str, Any]) -> None:
         try:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tombola import draw
+from tombola import draw, telemetry
 from tombola.changes import Change
 from tombola.errors import DrawError
 from tombola.lifecycle import ListingStatus
@@ -14,6 +15,8 @@ from tombola.services.buyers import load_buyer
 from tombola.services.common import load_listing, move, next_version, notify
 from tombola.services.ports import Deps
 from tombola.services.runner import decide_and_apply
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,7 @@ def run_draw(deps: Deps, listing_id: str) -> DrawResult:
             f"but its buyers hold {len(tickets)}"
         )
     if not tickets:
+        log.info("listing %s closed with no paid ticket: unsold", listing_id)
         return DrawResult("unsold", None)
     secret = deps.store.get_secret(listing_id)
     if secret is None:
@@ -99,7 +103,11 @@ def run_draw(deps: Deps, listing_id: str) -> DrawResult:
         listing.paid_tickets = len(result.tickets)
         listing.buyers = len(result.order)
         listing.seed = secret.seed  # revealed with the first candidate
-        return change, _name_candidate(listing, result.order[0], change, deps.clock.now())
+        named = _name_candidate(listing, result.order[0], change, deps.clock.now())
+        change.decisions.append(
+            telemetry.drawn(listing_id, len(result.tickets), len(result.order), named.outcome)
+        )
+        return change, named
 
     return decide_and_apply(deps, decide)
 
@@ -134,7 +142,12 @@ def run_redraw(deps: Deps, listing_id: str, passed_candidate: str, reason: str) 
         nxt = deps.store.draw_order(listing_id, listing.drawn_count, 1)
         if not nxt:
             listing.candidate = None
-            return change, DrawResult("unsold", None)
-        return change, _name_candidate(listing, nxt[0], change, deps.clock.now())
+            named = DrawResult("unsold", None)
+        else:
+            named = _name_candidate(listing, nxt[0], change, deps.clock.now())
+        change.decisions.append(
+            telemetry.redrawn(listing_id, reason, listing.drawn_count, named.outcome)
+        )
+        return change, named
 
     return decide_and_apply(deps, decide)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from tombola import telemetry
 from tombola.api_models import EntryIn
 from tombola.auth import Caller, Role
 from tombola.changes import Change, MileageDebit
@@ -103,6 +104,11 @@ def _apply(
             change.mileage_debits.append(MileageDebit(caller.user_id, listing.currency, amount))
             accept_tickets(entry)
             change.journal.append(tickets_paid(listing_id, entry.payment()))
+            change.decisions.append(
+                telemetry.tickets_accepted(
+                    listing_id, entry.entry_id, entry.tickets, entry.amount, "mileage"
+                )
+            )
         return change, entry
 
     entry = decide_and_apply(deps, decide)

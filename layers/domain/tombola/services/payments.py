@@ -8,6 +8,7 @@ is recorded and refunded at once, under the one refund id that payment can have.
 
 from __future__ import annotations
 
+from tombola import telemetry
 from tombola.api_models import PaymentEventIn
 from tombola.changes import Change, Refund, ResumeWait
 from tombola.errors import (
@@ -246,6 +247,9 @@ def _entry(deps: Deps, event: PaymentEventIn, rest: str, change: Change) -> str:
     entry.shards = shards
     accept_tickets(entry)
     change.journal.append(tickets_paid(listing_id, entry.payment()))
+    change.decisions.append(
+        telemetry.tickets_accepted(listing_id, entry_id, entry.tickets, entry.amount, "card")
+    )
     return "tickets_issued"
 
 

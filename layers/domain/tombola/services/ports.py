@@ -21,6 +21,7 @@ from tombola.records import (
     PayoutRecord,
     ProfileRecord,
 )
+from tombola.telemetry import Decision, Point
 
 
 class Store(Protocol):
@@ -125,6 +126,14 @@ class RequestOnce(Protocol):
         ...
 
 
+class Telemetry(Protocol):
+    def decided(self, decision: Decision) -> None:
+        """One structured log line, and the decision's metrics."""
+        ...
+
+    def count(self, point: Point) -> None: ...
+
+
 class Ids(Protocol):
     def new(self, prefix: str) -> str: ...
 
@@ -141,3 +150,4 @@ class Deps:
     settings: Settings
     requests: RequestOnce
     secrets: Secrets
+    telemetry: Telemetry

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 
+from tombola import telemetry
 from tombola.auth import Caller, Role
 from tombola.changes import Change, StartExecution
 from tombola.errors import NotAllowedNow
@@ -20,6 +21,7 @@ from tombola.recovery import IN_FLIGHT, resume_point
 from tombola.services.common import alert_operator, load_listing, next_version
 from tombola.services.ports import Deps
 from tombola.services.runner import decide_and_apply
+from tombola.telemetry import Metric, Point
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,9 @@ def record_attention(
         )
         listing.attention = attention
         change = Change(listing=listing, attention={listing_id: attention})
+        change.decisions.append(
+            telemetry.needs_attention(listing_id, listing.status.value, attention.error)
+        )
         change.effects.append(
             alert_operator(
                 "ListingNeedsAttention",
@@ -147,6 +152,10 @@ def sweep(deps: Deps) -> dict[str, object]:
         except Exception:  # one listing must not stop the sweep of the others
             log.exception("could not resume listing %s", listing_id)
             left.append(listing_id)
+    deps.telemetry.count(Point(Metric.STUCK_LISTINGS, len(resumed) + len(left)))
+    deps.telemetry.count(Point(Metric.RESUMED, len(resumed)))
+    if resumed or left:
+        log.warning("sweep: resumed %s, left for the operator %s", resumed, left)
     return {"resumed": resumed, "left_for_operator": left}
 
 

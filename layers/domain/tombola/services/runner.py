@@ -6,8 +6,10 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
+from tombola import telemetry
 from tombola.changes import (
     Change,
     CreditMileage,
@@ -22,6 +24,7 @@ from tombola.changes import (
 from tombola.errors import Conflict
 from tombola.money import Money
 from tombola.services.ports import Deps
+from tombola.telemetry import Metric, Point
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -41,11 +44,29 @@ def apply(deps: Deps, change: Change) -> bool:
     outbox_ids = deps.store.commit(change)
     if outbox_ids is None:
         return False
+    report(deps, change)
     for effect in change.effects:
         run_effect(deps, effect)
     for outbox_id in outbox_ids:
         deps.store.complete_effects(outbox_id)
     return True
+
+
+def report(deps: Deps, change: Change) -> None:
+    """The change's decisions, and the refunds it issues whatever path issued them."""
+    for decision in change.decisions:
+        deps.telemetry.decided(decision)
+    issued = [e for e in change.effects if isinstance(e, Refund)]
+    if issued:
+        listing_id = next(
+            (j.listing_id for j in change.journal if j.listing_id),
+            change.listing.listing_id if change.listing else "",
+        )
+        deps.telemetry.decided(
+            telemetry.refunds(
+                listing_id, len(issued), sum(r.amount for r in issued), [r.reason for r in issued]
+            )
+        )
 
 
 def decide_and_apply(
@@ -94,10 +115,21 @@ def run_effect(deps: Deps, effect: Effect) -> None:
             deps.events.publish(effect.detail_type, effect.detail)
 
 
+def _created(outbox_id: str) -> datetime:
+    """An outbox id is ``<partition>|<created, ISO>#<uuid>``."""
+    return datetime.fromisoformat(outbox_id.split("|", 1)[1].split("#", 1)[0])
+
+
 def sweep_outbox(deps: Deps, older_than_seconds: int = 60) -> int:
     """Run effects whose Lambda stopped between commit and completion (called by the scheduler)."""
     done = 0
-    for outbox_id, effects in deps.store.pending_effects(older_than_seconds):
+    pending = deps.store.pending_effects(older_than_seconds)
+    oldest = min((_created(outbox_id) for outbox_id, _ in pending), default=None)
+    lag = int((deps.clock.now() - oldest).total_seconds()) if oldest else 0
+    deps.telemetry.count(Point(Metric.EFFECT_LAG, lag))
+    if pending:
+        log.warning("outbox: %d batches left behind, the oldest %d s old", len(pending), lag)
+    for outbox_id, effects in pending:
         try:
             for effect in effects:
                 run_effect(deps, effect)

@@ -12,6 +12,7 @@ Together the entries post exactly what the one-entry ``settlement_plan`` would.
 
 from __future__ import annotations
 
+from tombola import telemetry
 from tombola.changes import Change, CreditMileage, Effect, Payout, Refund
 from tombola.errors import InvalidInput, NotAllowedNow
 from tombola.lifecycle import ListingStatus
@@ -169,6 +170,8 @@ def finish(deps: Deps, listing_id: str) -> dict[str, object]:
                 if isinstance(e, Payout)
             )
         change.effects.append(_announce(listing, wanted, reason))
+        payout = sum(e.amount for e in change.effects if isinstance(e, Payout))
+        change.decisions.append(telemetry.settled(listing_id, wanted.value, payout))
         return change, {"listing_id": listing_id, "status": listing.status.value}
 
     return decide_and_apply(deps, decide)
