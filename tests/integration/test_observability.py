@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from tests.support.app_driver import Driver, complete_sale
+from tombola.adapters import container
 from tombola.adapters.observability import logger
 from tombola.telemetry import Metric
 
@@ -86,3 +87,22 @@ def test_every_line_a_request_logs_carries_its_request_id(d: Driver) -> None:
     assert {line.get("correlation_id") for line in lines} == {request_id}
     refusal = next(line for line in lines if line["message"] == "request refused")
     assert refusal["code"] == "ticket_limit_exceeded"
+
+
+def test_a_telemetry_failure_never_holds_back_a_committed_changes_effects(d: Driver) -> None:
+    class Broken:
+        def decided(self, decision: object) -> None:
+            raise RuntimeError("metrics backend down")
+
+        def count(self, point: object) -> None:
+            raise RuntimeError("metrics backend down")
+
+    d.user("seller", "seller", payout=True)
+    lid = d.open_listing("seller", expected_entrants=2, ticket_limit=1)
+    container.override(telemetry=Broken())
+    for b in ("ann", "bob"):
+        d.user(b, "buyer")
+        d.buy(b, lid)  # the second payment fills the listing; its effects start the draw
+    d.wait_status(lid, "final_buyer")
+    assert d.store.pending_effects(-3600) == []
+    d.conserved(lid)

@@ -101,6 +101,7 @@ def reset() -> None:
     _overrides.clear()
     _deps = None
     _by_env.clear()
+    _settings.clear()
 
 
 @contextmanager

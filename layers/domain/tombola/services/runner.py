@@ -44,7 +44,10 @@ def apply(deps: Deps, change: Change) -> bool:
     outbox_ids = deps.store.commit(change)
     if outbox_ids is None:
         return False
-    report(deps, change)
+    try:
+        report(deps, change)
+    except Exception:  # telemetry must never keep a committed change's effects from running
+        log.exception("could not report the change's decisions")
     for effect in change.effects:
         run_effect(deps, effect)
     for outbox_id in outbox_ids:
