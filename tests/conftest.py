@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from moto import mock_aws
+from tombola_dev.conformance import Conformance
 from tombola_dev.process import RunningStack, running_stack
 from tombola_dev.stack import MOTO_CONFIG, Stack, fake_credentials
 
@@ -19,6 +20,8 @@ from tombola.ports import ManualClock, SeededRandomness
 from tombola.telemetry import RecordingTelemetry
 
 ROOT = Path(__file__).resolve().parents[1]
+# Every response the suites receive is checked against the served OpenAPI document.
+CONFORMANCE = Conformance.load()
 
 
 @pytest.fixture
@@ -26,6 +29,7 @@ def d() -> Iterator[Driver]:
     fake_credentials()
     with mock_aws(config=MOTO_CONFIG):
         stack = Stack(parameters=FAST, retry_scale=0.01).create()
+        stack.conformance = CONFORMANCE
         clock = ManualClock(now_utc())
         telemetry = RecordingTelemetry()
         container.override(

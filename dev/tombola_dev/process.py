@@ -52,6 +52,7 @@ def running_stack(
                 f"--port={port}",
                 f"--moto-port={moto_port}",
                 f"--tick-seconds={tick_seconds}",
+                "--check-contract",
             ],
             cwd=ROOT,
             env={**os.environ, "LOCAL_LOG_LEVEL": "ERROR"},

@@ -41,6 +41,7 @@ from tombola.adapters.sandbox_psp import SandboxPaymentProvider
 from tombola.settlement import payout_id_for
 from tombola_dev import auth
 from tombola_dev.client import Client
+from tombola_dev.conformance import Conformance
 from tombola_dev.sandbox import carrier_webhook, payment_webhook
 from tombola_dev.stack import ACCOUNT, MOTO_CONFIG, REGION, Stack, fake_credentials
 from tombola_dev.template import ROOT
@@ -331,6 +332,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="run the schedule this often instead of the template's rate",
     )
     p.add_argument(
+        "--check-contract",
+        action="store_true",
+        help="check every API response against functions/openapi/openapi.json (the tests do)",
+    )
+    p.add_argument(
         "--param",
         action="append",
         default=[],
@@ -364,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     with mock_aws(config=MOTO_CONFIG):
         stack = Stack(parameters=params).create()
+        if args.check_contract:
+            stack.conformance = Conformance.load()
         os.environ["POWERTOOLS_LOG_LEVEL"] = os.environ.get("LOCAL_LOG_LEVEL", "WARNING")
         container.reset()
         with stack.lambda_routing():

@@ -34,6 +34,7 @@ from moto.core.botocore_stubber import BotocoreStubber
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
 from tombola.adapters import container, dynamo
+from tombola_dev.conformance import Conformance
 from tombola_dev.per_thread import per_thread_router_state
 from tombola_dev.template import Function, Route, Template, load_definition, resolve
 
@@ -107,6 +108,8 @@ class Stack:
         self.invocations: list[tuple[str, dict[str, Any]]] = []
         self._lock = threading.Lock()
         self._aws_lock = threading.RLock()
+        # When set, every API response is checked against the OpenAPI document (the suites).
+        self.conformance: Conformance | None = None
 
     # ------------------------------------------------------------------ creation
     def create(self) -> Stack:
@@ -374,7 +377,10 @@ class Stack:
         else:
             return HttpResponse(404, {"message": "Not Found"}, {})
         if not route.public and not claims:
-            return HttpResponse(401, {"message": "Unauthorized"}, {})
+            refused = HttpResponse(401, {"message": "Unauthorized"}, {})
+            if self.conformance is not None:
+                self.conformance.check(method, path_only, refused.status, refused.body)
+            return refused
         binary = False
         if raw is not None:
             try:
@@ -427,7 +433,10 @@ class Stack:
             parsed = json.loads(body_text) if body_text else None
         except json.JSONDecodeError:
             parsed = body_text
-        return HttpResponse(int(result["statusCode"]), parsed, result.get("headers") or {})
+        response = HttpResponse(int(result["statusCode"]), parsed, result.get("headers") or {})
+        if self.conformance is not None:
+            self.conformance.check(method, path_only, response.status, response.body)
+        return response
 
     def run_schedules(self, only: set[str] | None = None) -> list[Any]:
         """Fire every scheduled function (or those named) once, as EventBridge Scheduler would."""

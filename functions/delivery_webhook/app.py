@@ -2,10 +2,12 @@
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from tombola.adapters import contract
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import make_resolver, verified_body
 from tombola.adapters.observability import api_handler
 from tombola.api_models import CarrierEventIn
+from tombola.api_views import WebhookAck
 from tombola.config import NonEmpty, Settings
 from tombola.services import delivery
 
@@ -19,8 +21,11 @@ settings = cold_start(DeliveryWebhookSettings)
 app = make_resolver()
 
 
-@app.post("/webhooks/delivery")
-def carrier_event() -> dict[str, object]:
+@app.post(
+    "/webhooks/delivery",
+    **contract.post(401, 404, 409, public=True, summary="Signed carrier events"),
+)
+def carrier_event() -> WebhookAck:
     d = deps()
     return delivery.handle_carrier_event(
         d, CarrierEventIn.model_validate_json(verified_body(app, d))

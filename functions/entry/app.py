@@ -2,10 +2,12 @@
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from tombola.adapters import contract
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, idempotency_key, make_resolver
 from tombola.adapters.observability import api_handler
 from tombola.api_models import EntryIn
+from tombola.api_views import EntryCreated, EntryList, MileageView
 from tombola.config import NonEmpty, Settings
 from tombola.services import entries
 
@@ -21,19 +23,21 @@ settings = cold_start(EntrySettings)
 app = make_resolver()
 
 
-@app.post("/listings/<listing_id>/entries")
-def create_entry(listing_id: str, body: EntryIn) -> tuple[dict[str, object], int]:
-    result = entries.apply_for_tickets(deps(), caller(app), listing_id, body, idempotency_key(app))
-    return result, 201
+@app.post(
+    "/listings/<listing_id>/entries",
+    **contract.post(402, 404, 409, ok=201, summary="A buyer applies for tickets"),
+)
+def create_entry(listing_id: str, body: EntryIn) -> EntryCreated:
+    return entries.apply_for_tickets(deps(), caller(app), listing_id, body, idempotency_key(app))
 
 
-@app.get("/me/entries")
-def my_entries() -> dict[str, object]:
+@app.get("/me/entries", **contract.get(summary="The caller's entries"))
+def my_entries() -> EntryList:
     return entries.my_entries(deps(), caller(app))
 
 
-@app.get("/me/mileage")
-def my_mileage() -> dict[str, object]:
+@app.get("/me/mileage", **contract.get(summary="The caller's mileage balance"))
+def my_mileage() -> MileageView:
     return entries.my_mileage(deps(), caller(app))
 
 

@@ -5,10 +5,18 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from tombola.adapters import contract
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, idempotency_key, make_resolver
 from tombola.adapters.observability import api_handler
 from tombola.api_models import ListingIn
+from tombola.api_views import (
+    DrawTranscript,
+    ListingCreated,
+    ListingPage,
+    ListingView,
+    StatementView,
+)
 from tombola.config import NonEmpty, Settings
 from tombola.services import listings
 
@@ -23,32 +31,35 @@ settings = cold_start(ListingsSettings)
 app = make_resolver()
 
 
-@app.post("/listings")
-def create_listing(body: ListingIn) -> tuple[dict[str, object], int]:
-    return listings.create_listing(deps(), caller(app), body, idempotency_key(app)), 201
+@app.post("/listings", **contract.post(409, ok=201, summary="A seller lists an item"))
+def create_listing(body: ListingIn) -> ListingCreated:
+    return listings.create_listing(deps(), caller(app), body, idempotency_key(app))
 
 
-@app.get("/listings")
+@app.get("/listings", **contract.get(400, public=True, summary="Published listings"))
 def list_listings(
     status: Annotated[str | None, Query(max_length=40)] = None,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-) -> dict[str, object]:
+) -> ListingPage:
     return listings.list_public(deps(), status, cursor, limit)
 
 
-@app.get("/listings/<listing_id>")
-def get_listing(listing_id: str) -> dict[str, object]:
+@app.get("/listings/<listing_id>", **contract.get(404, public=True, summary="One listing"))
+def get_listing(listing_id: str) -> ListingView:
     return listings.get_public(deps(), listing_id)
 
 
-@app.get("/listings/<listing_id>/draw")
-def get_draw(listing_id: str, page: Annotated[int, Query(ge=0, le=10**6)] = 0) -> dict[str, object]:
+@app.get(
+    "/listings/<listing_id>/draw",
+    **contract.get(400, 404, public=True, summary="The draw's public transcript"),
+)
+def get_draw(listing_id: str, page: Annotated[int, Query(ge=0, le=10**6)] = 0) -> DrawTranscript:
     return listings.draw_view(deps(), listing_id, page)
 
 
-@app.get("/listings/<listing_id>/statement")
-def get_statement(listing_id: str) -> dict[str, object]:
+@app.get("/listings/<listing_id>/statement", **contract.get(404, summary="The money statement"))
+def get_statement(listing_id: str) -> StatementView:
     return listings.statement_view(deps(), caller(app), listing_id)
 
 

@@ -2,10 +2,12 @@
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from tombola.adapters import contract
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import make_resolver, verified_body
 from tombola.adapters.observability import api_handler
 from tombola.api_models import PaymentEventIn
+from tombola.api_views import WebhookAck
 from tombola.config import NonEmpty, Settings
 from tombola.services import payments
 
@@ -20,13 +22,15 @@ settings = cold_start(PaymentsWebhookSettings)
 app = make_resolver()
 
 
-@app.post("/webhooks/payments")
-def payment_event() -> dict[str, object]:
+@app.post(
+    "/webhooks/payments",
+    **contract.post(401, 404, 409, public=True, summary="Signed payment provider events"),
+)
+def payment_event() -> WebhookAck:
     d = deps()
-    result = payments.handle_payment_event(
+    return payments.handle_payment_event(
         d, PaymentEventIn.model_validate_json(verified_body(app, d))
     )
-    return result
 
 
 @api_handler

@@ -16,6 +16,7 @@ import jwt
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis import checks
 from tombola_dev import auth
 from tombola_dev.client import Client, User
 from tombola_dev.process import RunningStack
@@ -27,6 +28,11 @@ DOCUMENT = Path(__file__).resolve().parents[2] / "functions" / "openapi" / "open
 schema = schemathesis.openapi.from_path(str(DOCUMENT))
 EVERYONE = auth.mint("fuzzer", ["buyer", "seller", "operator"])
 REFUSED = {401, 403, 404}
+CONFORMANCE = [
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+]
 
 
 @schema.parametrize()
@@ -37,10 +43,12 @@ REFUSED = {401, 403, 404}
     suppress_health_check=list(HealthCheck),
 )
 def test_no_generated_request_gets_a_server_error(case: Any, stack_url: str) -> None:
+    """...and every answer is one the document declares, with the body it describes."""
     response = case.call(base_url=stack_url, headers={"authorization": f"Bearer {EVERYONE}"})
     failed = response.status_code >= 500
     figures.record("server_errors", {"count": int(failed), "checked": 1})
     assert not failed, (case.method, case.formatted_path, response.status_code, response.text)
+    case.validate_response(response, checks=CONFORMANCE)
 
 
 # ---------------------------------------------------------------------------- authorization

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from moto import mock_aws
+from tombola_dev.conformance import Conformance
 from tombola_dev.stack import MOTO_CONFIG, Stack, fake_credentials, in_invocation
 
 from tests.reliability import figures
@@ -74,6 +75,7 @@ def world(parameters: dict[str, str]) -> Iterator[tuple[World, Injector]]:
     fake_credentials()
     with mock_aws(config=MOTO_CONFIG):
         stack = Stack(parameters=parameters, retry_scale=0.01, timeout_millis=300).create()
+        stack.conformance = Conformance.load()
         clock = ManualClock(now_utc())
         telemetry = RecordingTelemetry()
         container.override(

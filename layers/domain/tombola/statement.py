@@ -34,18 +34,6 @@ class Statement:
         """Balanced with nothing left behind in escrow."""
         return self.balanced and self.held_in_escrow == 0
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "listing_id": self.listing_id,
-            "currency": self.currency,
-            "paid_in": dict(self.paid_in),
-            "paid_out": dict(self.paid_out),
-            "total_in": self.total_in,
-            "total_out": self.total_out,
-            "held_in_escrow": self.held_in_escrow,
-            "balanced": self.balanced,
-        }
-
 
 def statements(
     listing_id: str, currency: str, entries: Iterable[JournalEntry]

@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from pydantic import ValidationError
 
 from tombola import errors as e
+from tombola.adapters import contract
 from tombola.adapters.idempotency import current_lambda_context
 from tombola.adapters.observability import logger
 from tombola.adapters.request_body import BodyProblem, normalized_body
@@ -79,6 +80,7 @@ class CheckedResolver(APIGatewayHttpResolver):
 
 def make_resolver() -> APIGatewayHttpResolver:
     app = CheckedResolver(enable_validation=True)
+    app.configure_openapi(security_schemes=contract.SECURITY_SCHEMES)
 
     @app.exception_handler(e.DomainError)
     def _domain(error: e.DomainError) -> Response[Any]:

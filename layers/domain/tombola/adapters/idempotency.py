@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
     idempotent_function,
 )
+from pydantic import BaseModel
 
+ViewT = TypeVar("ViewT", bound=BaseModel)
 KEEP_SECONDS = 24 * 3600
 # The Lambda context of the request being handled, so that a request that dies mid-way frees its
 # key when its Lambda would have timed out (set by the HTTP resolver).
@@ -29,8 +31,9 @@ class RequestIdempotency:
         scope: str,
         key: str | None,
         body: Mapping[str, object],
-        run: Callable[[], dict[str, object]],
-    ) -> dict[str, object]:
+        run: Callable[[], ViewT],
+        view: type[ViewT],
+    ) -> ViewT:
         if key is None:
             return run()
         config = IdempotencyConfig(
@@ -43,7 +46,7 @@ class RequestIdempotency:
             config.register_lambda_context(context)
 
         def request(request: dict[str, object]) -> dict[str, object]:
-            return run()
+            return run().model_dump(mode="json")
 
         wrapped = idempotent_function(
             request,
@@ -52,10 +55,8 @@ class RequestIdempotency:
             config=config,
             key_prefix="request",
         )
-        result: dict[str, object] = wrapped(
-            request={"scope": scope, "key": key, "body": dict(body)}
-        )
-        return result
+        result = wrapped(request={"scope": scope, "key": key, "body": dict(body)})
+        return view.model_validate(result)
 
 
 class NoIdempotency:
@@ -66,6 +67,7 @@ class NoIdempotency:
         scope: str,
         key: str | None,
         body: Mapping[str, object],
-        run: Callable[[], dict[str, object]],
-    ) -> dict[str, object]:
+        run: Callable[[], ViewT],
+        view: type[ViewT],
+    ) -> ViewT:
         return run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tombola.api_models import CarrierEventIn
+from tombola.api_views import WebhookAck
 from tombola.changes import Change
 from tombola.errors import InvalidInput
 from tombola.lifecycle import ListingStatus
@@ -14,7 +15,7 @@ from tombola.services.waits import resume_waits
 MAX_TRACKING_EVENTS = 20
 
 
-def handle_carrier_event(deps: Deps, event: CarrierEventIn) -> dict[str, object]:
+def handle_carrier_event(deps: Deps, event: CarrierEventIn) -> WebhookAck:
     data = event.data
 
     def decide() -> tuple[Change, str]:
@@ -41,4 +42,6 @@ def handle_carrier_event(deps: Deps, event: CarrierEventIn) -> dict[str, object]
             change.effects.append(notify("ShipmentAccident", listing, recipients))
         return change, "recorded"
 
-    return {"event_id": event.id, "result": decide_and_apply(deps, decide, duplicate="duplicate")}
+    return WebhookAck(
+        event_id=event.id, result=decide_and_apply(deps, decide, duplicate="duplicate")
+    )

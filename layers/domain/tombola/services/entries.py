@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from tombola import telemetry
 from tombola.api_models import EntryIn
+from tombola.api_views import EntryCreated, EntryList, EntryView, MileageView
 from tombola.auth import Caller, Role
 from tombola.changes import Change, MileageDebit
 from tombola.errors import Forbidden, InsufficientBalance, ListingFull, ListingNotOpen
@@ -31,7 +32,7 @@ from tombola.settlement import Funding, tickets_paid
 
 def apply_for_tickets(
     deps: Deps, caller: Caller, listing_id: str, body: EntryIn, request_key: str | None = None
-) -> dict[str, object]:
+) -> EntryCreated:
     """Under an Idempotency-Key the entry id is derived from it: a retry finds its hold."""
     caller.require(Role.BUYER)
     key = checked_request_key(request_key)
@@ -40,12 +41,13 @@ def apply_for_tickets(
         key,
         body.model_dump(mode="json"),
         lambda: _apply(deps, caller, listing_id, body, key),
+        EntryCreated,
     )
 
 
 def _apply(
     deps: Deps, caller: Caller, listing_id: str, body: EntryIn, key: str | None
-) -> dict[str, object]:
+) -> EntryCreated:
     require_profile(deps, caller)
     funding = Funding(body.payment_method)
     entry_id = derived_id("E", caller.user_id, listing_id, key) if key else deps.ids.new("E")
@@ -115,7 +117,7 @@ def _apply(
     if entry.status is EntryStatus.PAID:
         close_if_full(deps, listing, entry.shards)
     mine = buyer_pseudonym(pseudonym_key(deps), listing_id, caller.user_id)
-    result: dict[str, object] = {"entry": entry_view(entry, pseudonym=mine)}
+    result = EntryCreated(entry=entry_view(entry, pseudonym=mine))
     if entry.funding is Funding.CARD and entry.status is EntryStatus.PENDING:
         checkout = deps.payments.create_checkout(
             reference=entry_reference(entry),
@@ -123,7 +125,7 @@ def _apply(
             amount=entry.payment().amount,
             expires_at=entry.expires_at,
         )
-        result["checkout"] = checkout_view(checkout)
+        result.checkout = checkout_view(checkout)
     return result
 
 
@@ -134,40 +136,39 @@ def entry_reference(entry: EntryRecord) -> str:
 
 def entry_view(
     entry: EntryRecord, now: datetime | None = None, pseudonym: str | None = None
-) -> dict[str, object]:
+) -> EntryView:
     status = entry.status.value
     if entry.status is EntryStatus.PENDING and now is not None and now >= entry.expires_at:
         status = EntryStatus.EXPIRED.value  # the hold lapsed unpaid
-    return {
-        "entry_id": entry.entry_id,
-        "listing_id": entry.listing_id,
-        "tickets": entry.tickets,
-        "amount": entry.amount,
-        "currency": entry.currency,
-        "payment_method": entry.funding.value,
-        "status": status,
-        "ticket_ids": entry.ticket_ids,
-        "created_at": entry.created_at.isoformat(),
-        "hold_expires_at": entry.expires_at.isoformat(),
-        "pseudonym": pseudonym,  # how the public draw data names this buyer on this listing
-    }
+    return EntryView(
+        entry_id=entry.entry_id,
+        listing_id=entry.listing_id,
+        tickets=entry.tickets,
+        amount=entry.amount,
+        currency=entry.currency,
+        payment_method=entry.funding.value,
+        status=status,
+        ticket_ids=entry.ticket_ids,
+        created_at=entry.created_at.isoformat(),
+        hold_expires_at=entry.expires_at.isoformat(),
+        pseudonym=pseudonym,
+    )
 
 
-def my_entries(deps: Deps, caller: Caller) -> dict[str, object]:
+def my_entries(deps: Deps, caller: Caller) -> EntryList:
     caller.require(Role.BUYER)
     now = deps.clock.now()
     key = pseudonym_key(deps)
-    return {
-        "entries": [
+    return EntryList(
+        entries=[
             entry_view(e, now, buyer_pseudonym(key, e.listing_id, caller.user_id))
             for e in deps.store.entries_of_buyer(caller.user_id)
         ]
-    }
+    )
 
 
-def my_mileage(deps: Deps, caller: Caller, currency: str = "KRW") -> dict[str, object]:
+def my_mileage(deps: Deps, caller: Caller, currency: str = "KRW") -> MileageView:
     caller.require(Role.BUYER)
-    return {
-        "currency": currency,
-        "balance": deps.store.mileage_balance(caller.user_id, currency),
-    }
+    return MileageView(
+        currency=currency, balance=deps.store.mileage_balance(caller.user_id, currency)
+    )

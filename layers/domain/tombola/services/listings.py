@@ -8,6 +8,18 @@ from datetime import UTC, timedelta
 
 from tombola import draw
 from tombola.api_models import ListingIn
+from tombola.api_views import (
+    CheckoutView,
+    DeadlinesView,
+    DepositView,
+    DrawTicket,
+    DrawTranscript,
+    ListingCreated,
+    ListingPage,
+    ListingView,
+    StatementFigures,
+    StatementView,
+)
 from tombola.auth import Caller, Role
 from tombola.changes import Change, NewQuotaShard
 from tombola.config import Settings
@@ -32,12 +44,12 @@ from tombola.services.common import (
 from tombola.services.ports import Deps
 from tombola.services.runner import MAX_ATTEMPTS, apply, backoff
 from tombola.services.tickets import paid_so_far
-from tombola.statement import statements
+from tombola.statement import Statement, statements
 
 
 def create_listing(
     deps: Deps, caller: Caller, body: ListingIn, request_key: str | None = None
-) -> dict[str, object]:
+) -> ListingCreated:
     """Under an Idempotency-Key the listing id is derived from it, so a retry of a request that
     died after writing finds the listing instead of creating a second one."""
     caller.require(Role.SELLER)
@@ -47,12 +59,11 @@ def create_listing(
         key,
         body.model_dump(mode="json"),
         lambda: _create_listing(deps, caller, body, key),
+        ListingCreated,
     )
 
 
-def _create_listing(
-    deps: Deps, caller: Caller, body: ListingIn, key: str | None
-) -> dict[str, object]:
+def _create_listing(deps: Deps, caller: Caller, body: ListingIn, key: str | None) -> ListingCreated:
     require_profile(deps, caller, payout=True)
     listing_id = derived_id("L", caller.user_id, key) if key else deps.ids.new("L")
     if key is not None:
@@ -134,7 +145,7 @@ def _create_listing(
     return _created(deps, listing)
 
 
-def _created(deps: Deps, listing: ListingRecord) -> dict[str, object]:
+def _created(deps: Deps, listing: ListingRecord) -> ListingCreated:
     """The listing and its deposit checkout (the provider's checkout for a reference is one)."""
     checkout = None
     if listing.deposit > 0:
@@ -144,14 +155,14 @@ def _created(deps: Deps, listing: ListingRecord) -> dict[str, object]:
             amount=listing.money(listing.deposit),
             expires_at=min(listing.closes_at, listing.created_at + timedelta(days=1)),
         )
-    return {
-        "listing": public_view(deps, listing),
-        "deposit": {
-            "amount": listing.deposit,
-            "currency": listing.currency,
-            "checkout": checkout_view(checkout) if checkout else None,
-        },
-    }
+    return ListingCreated(
+        listing=public_view(deps, listing),
+        deposit=DepositView(
+            amount=listing.deposit,
+            currency=listing.currency,
+            checkout=checkout_view(checkout) if checkout else None,
+        ),
+    )
 
 
 def _durations(s: Settings, body: ListingIn) -> Durations:
@@ -175,45 +186,45 @@ def _durations(s: Settings, body: ListingIn) -> Durations:
     )
 
 
-def checkout_view(checkout: Checkout) -> dict[str, object]:
-    return {
-        "checkout_id": checkout.checkout_id,
-        "amount": checkout.amount.amount,
-        "currency": checkout.amount.currency,
-        "url": checkout.url,
-        "expires_at": checkout.expires_at.isoformat(),
-    }
+def checkout_view(checkout: Checkout) -> CheckoutView:
+    return CheckoutView(
+        checkout_id=checkout.checkout_id,
+        amount=checkout.amount.amount,
+        currency=checkout.amount.currency,
+        url=checkout.url,
+        expires_at=checkout.expires_at.isoformat(),
+    )
 
 
-def public_view(deps: Deps, listing: ListingRecord) -> dict[str, object]:
+def public_view(deps: Deps, listing: ListingRecord) -> ListingView:
     terms = listing.terms
     now = deps.clock.now()
     left = max(int((listing.closes_at - now).total_seconds()), 0)
     paid = paid_so_far(deps, listing)
-    return {
-        "listing_id": listing.listing_id,
-        "title": listing.title,
-        "description": listing.description,
-        "seller": seller_handle(pseudonym_key(deps), listing.seller_id),
-        "status": listing.status.value,
-        "currency": listing.currency,
-        "currency_minor_units": CURRENCIES.get(listing.currency, 0),
-        "price": listing.price,
-        "expected_entrants": listing.expected_entrants,
-        "first_payment": listing.first_payment,
-        "fee": listing.fee,
-        "deposit": listing.deposit,
-        "ticket_limit": listing.ticket_limit,
-        "close_when_full": listing.close_when_full,
-        "surplus_policy": listing.surplus_policy.value,
-        "closes_at": listing.closes_at.isoformat(),
-        "seconds_left": left if listing.status is ListingStatus.OPEN else 0,
-        "paid_tickets": paid,
-        "second_payment_if_drawn_now": terms.second_payment(paid).amount,
-        "worst_case_one_ticket": terms.worst_case(paid, 1).amount,
-        "draw_commitment": listing.commitment,
-        "deadlines": listing.durations.model_dump(),
-    }
+    return ListingView(
+        listing_id=listing.listing_id,
+        title=listing.title,
+        description=listing.description,
+        seller=seller_handle(pseudonym_key(deps), listing.seller_id),
+        status=listing.status,
+        currency=listing.currency,
+        currency_minor_units=CURRENCIES.get(listing.currency, 0),
+        price=listing.price,
+        expected_entrants=listing.expected_entrants,
+        first_payment=listing.first_payment,
+        fee=listing.fee,
+        deposit=listing.deposit,
+        ticket_limit=listing.ticket_limit,
+        close_when_full=listing.close_when_full,
+        surplus_policy=listing.surplus_policy,
+        closes_at=listing.closes_at.isoformat(),
+        seconds_left=left if listing.status is ListingStatus.OPEN else 0,
+        paid_tickets=paid,
+        second_payment_if_drawn_now=terms.second_payment(paid).amount,
+        worst_case_one_ticket=terms.worst_case(paid, 1).amount,
+        draw_commitment=listing.commitment,
+        deadlines=DeadlinesView(**listing.durations.model_dump()),
+    )
 
 
 def published(listing: ListingRecord) -> bool:
@@ -223,7 +234,7 @@ def published(listing: ListingRecord) -> bool:
 
 def list_public(
     deps: Deps, status: str | None, cursor: str | None = None, limit: int = 50
-) -> dict[str, object]:
+) -> ListingPage:
     """One page of one status (open unless asked), closing soonest first."""
     status = status or ListingStatus.OPEN.value
     if status not in {s.value for s in ListingStatus}:
@@ -231,10 +242,10 @@ def list_public(
     if not 1 <= limit <= 100:
         raise OutOfRange("limit must be between 1 and 100", field="limit")
     page, after = deps.store.list_listings(status, limit, _decode_cursor(cursor))
-    return {
-        "listings": [public_view(deps, x) for x in page if published(x)],
-        "next_cursor": _encode_cursor(after),
-    }
+    return ListingPage(
+        listings=[public_view(deps, x) for x in page if published(x)],
+        next_cursor=_encode_cursor(after),
+    )
 
 
 def _encode_cursor(key: dict[str, str] | None) -> str | None:
@@ -264,44 +275,59 @@ def load_published(deps: Deps, listing_id: str) -> ListingRecord:
     return listing
 
 
-def get_public(deps: Deps, listing_id: str) -> dict[str, object]:
+def get_public(deps: Deps, listing_id: str) -> ListingView:
     return public_view(deps, load_published(deps, listing_id))
 
 
-def draw_view(deps: Deps, listing_id: str, page: int = 0) -> dict[str, object]:
+def draw_view(deps: Deps, listing_id: str, page: int = 0) -> DrawTranscript:
     """The public transcript; tickets come DRAW_CHUNK per page (``next_page`` until null)."""
     if page < 0:
         raise InvalidInput("page must be 0 or more", field="page")
     listing = load_published(deps, listing_id)
     key = pseudonym_key(deps)
-    tickets: list[dict[str, str]] = []
+    tickets: list[DrawTicket] = []
     more = False
     if listing.entries_digest is not None:
         chunk, more = deps.store.draw_tickets(listing_id, page)
-        tickets = [{"ticket_id": t, "buyer": buyer_pseudonym(key, listing_id, b)} for t, b in chunk]
+        tickets = [
+            DrawTicket(ticket_id=t, buyer=buyer_pseudonym(key, listing_id, b)) for t, b in chunk
+        ]
     drawn = deps.store.draw_order(listing_id, 0, listing.drawn_count)
-    return {
-        "listing_id": listing_id,
-        "version": draw.DRAW_VERSION,
-        "commitment": listing.commitment,
-        "entries_digest": listing.entries_digest,
-        "ticket_count": listing.paid_tickets if listing.entries_digest else 0,
-        "tickets": tickets,
-        "page": page,
-        "next_page": page + 1 if more else None,
-        "seed": listing.seed,
-        "order": [buyer_pseudonym(key, listing_id, b) for b in drawn],
-    }
+    return DrawTranscript(
+        listing_id=listing_id,
+        version=draw.DRAW_VERSION,
+        commitment=listing.commitment,
+        entries_digest=listing.entries_digest,
+        ticket_count=listing.paid_tickets if listing.entries_digest else 0,
+        tickets=tickets,
+        page=page,
+        next_page=page + 1 if more else None,
+        seed=listing.seed,
+        order=[buyer_pseudonym(key, listing_id, b) for b in drawn],
+    )
 
 
-def statement_view(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
+def statement_view(deps: Deps, caller: Caller, listing_id: str) -> StatementView:
     listing = load_listing(deps, listing_id)
     as_seller = Role.SELLER in caller.roles and listing.seller_id == caller.user_id
     if Role.OPERATOR not in caller.roles and not as_seller:
         raise Forbidden("only the listing's seller or an operator may read its statement")
     st, others = statements(listing_id, listing.currency, deps.store.journal_of_listing(listing_id))
-    return {
-        **st.as_dict(),
-        "status": listing.status.value,
-        "other_currencies": {c: o.as_dict() for c, o in others.items()},
-    }
+    return StatementView(
+        **_figures(st).model_dump(),
+        status=listing.status,
+        other_currencies={c: _figures(o) for c, o in others.items()},
+    )
+
+
+def _figures(st: Statement) -> StatementFigures:
+    return StatementFigures(
+        listing_id=st.listing_id,
+        currency=st.currency,
+        paid_in=dict(st.paid_in),
+        paid_out=dict(st.paid_out),
+        total_in=st.total_in,
+        total_out=st.total_out,
+        held_in_escrow=st.held_in_escrow,
+        balanced=st.balanced,
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from tombola import telemetry
 from tombola.api_models import PaymentEventIn
+from tombola.api_views import WebhookAck
 from tombola.changes import Change, Refund, ResumeWait
 from tombola.errors import (
     InvalidInput,
@@ -49,11 +50,11 @@ def payment_key(payment_id: str) -> str:
     return f"payment:{payment_id}"
 
 
-def handle_payment_event(deps: Deps, event: PaymentEventIn) -> dict[str, object]:
+def handle_payment_event(deps: Deps, event: PaymentEventIn) -> WebhookAck:
     if event.type == "payout.paid":
-        return {"event_id": event.id, "result": _payout_paid(deps, event)}
+        return WebhookAck(event_id=event.id, result=_payout_paid(deps, event))
     if event.type == "refund.succeeded":
-        return {"event_id": event.id, "result": "refund_acknowledged"}
+        return WebhookAck(event_id=event.id, result="refund_acknowledged")
     # A failure moves no money: it is applied once per event. A success is applied once per
     # provider payment, whatever event carries it.
     key = (
@@ -70,7 +71,7 @@ def handle_payment_event(deps: Deps, event: PaymentEventIn) -> dict[str, object]
     result = decide_and_apply(deps, decide, duplicate=DUPLICATE)
     if result in {"tickets_issued", DUPLICATE}:
         _close_if_full(deps, event.data.reference)
-    return {"event_id": event.id, "result": result}
+    return WebhookAck(event_id=event.id, result=result)
 
 
 def _close_if_full(deps: Deps, reference: str) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+from pydantic import BaseModel
 
 from tombola.changes import Change, Effect
 from tombola.config import Settings
@@ -114,15 +116,20 @@ class Secrets(Protocol):
         ...
 
 
+ViewT = TypeVar("ViewT", bound=BaseModel)
+
+
 class RequestOnce(Protocol):
     def once(
         self,
         scope: str,
         key: str | None,
         body: Mapping[str, object],
-        run: Callable[[], dict[str, object]],
-    ) -> dict[str, object]:
-        """``run`` once per (scope, key); the same key with another body is refused."""
+        run: Callable[[], ViewT],
+        view: type[ViewT],
+    ) -> ViewT:
+        """``run`` once per (scope, key); the same key with another body is refused; a repeat
+        answers the first ``view`` again."""
         ...
 
 

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from tombola.api_models import ProfileIn
+from tombola.api_views import ProfileView
 from tombola.auth import Caller
 from tombola.errors import NotFound
 from tombola.records import ProfileRecord
 from tombola.services.ports import Deps
 
 
-def put_profile(deps: Deps, caller: Caller, body: ProfileIn) -> dict[str, object]:
+def put_profile(deps: Deps, caller: Caller, body: ProfileIn) -> ProfileView:
     profile = ProfileRecord(user_id=caller.user_id, **body.model_dump())
     deps.store.put_profile(profile)
-    return profile.model_dump()
+    return ProfileView(**profile.model_dump())
 
 
-def get_profile(deps: Deps, caller: Caller) -> dict[str, object]:
+def get_profile(deps: Deps, caller: Caller) -> ProfileView:
     profile = deps.store.get_profile(caller.user_id)
     if profile is None:
         raise NotFound("no profile yet: PUT /me/profile")
-    return profile.model_dump()
+    return ProfileView(**profile.model_dump())

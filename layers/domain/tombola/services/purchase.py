@@ -4,6 +4,13 @@ final buyer confirms or disputes, the operator resolves a dispute [claim 1, 0052
 from __future__ import annotations
 
 from tombola.api_models import DisputeIn, ResolutionIn, ShipmentIn
+from tombola.api_views import (
+    FinalBuyerView,
+    ListingStep,
+    ResolutionView,
+    SecondPaymentView,
+    ShipmentView,
+)
 from tombola.auth import Caller, Role
 from tombola.changes import Change, FailWait
 from tombola.errors import Forbidden, NotAllowedNow, NotFound
@@ -35,7 +42,7 @@ def _as_seller(listing: ListingRecord, caller: Caller) -> None:
         raise Forbidden("only the listing's seller may do this")
 
 
-def second_payment_checkout(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
+def second_payment_checkout(deps: Deps, caller: Caller, listing_id: str) -> SecondPaymentView:
     caller.require(Role.BUYER)
     listing = load_listing(deps, listing_id)
     _as_candidate(listing, caller)
@@ -46,19 +53,19 @@ def second_payment_checkout(deps: Deps, caller: Caller, listing_id: str) -> dict
         amount=listing.money(listing.second_payment_due),
         expires_at=due_at,
     )
-    return {
-        "amount": listing.second_payment_due,
-        "currency": listing.currency,
-        "due_at": due_at.isoformat(),
-        "checkout": checkout_view(checkout),
-    }
+    return SecondPaymentView(
+        amount=listing.second_payment_due,
+        currency=listing.currency,
+        due_at=due_at.isoformat(),
+        checkout=checkout_view(checkout),
+    )
 
 
-def forfeit(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
+def forfeit(deps: Deps, caller: Caller, listing_id: str) -> ListingStep:
     caller.require(Role.BUYER)
-    done: dict[str, object] = {"listing_id": listing_id, "status": "forfeited"}
+    done = ListingStep(listing_id=listing_id, status="forfeited")
 
-    def decide() -> tuple[Change, dict[str, object]]:
+    def decide() -> tuple[Change, ListingStep]:
         listing = next_version(load_listing(deps, listing_id))
         if listing.forfeit_requested == caller.user_id:
             return Change(), done  # asked before: the same answer, nothing moves
@@ -78,7 +85,7 @@ def forfeit(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
     return decide_and_apply(deps, decide)
 
 
-def final_buyer_details(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
+def final_buyer_details(deps: Deps, caller: Caller, listing_id: str) -> FinalBuyerView:
     """The seller sees the final buyer's name and address, and no other buyer's data [0053]."""
     caller.require(Role.SELLER)
     listing = load_listing(deps, listing_id)
@@ -88,15 +95,12 @@ def final_buyer_details(deps: Deps, caller: Caller, listing_id: str) -> dict[str
     profile = deps.store.get_profile(listing.final_buyer)
     if profile is None:
         raise NotFound("the final buyer's profile is missing")
-    return {
-        "listing_id": listing_id,
-        "name": profile.name,
-        "phone": profile.phone,
-        "address": profile.address,
-    }
+    return FinalBuyerView(
+        listing_id=listing_id, name=profile.name, phone=profile.phone, address=profile.address
+    )
 
 
-def ship(deps: Deps, caller: Caller, listing_id: str, body: ShipmentIn) -> dict[str, object]:
+def ship(deps: Deps, caller: Caller, listing_id: str, body: ShipmentIn) -> ShipmentView:
     caller.require(Role.SELLER)
 
     def decide() -> tuple[Change, None]:
@@ -129,10 +133,11 @@ def ship(deps: Deps, caller: Caller, listing_id: str, body: ShipmentIn) -> dict[
         return change, None
 
     decide_and_apply(deps, decide)
-    return final_buyer_details(deps, caller, listing_id) | {"status": S.SHIPPED.value}
+    details = final_buyer_details(deps, caller, listing_id)
+    return ShipmentView(**details.model_dump(), status=S.SHIPPED)
 
 
-def confirm(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
+def confirm(deps: Deps, caller: Caller, listing_id: str) -> ListingStep:
     caller.require(Role.BUYER)
 
     def decide() -> tuple[Change, None]:
@@ -147,10 +152,10 @@ def confirm(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
         return change, None
 
     decide_and_apply(deps, decide)
-    return {"listing_id": listing_id, "status": S.CONFIRMED.value}
+    return ListingStep(listing_id=listing_id, status=S.CONFIRMED.value)
 
 
-def dispute(deps: Deps, caller: Caller, listing_id: str, body: DisputeIn) -> dict[str, object]:
+def dispute(deps: Deps, caller: Caller, listing_id: str, body: DisputeIn) -> ListingStep:
     caller.require(Role.BUYER)
 
     def decide() -> tuple[Change, None]:
@@ -169,10 +174,10 @@ def dispute(deps: Deps, caller: Caller, listing_id: str, body: DisputeIn) -> dic
         return change, None
 
     decide_and_apply(deps, decide)
-    return {"listing_id": listing_id, "status": S.DISPUTED.value}
+    return ListingStep(listing_id=listing_id, status=S.DISPUTED.value)
 
 
-def resolve(deps: Deps, caller: Caller, listing_id: str, body: ResolutionIn) -> dict[str, object]:
+def resolve(deps: Deps, caller: Caller, listing_id: str, body: ResolutionIn) -> ResolutionView:
     caller.require(Role.OPERATOR)
 
     def decide() -> tuple[Change, None]:
@@ -190,4 +195,4 @@ def resolve(deps: Deps, caller: Caller, listing_id: str, body: ResolutionIn) -> 
         return change, None
 
     decide_and_apply(deps, decide)
-    return {"listing_id": listing_id, "resolution": body.decision}
+    return ResolutionView(listing_id=listing_id, resolution=body.decision)

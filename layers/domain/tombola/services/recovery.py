@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 
 from tombola import telemetry
+from tombola.api_views import AttentionItem, AttentionList, ResumeView
 from tombola.auth import Caller, Role
 from tombola.changes import Change, StartExecution
 from tombola.errors import NotAllowedNow
@@ -62,10 +63,10 @@ def record_attention(
     return result
 
 
-def resume(deps: Deps, listing_id: str, *, automatic: bool = False) -> dict[str, object]:
+def resume(deps: Deps, listing_id: str, *, automatic: bool = False) -> ResumeView:
     """Start a new execution at the listing's last safe step, unless one is running."""
 
-    def decide() -> tuple[Change, dict[str, object]]:
+    def decide() -> tuple[Change, ResumeView]:
         listing = next_version(load_listing(deps, listing_id))
         point = resume_point(listing)
         if point is None:
@@ -100,22 +101,22 @@ def resume(deps: Deps, listing_id: str, *, automatic: bool = False) -> dict[str,
     return result
 
 
-def operator_resume(deps: Deps, caller: Caller, listing_id: str) -> dict[str, object]:
+def operator_resume(deps: Deps, caller: Caller, listing_id: str) -> ResumeView:
     caller.require(Role.OPERATOR)
     return resume(deps, listing_id)
 
 
 def _view(
     listing: ListingRecord, state: str | None, *, resumed: bool, start_at: str | None = None
-) -> dict[str, object]:
-    return {
-        "listing_id": listing.listing_id,
-        "status": listing.status.value,
-        "execution": listing.execution,
-        "execution_status": state,
-        "resumed": resumed,
-        "start_at": start_at,
-    }
+) -> ResumeView:
+    return ResumeView(
+        listing_id=listing.listing_id,
+        status=listing.status,
+        execution=listing.execution,
+        execution_status=state,
+        resumed=resumed,
+        start_at=start_at,
+    )
 
 
 def sweep(deps: Deps) -> dict[str, object]:
@@ -147,7 +148,7 @@ def sweep(deps: Deps) -> dict[str, object]:
             left.append(listing_id)
             continue
         try:
-            if resume(deps, listing_id, automatic=True)["resumed"]:
+            if resume(deps, listing_id, automatic=True).resumed:
                 resumed.append(listing_id)
         except Exception:  # one listing must not stop the sweep of the others
             log.exception("could not resume listing %s", listing_id)
@@ -159,7 +160,7 @@ def sweep(deps: Deps) -> dict[str, object]:
     return {"resumed": resumed, "left_for_operator": left}
 
 
-def needing_attention(deps: Deps, caller: Caller) -> dict[str, object]:
+def needing_attention(deps: Deps, caller: Caller) -> AttentionList:
     caller.require(Role.OPERATOR)
     out = []
     for listing_id, attention in deps.store.needing_attention():
@@ -168,15 +169,15 @@ def needing_attention(deps: Deps, caller: Caller) -> dict[str, object]:
             continue
         point = resume_point(listing)
         out.append(
-            {
-                "listing_id": listing_id,
-                "title": listing.title,
-                "status": listing.status.value,
-                "error": attention.error,
-                "cause": attention.cause,
-                "execution": attention.execution,
-                "since": attention.at.isoformat(),
-                "resumes_at": point.start_at if point else None,
-            }
+            AttentionItem(
+                listing_id=listing_id,
+                title=listing.title,
+                status=listing.status,
+                error=attention.error,
+                cause=attention.cause,
+                execution=attention.execution,
+                since=attention.at.isoformat(),
+                resumes_at=point.start_at if point else None,
+            )
         )
-    return {"listings": out}
+    return AttentionList(listings=out)

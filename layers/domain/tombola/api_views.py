@@ -1,0 +1,253 @@
+"""Response bodies of the HTTP API: what each route answers, and the one error body every refusal
+uses. Amounts are whole minor units; times are ISO 8601 with a zone."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tombola.lifecycle import ListingStatus
+from tombola.pricing import SurplusPolicy
+
+
+class View(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ------------------------------------------------------------------------------------- errors
+
+
+class ErrorDetail(View):
+    code: str = Field(examples=["ticket_limit_exceeded"])
+    message: str = Field(examples=["a buyer may hold at most 4 tickets on this listing"])
+    field: str | None = Field(default=None, examples=["tickets"])
+
+
+class Problem(View):
+    """One of the problems a refused request body had (422)."""
+
+    field: str = Field(examples=["body.price"])
+    type: str = Field(examples=["greater_than"])
+    message: str = Field(examples=["Input should be greater than 0"])
+
+
+class ErrorBody(View):
+    """Every 4xx answer: what went wrong in words, and the field it concerns where there is one."""
+
+    error: ErrorDetail
+    problems: list[Problem] | None = None
+
+
+# ------------------------------------------------------------------------------------ listings
+
+
+class CheckoutView(View):
+    """Where the payer pays: the provider's checkout for this amount, until it expires."""
+
+    checkout_id: str
+    amount: int
+    currency: str
+    url: str
+    expires_at: str
+
+
+class DeadlinesView(View):
+    """Seconds each step may take."""
+
+    second_payment: int
+    ship: int
+    delivery: int
+    confirm: int
+    resolution: int
+
+
+class ListingView(View):
+    listing_id: str = Field(examples=["L-8f2c1e"])
+    title: str
+    description: str
+    seller: str = Field(description="the seller's pseudonym")
+    status: ListingStatus
+    currency: str = Field(examples=["KRW"])
+    currency_minor_units: int = Field(description="digits after the decimal point (KRW: 0)")
+    price: int = Field(description="Pp", examples=[100_000])
+    expected_entrants: int = Field(description="Np", examples=[100])
+    first_payment: int = Field(description="P1 per ticket", examples=[1_000])
+    fee: int
+    deposit: int
+    ticket_limit: int
+    close_when_full: bool
+    surplus_policy: SurplusPolicy
+    closes_at: str
+    seconds_left: int
+    paid_tickets: int
+    second_payment_if_drawn_now: int = Field(description="P2 if the draw happened now")
+    worst_case_one_ticket: int = Field(description="P1 + P2 if drawn now, for one ticket")
+    draw_commitment: str
+    deadlines: DeadlinesView
+
+
+class DepositView(View):
+    amount: int
+    currency: str
+    checkout: CheckoutView | None = Field(description="null when no deposit is due")
+
+
+class ListingCreated(View):
+    listing: ListingView
+    deposit: DepositView
+
+
+class ListingPage(View):
+    listings: list[ListingView]
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null: last")
+
+
+class DrawTicket(View):
+    ticket_id: str
+    buyer: str = Field(description="the buyer's pseudonym on this listing")
+
+
+class DrawTranscript(View):
+    """Everything needed to recompute the draw: see docs/RULES.md, "Verifying a draw"."""
+
+    listing_id: str
+    version: str = Field(examples=["draw-v1"])
+    commitment: str
+    entries_digest: str | None
+    ticket_count: int
+    tickets: list[DrawTicket]
+    page: int
+    next_page: int | None
+    seed: str | None = Field(description="revealed once the draw is done")
+    order: list[str] = Field(description="pseudonyms in the order drawn so far")
+
+
+class StatementFigures(View):
+    listing_id: str
+    currency: str
+    paid_in: dict[str, int]
+    paid_out: dict[str, int]
+    total_in: int
+    total_out: int
+    held_in_escrow: int
+    balanced: bool
+
+
+class StatementView(StatementFigures):
+    status: ListingStatus
+    other_currencies: dict[str, StatementFigures] = Field(
+        description="money that arrived in another currency (refunded as it came)"
+    )
+
+
+# ------------------------------------------------------------------------------------- buyers
+
+
+class EntryView(View):
+    entry_id: str
+    listing_id: str
+    tickets: int
+    amount: int
+    currency: str
+    payment_method: Literal["card", "mileage"]
+    status: str = Field(examples=["pending", "paid", "expired"])
+    ticket_ids: list[str]
+    created_at: str
+    hold_expires_at: str
+    pseudonym: str | None = Field(description="how the public draw data names you on the listing")
+
+
+class EntryCreated(View):
+    entry: EntryView
+    checkout: CheckoutView | None = Field(default=None, description="absent when paid with mileage")
+
+
+class EntryList(View):
+    entries: list[EntryView]
+
+
+class MileageView(View):
+    currency: str
+    balance: int
+
+
+class ProfileView(View):
+    user_id: str
+    name: str
+    email: str
+    phone: str
+    address: str
+    payout_account: str | None
+
+
+# --------------------------------------------------------------------------- after the draw
+
+
+class SecondPaymentView(View):
+    amount: int = Field(description="P2")
+    currency: str
+    due_at: str
+    checkout: CheckoutView
+
+
+class ListingStep(View):
+    """The listing after a buyer's or seller's step."""
+
+    listing_id: str
+    status: str = Field(examples=["forfeited", "confirmed", "disputed"])
+
+
+class FinalBuyerView(View):
+    """Shipping details of the final buyer, shown only to the listing's seller."""
+
+    listing_id: str
+    name: str
+    phone: str
+    address: str
+
+
+class ShipmentView(FinalBuyerView):
+    status: ListingStatus
+
+
+class ResolutionView(View):
+    listing_id: str
+    resolution: Literal["release", "refund"]
+
+
+# ----------------------------------------------------------------------------------- operator
+
+
+class AttentionItem(View):
+    listing_id: str
+    title: str
+    status: ListingStatus
+    error: str
+    cause: str
+    execution: str
+    since: str
+    resumes_at: str | None = Field(description="the step a resume would start from")
+
+
+class AttentionList(View):
+    listings: list[AttentionItem]
+
+
+class ResumeView(View):
+    listing_id: str
+    status: ListingStatus
+    execution: str
+    execution_status: str | None
+    resumed: bool
+    start_at: str | None
+
+
+# ----------------------------------------------------------------------------------- webhooks
+
+
+class WebhookAck(View):
+    """The event was taken; ``result`` says what it did (``duplicate``: applied before)."""
+
+    event_id: str
+    result: str = Field(examples=["tickets_issued", "duplicate", "refunded", "ignored"])
