@@ -95,8 +95,8 @@ sam-check: $(SAM) $(STAMP) ## sam validate --lint, sam build (arm64 wheels; need
 	rm -rf .venv-layer && PYENV_VERSION=3.12.1 python3 -m venv .venv-layer
 	$(BIN)/python -m tombola_dev.layer_check --venv .venv-layer
 
-deploy: sam-check ## sam deploy (guided the first time: it writes samconfig.toml); see docs/OPERATIONS.md
-	$(SAM) deploy $(if $(wildcard samconfig.toml),,--guided)
+deploy: sam-check ## sam deploy (guided the first time: it writes samconfig.toml); ARGS="--parameter-overrides Name=Value"; see docs/OPERATIONS.md
+	$(SAM) deploy $(if $(wildcard samconfig.toml),,--guided) $(ARGS)
 
 clean: ## remove every virtualenv, build and cache
 	rm -rf $(VENV) $(SAMVENV) .venv-layer .local .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam

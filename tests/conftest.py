@@ -25,10 +25,13 @@ CONFORMANCE = Conformance.load()
 
 
 @pytest.fixture
-def d() -> Iterator[Driver]:
+def d(request: pytest.FixtureRequest) -> Iterator[Driver]:
+    """The stack on moto; ``@pytest.mark.parametrize("d", [{"Param": "value"}], indirect=True)``
+    overrides template parameters."""
     fake_credentials()
+    parameters = FAST | getattr(request, "param", {})
     with mock_aws(config=MOTO_CONFIG):
-        stack = Stack(parameters=FAST, retry_scale=0.01).create()
+        stack = Stack(parameters=parameters, retry_scale=0.01).create()
         stack.conformance = CONFORMANCE
         clock = ManualClock(now_utc())
         telemetry = RecordingTelemetry()

@@ -29,7 +29,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-import boto3
 from moto import mock_aws
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.ses.models import ses_backends
@@ -381,9 +380,7 @@ def main(argv: list[str] | None = None) -> int:
             moto_server.start()
             base = f"http://{args.host}:{args.port}"
             container.override(
-                payments=SandboxPaymentProvider(
-                    stack.refs["Table"], boto3.client("dynamodb"), f"{base}/sandbox/checkouts/"
-                ),
+                checkout_url=f"{base}/sandbox/checkouts/",
                 telemetry=PowertoolsTelemetry(emit_metrics=False),
             )
             NOTIFICATIONS_LOG.unlink(missing_ok=True)  # each run's log starts fresh

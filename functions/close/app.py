@@ -4,11 +4,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.observability import task_handler
-from tombola.config import NonEmpty, Settings
+from tombola.config import NonEmpty, PaymentSettings
 from tombola.services import closing
 
 
-class CloseSettings(Settings):
+class CloseSettings(PaymentSettings):
     state_machine_arn: NonEmpty
 
 

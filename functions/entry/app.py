@@ -8,11 +8,11 @@ from tombola.adapters.http import caller, idempotency_key, make_resolver
 from tombola.adapters.observability import api_handler
 from tombola.api_models import EntryIn
 from tombola.api_views import EntryCreated, EntryList, MileageView
-from tombola.config import NonEmpty, Settings
+from tombola.config import NonEmpty, PaymentSettings
 from tombola.services import entries
 
 
-class EntrySettings(Settings):
+class EntrySettings(PaymentSettings):
     idempotency_table: NonEmpty
     pseudonym_key_arn: NonEmpty
     state_machine_arn: NonEmpty
@@ -25,7 +25,7 @@ app = make_resolver()
 
 @app.post(
     "/listings/<listing_id>/entries",
-    **contract.post(402, 404, 409, ok=201, summary="A buyer applies for tickets"),
+    **contract.post(402, 404, 409, 503, ok=201, summary="A buyer applies for tickets"),
 )
 def create_entry(listing_id: str, body: EntryIn) -> EntryCreated:
     return entries.apply_for_tickets(deps(), caller(app), listing_id, body, idempotency_key(app))

@@ -17,11 +17,11 @@ from tombola.api_views import (
     ListingView,
     StatementView,
 )
-from tombola.config import NonEmpty, Settings
+from tombola.config import NonEmpty, PaymentSettings
 from tombola.services import listings
 
 
-class ListingsSettings(Settings):
+class ListingsSettings(PaymentSettings):
     idempotency_table: NonEmpty
     pseudonym_key_arn: NonEmpty
 
@@ -31,7 +31,7 @@ settings = cold_start(ListingsSettings)
 app = make_resolver()
 
 
-@app.post("/listings", **contract.post(409, ok=201, summary="A seller lists an item"))
+@app.post("/listings", **contract.post(409, 503, ok=201, summary="A seller lists an item"))
 def create_listing(body: ListingIn) -> ListingCreated:
     return listings.create_listing(deps(), caller(app), body, idempotency_key(app))
 

@@ -14,17 +14,17 @@ from tombola.api_views import (
     SecondPaymentView,
     ShipmentView,
 )
-from tombola.config import Settings
+from tombola.config import PaymentSettings
 from tombola.services import purchase
 
-settings = cold_start(Settings)
+settings = cold_start(PaymentSettings)
 
 app = make_resolver()
 
 
 @app.post(
     "/listings/<listing_id>/second-payment",
-    **contract.post(404, 409, summary="The drawn candidate's checkout for P2"),
+    **contract.post(404, 409, 503, summary="The drawn candidate's checkout for P2"),
 )
 def second_payment(listing_id: str) -> SecondPaymentView:
     return purchase.second_payment_checkout(deps(), caller(app), listing_id)

@@ -1,5 +1,6 @@
 """Recovery: the scheduled sweep of stopped executions, and the operator's list of listings
-needing attention with a resume (the state machine's last catch is functions/attention)."""
+needing attention with a resume (the state machine's last catch is functions/attention), and
+the payout queue the operator confirms."""
 
 from typing import Any
 
@@ -9,9 +10,10 @@ from tombola.adapters import contract
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, make_resolver
 from tombola.adapters.observability import api_handler
-from tombola.api_views import AttentionList, ResumeView
+from tombola.api_models import PayoutConfirmIn
+from tombola.api_views import AttentionList, PayoutList, PayoutView, ResumeView
 from tombola.config import NonEmpty, Settings
-from tombola.services import recovery
+from tombola.services import payouts, recovery
 
 
 class RecoverySettings(Settings):
@@ -34,6 +36,19 @@ def attention() -> AttentionList:
 )
 def resume(listing_id: str) -> ResumeView:
     return recovery.operator_resume(deps(), caller(app), listing_id)
+
+
+@app.get("/operator/payouts", **contract.get(summary="Payouts waiting for the operator's transfer"))
+def payout_queue() -> PayoutList:
+    return payouts.payout_queue(deps(), caller(app))
+
+
+@app.post(
+    "/operator/payouts/<payout_id>/paid",
+    **contract.post(404, 422, summary="The operator made the transfer: the payout is recorded"),
+)
+def payout_paid(payout_id: str, body: PayoutConfirmIn) -> PayoutView:
+    return payouts.confirm_payout(deps(), caller(app), payout_id, body)
 
 
 @api_handler

@@ -8,10 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.observability import for_listing, task_handler
-from tombola.config import Settings
+from tombola.config import PaymentSettings
 from tombola.services import settling
 
-settings = cold_start(Settings)
+settings = cold_start(PaymentSettings)
 
 
 class Task(BaseModel):

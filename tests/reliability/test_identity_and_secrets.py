@@ -17,6 +17,15 @@ from tests.support.app_driver import Driver, claims, complete_sale
 
 WEBHOOK_FUNCTIONS = {"PaymentsWebhookFunction", "DeliveryWebhookFunction"}
 PSEUDONYM_FUNCTIONS = {"ListingsFunction", "EntryFunction"}
+# Checkouts, webhooks, refunds and payouts (the close function sends what the outbox holds).
+PAYMENT_FUNCTIONS = {
+    "ListingsFunction",
+    "EntryFunction",
+    "PurchaseFunction",
+    "PaymentsWebhookFunction",
+    "SettleFunction",
+    "CloseFunction",
+}
 
 
 def _policy_text(template: Template, name: str) -> str:
@@ -35,6 +44,8 @@ def test_the_template_has_no_secret_default_and_gives_secrets_only_where_needed(
         assert ("PSEUDONYM_KEY_ARN" in fn.environment) == (name in PSEUDONYM_FUNCTIONS), name
         assert ("PseudonymKey" in policies) == (name in PSEUDONYM_FUNCTIONS), name
         assert "WEBHOOK_SECRET" not in fn.environment, name
+        assert ("PORTONE_SECRET_ARN" in fn.environment) == (name in PAYMENT_FUNCTIONS), name
+        assert ("PortOneSecret" in policies) == (name in PAYMENT_FUNCTIONS), name
 
 
 def test_webhooks_verify_with_the_previous_secret_during_a_rotation(d: Driver) -> None:

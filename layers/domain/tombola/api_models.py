@@ -92,6 +92,10 @@ class EmptyIn(Input):
     pass
 
 
+class PayoutConfirmIn(Input):
+    transfer_reference: Annotated[str, Field(min_length=1, max_length=200)]
+
+
 class PaymentData(Input):
     payment_id: Annotated[str, Field(min_length=1, max_length=200)]
     reference: Annotated[str, Field(min_length=1, max_length=300)]

@@ -243,6 +243,25 @@ class ResumeView(View):
     start_at: str | None
 
 
+class PayoutView(View):
+    """A payout to a seller: issued at settlement, paid once the operator confirms the transfer
+    (the journal records it then)."""
+
+    payout_id: str
+    listing_id: str
+    seller_id: str
+    payout_account: str | None = Field(description="where to transfer (the seller's profile)")
+    amount: int
+    currency: str
+    status: Literal["issued", "paid"]
+    issued_at: str
+    paid_at: str | None
+
+
+class PayoutList(View):
+    payouts: list[PayoutView]
+
+
 # ----------------------------------------------------------------------------------- webhooks
 
 

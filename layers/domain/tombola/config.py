@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     pseudonym_key_arn: str = ""  # {"key": ...}: keys the public pseudonyms
     idempotency_table: str = ""
     sender_email: str = ""
+    # Who takes the money: the built-in sandbox, or PortOne V2 (docs/OPERATIONS.md).
+    payment_provider: Literal["sandbox", "portone"] = "sandbox"
+    portone_secret_arn: str = ""  # {"api_secret", "webhook_secret", "store_id"}
+    checkout_page_url: str = ""  # with portone: our page that opens PortOne's payment window
 
     @model_validator(mode="after")
     def _defaults_within_bounds(self) -> Settings:
@@ -116,3 +120,18 @@ class Settings(BaseSettings):
         if self.deposit_fixed > 0:
             return DepositPolicy(fixed=Money(self.deposit_fixed, currency))
         return DepositPolicy(rate_bps=self.deposit_rate_bps)
+
+
+class PaymentSettings(Settings):
+    """For the functions that talk to the payment provider (checkouts, webhooks, refunds,
+    payouts): with PortOne, its secret and the checkout page are required."""
+
+    portone_secret_arn: NonEmpty
+
+    @model_validator(mode="after")
+    def _portone_configured(self) -> PaymentSettings:
+        if self.payment_provider == "portone":
+            for name in ("portone_secret_arn", "checkout_page_url"):
+                if not getattr(self, name):
+                    raise ValueError(f"{name.upper()} is needed with PAYMENT_PROVIDER=portone")
+        return self

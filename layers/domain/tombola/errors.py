@@ -115,3 +115,9 @@ class RequestKeyReused(DomainError):
     """An Idempotency-Key sent again with another body."""
 
     code = "idempotency_key_reused"
+
+
+class ProviderUnavailable(DomainError):
+    """The payment provider erred or did not answer in time: nothing was decided; retry."""
+
+    code = "provider_unavailable"

@@ -4,12 +4,15 @@ The repository port, which needs the stored records, is `tombola.services.ports.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from random import Random
 from typing import Protocol
 
+from tombola.api_models import PaymentEventIn
 from tombola.money import Money
 
 
@@ -63,6 +66,11 @@ class Checkout:
     expires_at: datetime
 
 
+def checkout_id_for(reference: str) -> str:
+    """One checkout per thing to pay: asking again for the same reference finds the same one."""
+    return "chk_" + hashlib.sha256(reference.encode()).hexdigest()[:24]
+
+
 class PaymentProvider(Protocol):
     """A card PSP. Results arrive later as signed webhooks."""
 
@@ -76,6 +84,11 @@ class PaymentProvider(Protocol):
 
     def payout(self, *, payout_id: str, payee_id: str, amount: Money) -> None:
         """Idempotent by ``payout_id``."""
+        ...
+
+    def verified_event(self, body: bytes, headers: Mapping[str, str]) -> PaymentEventIn | None:
+        """The event a webhook carries, once its signature is verified (BadSignature if not);
+        None for one that moves no money of ours."""
         ...
 
 

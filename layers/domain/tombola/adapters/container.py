@@ -3,6 +3,7 @@ single ports (the clock, randomness) with ``override``; everything else stays as
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -15,11 +16,21 @@ from tombola.adapters.aws import EventBridgePublisher, StepFunctionsWorkflow
 from tombola.adapters.dynamo import DynamoStore
 from tombola.adapters.idempotency import NoIdempotency, RequestIdempotency
 from tombola.adapters.observability import PowertoolsTelemetry
-from tombola.adapters.sandbox_psp import SandboxPaymentProvider
+from tombola.adapters.portone import (
+    PORTONE_API,
+    DynamoCheckoutBook,
+    PortOneCredentials,
+    PortOnePaymentProvider,
+)
+from tombola.adapters.sandbox_psp import SANDBOX_URL, SandboxPaymentProvider, WebhookSigning
 from tombola.adapters.secrets import SecretsManagerSecrets
 from tombola.config import Settings
-from tombola.ports import SystemClock, SystemRandomness
-from tombola.services.ports import Deps
+from tombola.errors import ProviderUnavailable
+from tombola.ports import Clock, PaymentProvider, SystemClock, SystemRandomness
+from tombola.services.ports import Deps, Secrets
+from tombola.webhooks import signing_secrets
+
+log = logging.getLogger(__name__)
 
 
 class UuidIds:
@@ -52,15 +63,45 @@ def cold_start(model: type[S]) -> S:
     return settings
 
 
+def payment_provider(s: Settings, clock: Clock, dynamodb: Any, secrets: Secrets) -> PaymentProvider:
+    """PortOne or the sandbox, as the PaymentProvider template parameter says."""
+    if s.payment_provider == "portone":
+
+        def credentials() -> PortOneCredentials:
+            value = secrets.json(s.portone_secret_arn) if s.portone_secret_arn else {}
+            if not all(value.get(k) for k in ("api_secret", "webhook_secret", "store_id")):
+                log.error("the PortOne secret is not filled in (docs/OPERATIONS.md)")
+                raise ProviderUnavailable("payments are not configured yet; try again later")
+            return PortOneCredentials(
+                api_secret=value["api_secret"],
+                webhook_secret=value["webhook_secret"],
+                store_id=value["store_id"],
+                api_url=value.get("api_url") or PORTONE_API,
+            )
+
+        book = DynamoCheckoutBook(s.table_name, dynamodb)
+        return PortOnePaymentProvider(credentials, book, s.checkout_page_url)
+    signing = WebhookSigning(
+        secrets=lambda: (
+            signing_secrets(secrets.json(s.webhook_secret_arn)) if s.webhook_secret_arn else []
+        ),
+        now=lambda: int(clock.now().timestamp()),
+        tolerance_seconds=s.webhook_tolerance_seconds,
+    )
+    checkout_url = _overrides.get("checkout_url") or SANDBOX_URL
+    return SandboxPaymentProvider(s.table_name, dynamodb, checkout_url, signing)
+
+
 def build(settings: Settings | None = None) -> Deps:
     s = settings or _settings.get(None) or Settings.from_env()
     clock = _overrides.get("clock") or SystemClock()
     dynamodb = boto3.client("dynamodb")
+    secrets = SecretsManagerSecrets()
     return Deps(
         store=DynamoStore(s.table_name, clock, dynamodb),
         clock=clock,
         randomness=_overrides.get("randomness") or SystemRandomness(),
-        payments=_overrides.get("payments") or SandboxPaymentProvider(s.table_name, dynamodb),
+        payments=_overrides.get("payments") or payment_provider(s, clock, dynamodb, secrets),
         workflow=StepFunctionsWorkflow(s.state_machine_arn, boto3.client("stepfunctions")),
         events=EventBridgePublisher(s.event_bus_name, boto3.client("events")),
         ids=_overrides.get("ids") or UuidIds(),
@@ -68,7 +109,7 @@ def build(settings: Settings | None = None) -> Deps:
         requests=RequestIdempotency(s.idempotency_table, dynamodb)
         if s.idempotency_table
         else NoIdempotency(),
-        secrets=SecretsManagerSecrets(),
+        secrets=secrets,
         telemetry=_overrides.get("telemetry") or PowertoolsTelemetry(),
     )
 
@@ -89,7 +130,7 @@ def deps() -> Deps:
 
 def override(**ports: Any) -> None:
     """Replace ports (clock=, randomness=, payments=, ids=, telemetry=) for tests and the local
-    stack."""
+    stack; checkout_url= is where the sandbox's checkouts are paid (the local stack's port)."""
     global _deps  # noqa: PLW0603
     _overrides.update(ports)
     _deps = None

@@ -36,6 +36,7 @@ MEANING = {
     413: "The body is larger than the API accepts",
     415: "The body is not sent as application/json",
     422: "The input is invalid: `error.field` names the first problem, `problems` lists them all",
+    503: "The payment provider erred or did not answer; nothing was decided: try again",
 }
 
 

@@ -11,6 +11,7 @@ The keys, indexes and access patterns are documented in docs/DATA_MODEL.md; in s
   LEDGER#<listing id or ->#<j> / ENTRY#<key>   journal entry (never overwritten)
   ATTENTION / <listing id>            a listing whose execution stopped (written on failure only)
   PAYOUT#<payout id> / PAYOUT         a payout issued to a seller, and whether it was paid
+  CHECKOUT#<checkout id> / CHECKOUT   what a PortOne checkout asked for (reference, amount)
   DEDUPE#<key> / EVENT                a provider payment, payout or event applied (TTL 30 days)
   OUTBOX#<o> / <created>#<id>         effects committed but not yet run
 """
@@ -28,6 +29,7 @@ from botocore.exceptions import ClientError
 from pydantic import TypeAdapter
 
 from tombola.adapters.dynamo_items import (
+    PAYOUT_QUEUE_PARTITIONS,
     attention_write,
     buyer_put,
     dedupe_put,
@@ -356,6 +358,23 @@ class DynamoStore:
             ):
                 ids.append(item["data"]["listing_id"])
         return ids
+
+    def issued_payouts(self, limit: int = 500) -> list[PayoutRecord]:
+        """The operator's queue: payouts issued and not yet confirmed paid, oldest first."""
+        keys: list[str] = []
+        for q in range(PAYOUT_QUEUE_PARTITIONS):
+            for item in self._pages(
+                IndexName="ByHoldExpiry",
+                KeyConditionExpression="gsi3pk = :p",
+                ExpressionAttributeValues=to_item({":p": f"PAYOUTS#{q}"}),
+            ):
+                keys.append(item["gsi3sk"])
+        found = []
+        for key in sorted(keys)[:limit]:
+            payout = self.get_payout(key.rsplit("#", 1)[1])
+            if payout is not None and payout.status == "issued":
+                found.append(payout)
+        return found
 
     def get_payout(self, payout_id: str) -> PayoutRecord | None:
         item = self._get(f"PAYOUT#{payout_id}", "PAYOUT")

@@ -253,18 +253,22 @@ def secret_put(table: str, secret: DrawSecret) -> dict[str, Any]:
     )
 
 
+PAYOUT_QUEUE_PARTITIONS = 16
+
+
 def payout_put(table: str, payout: PayoutRecord) -> dict[str, Any]:
-    # Issued once; marked paid only where it was issued.
+    """Issued once; marked paid only where it was issued. An issued payout is on the operator's
+    queue (sparse ByHoldExpiry entries under PAYOUTS#<0..15>, by issue time) until it is paid."""
     issued = payout.status == "issued"
-    return _put(
-        table,
-        {
-            "pk": f"PAYOUT#{payout.payout_id}",
-            "sk": "PAYOUT",
-            "data": payout.model_dump(mode="json"),
-        },
-        NEW if issued else "attribute_exists(pk)",
-    )
+    values: dict[str, Any] = {
+        "pk": f"PAYOUT#{payout.payout_id}",
+        "sk": "PAYOUT",
+        "data": payout.model_dump(mode="json"),
+    }
+    if issued:
+        values["gsi3pk"] = f"PAYOUTS#{bucket(payout.payout_id, PAYOUT_QUEUE_PARTITIONS)}"
+        values["gsi3sk"] = f"{iso(payout.issued_at)}#{payout.payout_id}"
+    return _put(table, values, NEW if issued else "attribute_exists(pk)")
 
 
 def attention_write(table: str, listing_id: str, attention: Attention | None) -> dict[str, Any]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from http import HTTPStatus
 from typing import Any
 
@@ -46,6 +47,7 @@ STATUS: list[tuple[type[e.DomainError], HTTPStatus]] = [
     (e.RequestKeyReused, HTTPStatus.UNPROCESSABLE_ENTITY),
     (e.LedgerConflict, HTTPStatus.CONFLICT),
     (e.InvalidInput, HTTPStatus.BAD_REQUEST),
+    (e.ProviderUnavailable, HTTPStatus.SERVICE_UNAVAILABLE),
 ]
 
 
@@ -167,10 +169,22 @@ def raw_body(app: APIGatewayHttpResolver) -> bytes:
     return body.encode()
 
 
+@contextmanager
+def counting_rejects(app: APIGatewayHttpResolver, deps: Deps) -> Iterator[None]:
+    """A webhook whose signature does not verify is logged and counted, then refused (401)."""
+    try:
+        yield
+    except BadSignature as refused:
+        source = app.current_event.path.rsplit("/", 1)[-1]  # payments | delivery
+        logger.warning("webhook rejected", extra={"source": source, "reason": str(refused)})
+        deps.telemetry.count(Point(Metric.WEBHOOK_REJECTS, 1, (("Source", source),)))
+        raise
+
+
 def verified_body(app: APIGatewayHttpResolver, deps: Deps) -> bytes:
     """The raw body of a webhook, once its signature and timestamp are verified."""
     body = raw_body(app)
-    try:
+    with counting_rejects(app, deps):
         verify_signature(
             signing_secrets(deps.secrets.json(deps.settings.webhook_secret_arn)),
             body,
@@ -178,12 +192,11 @@ def verified_body(app: APIGatewayHttpResolver, deps: Deps) -> bytes:
             int(deps.clock.now().timestamp()),
             deps.settings.webhook_tolerance_seconds,
         )
-    except BadSignature as refused:
-        source = app.current_event.path.rsplit("/", 1)[-1]  # payments | delivery
-        logger.warning("webhook rejected", extra={"source": source, "reason": str(refused)})
-        deps.telemetry.count(Point(Metric.WEBHOOK_REJECTS, 1, (("Source", source),)))
-        raise
     return body
+
+
+def headers_of(app: APIGatewayHttpResolver) -> dict[str, str]:
+    return {k.lower(): v for k, v in (app.current_event.headers or {}).items()}
 
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"

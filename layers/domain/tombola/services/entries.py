@@ -6,14 +6,27 @@ from datetime import datetime, timedelta
 
 from tombola import telemetry
 from tombola.api_models import EntryIn
-from tombola.api_views import EntryCreated, EntryList, EntryView, MileageView
+from tombola.api_views import CheckoutView, EntryCreated, EntryList, EntryView, MileageView
 from tombola.auth import Caller, Role
 from tombola.changes import Change, MileageDebit
-from tombola.errors import Forbidden, InsufficientBalance, ListingFull, ListingNotOpen
+from tombola.errors import (
+    Forbidden,
+    InsufficientBalance,
+    ListingFull,
+    ListingNotOpen,
+    ProviderUnavailable,
+)
 from tombola.lifecycle import ListingStatus
 from tombola.pseudonyms import buyer_pseudonym
-from tombola.records import EntryRecord, EntryStatus
-from tombola.services.buyers import check_buyer_limit, load_buyer, release_expired, reserve, take
+from tombola.records import EntryRecord, EntryStatus, ListingRecord
+from tombola.services.buyers import (
+    check_buyer_limit,
+    give_back,
+    load_buyer,
+    release_expired,
+    reserve,
+    take,
+)
 from tombola.services.common import (
     checked_request_key,
     derived_id,
@@ -119,14 +132,37 @@ def _apply(
     mine = buyer_pseudonym(pseudonym_key(deps), listing_id, caller.user_id)
     result = EntryCreated(entry=entry_view(entry, pseudonym=mine))
     if entry.funding is Funding.CARD and entry.status is EntryStatus.PENDING:
+        result.checkout = _checkout(deps, listing, entry)
+    return result
+
+
+def _checkout(deps: Deps, listing: ListingRecord, entry: EntryRecord) -> CheckoutView:
+    try:
         checkout = deps.payments.create_checkout(
             reference=entry_reference(entry),
-            payer_id=caller.user_id,
+            payer_id=entry.buyer_id,
             amount=entry.payment().amount,
             expires_at=entry.expires_at,
         )
-        result.checkout = checkout_view(checkout)
-    return result
+    except ProviderUnavailable:
+        # Nobody can pay this hold: its tickets go back at once, as if never asked for.
+        withdraw_hold(deps, listing, entry.buyer_id, entry.entry_id)
+        raise
+    return checkout_view(checkout)
+
+
+def withdraw_hold(deps: Deps, listing: ListingRecord, buyer_id: str, entry_id: str) -> None:
+    def decide() -> tuple[Change, None]:
+        buyer = load_buyer(deps, listing, buyer_id)
+        entry = buyer.entries.get(entry_id)
+        if entry is None or entry.status is not EntryStatus.PENDING:
+            return Change(), None  # paid meanwhile, or released already
+        entry.status = EntryStatus.EXPIRED
+        moves = give_back(listing, entry.shards)
+        entry.shards = {}
+        return Change(buyers=[buyer], quota=moves), None
+
+    decide_and_apply(deps, decide)
 
 
 def entry_reference(entry: EntryRecord) -> str:

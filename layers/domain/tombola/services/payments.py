@@ -50,6 +50,12 @@ def payment_key(payment_id: str) -> str:
     return f"payment:{payment_id}"
 
 
+def handle_verified_event(deps: Deps, event: PaymentEventIn | None) -> WebhookAck:
+    if event is None:  # nothing of ours moved (a payment still waiting, a billing key)
+        return WebhookAck(event_id="-", result="ignored")
+    return handle_payment_event(deps, event)
+
+
 def handle_payment_event(deps: Deps, event: PaymentEventIn) -> WebhookAck:
     if event.type == "payout.paid":
         return WebhookAck(event_id=event.id, result=_payout_paid(deps, event))
