@@ -7,7 +7,7 @@ SAMVENV ?= .venv-sam
 SAM    := $(SAMVENV)/bin/sam
 export SAM_CLI_TELEMETRY = 0
 
-.PHONY: help dev lock test integration e2e deploy openapi-check unit reliability bench bench-small lint format openapi sam-check run demo token verify clean
+.PHONY: help dev web web-check browser lock test integration e2e deploy openapi-check unit reliability bench bench-small lint format openapi sam-check run demo token verify clean
 
 help: ## this list
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):[^#]*## /\1\t/' | expand -t 16
@@ -21,13 +21,32 @@ $(STAMP): pyproject.toml requirements/dev.txt
 
 dev: $(STAMP) ## create .venv with runtime and dev dependencies (the locked versions)
 
+# The web client (web/): npm's lock, a build whose API types come from the served OpenAPI
+# document (a contract change breaks the build), served at / by `make run`.
+WEB_STAMP := web/node_modules/.installed
+WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/tsconfig.json -type f -not -name schema.d.ts 2>/dev/null)
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "the web client needs Node.js 20+ and npm (apt-get install nodejs npm)"; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $(WEB_STAMP)
+
+web/dist/index.html: $(WEB_STAMP) $(WEB_SOURCES) functions/openapi/openapi.json
+	cd web && npm run build --silent
+
+web: web/dist/index.html ## build the web client (types generated from the OpenAPI document, type-checked)
+
+web-check: web ## the web client's lint and unit tests (the draw verifier against the server's)
+	cd web && npm run lint --silent && npm run test --silent
+	PYTHONPATH=layers/domain:dev:. $(BIN)/python -m tombola_dev.draw_fixture --check
+
 UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --custom-compile-command "make lock"
 
 lock: $(STAMP) ## after changing pyproject.toml's dependencies: re-resolve the lock (requirements/dev.txt) and the layer's runtime part of it (layers/domain/requirements.txt)
 	$(UV_COMPILE) --extra dev --no-emit-package tombola pyproject.toml -o requirements/dev.txt
 	$(UV_COMPILE) pyproject.toml -c requirements/dev.txt -o layers/domain/requirements.txt
 
-test: $(STAMP) ## every test: unit, property-based, integration (moto, the real state machine), reliability (a seeded sample), end-to-end
+test: $(STAMP) web-check ## every test: unit, property-based, integration (moto, the real state machine), reliability (a seeded sample), end-to-end, the web client in Chromium
 	$(BIN)/pytest -n 2
 
 reliability: $(STAMP) ## the whole reliability suite: every crash point, more fuzzing and replays, the scenarios under transaction conflicts; prints the figures
@@ -48,6 +67,9 @@ integration: $(STAMP) ## handlers and the real state machine under moto, wired f
 
 e2e: $(STAMP) ## the local stack started as `make run` starts it, driven over HTTP
 	$(BIN)/pytest tests/e2e
+
+browser: $(STAMP) web ## the web client in headless Chromium (apt-get install chromium) against the local stack
+	$(BIN)/pytest tests/browser
 
 lint: $(STAMP) ## ruff (lint + format check), mypy, cfn-lint on template.yaml
 	$(BIN)/ruff check .
@@ -72,7 +94,7 @@ MOTO_PORT ?= 5000
 WHO ?= alice
 GROUP ?= buyer
 
-run: $(STAMP) ## the whole system on 127.0.0.1:$(PORT) (AWS CLI: --endpoint-url http://127.0.0.1:$(MOTO_PORT)); ARGS="--tick-seconds 5 --param Name=Value"; Ctrl-C stops
+run: $(STAMP) web ## the whole system on 127.0.0.1:$(PORT) (AWS CLI: --endpoint-url http://127.0.0.1:$(MOTO_PORT)); ARGS="--tick-seconds 5 --param Name=Value"; Ctrl-C stops
 	$(BIN)/python -m tombola_dev.serve --port $(PORT) --moto-port $(MOTO_PORT) $(ARGS)
 
 demo: $(STAMP) ## drive listings through the stack at :$(PORT) over HTTP (starts its own if none runs)

@@ -38,9 +38,14 @@ class RunningStack:
 
 @contextlib.contextmanager
 def running_stack(
-    log_path: Path, *, tick_seconds: int = 1, timeout: float = 60
+    log_path: Path,
+    *,
+    tick_seconds: int = 1,
+    timeout: float = 60,
+    parameters: dict[str, str] | None = None,
 ) -> Iterator[RunningStack]:
-    """`python -m tombola_dev.serve` on free ports, stopped afterwards."""
+    """`python -m tombola_dev.serve` on free ports, stopped afterwards; ``parameters`` override
+    template parameters as `make run ARGS="--param Name=Value"` does."""
     port, moto_port = free_port(), free_port()
     log_path.parent.mkdir(exist_ok=True)
     with log_path.open("a") as log:
@@ -53,6 +58,7 @@ def running_stack(
                 f"--moto-port={moto_port}",
                 f"--tick-seconds={tick_seconds}",
                 "--check-contract",
+                *(f"--param={k}={v}" for k, v in (parameters or {}).items()),
             ],
             cwd=ROOT,
             env={**os.environ, "LOCAL_LOG_LEVEL": "ERROR"},

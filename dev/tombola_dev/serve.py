@@ -24,8 +24,10 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -51,11 +53,46 @@ NOTIFICATIONS_LOG = ROOT / ".local" / "notifications.log"
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 
 
+WEB_DIST = ROOT / "web" / "dist"
+TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".map": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+}
+
+
+@dataclass(frozen=True)
+class Raw:
+    body: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
+class WebClient:
+    """The built web client (web/dist) at /, as CloudFront serves it deployed."""
+
+    root: Path
+
+    def file(self, path: str) -> Raw | None:
+        name = "index.html" if path in {"", "/"} else path.lstrip("/")
+        if not (path in {"", "/"} or path.startswith("/assets/")):
+            return None
+        target = (self.root / name).resolve()
+        if self.root.resolve() not in target.parents or not target.is_file():
+            return None
+        return Raw(target.read_bytes(), TYPES.get(target.suffix, "application/octet-stream"))
+
+
 class LocalApi:
     """Routes one HTTP request: sandbox endpoints, or the template's API routes."""
 
-    def __init__(self, stack: Stack, base_url: str) -> None:
+    def __init__(self, stack: Stack, base_url: str, web: WebClient | None = None) -> None:
         self.stack = stack
+        self.web = web or WebClient(WEB_DIST)
         self.self_client = Client(base_url)
         self.sandbox: list[tuple[str, re.Pattern[str], Callable[..., tuple[int, Any]]]] = [
             ("GET", re.compile(r"^/sandbox/health$"), self.health),
@@ -98,11 +135,17 @@ class LocalApi:
                 if not isinstance(parsed, dict):
                     return 400, {"error": {"code": "invalid_body", "message": "send an object"}}
                 return fn(parsed, **match.groupdict())
+        static = self.web.file(route_path) if method in {"GET", "HEAD"} else None
+        if static is not None:
+            return 200, static
         query = dict(parse_qsl(path.split("?", 1)[1])) if "?" in path else None
         claims = auth.verify(headers.get("authorization"))
         response = self.stack.http(
             method, route_path, raw=body or None, claims=claims, headers=headers, query=query
         )
+        content_type = {k.lower(): v for k, v in response.headers.items()}.get("content-type", "")
+        if isinstance(response.body, str) and not content_type.startswith("application/json"):
+            return response.status, Raw(response.body.encode(), content_type)  # /docs
         return response.status, response.body
 
     # ---------------------------------------------------------------- sandbox endpoints
@@ -215,9 +258,15 @@ def make_handler(api: LocalApi) -> type[BaseHTTPRequestHandler]:
                 log.info("%s %s %d %.0fms", self.command, self.path, status, ms)
 
         def _reply(self, status: int, out: Any) -> None:
-            payload = json.dumps(out).encode() if not isinstance(out, str) else out.encode()
+            content_type = "application/json"
+            if isinstance(out, Raw):
+                payload, content_type = out.body, out.content_type
+            elif isinstance(out, str):
+                payload = out.encode()
+            else:
+                payload = json.dumps(out).encode()
             self.send_response(status)
-            self.send_header("content-type", "application/json")
+            self.send_header("content-type", content_type)
             self.send_header("content-length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
@@ -380,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
             moto_server.start()
             base = f"http://{args.host}:{args.port}"
             container.override(
-                checkout_url=f"{base}/sandbox/checkouts/",
+                checkout_url=f"{base}/#/checkout/",  # the web client's checkout page
                 telemetry=PowertoolsTelemetry(emit_metrics=False),
             )
             NOTIFICATIONS_LOG.unlink(missing_ok=True)  # each run's log starts fresh

@@ -45,6 +45,11 @@ def list_listings(
     return listings.list_public(deps(), status, cursor, limit)
 
 
+@app.get("/me/listings", **contract.get(summary="The seller's own listings, in any status"))
+def my_listings() -> ListingPage:
+    return listings.mine(deps(), caller(app))
+
+
 @app.get("/listings/<listing_id>", **contract.get(404, public=True, summary="One listing"))
 def get_listing(listing_id: str) -> ListingView:
     return listings.get_public(deps(), listing_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -57,7 +58,7 @@ def sell(url: str, seller: User, buyers: list[User], **fields: Any) -> tuple[str
     created = seller.ok("POST", "/listings", body, expect=201)
     lid = created["listing"]["listing_id"]
     checkout = created["deposit"]["checkout"]
-    assert checkout["url"] == f"{url}/sandbox/checkouts/{checkout['checkout_id']}"  # its port
+    assert checkout["url"] == f"{url}/#/checkout/{checkout['checkout_id']}"  # its port
     client.ok("POST", f"/sandbox/checkouts/{checkout['checkout_id']}/pay")
     for b in buyers:
         entry = b.ok("POST", f"/listings/{lid}/entries", {"tickets": 1}, expect=201)
@@ -195,3 +196,13 @@ def test_the_operator_commands(stack_url: str, capsys: pytest.CaptureFixture[str
     assert "listings" in json.loads(capsys.readouterr().out)
     assert cli.main(["--url", stack_url, "resume", "L-none"]) == 1
     assert json.loads(capsys.readouterr().out)["error"]["code"] == "not_found"
+
+
+def test_the_web_client_and_the_api_document_are_served(stack_url: str) -> None:
+    """The web client at / (as `make run` serves it), Swagger UI at /docs, both as HTML."""
+    for path, marker in (("/", '<div id="app">'), ("/docs", "SwaggerUIBundle")):
+        with urllib.request.urlopen(stack_url + path, timeout=10) as resp:
+            assert resp.headers["content-type"].startswith("text/html"), path
+            assert marker in resp.read().decode(), path
+    status, _ = Client(stack_url).call("GET", "/assets/../../template.yaml")
+    assert status == 404  # nothing outside web/dist is served

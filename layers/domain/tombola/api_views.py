@@ -144,9 +144,27 @@ class StatementView(StatementFigures):
 # ------------------------------------------------------------------------------------- buyers
 
 
+class SecondPaymentDue(View):
+    amount: int = Field(description="P2")
+    due_at: str
+
+
+class ShipmentInfo(View):
+    carrier: str
+    tracking_number: str
+
+
 class EntryView(View):
+    """One entry, with where its listing stands for this buyer."""
+
     entry_id: str
     listing_id: str
+    listing_title: str
+    listing_status: ListingStatus
+    candidate: bool = Field(description="you are the drawn candidate who must pay P2 now")
+    second_payment: SecondPaymentDue | None = Field(description="while you are the candidate")
+    final_buyer: bool = Field(description="you bought the item")
+    shipment: ShipmentInfo | None = Field(description="once shipped, to the final buyer only")
     tickets: int
     amount: int
     currency: str

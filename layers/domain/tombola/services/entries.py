@@ -6,7 +6,15 @@ from datetime import datetime, timedelta
 
 from tombola import telemetry
 from tombola.api_models import EntryIn
-from tombola.api_views import CheckoutView, EntryCreated, EntryList, EntryView, MileageView
+from tombola.api_views import (
+    CheckoutView,
+    EntryCreated,
+    EntryList,
+    EntryView,
+    MileageView,
+    SecondPaymentDue,
+    ShipmentInfo,
+)
 from tombola.auth import Caller, Role
 from tombola.changes import Change, MileageDebit
 from tombola.errors import (
@@ -130,7 +138,7 @@ def _apply(
     if entry.status is EntryStatus.PAID:
         close_if_full(deps, listing, entry.shards)
     mine = buyer_pseudonym(pseudonym_key(deps), listing_id, caller.user_id)
-    result = EntryCreated(entry=entry_view(entry, pseudonym=mine))
+    result = EntryCreated(entry=entry_view(entry, listing, pseudonym=mine))
     if entry.funding is Funding.CARD and entry.status is EntryStatus.PENDING:
         result.checkout = _checkout(deps, listing, entry)
     return result
@@ -171,14 +179,34 @@ def entry_reference(entry: EntryRecord) -> str:
 
 
 def entry_view(
-    entry: EntryRecord, now: datetime | None = None, pseudonym: str | None = None
+    entry: EntryRecord,
+    listing: ListingRecord,
+    now: datetime | None = None,
+    pseudonym: str | None = None,
 ) -> EntryView:
     status = entry.status.value
     if entry.status is EntryStatus.PENDING and now is not None and now >= entry.expires_at:
         status = EntryStatus.EXPIRED.value  # the hold lapsed unpaid
+    candidate = (
+        listing.status is ListingStatus.AWAITING_SECOND_PAYMENT
+        and listing.candidate == entry.buyer_id
+    )
+    final_buyer = listing.final_buyer == entry.buyer_id
+    due = listing.candidate_due_at
+    shipment = listing.shipment if final_buyer else None
     return EntryView(
         entry_id=entry.entry_id,
         listing_id=entry.listing_id,
+        listing_title=listing.title,
+        listing_status=listing.status,
+        candidate=candidate,
+        second_payment=SecondPaymentDue(amount=listing.second_payment_due, due_at=due.isoformat())
+        if candidate and due is not None
+        else None,
+        final_buyer=final_buyer,
+        shipment=ShipmentInfo(carrier=shipment.carrier, tracking_number=shipment.tracking_number)
+        if shipment
+        else None,
         tickets=entry.tickets,
         amount=entry.amount,
         currency=entry.currency,
@@ -195,10 +223,13 @@ def my_entries(deps: Deps, caller: Caller) -> EntryList:
     caller.require(Role.BUYER)
     now = deps.clock.now()
     key = pseudonym_key(deps)
+    entries = list(deps.store.entries_of_buyer(caller.user_id))
+    listings = {lid: deps.store.get_listing(lid) for lid in {e.listing_id for e in entries}}
     return EntryList(
         entries=[
-            entry_view(e, now, buyer_pseudonym(key, e.listing_id, caller.user_id))
-            for e in deps.store.entries_of_buyer(caller.user_id)
+            entry_view(e, listing, now, buyer_pseudonym(key, e.listing_id, caller.user_id))
+            for e in entries
+            if (listing := listings[e.listing_id]) is not None
         ]
     )
 

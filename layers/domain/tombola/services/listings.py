@@ -268,6 +268,15 @@ def _decode_cursor(cursor: str | None) -> dict[str, str] | None:
     return key
 
 
+def mine(deps: Deps, caller: Caller) -> ListingPage:
+    """The seller's own listings, in any status (one awaiting its deposit too), newest first."""
+    caller.require(Role.SELLER)
+    own = sorted(
+        deps.store.listings_of_seller(caller.user_id), key=lambda x: x.created_at, reverse=True
+    )
+    return ListingPage(listings=[public_view(deps, x) for x in own], next_cursor=None)
+
+
 def load_published(deps: Deps, listing_id: str) -> ListingRecord:
     listing = load_listing(deps, listing_id)
     if not published(listing):

@@ -1,0 +1,56 @@
+"""People using the web client, each in their own browser context (their own session)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect
+
+EN = {"buyer": "Buyer", "seller": "Seller", "operator": "Operator"}
+
+
+@dataclass
+class Person:
+    page: Page
+    name: str
+    group: str
+    base: str
+
+    @classmethod
+    def sign_in(
+        cls, browser: Browser, base: str, name: str, group: str, *, width: int = 1200
+    ) -> Person:
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-US")
+        page = context.new_page()
+        page.goto(f"{base}/#/signin")
+        page.evaluate("localStorage.setItem('tombola.lang', 'en')")
+        page.reload()
+        page.get_by_label("User name").fill(name)
+        page.get_by_label("Role").select_option(group)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Save profile")).to_be_visible()
+        page.get_by_label("Name", exact=True).fill(f"{name.title()} Kim")
+        page.get_by_label("E-mail").fill(f"{name}@example.com")
+        page.get_by_label("Phone").fill("+82 10 1234 5678")
+        page.get_by_label("Address").fill(f"{name} street 1, Seoul")
+        if group == "seller":
+            page.get_by_label("Payout account").fill(f"KB-{name}")
+        page.get_by_role("button", name="Save profile").click()
+        expect(page.get_by_role("status")).to_have_text("Saved.")
+        return cls(page, name, group, base)
+
+    def open(self, route: str) -> Page:
+        self.page.goto(f"{self.base}/#{route}")
+        return self.page
+
+    def shot(self, artifacts: Path, name: str) -> None:
+        self.page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+
+    def pay_checkout(self) -> None:
+        """On the sandbox checkout page the listing or entry led to."""
+        expect(self.page).to_have_url(re.compile(r"#/checkout/"))
+        self.page.get_by_role("button", name="Pay", exact=True).click()
+        # "Paid.", then back to where the payment was for
+        expect(self.page).not_to_have_url(re.compile(r"#/checkout/"), timeout=10_000)

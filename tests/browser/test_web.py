@@ -1,0 +1,175 @@
+"""Every role through a whole sale in a real browser: the seller lists and funds, three buyers
+enter (one is stopped at the ticket limit), the full listing draws, the drawn buyer pays P2, the
+seller ships, the buyer confirms, the statement balances and the draw verifies in the page. A
+drawn buyer who gives up hands the draw to the next. Korean and English, a phone's width, and an
+accessibility scan. Screenshots go to test-results/browser/."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from tombola_dev.process import RunningStack
+
+from tests.browser.people import Person
+
+pytestmark = pytest.mark.browser
+AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+LONG = 60_000  # ms: the stack draws and settles in the background
+
+
+def _run() -> str:
+    return uuid.uuid4().hex[:6]
+
+
+def _create_listing(seller: Person, title: str, price: int, np: int, limit: int) -> str:
+    page = seller.open("/sell")
+    page.get_by_label("Item").fill(title)
+    page.get_by_label("Price (KRW)").fill(str(price))
+    page.get_by_label("Expected tickets (Np)").fill(str(np))
+    page.get_by_label("At most per buyer").fill(str(limit))
+    expect(page.get_by_test_id("preview")).to_contain_text(f"₩{price // np:,}")
+    page.get_by_role("button", name="Create").click()
+    seller.pay_checkout()  # the deposit
+    link = page.get_by_role("link", name=title)
+    expect(link).to_be_visible(timeout=LONG)
+    href = link.get_attribute("href") or ""
+    return href.rsplit("/", 1)[-1]
+
+
+def _enter(buyer: Person, lid: str, tickets: int) -> Page:
+    page = buyer.open(f"/listing/{lid}")
+    page.get_by_label("Tickets").fill(str(tickets))
+    page.get_by_role("button", name="Enter and pay").click()
+    return page
+
+
+def _drawn(buyers: list[Person], lid: str) -> Person:
+    """The buyer whose entries page says they were drawn (the draw runs in the background)."""
+    for _ in range(60):
+        for b in buyers:
+            page = b.open("/entries")
+            standing = page.get_by_test_id(f"entry-{lid}").get_by_test_id("standing").first
+            standing.wait_for(timeout=LONG)
+            if "Drawn!" in standing.inner_text():
+                return b
+        buyers[0].page.wait_for_timeout(500)
+    raise AssertionError("nobody was drawn")
+
+
+def _axe(page: Page) -> list[dict[str, object]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run()")
+    return [v for v in result["violations"] if v["impact"] in {"serious", "critical"}]
+
+
+def test_a_whole_sale_in_the_browser(
+    browser: Browser, web_stack: RunningStack, artifacts: Path
+) -> None:
+    run, base = _run(), web_stack.url
+    seller = Person.sign_in(browser, base, f"sam{run}", "seller")
+    title = f"Camera <b>{run}</b>"  # user text is shown as text, never as markup
+    lid = _create_listing(seller, title, price=10_000, np=10, limit=4)
+    ann, bob, cat = (
+        Person.sign_in(browser, base, f"{n}{run}", "buyer") for n in ("ann", "bob", "cat")
+    )
+
+    page = _enter(ann, lid, 4)
+    ann.pay_checkout()
+    listing = ann.open(f"/listing/{lid}")
+    expect(listing.get_by_role("heading", name=title)).to_be_visible()
+    assert listing.locator("h1 b").count() == 0  # escaped
+    listing.get_by_label("Tickets").fill("2")
+    expect(listing.get_by_test_id("total-now")).to_have_text("₩2,000")
+    ann.shot(artifacts, "listing")
+
+    _enter(bob, lid, 4)
+    bob.pay_checkout()
+    page = _enter(bob, lid, 1)  # a fifth ticket
+    expect(page.get_by_role("alert")).to_contain_text("at most 4")
+    bob.shot(artifacts, "ticket-limit")
+
+    _enter(cat, lid, 2)
+    cat.pay_checkout()  # 10 of 10: the listing closes and draws at once
+    winner = _drawn([ann, bob, cat], lid)
+    entries = winner.page
+    expect(entries.get_by_test_id(f"entry-{lid}").get_by_test_id("standing")).to_contain_text(
+        "₩500"
+    )
+    winner.shot(artifacts, "drawn")
+    entries.get_by_role("button", name=re.compile(r"^Pay ₩500")).click()
+    winner.pay_checkout()
+    entries = winner.open("/entries")
+    expect(entries.get_by_test_id(f"entry-{lid}").get_by_test_id("standing")).to_have_text(
+        "You are the final buyer", timeout=LONG
+    )
+
+    page = seller.open(f"/sell/{lid}")
+    expect(page.get_by_test_id("final-buyer")).to_contain_text(
+        f"{winner.name} street 1", timeout=LONG
+    )
+    page.get_by_label("Carrier").fill("CJ")
+    page.get_by_label("Tracking number").fill("6001-2002")
+    page.get_by_role("button", name="Enter shipment").click()
+
+    entries = winner.open("/entries")
+    card = entries.get_by_test_id(f"entry-{lid}")
+    expect(card.get_by_test_id("standing")).to_have_text("Shipped: CJ 6001-2002", timeout=LONG)
+    card.get_by_role("button", name="Confirm receipt").click()
+
+    page = seller.open(f"/sell/{lid}")
+    expect(page.get_by_text("Settled")).to_be_visible(timeout=LONG)
+    page.reload()
+    expect(page.get_by_test_id("balanced")).to_have_text("✓", timeout=LONG)
+    expect(page.get_by_test_id("escrow")).to_have_text("₩0")
+    seller.shot(artifacts, "statement")
+
+    page = ann.open(f"/draw/{lid}")
+    page.get_by_role("button", name="Verify it yourself").click()
+    expect(page.get_by_test_id("verdict")).to_contain_text("It matches", timeout=LONG)
+    ann.shot(artifacts, "draw-verified")
+
+
+def test_a_drawn_buyer_who_gives_up_hands_the_draw_to_the_next(
+    browser: Browser, web_stack: RunningStack
+) -> None:
+    run, base = _run(), web_stack.url
+    seller = Person.sign_in(browser, base, f"sid{run}", "seller")
+    lid = _create_listing(seller, f"Lamp {run}", price=2_000, np=2, limit=1)
+    dan, eve = (Person.sign_in(browser, base, f"{n}{run}", "buyer") for n in ("dan", "eve"))
+    for b in (dan, eve):
+        _enter(b, lid, 1)
+        b.pay_checkout()
+    first = _drawn([dan, eve], lid)
+    first.page.get_by_role("button", name="Give up").click()
+    other = eve if first is dan else dan
+    page = other.open("/entries")
+    expect(page.get_by_test_id(f"entry-{lid}").get_by_test_id("standing")).to_contain_text(
+        "Drawn!", timeout=LONG
+    )
+
+
+def test_korean_english_phone_width_and_accessibility(
+    browser: Browser, web_stack: RunningStack, artifacts: Path
+) -> None:
+    base = web_stack.url
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ko-KR")
+    page = context.new_page()
+    page.goto(f"{base}/#/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("진행 중인 추첨")
+    assert page.evaluate("document.documentElement.lang") == "ko"
+    page.screenshot(path=str(artifacts / "browse-ko-phone.png"), full_page=True)
+    for route in ("/", "/signin"):
+        page.goto(f"{base}/#{route}")
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (route, width)
+        serious = _axe(page)
+        assert serious == [], json.dumps(serious, ensure_ascii=False)[:2000]
+    page.get_by_label("언어").select_option("en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    assert page.evaluate("document.documentElement.lang") == "en"

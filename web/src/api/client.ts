@@ -1,0 +1,57 @@
+// The API, typed from the served OpenAPI document (src/api/schema.d.ts, `npm run gen`): a
+// contract change breaks this build, not its users.
+import createClient from "openapi-fetch";
+
+import type { components, paths } from "./schema";
+import { session } from "./session";
+
+export type Schemas = components["schemas"];
+export type Listing = Schemas["ListingView"];
+export type Entry = Schemas["EntryView"];
+export type Problem = Schemas["ErrorDetail"];
+
+export const api = createClient<paths>({ baseUrl: window.location.origin });
+
+api.use({
+  onRequest({ request }) {
+    const token = session.current()?.token;
+    if (token) request.headers.set("Authorization", `Bearer ${token}`);
+    return request;
+  },
+});
+
+/** A refusal from the API, in its own words, naming the field it concerns. */
+export class ApiProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field: string | null,
+  ) {
+    super(message);
+  }
+}
+
+type Result<T> = { data?: T; error?: unknown; response: Response };
+
+export function unwrap<T>(result: Result<T>): T {
+  if (result.data !== undefined && result.response.ok) return result.data;
+  const body = result.error as { error?: Problem; message?: string } | undefined;
+  const problem = body?.error;
+  throw new ApiProblem(
+    result.response.status,
+    problem?.code ?? "http_" + result.response.status,
+    problem?.message ?? body?.message ?? result.response.statusText,
+    problem?.field ?? null,
+  );
+}
+
+/** Pays a sandbox checkout (the local stack's provider) the way its checkout page does. */
+export async function paySandbox(checkoutId: string, outcome: "pay" | "fail" = "pay"): Promise<void> {
+  const r = await fetch(`/sandbox/checkouts/${encodeURIComponent(checkoutId)}/${outcome}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
+  if (!r.ok) throw new ApiProblem(r.status, "checkout_failed", await r.text(), null);
+}

@@ -1,0 +1,194 @@
+import { useState } from "preact/hooks";
+
+import { api, unwrap, type Listing } from "../api/client";
+import { money, statusText, t } from "../i18n";
+import { ErrorText, Field, useLoad } from "../ui";
+
+function CreateListing({ onCreated }: { onCreated: () => void }) {
+  const [title, setTitle] = useState("");
+  const [price, setPrice] = useState(100_000);
+  const [np, setNp] = useState(100);
+  const [limit, setLimit] = useState(4);
+  const [hours, setHours] = useState(24);
+  const [error, setError] = useState<unknown>(null);
+  const p1 = np > 1 ? Math.ceil(price / np) : 0;
+  async function create(e: Event) {
+    e.preventDefault();
+    setError(null);
+    try {
+      const out = unwrap(
+        await api.POST("/listings", {
+          body: {
+            title,
+            price,
+            currency: "KRW",
+            expected_entrants: np,
+            ticket_limit: limit,
+            closes_at: new Date(Date.now() + hours * 3600_000).toISOString(),
+          },
+        }),
+      );
+      if (out.deposit.checkout) window.location.href = out.deposit.checkout.url;
+      else onCreated();
+    } catch (err) {
+      setError(err);
+    }
+  }
+  const num = (f: (n: number) => void) => (e: Event) => f(Number((e.target as HTMLInputElement).value));
+  return (
+    <form class="panel" onSubmit={create} aria-labelledby="create-title">
+      <h2 id="create-title">{t("newListing")}</h2>
+      <Field label={t("title")} id="title" error={error}>
+        <input id="title" value={title} required maxLength={500} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} />
+      </Field>
+      <Field label={`${t("price")} (KRW)`} id="price" error={error}>
+        <input id="price" type="number" min={1} value={price} onInput={num(setPrice)} />
+      </Field>
+      <Field label={t("expectedEntrants")} id="expected_entrants" error={error}>
+        <input id="expected_entrants" type="number" min={2} value={np} onInput={num(setNp)} />
+      </Field>
+      <Field label={t("limit", { n: "" }).trim()} id="ticket_limit" error={error}>
+        <input id="ticket_limit" type="number" min={1} max={100} value={limit} onInput={num(setLimit)} />
+      </Field>
+      <Field label={t("closesIn")} id="closes_at" error={error}>
+        <input id="closes_at" type="number" min={1} value={hours} onInput={num(setHours)} />
+      </Field>
+      <p role="status" data-testid="preview">
+        {t("preview", { p1: money(p1, "KRW"), np })}
+      </p>
+      <ErrorText error={error} />
+      <button type="submit">{t("create")}</button>
+    </form>
+  );
+}
+
+export function SellPage() {
+  const [mine, error, reload] = useLoad(async () => unwrap(await api.GET("/me/listings", {})), [], 5);
+  return (
+    <section aria-labelledby="sell-title">
+      <h1 id="sell-title">{t("sell")}</h1>
+      <CreateListing onCreated={reload} />
+      <h2>{t("myListings")}</h2>
+      <ErrorText error={error} />
+      <ul class="cards">
+        {mine?.listings.map((l: Listing) => (
+          <li class="card" key={l.listing_id}>
+            <h3>
+              <a href={`#/sell/${encodeURIComponent(l.listing_id)}`}>{l.title}</a>
+            </h3>
+            <p>
+              {statusText(l.status)} · {l.paid_tickets} / {l.expected_entrants}
+            </p>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function StatementChart({ rows, currency }: { rows: [string, number][]; currency: string }) {
+  const max = Math.max(1, ...rows.map(([, v]) => Math.abs(v)));
+  return (
+    <svg role="img" aria-label={t("statement")} viewBox={`0 0 300 ${rows.length * 22}`} class="chart">
+      {rows.map(([name, v], i) => (
+        <g key={name} transform={`translate(0 ${i * 22})`}>
+          <rect x="120" y="3" height="14" width={(180 * Math.abs(v)) / max} class={v < 0 ? "out" : "in"} />
+          <text x="0" y="14">
+            {name}: {money(Math.abs(v), currency)}
+          </text>
+        </g>
+      ))}
+    </svg>
+  );
+}
+
+export function SellerListingPage({ id }: { id: string }) {
+  const path = { params: { path: { listing_id: id } } };
+  const [l, error, reload] = useLoad(async () => unwrap(await api.GET("/listings/{listing_id}", path)), [id], 5);
+  const [st] = useLoad(async () => unwrap(await api.GET("/listings/{listing_id}/statement", path)), [id, l?.status]);
+  const hasBuyer = l && ["final_buyer", "shipped", "delivered", "disputed", "confirmed", "settled"].includes(l.status);
+  const [buyer] = useLoad(
+    async () => (hasBuyer ? unwrap(await api.GET("/listings/{listing_id}/final-buyer", path)) : null),
+    [id, hasBuyer],
+  );
+  const [carrier, setCarrier] = useState("");
+  const [tracking, setTracking] = useState("");
+  const [shipError, setShipError] = useState<unknown>(null);
+  if (!l) return <ErrorText error={error} />;
+  async function ship(e: Event) {
+    e.preventDefault();
+    setShipError(null);
+    try {
+      unwrap(await api.POST("/listings/{listing_id}/shipment", { ...path, body: { carrier, tracking_number: tracking } }));
+      reload();
+    } catch (err) {
+      setShipError(err);
+    }
+  }
+  const rows: [string, number][] = st
+    ? [...Object.entries(st.paid_in), ...Object.entries(st.paid_out).map(([k, v]) => [k, -v] as [string, number])]
+    : [];
+  return (
+    <section aria-labelledby="seller-title">
+      <h1 id="seller-title">{l.title}</h1>
+      <p>
+        {statusText(l.status)} · {t("ticketsPaid")}: {l.paid_tickets} / {l.expected_entrants}
+      </p>
+      {buyer && (
+        <div class="panel">
+          <h2>{t("finalBuyer")}</h2>
+          <p data-testid="final-buyer">
+            {buyer.name} · {buyer.phone} · {buyer.address}
+          </p>
+          {l.status === "final_buyer" && (
+            <form onSubmit={ship}>
+              <Field label={t("carrier")} id="carrier" error={shipError}>
+                <input id="carrier" value={carrier} required onInput={(e) => setCarrier((e.target as HTMLInputElement).value)} />
+              </Field>
+              <Field label={t("tracking")} id="tracking_number" error={shipError}>
+                <input id="tracking_number" value={tracking} required onInput={(e) => setTracking((e.target as HTMLInputElement).value)} />
+              </Field>
+              <ErrorText error={shipError} />
+              <button type="submit">{t("ship")}</button>
+            </form>
+          )}
+        </div>
+      )}
+      {st && (
+        <div class="panel">
+          <h2>{t("statement")}</h2>
+          <table>
+            <caption class="sr-only">{t("statement")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("description")}</th>
+                <th scope="col">{t("moneyIn")}</th>
+                <th scope="col">{t("moneyOut")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map(([k, v]) => (
+                <tr key={k}>
+                  <th scope="row">{k}</th>
+                  <td>{v > 0 ? money(v, st.currency) : ""}</td>
+                  <td>{v < 0 ? money(-v, st.currency) : ""}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th scope="row">{t("heldInEscrow")}</th>
+                <td colSpan={2} data-testid="escrow">{money(st.held_in_escrow, st.currency)}</td>
+              </tr>
+              <tr>
+                <th scope="row">{t("balanced")}</th>
+                <td colSpan={2} data-testid="balanced">{st.balanced ? "✓" : "✗"}</td>
+              </tr>
+            </tfoot>
+          </table>
+          <StatementChart rows={rows} currency={st.currency} />
+        </div>
+      )}
+    </section>
+  );
+}
