@@ -16,6 +16,8 @@ export function ListingPage({ id }: { id: string }) {
   const [tickets, setTickets] = useState(1);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // One key per attempt: a retried request (a lost answer, a double click) creates nothing twice.
+  const [attempt, setAttempt] = useState(() => crypto.randomUUID());
   if (!l) return <ErrorText error={loadError} />;
   const m = (n: number) => money(n, l.currency, l.currency_minor_units);
   const now = l.first_payment * tickets;
@@ -30,8 +32,10 @@ export function ListingPage({ id }: { id: string }) {
         await api.POST("/listings/{listing_id}/entries", {
           params: { path: { listing_id: id } },
           body: { tickets, payment_method: method },
+          headers: { "Idempotency-Key": `${attempt}-${method}-${tickets}` },
         }),
       );
+      setAttempt(crypto.randomUUID());
       if (out.checkout) window.location.href = out.checkout.url;
       else go("/entries");
     } catch (e) {

@@ -11,6 +11,7 @@ function CreateListing({ onCreated }: { onCreated: () => void }) {
   const [limit, setLimit] = useState(4);
   const [hours, setHours] = useState(24);
   const [error, setError] = useState<unknown>(null);
+  const [attempt, setAttempt] = useState(() => crypto.randomUUID()); // a retry finds its listing
   const p1 = np > 1 ? Math.ceil(price / np) : 0;
   async function create(e: Event) {
     e.preventDefault();
@@ -26,8 +27,10 @@ function CreateListing({ onCreated }: { onCreated: () => void }) {
             ticket_limit: limit,
             closes_at: new Date(Date.now() + hours * 3600_000).toISOString(),
           },
+          headers: { "Idempotency-Key": attempt },
         }),
       );
+      setAttempt(crypto.randomUUID());
       if (out.deposit.checkout) window.location.href = out.deposit.checkout.url;
       else onCreated();
     } catch (err) {
