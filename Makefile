@@ -7,7 +7,7 @@ SAMVENV ?= .venv-sam
 SAM    := $(SAMVENV)/bin/sam
 export SAM_CLI_TELEMETRY = 0
 
-.PHONY: help dev web web-check browser lock test integration e2e deploy openapi-check unit reliability bench bench-small lint format openapi sam-check run demo token verify clean
+.PHONY: help dev web web-check browser deploy-web lock test integration e2e deploy openapi-check unit reliability bench bench-small lint format openapi sam-check run demo token verify clean
 
 help: ## this list
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):[^#]*## /\1\t/' | expand -t 16
@@ -119,6 +119,11 @@ sam-check: $(SAM) $(STAMP) ## sam validate --lint, sam build (arm64 wheels; need
 
 deploy: sam-check ## sam deploy (guided the first time: it writes samconfig.toml); ARGS="--parameter-overrides Name=Value"; see docs/OPERATIONS.md
 	$(SAM) deploy $(if $(wildcard samconfig.toml),,--guided) $(ARGS)
+
+STACK ?= tombola-dev
+
+deploy-web: $(STAMP) web ## publish web/dist and its config.json to the deployed stack's bucket (STACK=tombola-<stage>)
+	$(BIN)/python -m tombola_dev.deploy_web --stack $(STACK)
 
 clean: ## remove every virtualenv, build and cache
 	rm -rf $(VENV) $(SAMVENV) .venv-layer .local .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam

@@ -135,6 +135,8 @@ class LocalApi:
                 if not isinstance(parsed, dict):
                     return 400, {"error": {"code": "invalid_body", "message": "send an object"}}
                 return fn(parsed, **match.groupdict())
+        if method == "GET" and route_path == "/config.json":
+            return 200, {"auth": "local"}  # the web client: same origin, the local sign-in
         static = self.web.file(route_path) if method in {"GET", "HEAD"} else None
         if static is not None:
             return 200, static

@@ -1,8 +1,9 @@
 """Every role through a whole sale in a real browser: the seller lists and funds, three buyers
 enter (one is stopped at the ticket limit), the full listing draws, the drawn buyer pays P2, the
 seller ships, the buyer confirms, the statement balances and the draw verifies in the page. A
-drawn buyer who gives up hands the draw to the next. Korean and English, a phone's width, and an
-accessibility scan. Screenshots go to test-results/browser/."""
+drawn buyer who gives up hands the draw to the next; when the last one gives up too, the listing
+ends unsold and its statement balances with nothing held. Korean and English, a phone's width,
+and an accessibility scan. Screenshots go to test-results/browser/."""
 
 from __future__ import annotations
 
@@ -134,8 +135,8 @@ def test_a_whole_sale_in_the_browser(
     ann.shot(artifacts, "draw-verified")
 
 
-def test_a_drawn_buyer_who_gives_up_hands_the_draw_to_the_next(
-    browser: Browser, web_stack: RunningStack
+def test_a_drawn_buyer_who_gives_up_hands_the_draw_to_the_next_and_nobody_buying_is_unsold(
+    browser: Browser, web_stack: RunningStack, artifacts: Path
 ) -> None:
     run, base = _run(), web_stack.url
     seller = Person.sign_in(browser, base, f"sid{run}", "seller")
@@ -148,9 +149,16 @@ def test_a_drawn_buyer_who_gives_up_hands_the_draw_to_the_next(
     first.page.get_by_role("button", name="Give up").click()
     other = eve if first is dan else dan
     page = other.open("/entries")
-    expect(page.get_by_test_id(f"entry-{lid}").get_by_test_id("standing")).to_contain_text(
-        "Drawn!", timeout=LONG
-    )
+    standing = page.get_by_test_id(f"entry-{lid}").get_by_test_id("standing")
+    expect(standing).to_contain_text("Drawn!", timeout=LONG)
+    page.get_by_role("button", name="Give up").click()
+    # nobody left to draw: the listing ends unsold and the money goes back as the rules say
+    expect(standing).to_contain_text("Unsold", timeout=LONG)
+    page = seller.open(f"/sell/{lid}")
+    expect(page.get_by_text("Unsold")).to_be_visible(timeout=LONG)
+    expect(page.get_by_test_id("balanced")).to_have_text("✓", timeout=LONG)
+    expect(page.get_by_test_id("escrow")).to_have_text("₩0", timeout=LONG)
+    seller.shot(artifacts, "unsold-statement")
 
 
 def test_korean_english_phone_width_and_accessibility(

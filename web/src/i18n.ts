@@ -240,6 +240,42 @@ export function t(key: Key, vars: Record<string, string | number> = {}): string 
   return dictionaries[lang.get()][key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ""));
 }
 
+const CATEGORIES: Record<Lang, Record<string, string>> = {
+  ko: {
+    deposit: "보증금",
+    first_payments: "응모권 (P1)",
+    second_payment: "잔금 (P2)",
+    unaccepted_payments: "받지 않은 결제",
+    operator_funded_mileage: "운영자 부담 마일리지",
+    seller_payout: "판매자 정산",
+    deposit_refund: "보증금 반환",
+    deposit_forfeit: "보증금 몰수",
+    refunds: "환불",
+    operator_revenue: "운영 수익",
+    mileage_issued: "마일리지 지급",
+    payout: "지급",
+  },
+  en: {
+    deposit: "Deposit",
+    first_payments: "Tickets (P1)",
+    second_payment: "Second payment (P2)",
+    unaccepted_payments: "Payments not accepted",
+    operator_funded_mileage: "Mileage funded by the operator",
+    seller_payout: "Seller payout",
+    deposit_refund: "Deposit returned",
+    deposit_forfeit: "Deposit forfeited",
+    refunds: "Refunds",
+    operator_revenue: "Operator revenue",
+    mileage_issued: "Mileage issued",
+    payout: "Payout",
+  },
+};
+
+/** A money statement line in words. */
+export function categoryText(category: string): string {
+  return CATEGORIES[lang.get()][category] ?? category;
+}
+
 export function statusText(status: string): string {
   const key = `status_${status}` as Key;
   return key in ko ? t(key) : status;

@@ -2,6 +2,7 @@
 // contract change breaks this build, not its users.
 import createClient from "openapi-fetch";
 
+import { config } from "../config";
 import type { components, paths } from "./schema";
 import { session } from "./session";
 
@@ -10,7 +11,7 @@ export type Listing = Schemas["ListingView"];
 export type Entry = Schemas["EntryView"];
 export type Problem = Schemas["ErrorDetail"];
 
-export const api = createClient<paths>({ baseUrl: window.location.origin });
+export const api = createClient<paths>({ baseUrl: config().apiUrl });
 
 api.use({
   onRequest({ request }) {

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 
 import { api, unwrap } from "../api/client";
+import { config } from "../config";
 import { session, type Group } from "../api/session";
 import { t } from "../i18n";
 import { go } from "../router";
@@ -8,6 +9,18 @@ import { ErrorText, Field, useLoad } from "../ui";
 
 /** Local stand-in for Cognito's hosted sign-in: pick or create a user with a group. */
 export function SignInPage() {
+  if (config().auth === "cognito") {
+    return (
+      <section class="panel" aria-labelledby="signin-title">
+        <h1 id="signin-title">{t("signIn")}</h1>
+        <button onClick={() => void session.signInHosted()}>{t("signIn")}</button>
+      </section>
+    );
+  }
+  return <LocalSignIn />;
+}
+
+function LocalSignIn() {
   const [user, setUser] = useState("");
   const [group, setGroup] = useState<Group>("buyer");
   const [error, setError] = useState<unknown>(null);

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 
 import { api, unwrap, type Listing } from "../api/client";
-import { money, statusText, t } from "../i18n";
+import { categoryText, money, statusText, t } from "../i18n";
 import { ErrorText, Field, useLoad } from "../ui";
 
 function CreateListing({ onCreated }: { onCreated: () => void }) {
@@ -95,9 +95,9 @@ function StatementChart({ rows, currency }: { rows: [string, number][]; currency
     <svg role="img" aria-label={t("statement")} viewBox={`0 0 300 ${rows.length * 22}`} class="chart">
       {rows.map(([name, v], i) => (
         <g key={name} transform={`translate(0 ${i * 22})`}>
-          <rect x="120" y="3" height="14" width={(180 * Math.abs(v)) / max} class={v < 0 ? "out" : "in"} />
+          <rect x="190" y="3" height="14" width={(110 * Math.abs(v)) / max} class={v < 0 ? "out" : "in"} />
           <text x="0" y="14">
-            {name}: {money(Math.abs(v), currency)}
+            {categoryText(name)}: {money(Math.abs(v), currency)}
           </text>
         </g>
       ))}
@@ -164,7 +164,7 @@ export function SellerListingPage({ id }: { id: string }) {
             <caption class="sr-only">{t("statement")}</caption>
             <thead>
               <tr>
-                <th scope="col">{t("description")}</th>
+                <th scope="col">{t("statement")}</th>
                 <th scope="col">{t("moneyIn")}</th>
                 <th scope="col">{t("moneyOut")}</th>
               </tr>
@@ -172,7 +172,7 @@ export function SellerListingPage({ id }: { id: string }) {
             <tbody>
               {rows.map(([k, v]) => (
                 <tr key={k}>
-                  <th scope="row">{k}</th>
+                  <th scope="row">{categoryText(k)}</th>
                   <td>{v > 0 ? money(v, st.currency) : ""}</td>
                   <td>{v < 0 ? money(-v, st.currency) : ""}</td>
                 </tr>
