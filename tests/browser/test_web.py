@@ -68,6 +68,18 @@ def _axe(page: Page) -> list[dict[str, object]]:
     return [v for v in result["violations"] if v["impact"] in {"serious", "critical"}]
 
 
+def _usable(page: Page, what: str) -> None:
+    """No serious or critical accessibility violation, and no horizontal scroll at 390 px."""
+    serious = _axe(page)
+    assert serious == [], (what, json.dumps(serious, ensure_ascii=False)[:2000])
+    size = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, (what, width)
+    if size is not None:
+        page.set_viewport_size(size)
+
+
 def test_a_whole_sale_in_the_browser(
     browser: Browser, web_stack: RunningStack, artifacts: Path
 ) -> None:
@@ -87,6 +99,7 @@ def test_a_whole_sale_in_the_browser(
     listing.get_by_label("Tickets").fill("2")
     expect(listing.get_by_test_id("total-now")).to_have_text("₩2,000")
     ann.shot(artifacts, "listing")
+    _usable(listing, "listing")
 
     _enter(bob, lid, 4)
     bob.pay_checkout()
@@ -102,6 +115,7 @@ def test_a_whole_sale_in_the_browser(
         "₩500"
     )
     winner.shot(artifacts, "drawn")
+    _usable(entries, "my entries")
     entries.get_by_role("button", name=re.compile(r"^Pay ₩500")).click()
     winner.pay_checkout()
     entries = winner.open("/entries")
@@ -128,11 +142,20 @@ def test_a_whole_sale_in_the_browser(
     expect(page.get_by_test_id("balanced")).to_have_text("✓", timeout=LONG)
     expect(page.get_by_test_id("escrow")).to_have_text("₩0")
     seller.shot(artifacts, "statement")
+    _usable(page, "seller's listing")
 
     page = ann.open(f"/draw/{lid}")
     page.get_by_role("button", name="Verify it yourself").click()
     expect(page.get_by_test_id("verdict")).to_contain_text("It matches", timeout=LONG)
     ann.shot(artifacts, "draw-verified")
+    _usable(page, "draw")
+    page = seller.open("/sell")
+    expect(page.get_by_role("heading", name="New listing")).to_be_visible()
+    _usable(page, "sell")
+    operator = Person.sign_in(browser, base, f"op{run}", "operator")
+    page = operator.open("/operator")
+    expect(page.get_by_role("heading", name="Payouts waiting")).to_be_visible()
+    _usable(page, "operator")
 
 
 def test_a_drawn_buyer_who_gives_up_hands_the_draw_to_the_next_and_nobody_buying_is_unsold(
