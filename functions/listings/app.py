@@ -11,6 +11,7 @@ from tombola.adapters.http import caller, idempotency_key, make_resolver
 from tombola.adapters.observability import api_handler
 from tombola.api_models import ListingIn
 from tombola.api_views import (
+    DepositView,
     DrawTranscript,
     ListingCreated,
     ListingPage,
@@ -43,6 +44,14 @@ def list_listings(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> ListingPage:
     return listings.list_public(deps(), status, cursor, limit)
+
+
+@app.post(
+    "/listings/<listing_id>/deposit",
+    **contract.post(404, 409, 503, summary="The deposit's checkout again, while it is unpaid"),
+)
+def deposit(listing_id: str) -> DepositView:
+    return listings.deposit_checkout(deps(), caller(app), listing_id)
 
 
 @app.get("/me/listings", **contract.get(summary="The seller's own listings, in any status"))

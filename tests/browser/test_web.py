@@ -141,6 +141,7 @@ def test_a_whole_sale_in_the_browser(
     page.reload()
     expect(page.get_by_test_id("balanced")).to_have_text("✓", timeout=LONG)
     expect(page.get_by_test_id("escrow")).to_have_text("₩0")
+    expect(page.get_by_test_id("payout")).to_contain_text("waiting for the transfer")
     seller.shot(artifacts, "statement")
     _usable(page, "seller's listing")
 
@@ -156,6 +157,13 @@ def test_a_whole_sale_in_the_browser(
     page = operator.open("/operator")
     expect(page.get_by_role("heading", name="Payouts waiting")).to_be_visible()
     _usable(page, "operator")
+    # the operator makes the transfer and records it; the seller sees the payout paid
+    payout = page.get_by_role("listitem").filter(has_text=f"KB-{seller.name}")
+    payout.get_by_label("Transfer reference").fill("KB-TRANSFER-1")
+    payout.get_by_role("button", name="Record as paid").click()
+    expect(payout).to_have_count(0, timeout=LONG)
+    page = seller.open(f"/sell/{lid}")
+    expect(page.get_by_test_id("payout")).to_contain_text("₩10,000 · paid", timeout=LONG)
 
 
 def test_a_drawn_buyer_who_gives_up_hands_the_draw_to_the_next_and_nobody_buying_is_unsold(

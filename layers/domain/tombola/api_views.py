@@ -134,8 +134,18 @@ class StatementFigures(View):
     balanced: bool
 
 
+class PayoutStatus(View):
+    amount: int
+    currency: str
+    status: Literal["issued", "paid"]
+    paid_at: str | None
+
+
 class StatementView(StatementFigures):
     status: ListingStatus
+    payout: PayoutStatus | None = Field(
+        description="the seller's payout: issued at settlement, paid once the transfer is made"
+    )
     other_currencies: dict[str, StatementFigures] = Field(
         description="money that arrived in another currency (refunded as it came)"
     )

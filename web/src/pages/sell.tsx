@@ -65,6 +65,24 @@ function CreateListing({ onCreated }: { onCreated: () => void }) {
   );
 }
 
+function PayDeposit({ id }: { id: string }) {
+  const [error, setError] = useState<unknown>(null);
+  async function pay() {
+    try {
+      const d = unwrap(await api.POST("/listings/{listing_id}/deposit", { params: { path: { listing_id: id } } }));
+      if (d.checkout) window.location.href = d.checkout.url;
+    } catch (e) {
+      setError(e);
+    }
+  }
+  return (
+    <>
+      <button onClick={() => void pay()}>{t("payDeposit")}</button>
+      <ErrorText error={error} />
+    </>
+  );
+}
+
 export function SellPage() {
   const [mine, error, reload] = useLoad(async () => unwrap(await api.GET("/me/listings", {})), [], 5);
   return (
@@ -82,6 +100,7 @@ export function SellPage() {
             <p>
               {statusText(l.status)} · {l.paid_tickets} / {l.expected_entrants}
             </p>
+            {l.status === "awaiting_deposit" && <PayDeposit id={l.listing_id} />}
           </li>
         ))}
       </ul>
@@ -190,6 +209,12 @@ export function SellerListingPage({ id }: { id: string }) {
             </tfoot>
           </table>
           <StatementChart rows={rows} currency={st.currency} />
+          {st.payout && (
+            <p data-testid="payout">
+              {t("payout")}: {money(st.payout.amount, st.payout.currency)} ·{" "}
+              {st.payout.status === "paid" ? t("payoutPaid") : t("payoutIssued")}
+            </p>
+          )}
         </div>
       )}
     </section>

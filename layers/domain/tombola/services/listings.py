@@ -17,13 +17,14 @@ from tombola.api_views import (
     ListingCreated,
     ListingPage,
     ListingView,
+    PayoutStatus,
     StatementFigures,
     StatementView,
 )
 from tombola.auth import Caller, Role
 from tombola.changes import Change, NewQuotaShard
 from tombola.config import Settings
-from tombola.errors import Conflict, Forbidden, InvalidInput, NotFound, OutOfRange
+from tombola.errors import Conflict, Forbidden, InvalidInput, NotAllowedNow, NotFound, OutOfRange
 from tombola.lifecycle import ListingStatus
 from tombola.money import CURRENCIES, Money
 from tombola.ports import Checkout
@@ -44,6 +45,7 @@ from tombola.services.common import (
 from tombola.services.ports import Deps
 from tombola.services.runner import MAX_ATTEMPTS, apply, backoff
 from tombola.services.tickets import paid_so_far
+from tombola.settlement import payout_id_for
 from tombola.statement import Statement, statements
 
 
@@ -143,6 +145,17 @@ def _create_listing(deps: Deps, caller: Caller, body: ListingIn, key: str | None
     else:
         raise Conflict("could not save the listing; try again")
     return _created(deps, listing)
+
+
+def deposit_checkout(deps: Deps, caller: Caller, listing_id: str) -> DepositView:
+    """The deposit's checkout again (the same one: one per listing), while it is unpaid."""
+    caller.require(Role.SELLER)
+    listing = load_listing(deps, listing_id)
+    if listing.seller_id != caller.user_id:
+        raise Forbidden("only the listing's seller pays its deposit")
+    if listing.status is not ListingStatus.AWAITING_DEPOSIT:
+        raise NotAllowedNow("the deposit is not due", field="id")
+    return _created(deps, listing).deposit
 
 
 def _created(deps: Deps, listing: ListingRecord) -> ListingCreated:
@@ -322,9 +335,18 @@ def statement_view(deps: Deps, caller: Caller, listing_id: str) -> StatementView
     if Role.OPERATOR not in caller.roles and not as_seller:
         raise Forbidden("only the listing's seller or an operator may read its statement")
     st, others = statements(listing_id, listing.currency, deps.store.journal_of_listing(listing_id))
+    payout = deps.store.get_payout(payout_id_for(listing_id))
     return StatementView(
         **_figures(st).model_dump(),
         status=listing.status,
+        payout=PayoutStatus(
+            amount=payout.amount,
+            currency=payout.currency,
+            status="paid" if payout.status == "paid" else "issued",
+            paid_at=payout.paid_at.isoformat() if payout.paid_at else None,
+        )
+        if payout
+        else None,
         other_currencies={c: _figures(o) for c, o in others.items()},
     )
 
