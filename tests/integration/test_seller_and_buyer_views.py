@@ -55,13 +55,7 @@ def test_entries_and_the_statement_say_where_things_stand(d: Driver) -> None:
 
 
 def test_a_candidate_sees_the_second_payment_due(d: Driver) -> None:
-    d.user("seller", "seller", payout=True)
-    lid = d.open_listing("seller", ticket_limit=4, deadlines={"second_payment": 3600})
-    for b in ("ann", "bob"):
-        d.user(b, "buyer")
-        d.buy(b, lid, tickets=2)
-    d.close_window(lid)
-    d.wait_status(lid, "awaiting_second_payment")
+    lid = d.awaiting_second_payment(3600)
     record = d.record(lid)
     entries = d.ok(d.as_(record.candidate, "GET", "/me/entries"))["entries"]
     assert [e["candidate"] for e in entries] == [True]

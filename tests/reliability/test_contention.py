@@ -101,13 +101,7 @@ def test_the_same_webhook_ten_times_at_once_is_applied_once(d: Driver) -> None:
 def test_a_second_payment_racing_its_deadline_makes_one_final_buyer(
     d: Driver, delay: float
 ) -> None:
-    d.user("seller", "seller", payout=True)
-    lid = d.open_listing("seller", ticket_limit=4, deadlines={"second_payment": 1})
-    for b in ("ann", "bob"):
-        d.user(b, "buyer")
-        d.buy(b, lid, tickets=2)
-    d.close_window(lid)
-    d.wait_status(lid, "awaiting_second_payment")
+    lid = d.awaiting_second_payment(1)
     record = d.record(lid)
     first, drawn = record.candidate, record.drawn_count
     assert first is not None

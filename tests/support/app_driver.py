@@ -174,6 +174,20 @@ class Driver:
         self.stack.wait_for(lambda: "shipment" in self.record(lid).waits, 10, "the shipment wait")
         return lid
 
+    def awaiting_second_payment(self, second_payment_seconds: int) -> str:
+        """ann and bob with two tickets each on a listing of 1,000: closed by time, drawn, a
+        candidate named with ``second_payment_seconds`` to pay P2."""
+        self.user("seller", "seller", payout=True)
+        lid = self.open_listing(
+            "seller", ticket_limit=4, deadlines={"second_payment": second_payment_seconds}
+        )
+        for b in ("ann", "bob"):
+            self.user(b, "buyer")
+            self.buy(b, lid, tickets=2)
+        self.close_window(lid)
+        self.wait_status(lid, "awaiting_second_payment")
+        return lid
+
     def listing(self, listing_id: str) -> dict[str, Any]:
         out: dict[str, Any] = self.ok(self.stack.http("GET", f"/listings/{listing_id}"))
         return out

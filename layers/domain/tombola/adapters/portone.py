@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 import httpx
@@ -179,7 +179,7 @@ class PortOnePaymentProvider:
         return PaymentEventIn(
             id=f"portone:{lowered.get('webhook-id', payment_id)}",
             type=kind,
-            created=int(lowered.get("webhook-timestamp") or datetime.now(UTC).timestamp()),
+            created=int(lowered["webhook-timestamp"]),  # verify() required it
             data=PaymentData(
                 payment_id=payment_id,
                 reference=reference,
