@@ -38,7 +38,7 @@ web: web/dist/index.html ## build the web client (types generated from the OpenA
 
 web-check: web ## the web client's lint and unit tests (the draw verifier against the server's)
 	cd web && npm run lint --silent && npm run test --silent
-	PYTHONPATH=layers/domain:dev:. $(BIN)/python -m tombola_dev.draw_fixture --check
+	PYTHONPATH=layers/domain:dev:. $(BIN)/python -m tombola_dev.web_fixtures --check
 
 UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --custom-compile-command "make lock"
 

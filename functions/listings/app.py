@@ -13,13 +13,15 @@ from tombola.api_models import ListingIn
 from tombola.api_views import (
     DepositView,
     DrawTranscript,
+    EntrantPage,
     ListingCreated,
     ListingPage,
     ListingView,
+    PolicyView,
     StatementView,
 )
 from tombola.config import NonEmpty, PaymentSettings
-from tombola.services import listings
+from tombola.services import entrants, listings, policy
 
 
 class ListingsSettings(PaymentSettings):
@@ -75,6 +77,23 @@ def get_draw(listing_id: str, page: Annotated[int, Query(ge=0, le=10**6)] = 0) -
 @app.get("/listings/<listing_id>/statement", **contract.get(404, summary="The money statement"))
 def get_statement(listing_id: str) -> StatementView:
     return listings.statement_view(deps(), caller(app), listing_id)
+
+
+@app.get(
+    "/listings/<listing_id>/entrants",
+    **contract.get(400, 404, summary="Who has entered, for the seller and operators"),
+)
+def get_entrants(
+    listing_id: str,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,
+) -> EntrantPage:
+    return entrants.entrants(deps(), caller(app), listing_id, cursor, limit)
+
+
+@app.get("/policy", **contract.get(public=True, summary="The operator's policy in force"))
+def get_policy() -> PolicyView:
+    return policy.in_force(deps().settings)
 
 
 @api_handler

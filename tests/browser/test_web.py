@@ -27,14 +27,23 @@ def _run() -> str:
     return uuid.uuid4().hex[:6]
 
 
-def _create_listing(seller: Person, title: str, price: int, np: int, limit: int) -> str:
+def _create_listing(
+    seller: Person, title: str, price: int, np: int, limit: int, second_payment_hours: int = 0
+) -> str:
+    """Through the form: the preview shows P1 and the deposit the checkout then asks for."""
     page = seller.open("/sell")
     page.get_by_label("Item").fill(title)
     page.get_by_label("Price (KRW)").fill(str(price))
     page.get_by_label("Expected tickets (Np)").fill(str(np))
     page.get_by_label("At most per buyer").fill(str(limit))
-    expect(page.get_by_test_id("preview")).to_contain_text(f"₩{price // np:,}")
+    expect(page.get_by_test_id("preview")).to_contain_text(f"₩{-(-price // np):,}")
+    if second_payment_hours:
+        field = page.get_by_label("Second payment within")
+        field.fill(str(second_payment_hours))
+        page.get_by_role("group", name="Deadlines").get_by_label("Unit").first.select_option("hour")
+    deposit = page.get_by_test_id("deposit-preview").inner_text()
     page.get_by_role("button", name="Create").click()
+    expect(page.get_by_test_id("checkout-amount")).to_have_text(deposit)
     seller.pay_checkout()  # the deposit
     link = page.get_by_role("link", name=title)
     expect(link).to_be_visible(timeout=LONG)
@@ -124,6 +133,10 @@ def test_a_whole_sale_in_the_browser(
     )
 
     page = seller.open(f"/sell/{lid}")
+    rows = page.get_by_test_id("entrants").locator("tbody tr")
+    expect(rows).to_have_count(3)
+    paid = sorted(int(r.locator("td").first.inner_text()) for r in rows.all())
+    assert paid == [2, 4, 4]
     expect(page.get_by_test_id("final-buyer")).to_contain_text(
         f"{winner.name} street 1", timeout=LONG
     )
@@ -138,6 +151,10 @@ def test_a_whole_sale_in_the_browser(
 
     page = seller.open(f"/sell/{lid}")
     expect(page.get_by_text("Settled")).to_be_visible(timeout=LONG)
+    loser = next(b for b in (ann, bob, cat) if b is not winner)
+    entries = loser.open("/entries")
+    card = entries.get_by_test_id(f"entry-{lid}")
+    expect(card.get_by_test_id("mileage-earned").first).to_have_text("₩0", timeout=LONG)
     page.reload()
     expect(page.get_by_test_id("balanced")).to_have_text("✓", timeout=LONG)
     expect(page.get_by_test_id("escrow")).to_have_text("₩0")
@@ -153,9 +170,15 @@ def test_a_whole_sale_in_the_browser(
     page = seller.open("/sell")
     expect(page.get_by_role("heading", name="New listing")).to_be_visible()
     _usable(page, "sell")
+    seller.shot(artifacts, "sell")
     operator = Person.sign_in(browser, base, f"op{run}", "operator")
     page = operator.open("/operator")
     expect(page.get_by_role("heading", name="Payouts waiting")).to_be_visible()
+    policy = page.get_by_test_id("policy")
+    expect(policy).to_contain_text("Seller deposit5% of the price, rounded up")
+    row = policy.get_by_role("row", name=re.compile("^Second payment within"))
+    expect(row.get_by_role("cell").last).to_have_text("7 days")  # the template's longest
+    operator.shot(artifacts, "operator")
     _usable(page, "operator")
     # the operator makes the transfer and records it; the seller sees the payout paid
     payout = page.get_by_role("listitem").filter(has_text=f"KB-{seller.name}")
@@ -171,7 +194,10 @@ def test_a_drawn_buyer_who_gives_up_hands_the_draw_to_the_next_and_nobody_buying
 ) -> None:
     run, base = _run(), web_stack.url
     seller = Person.sign_in(browser, base, f"sid{run}", "seller")
-    lid = _create_listing(seller, f"Lamp {run}", price=2_000, np=2, limit=1)
+    lid = _create_listing(seller, f"Lamp {run}", price=2_000, np=2, limit=1, second_payment_hours=3)
+    page = seller.open(f"/listing/{lid}")
+    page.get_by_text("Deadlines").click()
+    expect(page.get_by_test_id("deadlines")).to_contain_text("Second payment within3 hours")
     dan, eve = (Person.sign_in(browser, base, f"{n}{run}", "buyer") for n in ("dan", "eve"))
     for b in (dan, eve):
         _enter(b, lid, 1)

@@ -75,10 +75,17 @@ def test_0050_mileage_policy_90_per_losing_ticket_then_spent_elsewhere(d: Driver
         d.user(b, "buyer")
         d.buy(b, lid, tickets=count)
     d.close_window(lid)
+
+    def earned(buyer: str) -> list[int | None]:
+        entries = d.ok(d.as_(buyer, "GET", "/me/entries"))["entries"]
+        return [e["mileage_earned"] for e in entries if e["listing_id"] == lid]
+
+    assert earned("b0") == [None]  # not settled yet
     complete_sale(d, lid)
     assert d.record(lid).final_buyer == "winner"
     st = d.conserved(lid)
     assert st.paid_out["mileage_issued"] == 90 * 1_099
+    assert (earned("b0"), earned("b10"), earned("winner")) == ([9_000], [8_910], [0])
     assert revenue(d) == 1_090
     assert d.store.mileage_balance("b0", "KRW") == 9_000
     assert d.store.mileage_balance("b10", "KRW") == 8_910

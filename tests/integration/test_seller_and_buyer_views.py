@@ -4,6 +4,8 @@ saying where the listing stands for them."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.support.app_driver import Driver, complete_sale
 
 
@@ -65,3 +67,54 @@ def test_a_candidate_sees_the_second_payment_due(d: Driver) -> None:
     other = "bob" if record.candidate == "ann" else "ann"
     theirs = d.ok(d.as_(other, "GET", "/me/entries"))["entries"]
     assert [(e["candidate"], e["second_payment"]) for e in theirs] == [(False, None)]
+
+
+POLICY = {
+    "FeeK": "500",
+    "DepositFixed": "0",
+    "DepositRateBps": "250",
+    "MileageBps": "50",
+    "TicketLimitDefault": "3",
+    "SecondPaymentSeconds": "7200",
+    "SecondPaymentSecondsMin": "3600",
+    "SecondPaymentSecondsMax": "86400",
+}
+
+
+@pytest.mark.parametrize("d", [POLICY], indirect=True)
+def test_the_policy_in_force_is_public_and_is_what_a_new_listing_gets(d: Driver) -> None:
+    policy = d.ok(d.stack.http("GET", "/policy"))
+    assert policy["fee"] == 500
+    assert policy["deposit"] == {"fixed": None, "rate_bps": 250}
+    assert policy["mileage_bps"] == 50
+    assert policy["ticket_limit_default"] == 3
+    assert policy["deadlines"]["second_payment"] == {"default": 7200, "min": 3600, "max": 86400}
+    assert policy["currencies"]["KRW"] == 0
+
+    d.user("sam", "seller", payout=True)
+    listing = d.create_listing("sam", price=99_999)["listing"]
+    assert listing["fee"] == policy["fee"]
+    assert listing["deposit"] == -(-99_999 * 250 // 10_000)  # the rate, rounded up: 2,500
+    assert listing["ticket_limit"] == policy["ticket_limit_default"]
+    assert listing["deadlines"]["second_payment"] == 7200
+    bounds = policy["deadlines"]["second_payment"]
+    made = d.create_listing("sam", deadlines={"second_payment": bounds["max"]})["listing"]
+    assert made["deadlines"]["second_payment"] == bounds["max"]
+    chosen = {
+        "title": "Lens",
+        "price": 10_000,
+        "expected_entrants": 10,
+        "closes_at": made["closes_at"],
+    }
+    too_long = chosen | {"deadlines": {"second_payment": bounds["max"] + 1}}
+    refused = d.as_("sam", "POST", "/listings", too_long)
+    assert refused.status == 422, refused.body
+    assert refused.body["error"]["field"] == "deadlines.second_payment"
+
+
+@pytest.mark.parametrize("d", [{"DepositFixed": "30000"}], indirect=True)
+def test_a_fixed_deposit_is_the_policy_whatever_the_price(d: Driver) -> None:
+    policy = d.ok(d.stack.http("GET", "/policy"))
+    assert policy["deposit"] == {"fixed": 30_000, "rate_bps": None}
+    d.user("sam", "seller", payout=True)
+    assert d.create_listing("sam", price=1_000_000)["deposit"]["amount"] == 30_000

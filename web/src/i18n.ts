@@ -99,8 +99,40 @@ const ko = {
   saveProfile: "프로필 저장",
   saved: "저장되었습니다.",
   mileage: "마일리지",
+  mileageEarned: "적립된 마일리지",
+  entrants: "응모자",
+  entrant: "응모자 (추첨에서의 이름)",
+  ticketsHeld: "결제 대기 응모권",
+  entered: "첫 응모",
+  more: "더 보기",
   refresh: "새로 고침",
   error: "오류",
+  deadlines: "기한",
+  deadline_second_payment: "잔금 결제 기한",
+  deadline_ship: "발송 기한",
+  deadline_delivery: "배송 기한",
+  deadline_confirm: "수령 확인 기한",
+  deadline_resolution: "이의 처리 기한",
+  unit: "단위",
+  allowedRange: "허용 범위: {min} ~ {max}",
+  surplusPolicy: "초과 모금액",
+  surplus_operator: "운영자에게",
+  surplus_mileage: "미당첨 응모권에 마일리지로",
+  fee: "수수료",
+  policy: "현재 운영 정책",
+  policyFee: "수수료 (k, 판매마다)",
+  policyDeposit: "판매자 보증금",
+  depositRate: "가격의 {pct} (올림)",
+  policyMileage: "미당첨 응모권 마일리지",
+  pctOfP1: "P1의 {pct}",
+  policySurplus: "초과 모금액 (기본)",
+  policyTicketLimit: "1인 응모권 한도",
+  limitDefault: "기본 {n}장, 최대 {max}장",
+  policyMaxOpen: "최장 모집 기간",
+  policyHold: "결제 대기 중 응모권 보류",
+  policyDefault: "기본값",
+  policyMin: "최소",
+  policyMax: "최대",
   status_open: "응모 중",
   status_awaiting_deposit: "보증금 대기",
   status_closed: "마감",
@@ -214,8 +246,40 @@ const en: Record<Key, string> = {
   saveProfile: "Save profile",
   saved: "Saved.",
   mileage: "Mileage",
+  mileageEarned: "Mileage earned",
+  entrants: "Entrants",
+  entrant: "Buyer (name in the draw)",
+  ticketsHeld: "Tickets awaiting payment",
+  entered: "First entered",
+  more: "More",
   refresh: "Refresh",
   error: "Error",
+  deadlines: "Deadlines",
+  deadline_second_payment: "Second payment within",
+  deadline_ship: "Ship within",
+  deadline_delivery: "Delivery within",
+  deadline_confirm: "Confirm receipt within",
+  deadline_resolution: "Resolve a dispute within",
+  unit: "Unit",
+  allowedRange: "Allowed: {min} to {max}",
+  surplusPolicy: "Money raised beyond the price",
+  surplus_operator: "To the operator",
+  surplus_mileage: "As mileage to the tickets not drawn",
+  fee: "Fee",
+  policy: "Policy in force",
+  policyFee: "Fee (k, per listing)",
+  policyDeposit: "Seller deposit",
+  depositRate: "{pct} of the price, rounded up",
+  policyMileage: "Mileage per ticket not drawn",
+  pctOfP1: "{pct} of P1",
+  policySurplus: "Money beyond the price (default)",
+  policyTicketLimit: "Tickets per buyer",
+  limitDefault: "{n} by default, at most {max}",
+  policyMaxOpen: "Longest a listing stays open",
+  policyHold: "A ticket is held awaiting payment for",
+  policyDefault: "Default",
+  policyMin: "Shortest",
+  policyMax: "Longest",
   status_open: "Open",
   status_awaiting_deposit: "Awaiting deposit",
   status_closed: "Closed",
@@ -307,4 +371,33 @@ export function duration(seconds: number): string {
   const m = Math.floor((seconds % 3600) / 60);
   const s = seconds % 60;
   return lang.get() === "ko" ? `${h}시간 ${m}분 ${s}초` : `${h}h ${m}m ${s}s`;
+}
+
+const UNIT_NAMES = { day: "day", hour: "hour", minute: "minute", second: "second" } as const;
+
+/** A unit's name alone ("일", "hours"), for the unit pickers. */
+export function unitText(unit: keyof typeof UNIT_NAMES): string {
+  const locale = lang.get() === "ko" ? "ko-KR" : "en-US";
+  const parts = new Intl.NumberFormat(locale, { style: "unit", unit: UNIT_NAMES[unit], unitDisplay: "long" }).formatToParts(2);
+  return parts.filter((p) => p.type === "unit").map((p) => p.value).join("").trim();
+}
+
+/** A length of time in its two largest units: "2일", "1 hour, 30 minutes". */
+export function span(seconds: number): string {
+  const locale = lang.get() === "ko" ? "ko-KR" : "en-US";
+  const parts: string[] = [];
+  let left = seconds;
+  for (const [unit, size] of [["day", 86_400], ["hour", 3_600], ["minute", 60], ["second", 1]] as const) {
+    const n = Math.floor(left / size);
+    left -= n * size;
+    if (n > 0 && parts.length < 2)
+      parts.push(new Intl.NumberFormat(locale, { style: "unit", unit, unitDisplay: "long" }).format(n));
+  }
+  return parts.join(lang.get() === "ko" ? " " : ", ") || "0";
+}
+
+/** Basis points as a percentage: 250 → "2.5%". */
+export function percent(bps: number): string {
+  const locale = lang.get() === "ko" ? "ko-KR" : "en-US";
+  return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 2 }).format(bps / 10_000);
 }

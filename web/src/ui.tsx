@@ -28,7 +28,8 @@ export function ErrorText({ error, field }: { error: unknown; field?: string }) 
 // Fields the forms show errors next to (so the form-level message does not repeat them).
 const FIELDS = new Set(["tickets", "title", "price", "expected_entrants", "closes_at", "payment_method",
   "carrier", "tracking_number", "reason", "name", "email", "phone", "address", "payout_account",
-  "transfer_reference"]);
+  "transfer_reference", "description", "ticket_limit", "surplus_policy", "second_payment", "ship",
+  "delivery", "confirm", "resolution"]);
 
 export function Field(props: { label: string; id: string; error?: unknown; field?: string; children: ComponentChildren }) {
   return (

@@ -1,5 +1,5 @@
 // The browser's verifier against the server's (tombola/draw.py) on the same transcripts
-// (web/tests/fixtures, written by `python -m tombola_dev.draw_fixture`).
+// (web/tests/fixtures, written by `python -m tombola_dev.web_fixtures`).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 

@@ -13,6 +13,8 @@ from tombola.pricing import SurplusPolicy
 MAX_AMOUNT = 10**15
 Amount = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT)]
 MAX_EXPECTED_ENTRANTS = 10_000_000
+# The most tickets a seller may let one buyer hold.
+MAX_TICKET_LIMIT = 100
 # A listing's currency, from the ones the platform settles in (money.CURRENCIES).
 Currency = Literal["KRW", "USD", "EUR", "JPY"]
 # What a provider reports: any ISO code (a payment in another currency is refunded as it came).
@@ -54,7 +56,7 @@ class ListingIn(Input):
     currency: Currency = "KRW"
     expected_entrants: Annotated[StrictInt, Field(gt=1, le=MAX_EXPECTED_ENTRANTS)] | None = None
     first_payment: Amount | None = None
-    ticket_limit: Annotated[StrictInt, Field(ge=1, le=100)] | None = None
+    ticket_limit: Annotated[StrictInt, Field(ge=1, le=MAX_TICKET_LIMIT)] | None = None
     closes_at: datetime
     close_when_full: StrictBool = True
     surplus_policy: SurplusPolicy | None = None
@@ -70,7 +72,7 @@ class ListingIn(Input):
 
 
 class EntryIn(Input):
-    tickets: Annotated[StrictInt, Field(ge=1, le=100)]
+    tickets: Annotated[StrictInt, Field(ge=1, le=MAX_TICKET_LIMIT)]
     payment_method: Literal["card", "mileage"] = "card"
 
 

@@ -151,6 +151,20 @@ class StatementView(StatementFigures):
     )
 
 
+class EntrantView(View):
+    buyer: str = Field(description="the buyer's pseudonym on this listing, as in its draw")
+    paid_tickets: int
+    held_tickets: int = Field(description="tickets held while their payment is pending")
+    entered_at: str = Field(description="when the buyer first entered")
+
+
+class EntrantPage(View):
+    entrants: list[EntrantView]
+    next_cursor: str | None = Field(
+        description="pass as ?cursor= for more (a page may be short, even empty); null: the end"
+    )
+
+
 # ------------------------------------------------------------------------------------- buyers
 
 
@@ -184,6 +198,9 @@ class EntryView(View):
     created_at: str
     hold_expires_at: str
     pseudonym: str | None = Field(description="how the public draw data names you on the listing")
+    mileage_earned: int | None = Field(
+        default=None, description="credited for this entry at settlement; null until settled"
+    )
 
 
 class EntryCreated(View):
@@ -288,6 +305,46 @@ class PayoutView(View):
 
 class PayoutList(View):
     payouts: list[PayoutView]
+
+
+# ------------------------------------------------------------------------------------- policy
+
+
+class DeadlineBounds(View):
+    default: int = Field(description="seconds, when the seller does not choose")
+    min: int
+    max: int
+
+
+class DeadlinePolicy(View):
+    second_payment: DeadlineBounds
+    ship: DeadlineBounds
+    delivery: DeadlineBounds
+    confirm: DeadlineBounds
+    resolution: DeadlineBounds
+
+
+class DepositRule(View):
+    """Exactly one of the two is set."""
+
+    fixed: int | None = Field(description="the same deposit for every listing, minor units")
+    rate_bps: int | None = Field(description="or this share of Pp (basis points), rounded up")
+
+
+class PolicyView(View):
+    """The operator's rules every new listing is made under."""
+
+    fee: int = Field(description="k: the operator's fee per listing, taken from the pool")
+    deposit: DepositRule
+    surplus_policy_default: SurplusPolicy
+    mileage_bps: int = Field(description="mileage a non-winning ticket earns, as a share of P1")
+    ticket_limit_default: int
+    ticket_limit_max: int
+    expected_entrants_max: int
+    max_open_days: int = Field(description="how far ahead a listing may close")
+    payment_hold_seconds: int = Field(description="how long a ticket is held awaiting payment")
+    currencies: dict[str, int] = Field(description="currency code: digits after the point")
+    deadlines: DeadlinePolicy
 
 
 # ----------------------------------------------------------------------------------- webhooks

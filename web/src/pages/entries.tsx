@@ -74,6 +74,12 @@ function EntryCard({ e, reload }: { e: Entry; reload: () => void }) {
             <dd>{e.ticket_ids.join(", ")}</dd>
           </>
         )}
+        {e.mileage_earned != null && (
+          <>
+            <dt>{t("mileageEarned")}</dt>
+            <dd data-testid="mileage-earned">{money(e.mileage_earned, e.currency)}</dd>
+          </>
+        )}
       </dl>
       {e.candidate && e.second_payment && (
         <p>

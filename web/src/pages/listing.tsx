@@ -1,8 +1,10 @@
+import { Fragment } from "preact";
 import { useState } from "preact/hooks";
 
 import { api, unwrap } from "../api/client";
 import { session } from "../api/session";
-import { money, statusText, t, when } from "../i18n";
+import { money, span, statusText, t, when } from "../i18n";
+import { DEADLINES } from "../pricing";
 import { go } from "../router";
 import { ErrorText, Field, useLoad } from "../ui";
 import { ListingFacts } from "./browse";
@@ -53,6 +55,17 @@ export function ListingPage({ id }: { id: string }) {
       </p>
       {l.description && <p class="description">{l.description}</p>}
       <ListingFacts l={l} />
+      <details>
+        <summary>{t("deadlines")}</summary>
+        <dl class="facts" data-testid="deadlines">
+          {DEADLINES.map((d) => (
+            <Fragment key={d}>
+              <dt>{t(`deadline_${d}`)}</dt>
+              <dd>{span(l.deadlines[d])}</dd>
+            </Fragment>
+          ))}
+        </dl>
+      </details>
       <p>
         <a href={`#/draw/${encodeURIComponent(l.listing_id)}`}>{t("draw")}</a>
       </p>

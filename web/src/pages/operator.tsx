@@ -1,8 +1,59 @@
+import { Fragment } from "preact";
 import { useState } from "preact/hooks";
 
 import { api, unwrap } from "../api/client";
-import { money, statusText, t, when } from "../i18n";
+import { money, percent, span, statusText, t, when } from "../i18n";
+import { DEADLINES, type Policy } from "../pricing";
 import { ErrorText, Field, useLoad } from "../ui";
+
+function PolicyPanel({ policy }: { policy: Policy }) {
+  const rows: [string, string][] = [
+    [t("policyFee"), money(policy.fee, "KRW")],
+    [
+      t("policyDeposit"),
+      policy.deposit.fixed != null ? money(policy.deposit.fixed, "KRW") : t("depositRate", { pct: percent(policy.deposit.rate_bps ?? 0) }),
+    ],
+    [t("policySurplus"), t(`surplus_${policy.surplus_policy_default}`)],
+    [t("policyMileage"), t("pctOfP1", { pct: percent(policy.mileage_bps) })],
+    [t("policyTicketLimit"), t("limitDefault", { n: policy.ticket_limit_default, max: policy.ticket_limit_max })],
+    [t("policyMaxOpen"), span(policy.max_open_days * 86_400)],
+    [t("policyHold"), span(policy.payment_hold_seconds)],
+  ];
+  return (
+    <div class="panel" data-testid="policy">
+      <h2>{t("policy")}</h2>
+      <dl class="facts">
+        {rows.map(([k, v]) => (
+          <Fragment key={k}>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </Fragment>
+        ))}
+      </dl>
+      <table>
+        <caption class="sr-only">{t("deadlines")}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t("deadlines")}</th>
+            <th scope="col">{t("policyDefault")}</th>
+            <th scope="col">{t("policyMin")}</th>
+            <th scope="col">{t("policyMax")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {DEADLINES.map((d) => (
+            <tr key={d}>
+              <th scope="row">{t(`deadline_${d}`)}</th>
+              <td>{span(policy.deadlines[d].default)}</td>
+              <td>{span(policy.deadlines[d].min)}</td>
+              <td>{span(policy.deadlines[d].max)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
 
 function PayoutRow({ p, reload }: { p: { payout_id: string; amount: number; currency: string; payout_account?: string | null; listing_id: string }; reload: () => void }) {
   const [ref, setRef] = useState("");
@@ -46,6 +97,7 @@ export function OperatorPage() {
     [],
     10,
   );
+  const [policy, policyError] = useLoad(async () => unwrap(await api.GET("/policy", {})), []);
   const [error, setError] = useState<unknown>(null);
   async function act(f: () => Promise<unknown>, reload: () => void) {
     setError(null);
@@ -117,6 +169,8 @@ export function OperatorPage() {
       <ul class="cards">
         {payouts?.payouts.map((p) => <PayoutRow key={p.payout_id} p={p} reload={reloadPayouts} />)}
       </ul>
+      <ErrorText error={policyError} />
+      {policy && <PolicyPanel policy={policy} />}
     </section>
   );
 }

@@ -1,18 +1,58 @@
 import { useState } from "preact/hooks";
 
-import { api, unwrap, type Listing } from "../api/client";
-import { categoryText, money, statusText, t } from "../i18n";
+import { api, unwrap, type Listing, type Schemas } from "../api/client";
+import { categoryText, money, span, statusText, t, unitText, when } from "../i18n";
+import { DEADLINES, depositFor, firstPayment, inUnits, seconds, UNITS, type Deadline, type Policy, type Unit } from "../pricing";
 import { ErrorText, Field, useLoad } from "../ui";
 
-function CreateListing({ onCreated }: { onCreated: () => void }) {
+function DeadlineField({ name, bounds, value, onChange, error }: {
+  name: Deadline;
+  bounds: Policy["deadlines"][Deadline];
+  value: { n: number; unit: Unit };
+  onChange: (v: { n: number; unit: Unit }) => void;
+  error: unknown;
+}) {
+  const id = `deadline-${name}`;
+  return (
+    <Field label={t(`deadline_${name}`)} id={id} field={name} error={error}>
+      <div class="duration">
+        <input
+          id={id}
+          type="number"
+          min={1}
+          value={value.n}
+          aria-describedby={`${id}-range`}
+          onInput={(e) => onChange({ ...value, n: Number((e.target as HTMLInputElement).value) })}
+        />
+        <select aria-label={t("unit")} value={value.unit} onChange={(e) => onChange({ ...value, unit: (e.target as HTMLSelectElement).value as Unit })}>
+          {UNITS.map(([u]) => (
+            <option key={u} value={u}>
+              {unitText(u)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <small id={`${id}-range`}>{t("allowedRange", { min: span(bounds.min), max: span(bounds.max) })}</small>
+    </Field>
+  );
+}
+
+function CreateListing({ policy, onCreated }: { policy: Policy; onCreated: () => void }) {
   const [title, setTitle] = useState("");
+  const [description, setDescription] = useState("");
   const [price, setPrice] = useState(100_000);
   const [np, setNp] = useState(100);
-  const [limit, setLimit] = useState(4);
+  const [limit, setLimit] = useState(policy.ticket_limit_default);
   const [hours, setHours] = useState(24);
+  const [surplus, setSurplus] = useState(policy.surplus_policy_default);
+  const [deadlines, setDeadlines] = useState(() =>
+    Object.fromEntries(DEADLINES.map((d) => [d, inUnits(policy.deadlines[d].default)])) as Record<Deadline, { n: number; unit: Unit }>,
+  );
   const [error, setError] = useState<unknown>(null);
   const [attempt, setAttempt] = useState(() => crypto.randomUUID()); // a retry finds its listing
-  const p1 = np > 1 ? Math.ceil(price / np) : 0;
+  const whole = (n: number) => BigInt(Number.isSafeInteger(n) && n > 0 ? n : 0);
+  const p1 = Number(firstPayment(whole(price), whole(np)));
+  const deposit = Number(depositFor(policy.deposit, whole(price)));
   async function create(e: Event) {
     e.preventDefault();
     setError(null);
@@ -21,11 +61,14 @@ function CreateListing({ onCreated }: { onCreated: () => void }) {
         await api.POST("/listings", {
           body: {
             title,
+            description,
             price,
             currency: "KRW",
             expected_entrants: np,
             ticket_limit: limit,
+            surplus_policy: surplus,
             closes_at: new Date(Date.now() + hours * 3600_000).toISOString(),
+            deadlines: Object.fromEntries(DEADLINES.map((d) => [d, seconds(deadlines[d].n, deadlines[d].unit)])),
           },
           headers: { "Idempotency-Key": attempt },
         }),
@@ -44,20 +87,43 @@ function CreateListing({ onCreated }: { onCreated: () => void }) {
       <Field label={t("title")} id="title" error={error}>
         <input id="title" value={title} required maxLength={500} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} />
       </Field>
+      <Field label={t("description")} id="description" error={error}>
+        <textarea id="description" value={description} maxLength={5000} onInput={(e) => setDescription((e.target as HTMLTextAreaElement).value)} />
+      </Field>
       <Field label={`${t("price")} (KRW)`} id="price" error={error}>
         <input id="price" type="number" min={1} value={price} onInput={num(setPrice)} />
       </Field>
       <Field label={t("expectedEntrants")} id="expected_entrants" error={error}>
-        <input id="expected_entrants" type="number" min={2} value={np} onInput={num(setNp)} />
+        <input id="expected_entrants" type="number" min={2} max={policy.expected_entrants_max} value={np} onInput={num(setNp)} />
       </Field>
       <Field label={t("limit", { n: "" }).trim()} id="ticket_limit" error={error}>
-        <input id="ticket_limit" type="number" min={1} max={100} value={limit} onInput={num(setLimit)} />
+        <input id="ticket_limit" type="number" min={1} max={policy.ticket_limit_max} value={limit} onInput={num(setLimit)} />
       </Field>
       <Field label={t("closesIn")} id="closes_at" error={error}>
-        <input id="closes_at" type="number" min={1} value={hours} onInput={num(setHours)} />
+        <input id="closes_at" type="number" min={1} max={policy.max_open_days * 24} value={hours} onInput={num(setHours)} />
       </Field>
+      <Field label={t("surplusPolicy")} id="surplus_policy" error={error}>
+        <select id="surplus_policy" value={surplus} onChange={(e) => setSurplus((e.target as HTMLSelectElement).value as typeof surplus)}>
+          <option value="operator">{t("surplus_operator")}</option>
+          <option value="mileage">{t("surplus_mileage")}</option>
+        </select>
+      </Field>
+      <fieldset>
+        <legend>{t("deadlines")}</legend>
+        {DEADLINES.map((d) => (
+          <DeadlineField
+            key={d}
+            name={d}
+            bounds={policy.deadlines[d]}
+            value={deadlines[d]}
+            onChange={(v) => setDeadlines({ ...deadlines, [d]: v })}
+            error={error}
+          />
+        ))}
+      </fieldset>
       <p role="status" data-testid="preview">
-        {t("preview", { p1: money(p1, "KRW"), np })}
+        {t("preview", { p1: money(p1, "KRW"), np })} · {t("deposit")} <span data-testid="deposit-preview">{money(deposit, "KRW")}</span>
+        {policy.fee > 0 && ` · ${t("fee")} ${money(policy.fee, "KRW")}`}
       </p>
       <ErrorText error={error} />
       <button type="submit">{t("create")}</button>
@@ -85,10 +151,12 @@ function PayDeposit({ id }: { id: string }) {
 
 export function SellPage() {
   const [mine, error, reload] = useLoad(async () => unwrap(await api.GET("/me/listings", {})), [], 5);
+  const [policy, policyError] = useLoad(async () => unwrap(await api.GET("/policy", {})), []);
   return (
     <section aria-labelledby="sell-title">
       <h1 id="sell-title">{t("sell")}</h1>
-      <CreateListing onCreated={reload} />
+      <ErrorText error={policyError} />
+      {policy && <CreateListing policy={policy} onCreated={reload} />}
       <h2>{t("myListings")}</h2>
       <ErrorText error={error} />
       <ul class="cards">
@@ -105,6 +173,62 @@ export function SellPage() {
         ))}
       </ul>
     </section>
+  );
+}
+
+type Entrant = Schemas["EntrantView"];
+
+/** Who has entered, live: the first page refreshes every few seconds; "more" appends pages. */
+function Entrants({ id }: { id: string }) {
+  const path = { path: { listing_id: id } };
+  const [first, error] = useLoad(async () => unwrap(await api.GET("/listings/{listing_id}/entrants", { params: path })), [id], 5);
+  const [more, setMore] = useState<{ rows: Entrant[]; cursor: string | null }>({ rows: [], cursor: null });
+  const [moreError, setMoreError] = useState<unknown>(null);
+  const cursor = more.rows.length ? more.cursor : first?.next_cursor;
+  async function loadMore() {
+    try {
+      const page = unwrap(await api.GET("/listings/{listing_id}/entrants", { params: { ...path, query: { cursor: cursor ?? undefined } } }));
+      setMore({ rows: [...more.rows, ...page.entrants], cursor: page.next_cursor ?? null });
+    } catch (e) {
+      setMoreError(e);
+    }
+  }
+  const rows = [...(first?.entrants ?? []), ...more.rows];
+  return (
+    <div class="panel">
+      <h2 id="entrants-title">{t("entrants")}</h2>
+      <ErrorText error={error ?? moreError} />
+      {first && rows.length === 0 && <p>{t("nothing")}</p>}
+      {rows.length > 0 && (
+        <div class="scroll">
+        <table aria-labelledby="entrants-title" data-testid="entrants">
+          <thead>
+            <tr>
+              <th scope="col">{t("entrant")}</th>
+              <th scope="col">{t("ticketsPaid")}</th>
+              <th scope="col">{t("ticketsHeld")}</th>
+              <th scope="col">{t("entered")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((e) => (
+              <tr key={e.buyer}>
+                <th scope="row" class="mono-text">{e.buyer}</th>
+                <td>{e.paid_tickets}</td>
+                <td>{e.held_tickets}</td>
+                <td>{when(e.entered_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        </div>
+      )}
+      {cursor && (
+        <button class="secondary" onClick={() => void loadMore()}>
+          {t("more")}
+        </button>
+      )}
+    </div>
   );
 }
 
@@ -156,6 +280,7 @@ export function SellerListingPage({ id }: { id: string }) {
       <p>
         {statusText(l.status)} · {t("ticketsPaid")}: {l.paid_tickets} / {l.expected_entrants}
       </p>
+      <Entrants id={id} />
       {buyer && (
         <div class="panel">
           <h2>{t("finalBuyer")}</h2>

@@ -7,9 +7,9 @@ import re
 
 from pydantic import BaseModel
 
-from tombola.auth import Caller
+from tombola.auth import Caller, Role
 from tombola.changes import Publish
-from tombola.errors import InvalidInput, NotAllowedNow, NotFound, RequestKeyReused
+from tombola.errors import Forbidden, InvalidInput, NotAllowedNow, NotFound, RequestKeyReused
 from tombola.lifecycle import ListingStatus, transition
 from tombola.records import ListingRecord, ProfileRecord
 from tombola.services.ports import Deps
@@ -51,6 +51,12 @@ def load_listing(deps: Deps, listing_id: str) -> ListingRecord:
     if listing is None:
         raise NotFound(f"no listing {listing_id!r}")
     return listing
+
+
+def require_seller_or_operator(caller: Caller, listing: ListingRecord, what: str) -> None:
+    as_seller = Role.SELLER in caller.roles and listing.seller_id == caller.user_id
+    if Role.OPERATOR not in caller.roles and not as_seller:
+        raise Forbidden(f"only the listing's seller or an operator may read its {what}")
 
 
 def require_profile(deps: Deps, caller: Caller, *, payout: bool = False) -> ProfileRecord:

@@ -47,6 +47,7 @@ from tombola.services.common import (
 from tombola.services.listings import checkout_view
 from tombola.services.ports import Deps
 from tombola.services.runner import decide_and_apply
+from tombola.services.settling import mileage_per_ticket
 from tombola.services.tickets import accept_tickets, close_full, close_if_full
 from tombola.settlement import Funding, tickets_paid
 
@@ -183,6 +184,7 @@ def entry_view(
     listing: ListingRecord,
     now: datetime | None = None,
     pseudonym: str | None = None,
+    mileage_per_ticket: int | None = None,
 ) -> EntryView:
     status = entry.status.value
     if entry.status is EntryStatus.PENDING and now is not None and now >= entry.expires_at:
@@ -216,6 +218,11 @@ def entry_view(
         created_at=entry.created_at.isoformat(),
         hold_expires_at=entry.expires_at.isoformat(),
         pseudonym=pseudonym,
+        mileage_earned=None
+        if mileage_per_ticket is None
+        else mileage_per_ticket * entry.tickets
+        if entry.status is EntryStatus.PAID and not final_buyer
+        else 0,
     )
 
 
@@ -225,9 +232,16 @@ def my_entries(deps: Deps, caller: Caller) -> EntryList:
     key = pseudonym_key(deps)
     entries = list(deps.store.entries_of_buyer(caller.user_id))
     listings = {lid: deps.store.get_listing(lid) for lid in {e.listing_id for e in entries}}
+    earned = {lid: mileage_per_ticket(deps, lst) for lid, lst in listings.items() if lst}
     return EntryList(
         entries=[
-            entry_view(e, listing, now, buyer_pseudonym(key, e.listing_id, caller.user_id))
+            entry_view(
+                e,
+                listing,
+                now,
+                buyer_pseudonym(key, e.listing_id, caller.user_id),
+                earned[e.listing_id],
+            )
             for e in entries
             if (listing := listings[e.listing_id]) is not None
         ]

@@ -40,6 +40,7 @@ from tombola.services.common import (
     notify,
     pseudonym_key,
     require_profile,
+    require_seller_or_operator,
     same_request,
 )
 from tombola.services.ports import Deps
@@ -331,9 +332,7 @@ def draw_view(deps: Deps, listing_id: str, page: int = 0) -> DrawTranscript:
 
 def statement_view(deps: Deps, caller: Caller, listing_id: str) -> StatementView:
     listing = load_listing(deps, listing_id)
-    as_seller = Role.SELLER in caller.roles and listing.seller_id == caller.user_id
-    if Role.OPERATOR not in caller.roles and not as_seller:
-        raise Forbidden("only the listing's seller or an operator may read its statement")
+    require_seller_or_operator(caller, listing, "statement")
     st, others = statements(listing_id, listing.currency, deps.store.journal_of_listing(listing_id))
     payout = deps.store.get_payout(payout_id_for(listing_id))
     return StatementView(

@@ -74,6 +74,17 @@ def begin(deps: Deps, listing_id: str, outcome: str, reason: str) -> dict[str, o
     return decide_and_apply(deps, decide)
 
 
+def mileage_per_ticket(deps: Deps, listing: ListingRecord) -> int | None:
+    """What each ticket of a buyer other than the final buyer earned as mileage: None until the
+    listing's outcome is settled, 0 unless it sold."""
+    if listing.status not in TERMINAL_OUTCOME:
+        return None
+    if listing.status is not S.SETTLED:
+        return 0
+    rules = _rules(deps, listing, Outcome.SOLD)
+    return rules.mileage_per_ticket + rules.bonus_per_ticket
+
+
 def _rules(deps: Deps, listing: ListingRecord, wanted: Outcome) -> ChunkRules:
     final_tickets = 0
     if listing.final_buyer is not None:

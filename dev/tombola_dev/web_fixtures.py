@@ -1,6 +1,8 @@
-"""Draw transcripts for the web client's verifier tests, with the order the server's own code
-(tombola.draw) computes: ``python -m tombola_dev.draw_fixture`` rewrites them; a unit test checks
-they are current, and the web tests check the browser recomputes the same order."""
+"""What the web client's unit tests compare it with, computed by the server's own code: draw
+transcripts with the order tombola.draw computes (the browser's verifier must agree), and prices
+with the P1 and deposit tombola.pricing computes (the seller's preview must agree).
+``python -m tombola_dev.web_fixtures`` rewrites them; ``--check`` (make web-check) says when they
+are stale."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from tombola import draw
+from tombola.money import Money
+from tombola.pricing import DepositPolicy, PriceTerms
 from tombola_dev.template import ROOT
 
 FIXTURES = ROOT / "web" / "tests" / "fixtures"
@@ -64,17 +68,55 @@ CASES: dict[str, tuple[int, int, str | None]] = {
 }
 
 
+# (price, Np, fixed deposit or None, deposit rate in bps): odd amounts, and ones past 2^53.
+PRICES = [
+    (100_000, 100, None, 500),
+    (99_999, 7, None, 250),
+    (1_000_001, 3, 30_000, 0),
+    (10**15, 9_999_991, None, 333),
+    (9_007_199_254_740_993, 2, None, 1),
+]
+
+
+def pricing() -> list[dict[str, Any]]:
+    out = []
+    for price, np, fixed, rate in PRICES:
+        terms = PriceTerms.from_expected_entrants(Money(price, "KRW"), np)
+        policy = (
+            DepositPolicy(fixed=Money(fixed, "KRW"))
+            if fixed is not None
+            else DepositPolicy(rate_bps=rate)
+        )
+        rule = {"fixed": fixed, "rate_bps": None if fixed is not None else rate}
+        out.append(
+            {
+                "price": str(price),  # JSON numbers past 2^53 would not survive the trip
+                "expected_entrants": np,
+                "deposit_rule": rule,
+                "first_payment": str(terms.first_payment.amount),
+                "deposit": str(policy.deposit_for(terms.price).amount),
+            }
+        )
+    return out
+
+
 def render(name: str) -> str:
+    if name == "pricing":
+        return json.dumps(pricing(), indent=1) + "\n"
     buyers, each, tamper = CASES[name]
     return json.dumps(transcript(name, buyers, each, tamper), separators=(",", ":")) + "\n"
+
+
+def fixture_names() -> dict[str, str]:
+    return {f"draw-{name}.json": name for name in CASES} | {"pricing.json": "pricing"}
 
 
 def main(argv: list[str] | None = None) -> int:
     check = "--check" in (sys.argv[1:] if argv is None else argv)
     FIXTURES.mkdir(parents=True, exist_ok=True)
     stale = []
-    for name in CASES:
-        path: Path = FIXTURES / f"draw-{name}.json"
+    for file, name in fixture_names().items():
+        path: Path = FIXTURES / file
         current = render(name)
         if check:
             if not path.exists() or path.read_text() != current:
@@ -83,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(current)
     if stale:
         print(
-            f"stale draw fixtures {stale}: run python -m tombola_dev.draw_fixture", file=sys.stderr
+            f"stale web fixtures {stale}: run python -m tombola_dev.web_fixtures", file=sys.stderr
         )
         return 1
     return 0

@@ -1,0 +1,33 @@
+"""The operator's policy in force, as sellers and the operator page read it."""
+
+from __future__ import annotations
+
+from tombola.api_models import MAX_EXPECTED_ENTRANTS, MAX_TICKET_LIMIT
+from tombola.api_views import DeadlineBounds, DeadlinePolicy, DepositRule, PolicyView
+from tombola.config import Settings
+from tombola.money import CURRENCIES
+
+
+def in_force(s: Settings) -> PolicyView:
+    fixed = s.deposit_fixed > 0  # the same choice as Settings.deposit_policy
+    return PolicyView(
+        fee=s.fee_k,
+        deposit=DepositRule(
+            fixed=s.deposit_fixed if fixed else None,
+            rate_bps=None if fixed else s.deposit_rate_bps,
+        ),
+        surplus_policy_default=s.surplus_policy_default,
+        mileage_bps=s.mileage_bps,
+        ticket_limit_default=s.ticket_limit_default,
+        ticket_limit_max=MAX_TICKET_LIMIT,
+        expected_entrants_max=MAX_EXPECTED_ENTRANTS,
+        max_open_days=s.max_open_days,
+        payment_hold_seconds=s.hold_seconds,
+        currencies=dict(CURRENCIES),
+        deadlines=DeadlinePolicy(
+            **{
+                name: DeadlineBounds(default=getattr(s, f"{name}_seconds"), min=low, max=high)
+                for name, (low, high) in s.deadline_bounds.items()
+            }
+        ),
+    )
