@@ -25,8 +25,8 @@ def chromium_path() -> str:
     )
     if not found:
         pytest.fail(
-            "the browser tests need Chromium: `sudo apt-get install -y chromium` (Debian/Ubuntu), "
-            "or CHROMIUM=/path/to/chrome",
+            "the browser tests need Chromium: `sudo apt-get install -y chromium fonts-nanum` "
+            "(Debian/Ubuntu), or CHROMIUM=/path/to/chrome",
             pytrace=False,
         )
     return found

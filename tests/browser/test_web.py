@@ -38,9 +38,8 @@ def _create_listing(
     page.get_by_label("At most per buyer").fill(str(limit))
     expect(page.get_by_test_id("preview")).to_contain_text(f"₩{-(-price // np):,}")
     if second_payment_hours:
-        field = page.get_by_label("Second payment within")
-        field.fill(str(second_payment_hours))
-        page.get_by_role("group", name="Deadlines").get_by_label("Unit").first.select_option("hour")
+        page.get_by_label("Second payment within", exact=True).fill(str(second_payment_hours))
+        page.get_by_label("Second payment within: Unit").select_option("hour")
     deposit = page.get_by_test_id("deposit-preview").inner_text()
     page.get_by_role("button", name="Create").click()
     expect(page.get_by_test_id("checkout-amount")).to_have_text(deposit)
@@ -203,14 +202,17 @@ def test_a_drawn_buyer_who_gives_up_hands_the_draw_to_the_next_and_nobody_buying
         _enter(b, lid, 1)
         b.pay_checkout()
     first = _drawn([dan, eve], lid)
-    first.page.get_by_role("button", name="Give up").click()
     other = eve if first is dan else dan
     page = other.open("/entries")
     standing = page.get_by_test_id(f"entry-{lid}").get_by_test_id("standing")
+    expect(standing).to_contain_text("Another buyer was drawn")
+    first.page.get_by_role("button", name="Give up").click()
     expect(standing).to_contain_text("Drawn!", timeout=LONG)
     page.get_by_role("button", name="Give up").click()
     # nobody left to draw: the listing ends unsold and the money goes back as the rules say
-    expect(standing).to_contain_text("Unsold", timeout=LONG)
+    for person in (first, other):
+        mine = person.page.get_by_test_id(f"entry-{lid}").get_by_test_id("standing")
+        expect(mine).to_contain_text("gave up or let the deadline pass", timeout=LONG)
     page = seller.open(f"/sell/{lid}")
     expect(page.get_by_text("Unsold")).to_be_visible(timeout=LONG)
     expect(page.get_by_test_id("balanced")).to_have_text("✓", timeout=LONG)

@@ -66,7 +66,16 @@ def test_a_candidate_sees_the_second_payment_due(d: Driver) -> None:
     assert due["due_at"] == record.candidate_due_at.isoformat()
     other = "bob" if record.candidate == "ann" else "ann"
     theirs = d.ok(d.as_(other, "GET", "/me/entries"))["entries"]
-    assert [(e["candidate"], e["second_payment"]) for e in theirs] == [(False, None)]
+    assert [(e["candidate"], e["second_payment"], e["passed"]) for e in theirs] == [
+        (False, None, False)
+    ]
+    # the candidate gives up: they passed, and the other is drawn
+    d.ok(d.as_(record.candidate, "POST", f"/listings/{lid}/forfeit"))
+    d.stack.wait_for(lambda: d.record(lid).candidate == other, 20, f"{other} drawn next")
+    gave_up = d.ok(d.as_(record.candidate, "GET", "/me/entries"))["entries"]
+    assert [(e["candidate"], e["passed"]) for e in gave_up] == [(False, True)]
+    theirs = d.ok(d.as_(other, "GET", "/me/entries"))["entries"]
+    assert [(e["candidate"], e["passed"]) for e in theirs] == [(True, False)]
 
 
 POLICY = {

@@ -188,6 +188,9 @@ class EntryView(View):
     candidate: bool = Field(description="you are the drawn candidate who must pay P2 now")
     second_payment: SecondPaymentDue | None = Field(description="while you are the candidate")
     final_buyer: bool = Field(description="you bought the item")
+    passed: bool = Field(
+        default=False, description="you were drawn and gave up or let the deadline pass"
+    )
     shipment: ShipmentInfo | None = Field(description="once shipped, to the final buyer only")
     tickets: int
     amount: int

@@ -19,6 +19,9 @@ export function standing(e: Entry): string {
   if (e.status === "pending") return t("entryPending");
   if (e.status === "expired") return t("entryExpired");
   if (["open", "closed", "drawing"].includes(e.listing_status)) return t("entryWaiting");
+  if (e.passed) return t("entryPassed");
+  if (e.listing_status === "awaiting_second_payment") return t("entryNextInLine");
+  if (["unsold", "cancelled"].includes(e.listing_status)) return t("entryRefunded", { status: statusText(e.listing_status) });
   return `${t("entryNotDrawn")} (${statusText(e.listing_status)})`;
 }
 

@@ -5,34 +5,39 @@ import { categoryText, money, span, statusText, t, unitText, when } from "../i18
 import { DEADLINES, depositFor, firstPayment, inUnits, seconds, UNITS, type Deadline, type Policy, type Unit } from "../pricing";
 import { ErrorText, Field, useLoad } from "../ui";
 
-function DeadlineField({ name, bounds, value, onChange, error }: {
-  name: Deadline;
-  bounds: Policy["deadlines"][Deadline];
-  value: { n: number; unit: Unit };
-  onChange: (v: { n: number; unit: Unit }) => void;
+type Duration = { n: number; unit: Unit };
+
+/** A length of time as a number and a unit; ``hint`` says what is allowed. */
+function DurationField({ id, label, field, value, onChange, error, hint, units = UNITS.map(([u]) => u) }: {
+  id: string;
+  label: string;
+  field: string;
+  value: Duration;
+  onChange: (v: Duration) => void;
   error: unknown;
+  hint: string;
+  units?: Unit[];
 }) {
-  const id = `deadline-${name}`;
   return (
-    <Field label={t(`deadline_${name}`)} id={id} field={name} error={error}>
+    <Field label={label} id={id} field={field} error={error}>
       <div class="duration">
         <input
           id={id}
           type="number"
           min={1}
           value={value.n}
-          aria-describedby={`${id}-range`}
+          aria-describedby={`${id}-hint`}
           onInput={(e) => onChange({ ...value, n: Number((e.target as HTMLInputElement).value) })}
         />
-        <select aria-label={t("unit")} value={value.unit} onChange={(e) => onChange({ ...value, unit: (e.target as HTMLSelectElement).value as Unit })}>
-          {UNITS.map(([u]) => (
+        <select aria-label={`${label}: ${t("unit")}`} value={value.unit} onChange={(e) => onChange({ ...value, unit: (e.target as HTMLSelectElement).value as Unit })}>
+          {units.map((u) => (
             <option key={u} value={u}>
               {unitText(u)}
             </option>
           ))}
         </select>
       </div>
-      <small id={`${id}-range`}>{t("allowedRange", { min: span(bounds.min), max: span(bounds.max) })}</small>
+      <small id={`${id}-hint`}>{hint}</small>
     </Field>
   );
 }
@@ -43,10 +48,10 @@ function CreateListing({ policy, onCreated }: { policy: Policy; onCreated: () =>
   const [price, setPrice] = useState(100_000);
   const [np, setNp] = useState(100);
   const [limit, setLimit] = useState(policy.ticket_limit_default);
-  const [hours, setHours] = useState(24);
+  const [closesIn, setClosesIn] = useState<Duration>({ n: 1, unit: "day" });
   const [surplus, setSurplus] = useState(policy.surplus_policy_default);
   const [deadlines, setDeadlines] = useState(() =>
-    Object.fromEntries(DEADLINES.map((d) => [d, inUnits(policy.deadlines[d].default)])) as Record<Deadline, { n: number; unit: Unit }>,
+    Object.fromEntries(DEADLINES.map((d) => [d, inUnits(policy.deadlines[d].default)])) as Record<Deadline, Duration>,
   );
   const [error, setError] = useState<unknown>(null);
   const [attempt, setAttempt] = useState(() => crypto.randomUUID()); // a retry finds its listing
@@ -67,7 +72,7 @@ function CreateListing({ policy, onCreated }: { policy: Policy; onCreated: () =>
             expected_entrants: np,
             ticket_limit: limit,
             surplus_policy: surplus,
-            closes_at: new Date(Date.now() + hours * 3600_000).toISOString(),
+            closes_at: new Date(Date.now() + seconds(closesIn.n, closesIn.unit) * 1000).toISOString(),
             deadlines: Object.fromEntries(DEADLINES.map((d) => [d, seconds(deadlines[d].n, deadlines[d].unit)])),
           },
           headers: { "Idempotency-Key": attempt },
@@ -96,12 +101,19 @@ function CreateListing({ policy, onCreated }: { policy: Policy; onCreated: () =>
       <Field label={t("expectedEntrants")} id="expected_entrants" error={error}>
         <input id="expected_entrants" type="number" min={2} max={policy.expected_entrants_max} value={np} onInput={num(setNp)} />
       </Field>
-      <Field label={t("limit", { n: "" }).trim()} id="ticket_limit" error={error}>
+      <Field label={t("ticketLimit")} id="ticket_limit" error={error}>
         <input id="ticket_limit" type="number" min={1} max={policy.ticket_limit_max} value={limit} onInput={num(setLimit)} />
       </Field>
-      <Field label={t("closesIn")} id="closes_at" error={error}>
-        <input id="closes_at" type="number" min={1} max={policy.max_open_days * 24} value={hours} onInput={num(setHours)} />
-      </Field>
+<DurationField
+        id="closes_at"
+        field="closes_at"
+        label={t("closesIn")}
+        value={closesIn}
+        onChange={setClosesIn}
+        error={error}
+        hint={t("atMost", { max: span(policy.max_open_days * 86_400) })}
+        units={["minute", "hour", "day"]}
+      />
       <Field label={t("surplusPolicy")} id="surplus_policy" error={error}>
         <select id="surplus_policy" value={surplus} onChange={(e) => setSurplus((e.target as HTMLSelectElement).value as typeof surplus)}>
           <option value="operator">{t("surplus_operator")}</option>
@@ -111,13 +123,15 @@ function CreateListing({ policy, onCreated }: { policy: Policy; onCreated: () =>
       <fieldset>
         <legend>{t("deadlines")}</legend>
         {DEADLINES.map((d) => (
-          <DeadlineField
+          <DurationField
             key={d}
-            name={d}
-            bounds={policy.deadlines[d]}
+            id={`deadline-${d}`}
+            field={d}
+            label={t(`deadline_${d}`)}
             value={deadlines[d]}
             onChange={(v) => setDeadlines({ ...deadlines, [d]: v })}
             error={error}
+            hint={t("allowedRange", { min: span(policy.deadlines[d].min), max: span(policy.deadlines[d].max) })}
           />
         ))}
       </fieldset>

@@ -63,7 +63,6 @@ from tombola.records import (
     Attention,
     BuyerRecord,
     DrawSecret,
-    EntryRecord,
     ListingRecord,
     PayoutRecord,
     ProfileRecord,
@@ -225,7 +224,8 @@ class DynamoStore:
             for buyers in pool.map(read, range(partitions)):
                 yield from buyers
 
-    def entries_of_buyer(self, buyer_id: str) -> Sequence[EntryRecord]:
+    def buyer_records_of(self, buyer_id: str) -> Sequence[BuyerRecord]:
+        """The buyer's item on every listing they entered."""
         keys = [
             (i["pk"], i["sk"])
             for i in self._pages(
@@ -234,11 +234,7 @@ class DynamoStore:
                 ExpressionAttributeValues=to_item({":p": f"BUYER#{buyer_id}"}),
             )
         ]
-        entries: list[EntryRecord] = []
-        for item in self._batch_get(keys):
-            if item:
-                entries.extend(BuyerRecord.model_validate(item["data"]).entries.values())
-        return sorted(entries, key=lambda e: (e.created_at, e.entry_id))
+        return [BuyerRecord.model_validate(item["data"]) for item in self._batch_get(keys) if item]
 
     def quota(self, listing_id: str, shards: Iterable[int]) -> list[ShardState]:
         wanted = list(shards)

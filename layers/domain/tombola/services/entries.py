@@ -185,6 +185,8 @@ def entry_view(
     now: datetime | None = None,
     pseudonym: str | None = None,
     mileage_per_ticket: int | None = None,
+    *,
+    passed: bool = False,
 ) -> EntryView:
     status = entry.status.value
     if entry.status is EntryStatus.PENDING and now is not None and now >= entry.expires_at:
@@ -206,6 +208,7 @@ def entry_view(
         if candidate and due is not None
         else None,
         final_buyer=final_buyer,
+        passed=passed,
         shipment=ShipmentInfo(carrier=shipment.carrier, tracking_number=shipment.tracking_number)
         if shipment
         else None,
@@ -230,22 +233,23 @@ def my_entries(deps: Deps, caller: Caller) -> EntryList:
     caller.require(Role.BUYER)
     now = deps.clock.now()
     key = pseudonym_key(deps)
-    entries = list(deps.store.entries_of_buyer(caller.user_id))
-    listings = {lid: deps.store.get_listing(lid) for lid in {e.listing_id for e in entries}}
+    mine = deps.store.buyer_records_of(caller.user_id)
+    listings = {b.listing_id: deps.store.get_listing(b.listing_id) for b in mine}
     earned = {lid: mileage_per_ticket(deps, lst) for lid, lst in listings.items() if lst}
-    return EntryList(
-        entries=[
-            entry_view(
-                e,
-                listing,
-                now,
-                buyer_pseudonym(key, e.listing_id, caller.user_id),
-                earned[e.listing_id],
-            )
-            for e in entries
-            if (listing := listings[e.listing_id]) is not None
-        ]
-    )
+    views = [
+        entry_view(
+            e,
+            listing,
+            now,
+            buyer_pseudonym(key, b.listing_id, caller.user_id),
+            earned[b.listing_id],
+            passed=b.forfeited,
+        )
+        for b in mine
+        if (listing := listings[b.listing_id]) is not None
+        for e in b.entries.values()
+    ]
+    return EntryList(entries=sorted(views, key=lambda v: (v.created_at, v.entry_id)))
 
 
 def my_mileage(deps: Deps, caller: Caller, currency: str = "KRW") -> MileageView:

@@ -18,7 +18,6 @@ from tombola.records import (
     Attention,
     BuyerRecord,
     DrawSecret,
-    EntryRecord,
     ListingRecord,
     PayoutRecord,
     ProfileRecord,
@@ -45,7 +44,7 @@ class Store(Protocol):
         self, listing_id: str, partition: int, cursor: str | None = None, limit: int | None = None
     ) -> tuple[list[BuyerRecord], str | None]: ...
 
-    def entries_of_buyer(self, buyer_id: str) -> Sequence[EntryRecord]: ...
+    def buyer_records_of(self, buyer_id: str) -> Sequence[BuyerRecord]: ...
 
     def quota(self, listing_id: str, shards: Iterable[int]) -> list[ShardState]: ...
 
