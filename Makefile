@@ -47,7 +47,7 @@ lock: $(STAMP) ## after changing pyproject.toml's dependencies: re-resolve the l
 	$(UV_COMPILE) pyproject.toml -c requirements/dev.txt -o layers/domain/requirements.txt
 
 test: $(STAMP) web-check ## every test: unit, property-based, integration (moto, the real state machine), reliability (a seeded sample), end-to-end, the web client in Chromium
-	$(BIN)/pytest -n 2 --durations=15
+	$(BIN)/pytest -n 3 --durations=15
 
 reliability: $(STAMP) ## the whole reliability suite: every crash point, more fuzzing and replays, the scenarios under transaction conflicts; prints the figures
 	RELIABILITY=full $(BIN)/pytest -n 2 tests/reliability

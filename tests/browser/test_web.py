@@ -229,6 +229,7 @@ def test_korean_english_phone_width_and_accessibility(
     page.goto(f"{base}/#/")
     expect(page.get_by_role("heading", level=1)).to_have_text("진행 중인 추첨")
     assert page.evaluate("document.documentElement.lang") == "ko"
+    page.wait_for_load_state("networkidle")  # the listings, or the words saying there are none
     page.screenshot(path=str(artifacts / "browse-ko-phone.png"), full_page=True)
     for route in ("/", "/signin"):
         page.goto(f"{base}/#{route}")
