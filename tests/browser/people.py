@@ -30,7 +30,7 @@ class Person:
         page.get_by_label("User name").fill(name)
         page.get_by_label("Role").select_option(group)
         page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", name="Save profile")).to_be_visible()
+        expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
         page.get_by_label("Name", exact=True).fill(f"{name.title()} Kim")
         page.get_by_label("E-mail").fill(f"{name}@example.com")
         page.get_by_label("Phone").fill("+82 10 1234 5678")

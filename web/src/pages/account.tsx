@@ -101,7 +101,8 @@ export function ProfilePage() {
   );
   return (
     <form class="panel" onSubmit={save} aria-labelledby="profile-title">
-      <h1 id="profile-title">{t("saveProfile")}</h1>
+      <h1 id="profile-title">{t("profile")}</h1>
+      <p class="muted">{t("profileWhy")}</p>
       {input("name", t("name"))}
       {input("email", t("email"), "email")}
       {input("phone", t("phone"), "tel")}
