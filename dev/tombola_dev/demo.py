@@ -183,7 +183,7 @@ class Demo:
             price=1_000_000,
             expected_entrants=1_000,
             ticket_limit=4,
-            deadlines={"second_payment": 6, "confirm": 10},
+            deadlines={"second_payment": 10, "confirm": 10},
         )
         payers = {u.user_id for u in mileage_payers}
         tickets = 0
@@ -203,13 +203,18 @@ class Demo:
                     f"  [{i}/{n}] {public['paid_tickets']} tickets; "
                     f"P2 if drawn now {public['second_payment_if_drawn_now']:,}"
                 )
+        names = self.by_pseudonym(lid)  # before the draw: the P2 deadline is short
         left = self.listing(lid)["seconds_left"]
         say(f"  waiting {left}s for the window to close, then the draw")
         self.wait_status(lid, "awaiting_second_payment", timeout=left + 90)
-        names = self.by_pseudonym(lid)
         first = names[self.client.ok("GET", f"/listings/{lid}/draw")["order"][0]]
-        due = first.ok("POST", f"/listings/{lid}/second-payment")
-        say(f"  drawn: {first.user_id} owes {due['amount']:,} by {due['due_at']}; lets it pass")
+        try:
+            due = first.ok("POST", f"/listings/{lid}/second-payment")
+            say(f"  drawn: {first.user_id} owes {due['amount']:,} by {due['due_at']}; lets it pass")
+        except ApiError as err:  # a slow machine: the short deadline already passed
+            if err.status != 404:
+                raise
+            say(f"  drawn: {first.user_id}, whose deadline passed before they looked")
         wait_until(
             lambda: len(self.client.ok("GET", f"/listings/{lid}/draw")["order"]) > 1,
             60,

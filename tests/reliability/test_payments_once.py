@@ -4,8 +4,10 @@ derived from the payment they refund; a payout is reconciled against the one we 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pytest
+from tombola_dev.sandbox import payment_webhook
 
 from tests.support.app_driver import Driver, complete_sale
 from tombola.ledger import seller_payable
@@ -116,3 +118,49 @@ def test_a_payout_we_did_not_issue_is_refused_and_alerts_the_operator(
     assert alerts, problem
     assert alerts[-1]["detail"]["alert"] == "PayoutMismatch"
     d.conserved(lid)
+
+
+def _stray(d: Driver, reference: str, payment_id: str, **event: str) -> Any:
+    raw, headers = payment_webhook(
+        d.secret,
+        reference=reference,
+        amount=7_000,
+        currency="KRW",
+        now_epoch=int(d.clock.now().timestamp()),
+        payment_id=payment_id,
+        **event,
+    )
+    return d.stack.http("POST", "/webhooks/payments", raw=raw, headers=headers)
+
+
+@pytest.mark.parametrize("reference", ["gift:card-1", "unknown:pay_zzz", "entry"])
+def test_a_payment_for_nothing_of_ours_is_refunded_once_and_the_operator_told(
+    d: Driver, reference: str
+) -> None:
+    """The provider confirms a payment no checkout of ours names: it is recorded as received and
+    returned on the platform's ledger, refunded once however often it is reported, and the
+    operator is alerted; a failure of such a payment moves nothing."""
+    before = len(d.store.all_journal_entries())
+    for event_id in ("evt_stray_1", "evt_stray_2"):
+        r = _stray(d, reference, "pay_stray", event_id=event_id)
+        assert r.status == 200, r.body
+        assert r.body["result"] == ("refunded" if event_id == "evt_stray_1" else "duplicate")
+    d.stack.deliver_events()
+    refunds = [x for x in d.psp.records("REFUND") if x.get("payment_id") == "pay_stray"]
+    assert [(x["amount"], x["currency"]) for x in refunds] == [(7_000, "KRW")]
+    entries = [e for e in d.store.all_journal_entries() if e.key.startswith("stray")]
+    assert sorted(e.key for e in entries) == ["stray-refund:pay_stray", "stray:pay_stray"]
+    held: Counter[str] = Counter()
+    for entry in entries:
+        for posting in entry.postings:
+            held[posting.account] += posting.amount
+    assert all(v == 0 for v in held.values()), held  # nothing stays anywhere
+    alerts = [
+        e["detail"]
+        for fn, e in d.stack.invocations
+        if fn == "NotifierFunction" and e.get("detail-type") == "OperatorAlert"
+    ]
+    assert [(a["alert"], a["payment_id"]) for a in alerts] == [("StrayPayment", "pay_stray")]
+    r = _stray(d, reference, "pay_stray_failed", event_type="payment.failed")
+    assert (r.status, r.body["result"]) == (200, "ignored")
+    assert len(d.store.all_journal_entries()) == before + 2

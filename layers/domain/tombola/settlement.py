@@ -99,6 +99,33 @@ def second_payment_paid(
     )
 
 
+def stray_payment(payment_id: str, amount: Money, reason: str) -> tuple[JournalEntry, JournalEntry]:
+    """A payment the provider confirmed for nothing we asked for (no checkout of ours names it),
+    and its refund: recorded on the platform's own ledger (no listing), both at once."""
+    held = f"stray:{payment_id}"
+    received = transfer(
+        f"stray:{payment_id}",
+        EntryKind.UNACCEPTED_PAYMENT,
+        EXTERNAL,
+        held,
+        amount,
+        source_category=Category.UNACCEPTED_PAYMENTS,
+        target_category=Category.UNACCEPTED_PAYMENTS,
+        memo=reason,
+    )
+    refund = transfer(
+        f"stray-refund:{payment_id}",
+        EntryKind.REFUND,
+        held,
+        EXTERNAL,
+        amount,
+        source_category=Category.REFUNDS,
+        target_category=Category.REFUNDS,
+        memo=reason,
+    )
+    return received, refund
+
+
 def unaccepted_payment(
     listing_id: str, payment_id: str, payer_id: str, amount: Money, funding: Funding, reason: str
 ) -> tuple[JournalEntry, JournalEntry]:

@@ -16,6 +16,7 @@ from tombola.errors import (
     InvalidInput,
     ListingFull,
     ListingNotOpen,
+    NotFound,
     PayoutMismatch,
     TicketLimitExceeded,
 )
@@ -39,6 +40,7 @@ from tombola.settlement import (
     deposit_paid,
     payout_sent,
     second_payment_paid,
+    stray_payment,
     tickets_paid,
     unaccepted_payment,
 )
@@ -98,17 +100,45 @@ def _close_if_full(deps: Deps, reference: str) -> None:
 
 
 def _decide(deps: Deps, event: PaymentEventIn, change: Change) -> str:
+    kind, _, rest = event.data.reference.partition(":")
+    try:
+        if kind == "deposit":
+            return _deposit(deps, event, rest, change)
+        if kind == "entry":
+            return _entry(deps, event, rest, change)
+        if kind == "p2":
+            listing_id, _, buyer_round = rest.partition(":")
+            buyer_id = buyer_round.rsplit(":", 1)[0]
+            return _second_payment(deps, event, listing_id, buyer_id, change)
+    except NotFound:  # the listing it names does not exist
+        if change.listing is not None or change.journal or change.effects:
+            raise
+    return _refund_stray(event, change)
+
+
+def _refund_stray(event: PaymentEventIn, change: Change) -> str:
+    """The provider confirmed a payment no checkout of ours asked for: it goes back to the payer
+    at once (once per payment id, like any payment) and the operator is told."""
     data = event.data
-    kind, _, rest = data.reference.partition(":")
-    if kind == "deposit":
-        return _deposit(deps, event, rest, change)
-    if kind == "entry":
-        return _entry(deps, event, rest, change)
-    if kind == "p2":
-        listing_id, _, buyer_round = rest.partition(":")
-        buyer_id = buyer_round.rsplit(":", 1)[0]
-        return _second_payment(deps, event, listing_id, buyer_id, change)
-    raise InvalidInput(f"unknown payment reference {data.reference!r}", field="data.reference")
+    if event.type != "payment.succeeded":
+        return "ignored"  # a failure of something not ours moved no money
+    money = Money(data.amount, data.currency)
+    if money.amount <= 0:
+        raise InvalidInput("payment amount must be positive", field="data.amount")
+    reason = f"no checkout of ours is {data.reference!r}"
+    change.journal.extend(stray_payment(data.payment_id, money, reason))
+    change.effects.append(Refund.of_payment(data.payment_id, money.amount, money.currency, reason))
+    change.effects.append(
+        alert_operator(
+            "StrayPayment",
+            f"payment {data.payment_id} named nothing of ours; refunded",
+            payment_id=data.payment_id,
+            reference=data.reference,
+            amount=money.amount,
+            currency=money.currency,
+        )
+    )
+    return "refunded"
 
 
 def _payout_paid(deps: Deps, event: PaymentEventIn) -> str:
