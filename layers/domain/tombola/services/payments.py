@@ -110,7 +110,7 @@ def _decide(deps: Deps, event: PaymentEventIn, change: Change) -> str:
             listing_id, _, buyer_round = rest.partition(":")
             buyer_id = buyer_round.rsplit(":", 1)[0]
             return _second_payment(deps, event, listing_id, buyer_id, change)
-    except NotFound:  # the listing it names does not exist
+    except NotFound:  # the listing or entry it names does not exist
         if change.listing is not None or change.journal or change.effects:
             raise
     return _refund_stray(event, change)
@@ -126,6 +126,7 @@ def _refund_stray(event: PaymentEventIn, change: Change) -> str:
     if money.amount <= 0:
         raise InvalidInput("payment amount must be positive", field="data.amount")
     reason = f"no checkout of ours is {data.reference!r}"
+    change.dedupe = [payment_key(data.payment_id)]  # the ticket path may have cleared it
     change.journal.extend(stray_payment(data.payment_id, money, reason))
     change.effects.append(Refund.of_payment(data.payment_id, money.amount, money.currency, reason))
     change.effects.append(
@@ -240,10 +241,8 @@ def _entry(deps: Deps, event: PaymentEventIn, rest: str, change: Change) -> str:
     entry_id, _, buyer_id = tail.partition(":")
     listing = load_listing(deps, listing_id)
     found = find_buyer(deps, listing, buyer_id) if buyer_id else None
-    if found is None or entry_id not in found.entries:
-        raise InvalidInput(
-            f"no entry {entry_id!r} on listing {listing_id!r}", field="data.reference"
-        )
+    if found is None or entry_id not in found.entries:  # refunded as a stray payment
+        raise NotFound(f"no entry {entry_id!r} on listing {listing_id!r}")
     buyer = found.model_copy(deep=True, update={"version": found.version + 1})
     entry = buyer.entries[entry_id]
     data = event.data
