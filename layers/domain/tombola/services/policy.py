@@ -9,12 +9,11 @@ from tombola.money import CURRENCIES
 
 
 def in_force(s: Settings) -> PolicyView:
-    fixed = s.deposit_fixed > 0  # the same choice as Settings.deposit_policy
+    rule = s.deposit_policy("KRW")  # the rule is the same in every currency
     return PolicyView(
         fee=s.fee_k,
         deposit=DepositRule(
-            fixed=s.deposit_fixed if fixed else None,
-            rate_bps=None if fixed else s.deposit_rate_bps,
+            fixed=rule.fixed.amount if rule.fixed else None, rate_bps=rule.rate_bps
         ),
         surplus_policy_default=s.surplus_policy_default,
         mileage_bps=s.mileage_bps,
