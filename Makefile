@@ -7,7 +7,7 @@ SAMVENV ?= .venv-sam
 SAM    := $(SAMVENV)/bin/sam
 export SAM_CLI_TELEMETRY = 0
 
-.PHONY: help dev web web-check browser deploy-web lock test integration e2e deploy openapi-check unit reliability bench bench-small lint format openapi sam-check run demo token verify clean
+.PHONY: help dev web web-check browser deploy-web dynamodb-local lock test integration e2e deploy openapi-check unit reliability bench bench-small lint format openapi sam-check run demo token verify clean
 
 help: ## this list
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):[^#]*## /\1\t/' | expand -t 16
@@ -40,16 +40,41 @@ web-check: web ## the web client's lint and unit tests (the draw verifier agains
 	cd web && npm run lint --silent && npm run test --silent
 	PYTHONPATH=layers/domain:dev:. $(BIN)/python -m tombola_dev.web_fixtures --check
 
+# DynamoDB Local (Amazon's own engine, a Java server) for the tests that race real concurrent
+# requests: its jar and native libraries as the npm package amplify-dynamodb-simulator ships them
+# (pinned, checked against its SHA-256), unpacked into .local/dynamodb-local. Needs Java 17+.
+DDB_LOCAL_VERSION := 2.9.30
+DDB_LOCAL_PACKAGE := amplify-dynamodb-simulator@$(DDB_LOCAL_VERSION)
+DDB_LOCAL_SHA256  := 3503ffac19f183407909fecdacf4db51ab1fdad1da7b2f177016670b2d80e4b9
+DDB_LOCAL_DIR     := .local/dynamodb-local
+DDB_LOCAL_STAMP   := $(DDB_LOCAL_DIR)/.installed-$(DDB_LOCAL_VERSION)
+NEED_JAVA = command -v java >/dev/null || { echo "DynamoDB Local (the race tests) needs Java 17+: apt-get install openjdk-17-jre-headless"; exit 1; }
+
+$(DDB_LOCAL_STAMP):
+	@$(NEED_JAVA)
+	@command -v npm >/dev/null || { echo "fetching DynamoDB Local needs npm (apt-get install nodejs npm)"; exit 1; }
+	rm -rf $(DDB_LOCAL_DIR) && mkdir -p $(DDB_LOCAL_DIR)
+	cd $(DDB_LOCAL_DIR) && npm pack --loglevel=error $(DDB_LOCAL_PACKAGE) >package.name
+	cd $(DDB_LOCAL_DIR) && echo "$(DDB_LOCAL_SHA256)  $$(cat package.name)" | sha256sum --check --quiet
+	cd $(DDB_LOCAL_DIR) && tar -xzf "$$(cat package.name)" --strip-components=2 package/emulator \
+		&& rm "$$(cat package.name)" package.name
+	@test -f $(DDB_LOCAL_DIR)/DynamoDBLocal.jar -a -d $(DDB_LOCAL_DIR)/DynamoDBLocal_lib \
+		|| { echo "$(DDB_LOCAL_PACKAGE) did not contain emulator/DynamoDBLocal.jar"; exit 1; }
+	touch $(DDB_LOCAL_STAMP)
+
+dynamodb-local: $(DDB_LOCAL_STAMP) ## DynamoDB Local for the race tests, into .local/dynamodb-local (needs java: apt-get install openjdk-17-jre-headless)
+	@$(NEED_JAVA)
+
 UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --custom-compile-command "make lock"
 
 lock: $(STAMP) ## after changing pyproject.toml's dependencies: re-resolve the lock (requirements/dev.txt) and the layer's runtime part of it (layers/domain/requirements.txt)
 	$(UV_COMPILE) --extra dev --no-emit-package tombola pyproject.toml -o requirements/dev.txt
 	$(UV_COMPILE) pyproject.toml -c requirements/dev.txt -o layers/domain/requirements.txt
 
-test: $(STAMP) web-check ## every test: unit, property-based, integration (moto, the real state machine), reliability (a seeded sample), end-to-end, the web client in Chromium
+test: $(STAMP) dynamodb-local web-check ## every test: unit, property-based, integration (moto, the real state machine), reliability (a seeded sample), end-to-end, the web client in Chromium
 	$(BIN)/pytest -n 3 --durations=15
 
-reliability: $(STAMP) ## the whole reliability suite: every crash point, more fuzzing and replays, the scenarios under transaction conflicts; prints the figures
+reliability: $(STAMP) dynamodb-local ## the whole reliability suite: every crash point, more fuzzing and replays, the scenarios under transaction conflicts; prints the figures
 	RELIABILITY=full $(BIN)/pytest -n 2 tests/reliability
 	CONTENTION=0.2 $(BIN)/pytest -n 2 -q tests/integration
 

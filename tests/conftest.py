@@ -68,3 +68,22 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.section("reliability figures")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+# DynamoDB Local (Amazon's engine, `make dynamodb-local`) for tests that race real concurrent
+# requests; one JVM per process (per xdist worker), a fresh table per test.
+from tests.support.dynamodb_local import DynamoDBLocal, DynamoDBLocalError  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local() -> Iterator[DynamoDBLocal]:
+    """The server: ``.endpoint_url``, ``.client()``, ``.new_table()`` → (table name, client)."""
+    server = DynamoDBLocal()
+    try:
+        server.start()
+    except DynamoDBLocalError as err:
+        pytest.fail(str(err), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -160,15 +160,7 @@ class Stack:
         return self
 
     def _create_table(self, name: str, props: dict[str, Any]) -> None:
-        kwargs: dict[str, Any] = {
-            "TableName": name,
-            "AttributeDefinitions": props["AttributeDefinitions"],
-            "KeySchema": props["KeySchema"],
-            "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
-        }
-        if props.get("GlobalSecondaryIndexes"):
-            kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
-        boto3.client("dynamodb").create_table(**kwargs)
+        boto3.client("dynamodb").create_table(**create_table_request(name, props))
 
     def _create_secret(self, props: dict[str, Any]) -> str:
         """A secret as CloudFormation would create it: its generated string under its key."""
@@ -492,6 +484,20 @@ class Stack:
                 return
             time.sleep(0.05)
         raise AssertionError(f"timed out waiting for {what}")
+
+
+def create_table_request(name: str, props: dict[str, Any]) -> dict[str, Any]:
+    """CreateTable's arguments for a table's template properties (``Template.tables()``): keys,
+    attributes, billing mode and GSIs with their projections (moto and DynamoDB Local alike)."""
+    kwargs: dict[str, Any] = {
+        "TableName": name,
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "KeySchema": props["KeySchema"],
+        "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+    }
+    if props.get("GlobalSecondaryIndexes"):
+        kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+    return kwargs
 
 
 def _placeholder_zip() -> bytes:

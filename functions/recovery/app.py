@@ -1,6 +1,6 @@
 """Recovery: the scheduled sweep of stopped executions, and the operator's list of listings
-needing attention with a resume (the state machine's last catch is functions/attention), and
-the payout queue the operator confirms."""
+needing attention with a resume (the state machine's last catch is functions/attention), the
+payout queue the operator confirms, and the effects that kept failing (retry or resolve)."""
 
 from typing import Any
 
@@ -10,10 +10,17 @@ from tombola.adapters import contract
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, make_resolver
 from tombola.adapters.observability import api_handler
-from tombola.api_models import PayoutConfirmIn
-from tombola.api_views import AttentionList, PayoutList, PayoutView, ResumeView
+from tombola.api_models import DeadEffectsResolveIn, PayoutConfirmIn
+from tombola.api_views import (
+    AttentionList,
+    DeadEffectsList,
+    DeadEffectsView,
+    PayoutList,
+    PayoutView,
+    ResumeView,
+)
 from tombola.config import NonEmpty, Settings
-from tombola.services import payouts, recovery
+from tombola.services import dead_effects, payouts, recovery
 
 
 class RecoverySettings(Settings):
@@ -49,6 +56,28 @@ def payout_queue() -> PayoutList:
 )
 def payout_paid(payout_id: str, body: PayoutConfirmIn) -> PayoutView:
     return payouts.confirm_payout(deps(), caller(app), payout_id, body)
+
+
+@app.get("/operator/effects", **contract.get(summary="Effects that kept failing (dead letters)"))
+def effects() -> DeadEffectsList:
+    resolved = app.current_event.get_query_string_value("resolved", "false") == "true"
+    return dead_effects.dead_effects(deps(), caller(app), resolved=resolved)
+
+
+@app.post(
+    "/operator/effects/<dead_id>/retry",
+    **contract.post(404, 409, summary="Run dead effects again once their cause is fixed"),
+)
+def retry_effects(dead_id: str) -> DeadEffectsView:
+    return dead_effects.retry(deps(), caller(app), dead_id)
+
+
+@app.post(
+    "/operator/effects/<dead_id>/resolve",
+    **contract.post(404, 409, 422, summary="Dead effects done by hand: kept, with a note"),
+)
+def resolve_effects(dead_id: str, body: DeadEffectsResolveIn) -> DeadEffectsView:
+    return dead_effects.resolve(deps(), caller(app), dead_id, body)
 
 
 @api_handler

@@ -98,6 +98,10 @@ class PayoutConfirmIn(Input):
     transfer_reference: Annotated[str, Field(min_length=1, max_length=200)]
 
 
+class DeadEffectsResolveIn(Input):
+    note: Annotated[str, Field(min_length=1, max_length=500, description="what was done by hand")]
+
+
 class PaymentData(Input):
     payment_id: Annotated[str, Field(min_length=1, max_length=200)]
     reference: Annotated[str, Field(min_length=1, max_length=300)]

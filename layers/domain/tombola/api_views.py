@@ -310,6 +310,27 @@ class PayoutList(View):
     payouts: list[PayoutView]
 
 
+class DeadEffectsView(View):
+    """Effects that kept failing after their retries (a refund the provider refuses, a bus that
+    is down): nothing of them happened; the operator retries them once the cause is fixed, or
+    resolves them by hand with a note."""
+
+    dead_id: str
+    listing_id: str | None
+    effects: list[dict[str, object]] = Field(description="what was to happen, as committed")
+    attempts: int
+    last_error: str
+    created_at: str
+    failed_at: str
+    resolved_at: str | None
+    resolved_by: str | None
+    resolution_note: str | None
+
+
+class DeadEffectsList(View):
+    effects: list[DeadEffectsView]
+
+
 # ------------------------------------------------------------------------------------- policy
 
 

@@ -4,7 +4,9 @@ effects to run once it is committed (kept in an outbox in the same transaction, 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
@@ -94,8 +96,40 @@ Effect = Annotated[
 ]
 
 
+MAX_EFFECTS_PER_BATCH = 400  # effects per outbox item: a change's effects are split so
+
+
 class EffectEnvelope(BaseModel):
     effect: Effect
+
+
+@dataclass(frozen=True)
+class PendingEffects:
+    """An outbox item: effects committed and not yet run (or run and failed ``attempts`` times,
+    the last time with ``last_error``)."""
+
+    outbox_id: str
+    effects: Sequence[Effect]
+    created_at: datetime
+    attempts: int = 0
+    last_error: str | None = None
+    listing_id: str | None = None  # the listing whose change committed them, if any
+
+
+@dataclass(frozen=True)
+class DeadEffects:
+    """Effects that kept failing, taken off the outbox for the operator to retry or resolve."""
+
+    dead_id: str
+    effects: Sequence[Effect]
+    created_at: datetime
+    failed_at: datetime
+    attempts: int
+    last_error: str
+    listing_id: str | None = None
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    resolution_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +151,9 @@ class QuotaMove:
     paid: int = 0
     close: bool = False
     capped: bool = True  # False: the listing has no cap, the shard counts only what is paid
+    # the close freezes the count it read: a payment that lands in between cancels the close,
+    # which reads again (None: no condition on the count)
+    expect_paid: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,3 +182,9 @@ class Change:
     # what was decided, reported once the change is written (telemetry.py)
     decisions: list[Decision] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
+
+    def listing_id(self) -> str | None:
+        """The listing this change is about, if any (its effects are filed under it)."""
+        if self.listing is not None:
+            return self.listing.listing_id
+        return next((j.listing_id for j in self.journal if j.listing_id), None)

@@ -99,6 +99,12 @@ class NotAllowedNow(DomainError):
     code = "not_allowed_now"
 
 
+class OutcomeFixed(NotAllowedNow):
+    """The listing's settlement began: no action may change its outcome (rule 16)."""
+
+    code = "outcome_fixed"
+
+
 class PayoutMismatch(DomainError):
     """The provider reports a payout we did not issue, or not as we issued it."""
 

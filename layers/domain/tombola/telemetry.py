@@ -26,6 +26,7 @@ class Metric(StrEnum):
     WEBHOOK_REJECTS = "WebhookRejects"  # dimension Source: payments | delivery
     EFFECT_LAG = "EffectLagSeconds"  # age of the oldest effect the outbox sweep re-ran
     OPERATOR_ALERTS = "OperatorAlerts"
+    DEAD_EFFECTS = "DeadEffects"  # effects that kept failing, moved to the operator's list
 
 
 # Metrics whose value is an amount or a duration rather than a count.

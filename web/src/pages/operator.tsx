@@ -89,6 +89,77 @@ function PayoutRow({ p, reload }: { p: { payout_id: string; amount: number; curr
   );
 }
 
+type Dead = {
+  dead_id: string;
+  listing_id?: string | null;
+  effects: Record<string, unknown>[];
+  attempts: number;
+  last_error: string;
+  failed_at: string;
+};
+
+function effectText(e: Record<string, unknown>): string {
+  const amount = typeof e.amount === "number" && typeof e.currency === "string" ? ` ${money(e.amount, e.currency)}` : "";
+  const who = (e.payment_id ?? e.buyer_id ?? e.seller_id ?? e.detail_type ?? "") as string;
+  return `${String(e.kind)}${amount} ${who}`.trim();
+}
+
+function DeadEffectsRow({ dead, reload }: { dead: Dead; reload: () => void }) {
+  const [note, setNote] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  async function run(f: () => Promise<unknown>) {
+    setError(null);
+    try {
+      await f();
+      reload();
+    } catch (err) {
+      setError(err);
+    }
+  }
+  const id = `note-${dead.dead_id}`;
+  return (
+    <li class="card" data-testid="dead-effects">
+      <p>
+        {dead.effects.map(effectText).join(", ")}
+        {dead.listing_id ? ` · ${dead.listing_id}` : ""}
+      </p>
+      <p class="muted">
+        {t("attempts", { n: dead.attempts })} · {when(dead.failed_at)} · {dead.last_error}
+      </p>
+      <button
+        onClick={() =>
+          void run(async () =>
+            unwrap(await api.POST("/operator/effects/{dead_id}/retry", { params: { path: { dead_id: dead.dead_id } } })),
+          )
+        }
+      >
+        {t("retryNow")}
+      </button>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () =>
+            unwrap(
+              await api.POST("/operator/effects/{dead_id}/resolve", {
+                params: { path: { dead_id: dead.dead_id } },
+                body: { note },
+              }),
+            ),
+          );
+        }}
+      >
+        <Field label={t("resolveNote")} id={id} field="note" error={error}>
+          <input id={id} value={note} required maxLength={500} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
+        </Field>
+        <ErrorText error={error} />
+        <button type="submit" class="secondary">
+          {t("markResolved")}
+        </button>
+      </form>
+    </li>
+  );
+}
+
 export function OperatorPage() {
   const [attention, attentionError, reloadAttention] = useLoad(async () => unwrap(await api.GET("/operator/attention", {})), [], 10);
   const [payouts, payoutsError, reloadPayouts] = useLoad(async () => unwrap(await api.GET("/operator/payouts", {})), [], 10);
@@ -97,6 +168,7 @@ export function OperatorPage() {
     [],
     10,
   );
+  const [dead, deadError, reloadDead] = useLoad(async () => unwrap(await api.GET("/operator/effects", {})), [], 10);
   const [policy, policyError] = useLoad(async () => unwrap(await api.GET("/policy", {})), []);
   const [error, setError] = useState<unknown>(null);
   async function act(f: () => Promise<unknown>, reload: () => void) {
@@ -168,6 +240,13 @@ export function OperatorPage() {
       {payouts?.payouts.length === 0 && <p>{t("nothing")}</p>}
       <ul class="cards">
         {payouts?.payouts.map((p) => <PayoutRow key={p.payout_id} p={p} reload={reloadPayouts} />)}
+      </ul>
+      <h2>{t("deadEffects")}</h2>
+      <p class="muted">{t("deadEffectsHelp")}</p>
+      <ErrorText error={deadError} />
+      {dead?.effects.length === 0 && <p>{t("nothing")}</p>}
+      <ul class="cards">
+        {dead?.effects.map((d) => <DeadEffectsRow key={d.dead_id} dead={d} reload={reloadDead} />)}
       </ul>
       <ErrorText error={policyError} />
       {policy && <PolicyPanel policy={policy} />}

@@ -12,13 +12,16 @@ The keys, indexes and access patterns are documented in docs/DATA_MODEL.md; in s
   ATTENTION / <listing id>            a listing whose execution stopped (written on failure only)
   PAYOUT#<payout id> / PAYOUT         a payout issued to a seller, and whether it was paid
   CHECKOUT#<checkout id> / CHECKOUT   what a PortOne checkout asked for (reference, amount)
-  DEDUPE#<key> / EVENT                a provider payment, payout or event applied (TTL 30 days)
+  DEDUPE#<key> / EVENT                an event that moved no money, seen (TTL 30 days)
+  CREDIT#<key> / CREDIT               a mileage credit applied (for ever)
   OUTBOX#<o> / <created>#<id>         effects committed but not yet run
 """
 
 from __future__ import annotations
 
 import json
+import random
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -29,9 +32,12 @@ from botocore.exceptions import ClientError
 from pydantic import TypeAdapter
 
 from tombola.adapters.dynamo_items import (
+    DEAD_EFFECTS_PK,
     PAYOUT_QUEUE_PARTITIONS,
     attention_write,
     buyer_put,
+    credit_put,
+    dead_effects_put,
     dedupe_put,
     draw_pk,
     entries_pk,
@@ -53,7 +59,13 @@ from tombola.adapters.dynamo_items import (
     secret_put,
     to_item,
 )
-from tombola.changes import Change, Effect
+from tombola.changes import (
+    MAX_EFFECTS_PER_BATCH,
+    Change,
+    DeadEffects,
+    Effect,
+    PendingEffects,
+)
 from tombola.errors import Conflict, InsufficientBalance, QuotaShort
 from tombola.ledger import JournalEntry
 from tombola.lifecycle import ListingStatus
@@ -68,8 +80,8 @@ from tombola.records import (
     ProfileRecord,
 )
 
-MAX_EFFECTS_PER_OUTBOX_ITEM = 400
 DRAW_CHUNK = 1000  # buyers per order chunk, tickets per ticket chunk
+CREDIT_ATTEMPTS = 8  # a mileage credit cancelled by contention is tried again
 READ_WORKERS = 8  # partitions of one listing read in parallel
 _effects = TypeAdapter(list[Effect])
 
@@ -419,7 +431,10 @@ class DynamoStore:
             ),
             *(("buyer", buyer_put(t, buyer)) for buyer in change.buyers),
             *(("new_quota", quota_put(t, shard)) for shard in change.new_quota),
-            *(("quota", quota_update(t, move)) for move in change.quota),
+            *(
+                ("quota_close" if move.close else "quota", quota_update(t, move))
+                for move in change.quota
+            ),
             *(("profile", profile_put(t, p)) for p in change.profiles),
             *(("secret", secret_put(t, s)) for s in change.secrets),
             *(("payout", payout_put(t, p)) for p in change.payouts),
@@ -427,9 +442,12 @@ class DynamoStore:
             *(("mileage", mileage_debit(t, d)) for d in change.mileage_debits),
         ]
         outbox_ids: list[str] = []
-        for start in range(0, len(change.effects), MAX_EFFECTS_PER_OUTBOX_ITEM):
+        for start in range(0, len(change.effects), MAX_EFFECTS_PER_BATCH):
             outbox_id, put = outbox_put(
-                t, change.effects[start : start + MAX_EFFECTS_PER_OUTBOX_ITEM], now
+                t,
+                change.effects[start : start + MAX_EFFECTS_PER_BATCH],
+                now,
+                listing_id=change.listing_id(),
             )
             outbox_ids.append(outbox_id)
             writes.append(("outbox", put))
@@ -458,23 +476,139 @@ class DynamoStore:
     def complete_effects(self, outbox_id: str) -> None:
         self.client.delete_item(TableName=self.table, Key=outbox_key(outbox_id))
 
-    def pending_effects(self, older_than_seconds: int) -> Sequence[tuple[str, Sequence[Effect]]]:
-        cutoff = iso(self.clock.now() - timedelta(seconds=older_than_seconds))
-        found: list[tuple[str, Sequence[Effect]]] = []
+    def pending_effects(self, older_than_seconds: int = 0) -> Sequence[PendingEffects]:
+        cutoff = iso(self.clock.now() - timedelta(seconds=older_than_seconds)) + "~"
+        found: list[PendingEffects] = []
         for partition in range(OUTBOX_PARTITIONS):
             for i in self._pages(
                 KeyConditionExpression="pk = :p AND sk <= :c",
                 ExpressionAttributeValues=to_item({":p": f"OUTBOX#{partition}", ":c": cutoff}),
+                ConsistentRead=True,
             ):
-                effects = _effects.validate_python(json.loads(i["effects"]))
-                found.append((f"{partition}|{i['sk']}", effects))
-        return sorted(found, key=lambda f: f[0].split("|", 1)[1])
+                found.append(
+                    PendingEffects(
+                        outbox_id=f"{partition}|{i['sk']}",
+                        effects=_effects.validate_python(json.loads(i["effects"])),
+                        created_at=datetime.fromisoformat(
+                            i.get("created_at") or i["sk"].split("#", 1)[0]
+                        ),
+                        attempts=int(i.get("attempts", 0)),
+                        last_error=i.get("last_error"),
+                        listing_id=i.get("listing_id"),
+                    )
+                )
+        return sorted(found, key=lambda f: f.outbox_id.split("|", 1)[1])
+
+    def _replace_outbox_item(self, outbox_id: str, put: dict[str, Any]) -> bool:
+        gone: dict[str, Any] = {
+            "Delete": {
+                "TableName": self.table,
+                "Key": outbox_key(outbox_id),
+                "ConditionExpression": "attribute_exists(pk)",
+            }
+        }
+        try:
+            items: list[Any] = [gone, put]
+            self.client.transact_write_items(TransactItems=items)
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = err.response.get("CancellationReasons") or []
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                return False
+            raise Conflict("the outbox item changed meanwhile") from None
+        return True
+
+    def retry_effects(
+        self, batch: PendingEffects, failed: Sequence[Effect], due: datetime, error: str
+    ) -> bool:
+        _, put = outbox_put(
+            self.table,
+            list(failed),
+            self.clock.now(),
+            due=due,
+            created=batch.created_at,
+            attempts=batch.attempts + 1,
+            last_error=error[:1000],
+            listing_id=batch.listing_id,
+        )
+        return self._replace_outbox_item(batch.outbox_id, put)
+
+    def bury_effects(
+        self, batch: PendingEffects, failed: Sequence[Effect], error: str
+    ) -> str | None:
+        dead_id, put = dead_effects_put(
+            self.table,
+            list(failed),
+            self.clock.now(),
+            batch.created_at,
+            batch.attempts + 1,
+            error[:1000],
+            batch.listing_id,
+        )
+        return dead_id if self._replace_outbox_item(batch.outbox_id, put) else None
+
+    def dead_effects(self) -> Sequence[DeadEffects]:
+        return [
+            _dead(i)
+            for i in self._query(
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues=to_item({":p": DEAD_EFFECTS_PK}),
+                ConsistentRead=True,
+            )
+        ]
+
+    def _get_dead(self, dead_id: str) -> DeadEffects | None:
+        item = self._get(DEAD_EFFECTS_PK, dead_id)
+        return _dead(item) if item else None
+
+    def revive_dead_effects(self, dead_id: str) -> bool:
+        dead = self._get_dead(dead_id)
+        if dead is None or dead.resolved_at is not None:
+            return False
+        now = self.clock.now()
+        _, put = outbox_put(
+            self.table, list(dead.effects), now, due=now, listing_id=dead.listing_id
+        )
+        gone: dict[str, Any] = {
+            "Delete": {
+                "TableName": self.table,
+                "Key": to_item({"pk": DEAD_EFFECTS_PK, "sk": dead_id}),
+                "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(resolved_at)",
+            }
+        }
+        try:
+            items: list[Any] = [gone, put]
+            self.client.transact_write_items(TransactItems=items)
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            return False
+        return True
+
+    def resolve_dead_effects(self, dead_id: str, operator_id: str, note: str) -> bool:
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key=to_item({"pk": DEAD_EFFECTS_PK, "sk": dead_id}),
+                UpdateExpression="SET resolved_at = :t, resolved_by = :b, resolution_note = :n",
+                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(resolved_at)",
+                ExpressionAttributeValues=to_item(
+                    {":t": iso(self.clock.now()), ":b": operator_id, ":n": note}
+                ),
+            )
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
 
     def credit_mileage(self, buyer_id: str, currency: str, amount: int, key: str) -> bool:
-        """Once per key: the key's own dedupe item in the same transaction, so the balance item
-        stays the same size however many credits a buyer collects over the years."""
+        """Once per key, for ever: the credit's own record (no TTL) in the same transaction, so
+        the balance item stays the same size however many credits a buyer collects over the
+        years. Contention is retried here; False when the credit was applied before."""
         writes: list[Any] = [
-            dedupe_put(self.table, f"mileage:{key}", self.clock.now()),
+            credit_put(self.table, key, self.clock.now()),
             {
                 "Update": {
                     "TableName": self.table,
@@ -484,13 +618,36 @@ class DynamoStore:
                 }
             },
         ]
-        try:
-            self.client.transact_write_items(TransactItems=writes)
-        except ClientError as err:
-            if err.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
-            reasons = err.response.get("CancellationReasons") or []
-            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                return False
-            raise
-        return True
+        for attempt in range(CREDIT_ATTEMPTS):
+            try:
+                self.client.transact_write_items(TransactItems=writes)
+            except ClientError as err:
+                if err.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                reasons = err.response.get("CancellationReasons") or []
+                if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                    return False
+                if attempt + 1 == CREDIT_ATTEMPTS:
+                    raise
+                time.sleep(random.uniform(0, min(0.25, 0.004 * 2**attempt)))
+                continue
+            return True
+        return False
+
+
+def _dead(item: dict[str, Any]) -> DeadEffects:
+    def when(key: str) -> datetime | None:
+        return datetime.fromisoformat(item[key]) if item.get(key) else None
+
+    return DeadEffects(
+        dead_id=item["sk"],
+        effects=_effects.validate_python(json.loads(item["effects"])),
+        created_at=datetime.fromisoformat(item["created_at"]),
+        failed_at=datetime.fromisoformat(item["failed_at"]),
+        attempts=int(item["attempts"]),
+        last_error=item["last_error"],
+        listing_id=item.get("listing_id"),
+        resolved_at=when("resolved_at"),
+        resolved_by=item.get("resolved_by"),
+        resolution_note=item.get("resolution_note"),
+    )

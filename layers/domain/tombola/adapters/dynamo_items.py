@@ -168,6 +168,9 @@ def quota_update(table: str, move: QuotaMove) -> dict[str, Any]:
     if move.paid:
         adds.append("paid :paid")
         values[":paid"] = move.paid
+    if move.expect_paid is not None:
+        conditions.append("paid = :expect_paid")
+        values[":expect_paid"] = move.expect_paid
     parts = []
     if move.close:
         parts.append("SET #open = :closed")
@@ -235,6 +238,8 @@ def journal_from(item: dict[str, Any]) -> JournalEntry:
 
 
 def dedupe_put(table: str, key: str, now: datetime) -> dict[str, Any]:
+    """An event that moves no money, seen; forgotten after DEDUPE_TTL. Money is recognised by
+    its own records (journal keys, ids on the listing and entries, credit records)."""
     return _put(
         table,
         {
@@ -245,6 +250,11 @@ def dedupe_put(table: str, key: str, now: datetime) -> dict[str, Any]:
         },
         NEW,
     )
+
+
+def credit_put(table: str, key: str, now: datetime) -> dict[str, Any]:
+    """A mileage credit applied: money, so recognised for ever (no TTL)."""
+    return _put(table, {"pk": f"CREDIT#{key}", "sk": "CREDIT", "applied_at": iso(now)}, NEW)
 
 
 def secret_put(table: str, secret: DrawSecret) -> dict[str, Any]:
@@ -268,7 +278,12 @@ def payout_put(table: str, payout: PayoutRecord) -> dict[str, Any]:
     if issued:
         values["gsi3pk"] = f"PAYOUTS#{bucket(payout.payout_id, PAYOUT_QUEUE_PARTITIONS)}"
         values["gsi3sk"] = f"{iso(payout.issued_at)}#{payout.payout_id}"
-    return _put(table, values, NEW if issued else "attribute_exists(pk)")
+    if issued:
+        return _put(table, values, NEW)
+    put = _put(table, values, "#data.#status = :issued")  # paid once, where it was issued
+    put["Put"]["ExpressionAttributeNames"] = {"#data": "data", "#status": "status"}
+    put["Put"]["ExpressionAttributeValues"] = to_item({":issued": "issued"})
+    return put
 
 
 def attention_write(table: str, listing_id: str, attention: Attention | None) -> dict[str, Any]:
@@ -293,12 +308,68 @@ def mileage_debit(table: str, debit: MileageDebit) -> dict[str, Any]:
     }
 
 
-def outbox_put(table: str, effects: list[Effect], now: datetime) -> tuple[str, dict[str, Any]]:
+OUTBOX_GRACE = timedelta(seconds=60)  # the runner that committed a batch usually runs it first
+
+
+def outbox_put(
+    table: str,
+    effects: list[Effect],
+    now: datetime,
+    *,
+    due: datetime | None = None,
+    created: datetime | None = None,
+    attempts: int = 0,
+    last_error: str | None = None,
+    listing_id: str | None = None,
+) -> tuple[str, dict[str, Any]]:
     """Effects kept until run, on one of the outbox partitions at random (no write key for the
-    whole platform); returns the outbox id and the write."""
+    whole platform), sorted by when the sweep should take them (a minute after commit, or the
+    next attempt after a failure); returns the outbox id and the write."""
     partition = uuid.uuid4().int % OUTBOX_PARTITIONS
-    sk = f"{iso(now)}#{uuid.uuid4().hex}"
-    body = json.dumps([EffectEnvelope(effect=e).model_dump(mode="json")["effect"] for e in effects])
+    sk = f"{iso(due or now + OUTBOX_GRACE)}#{uuid.uuid4().hex}"
     return f"{partition}|{sk}", _put(
-        table, {"pk": f"OUTBOX#{partition}", "sk": sk, "effects": body}
+        table,
+        {
+            "pk": f"OUTBOX#{partition}",
+            "sk": sk,
+            "effects": effects_json(effects),
+            "created_at": iso(created or now),
+            "attempts": attempts,
+            "last_error": last_error,
+            "listing_id": listing_id,
+        },
+    )
+
+
+def effects_json(effects: list[Effect]) -> str:
+    return json.dumps([EffectEnvelope(effect=e).model_dump(mode="json")["effect"] for e in effects])
+
+
+DEAD_EFFECTS_PK = "DEAD_EFFECTS"  # rare: effects that kept failing, for the operator
+
+
+def dead_effects_put(
+    table: str,
+    effects: list[Effect],
+    now: datetime,
+    created: datetime,
+    attempts: int,
+    error: str,
+    listing_id: str | None,
+) -> tuple[str, dict[str, Any]]:
+    """A dead letter's id sorts by when it died and is safe in a URL path."""
+    dead_id = f"{now.astimezone(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:12]}"
+    return dead_id, _put(
+        table,
+        {
+            "pk": DEAD_EFFECTS_PK,
+            "sk": dead_id,
+            "effects": effects_json(effects),
+            "created_at": iso(created),
+            "failed_at": iso(now),
+            "attempts": attempts,
+            "last_error": error,
+            "listing_id": listing_id,
+        },
+        NEW,
     )

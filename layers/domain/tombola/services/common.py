@@ -9,7 +9,14 @@ from pydantic import BaseModel
 
 from tombola.auth import Caller, Role
 from tombola.changes import Publish
-from tombola.errors import Forbidden, InvalidInput, NotAllowedNow, NotFound, RequestKeyReused
+from tombola.errors import (
+    Forbidden,
+    InvalidInput,
+    NotAllowedNow,
+    NotFound,
+    OutcomeFixed,
+    RequestKeyReused,
+)
 from tombola.lifecycle import ListingStatus, transition
 from tombola.records import ListingRecord, ProfileRecord
 from tombola.services.ports import Deps
@@ -84,6 +91,13 @@ def require_status(listing: ListingRecord, *allowed: ListingStatus) -> None:
     if listing.status not in allowed:
         wanted = ", ".join(s.value for s in allowed)
         raise NotAllowedNow(f"the listing is {listing.status.value}; this needs {wanted}")
+
+
+def require_outcome_open(listing: ListingRecord) -> None:
+    """Once a settlement begins the outcome is fixed (rule 16): no action changes it."""
+    if listing.settling is not None or listing.status.value in {"settled", "unsold", "cancelled"}:
+        outcome = listing.settling or listing.status.value
+        raise OutcomeFixed(f"the listing's settlement began ({outcome}): its outcome is fixed")
 
 
 def notify(

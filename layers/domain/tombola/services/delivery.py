@@ -32,6 +32,8 @@ def handle_carrier_event(deps: Deps, event: CarrierEventIn) -> WebhookAck:
         )
         del listing.tracking_events[:-MAX_TRACKING_EVENTS]  # the head stays a constant size
         if event.type == "shipment.delivered" and listing.status is ListingStatus.SHIPPED:
+            if listing.settling is not None:  # the outcome is fixed: the report is only kept
+                return change, "recorded"
             move(listing, ListingStatus.DELIVERED)
             listing.delivered_at = data.at or deps.clock.now()
             resume_waits(listing, change, ("delivery",), event="delivered")

@@ -1,9 +1,10 @@
 """Signed payment provider events: deposits, tickets, second payments, refunds and payouts.
 
-A payment is identified by the provider's payment id, not by the event that reports it: the id
-is a dedupe key written in the same transaction as the journal entry it causes, so a payment
-reported by several events (or re-sent) is applied once. A payment that can no longer be honoured
-is recorded and refunded at once, under the one refund id that payment can have.
+A payment is identified by the provider's payment id, not by the event that reports it, and it is
+recognised from the money records themselves, for ever: the listing's deposit and second payment
+ids, the entry a ticket payment paid, and journal keys that name the payment id (an unaccepted or
+stray payment's refund). No marker that expires decides whether money moves. A payment that can
+no longer be honoured is recorded and refunded at once, under the one refund id it can have.
 """
 
 from __future__ import annotations
@@ -48,10 +49,6 @@ from tombola.settlement import (
 DUPLICATE = "duplicate"
 
 
-def payment_key(payment_id: str) -> str:
-    return f"payment:{payment_id}"
-
-
 def handle_verified_event(deps: Deps, event: PaymentEventIn | None) -> WebhookAck:
     if event is None:  # nothing of ours moved (a payment still waiting, a billing key)
         return WebhookAck(event_id="-", result="ignored")
@@ -63,16 +60,13 @@ def handle_payment_event(deps: Deps, event: PaymentEventIn) -> WebhookAck:
         return WebhookAck(event_id=event.id, result=_payout_paid(deps, event))
     if event.type == "refund.succeeded":
         return WebhookAck(event_id=event.id, result="refund_acknowledged")
-    # A failure moves no money: it is applied once per event. A success is applied once per
-    # provider payment, whatever event carries it.
-    key = (
-        payment_key(event.data.payment_id)
-        if event.type == "payment.succeeded"
-        else f"payments:{event.id}"
-    )
+    # A failure moves no money: it is applied once per event (a marker that may expire). A
+    # success is applied once per provider payment, whatever event carries it, as the money
+    # records say (the journal keys and the ids on the listing and entry).
+    dedupe = [] if event.type == "payment.succeeded" else [f"payments:{event.id}"]
 
     def decide() -> tuple[Change, str]:
-        change = Change(dedupe=[key])
+        change = Change(dedupe=list(dedupe))
         outcome = _decide(deps, event, change)
         return change, outcome
 
@@ -126,7 +120,6 @@ def _refund_stray(event: PaymentEventIn, change: Change) -> str:
     if money.amount <= 0:
         raise InvalidInput("payment amount must be positive", field="data.amount")
     reason = f"no checkout of ours is {data.reference!r}"
-    change.dedupe = [payment_key(data.payment_id)]  # the ticket path may have cleared it
     change.journal.extend(stray_payment(data.payment_id, money, reason))
     change.effects.append(Refund.of_payment(data.payment_id, money.amount, money.currency, reason))
     change.effects.append(
@@ -175,8 +168,11 @@ def _payout_paid(deps: Deps, event: PaymentEventIn) -> str:
         raise PayoutMismatch(problem or "", field="data.reference")
 
     def decide() -> tuple[Change, str]:
-        paid = payout.model_copy(update={"status": "paid", "paid_at": deps.clock.now()})
-        change = Change(dedupe=[f"payout:{payout.payout_id}"], payouts=[paid])
+        current = deps.store.get_payout(payout.payout_id)
+        if current is None or current.status == "paid":
+            return Change(), DUPLICATE  # recorded before (its journal key says so too)
+        paid = current.model_copy(update={"status": "paid", "paid_at": deps.clock.now()})
+        change = Change(payouts=[paid])
         change.journal.append(
             payout_sent(
                 payout.seller_id,
@@ -220,6 +216,9 @@ def _deposit(deps: Deps, event: PaymentEventIn, listing_id: str, change: Change)
     change.listing = listing
     if event.type == "payment.failed":
         return "ignored"
+    if listing.deposit_payment_id == event.data.payment_id:
+        change.listing = None
+        return DUPLICATE  # this very payment opened the listing
     if listing.status is not ListingStatus.AWAITING_DEPOSIT:
         return _refund_unaccepted(change, listing, event, listing.seller_id, "deposit not due")
     if event.data.amount != listing.deposit or event.data.currency != listing.currency:
@@ -236,7 +235,6 @@ def _deposit(deps: Deps, event: PaymentEventIn, listing_id: str, change: Change)
 def _entry(deps: Deps, event: PaymentEventIn, rest: str, change: Change) -> str:
     """A ticket payment is applied once by its entry's state: the entry records the payment
     that paid it, and the journal key names the payment (no dedupe marker needed)."""
-    change.dedupe = []
     listing_id, _, tail = rest.partition(":")
     entry_id, _, buyer_id = tail.partition(":")
     listing = load_listing(deps, listing_id)
@@ -296,6 +294,9 @@ def _second_payment(
     change.listing = listing
     if event.type == "payment.failed":
         return "ignored"
+    if listing.second_payment_id == event.data.payment_id:
+        change.listing = None
+        return DUPLICATE  # this very payment made its payer the final buyer
     current = (
         listing.status is ListingStatus.AWAITING_SECOND_PAYMENT and listing.candidate == buyer_id
     )

@@ -9,7 +9,7 @@ from typing import Protocol, TypeVar
 
 from pydantic import BaseModel
 
-from tombola.changes import Change, Effect
+from tombola.changes import Change, DeadEffects, Effect, PendingEffects
 from tombola.config import Settings
 from tombola.ledger import JournalEntry
 from tombola.ports import Clock, PaymentProvider, Randomness
@@ -86,9 +86,31 @@ class Store(Protocol):
 
     def complete_effects(self, outbox_id: str) -> None: ...
 
-    def pending_effects(
-        self, older_than_seconds: int
-    ) -> Sequence[tuple[str, Sequence[Effect]]]: ...
+    def pending_effects(self, older_than_seconds: int = 0) -> Sequence[PendingEffects]:
+        """Outbox items due for the sweep ``older_than_seconds`` ago or earlier."""
+        ...
+
+    def retry_effects(
+        self, batch: PendingEffects, failed: Sequence[Effect], due: datetime, error: str
+    ) -> bool:
+        """Replace the batch by one holding only ``failed``, one attempt more, due at ``due``;
+        False when another runner replaced or completed it first."""
+        ...
+
+    def bury_effects(
+        self, batch: PendingEffects, failed: Sequence[Effect], error: str
+    ) -> str | None:
+        """Move ``failed`` off the outbox to the dead letters; None when another runner
+        replaced or completed the batch first."""
+        ...
+
+    def dead_effects(self) -> Sequence[DeadEffects]: ...
+
+    def revive_dead_effects(self, dead_id: str) -> bool:
+        """Back to the outbox with fresh attempts; False when it is not (or no longer) dead."""
+        ...
+
+    def resolve_dead_effects(self, dead_id: str, operator_id: str, note: str) -> bool: ...
 
     def credit_mileage(self, buyer_id: str, currency: str, amount: int, key: str) -> bool: ...
 

@@ -17,7 +17,14 @@ from tombola.errors import Forbidden, NotAllowedNow, NotFound
 from tombola.lifecycle import ListingStatus
 from tombola.records import ListingRecord, Shipment
 from tombola.services.buyers import find_buyer
-from tombola.services.common import load_listing, move, next_version, notify, require_status
+from tombola.services.common import (
+    load_listing,
+    move,
+    next_version,
+    notify,
+    require_outcome_open,
+    require_status,
+)
 from tombola.services.listings import checkout_view
 from tombola.services.ports import Deps
 from tombola.services.runner import decide_and_apply
@@ -73,6 +80,7 @@ def forfeit(deps: Deps, caller: Caller, listing_id: str) -> ListingStep:
         if buyer is not None and buyer.forfeited:
             return Change(), done
         _as_candidate(listing, caller)
+        require_outcome_open(listing)
         listing.forfeit_requested = caller.user_id
         change = Change(listing=listing)
         wait = listing.waits.pop("second_payment", None)
@@ -114,6 +122,7 @@ def ship(deps: Deps, caller: Caller, listing_id: str, body: ShipmentIn) -> Shipm
                 f"the item was shipped already, with {given[0]} {given[1]}",
                 field="tracking_number",
             )
+        require_outcome_open(listing)
         require_status(listing, S.FINAL_BUYER)
         move(listing, S.SHIPPED)
         listing.shipment = Shipment(
@@ -145,6 +154,7 @@ def confirm(deps: Deps, caller: Caller, listing_id: str) -> ListingStep:
         _as_final_buyer(listing, caller)
         if listing.status in {S.CONFIRMED, S.SETTLED} and listing.dispute_reason is None:
             return Change(), None  # confirmed before: the same answer
+        require_outcome_open(listing)
         require_status(listing, S.SHIPPED, S.DELIVERED)
         move(listing, S.CONFIRMED)
         change = Change(listing=listing)
@@ -165,6 +175,7 @@ def dispute(deps: Deps, caller: Caller, listing_id: str, body: DisputeIn) -> Lis
             if listing.dispute_reason == body.reason:
                 return Change(), None  # the same dispute again: the same answer
             raise NotAllowedNow("a dispute is open already", field="reason")
+        require_outcome_open(listing)
         require_status(listing, S.SHIPPED, S.DELIVERED)
         move(listing, S.DISPUTED)
         listing.dispute_reason = body.reason
@@ -188,6 +199,7 @@ def resolve(deps: Deps, caller: Caller, listing_id: str, body: ResolutionIn) -> 
             raise NotAllowedNow(
                 f"the dispute was already resolved: {listing.resolution}", field="decision"
             )
+        require_outcome_open(listing)
         require_status(listing, S.DISPUTED)
         listing.resolution = body.decision
         change = Change(listing=listing)

@@ -6,16 +6,18 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import timedelta
 from typing import TypeVar
 
 from tombola import telemetry
 from tombola.changes import (
+    MAX_EFFECTS_PER_BATCH,
     Change,
     CreditMileage,
     Effect,
     FailWait,
     Payout,
+    PendingEffects,
     Publish,
     Refund,
     ResumeWait,
@@ -31,6 +33,7 @@ T = TypeVar("T")
 MAX_ATTEMPTS = 12
 BACKOFF_BASE_SECONDS = 0.004
 BACKOFF_CAP_SECONDS = 0.25
+MAX_EFFECT_ATTEMPTS = 8  # then the effect goes to the dead letters (about three hours)
 
 
 def backoff(attempt: int) -> None:
@@ -40,7 +43,8 @@ def backoff(attempt: int) -> None:
 
 
 def apply(deps: Deps, change: Change) -> bool:
-    """Commit all or nothing; run effects only when this call wrote the change."""
+    """Commit all or nothing; run effects only when this call wrote the change. An effect that
+    fails is left to the outbox (retried on its own); the others run and complete."""
     outbox_ids = deps.store.commit(change)
     if outbox_ids is None:
         return False
@@ -48,11 +52,61 @@ def apply(deps: Deps, change: Change) -> bool:
         report(deps, change)
     except Exception:  # telemetry must never keep a committed change's effects from running
         log.exception("could not report the change's decisions")
-    for effect in change.effects:
-        run_effect(deps, effect)
-    for outbox_id in outbox_ids:
-        deps.store.complete_effects(outbox_id)
+    now = deps.clock.now()
+    for n, outbox_id in enumerate(outbox_ids):
+        size = MAX_EFFECTS_PER_BATCH
+        effects = change.effects[n * size : (n + 1) * size]
+        batch = PendingEffects(outbox_id, effects, now, listing_id=change.listing_id())
+        run_batch(deps, batch)
     return True
+
+
+def run_batch(deps: Deps, batch: PendingEffects) -> bool:
+    """Run every effect of an outbox item, each on its own: one that fails holds up none of the
+    others. The item is then completed, or replaced by the failed effects, due again after a
+    backoff, or after MAX_EFFECT_ATTEMPTS moved to the dead letters (the operator's list)."""
+    failed: list[Effect] = []
+    errors: list[str] = []
+    for effect in batch.effects:
+        try:
+            run_effect(deps, effect)
+        except Exception as exc:  # kept for a retry, whatever it was
+            log.warning("effect %s failed: %s", effect.kind, exc, exc_info=True)
+            failed.append(effect)
+            errors.append(f"{effect.kind}: {type(exc).__name__}: {exc}")
+    if not failed:
+        deps.store.complete_effects(batch.outbox_id)
+        return True
+    error = "; ".join(sorted(set(errors)))
+    if batch.attempts + 1 >= MAX_EFFECT_ATTEMPTS:
+        dead_id = deps.store.bury_effects(batch, failed, error)
+        if dead_id is not None:
+            _alert_dead(deps, dead_id, failed, error)
+        return False
+    due = deps.clock.now() + effect_backoff(batch.attempts + 1)
+    deps.store.retry_effects(batch, failed, due, error)
+    return False
+
+
+def effect_backoff(attempts: int) -> timedelta:
+    """When a failed effect is tried again: 1, 2, 4 … minutes after, at most an hour."""
+    return timedelta(minutes=min(60, 2 ** (attempts - 1)))
+
+
+def _alert_dead(deps: Deps, dead_id: str, effects: list[Effect], error: str) -> None:
+    deps.telemetry.count(Point(Metric.DEAD_EFFECTS, len(effects)))
+    try:  # best effort: the bus may be what fails; the metric's alarm still reaches a person
+        deps.events.publish(
+            "OperatorAlert",
+            {
+                "alert": "DeadEffects",
+                "problem": f"{len(effects)} effect(s) kept failing: {error}",
+                "dead_id": dead_id,
+                "recipients": ["operator"],
+            },
+        )
+    except Exception:
+        log.exception("could not alert the operator of dead effects %s", dead_id)
 
 
 def report(deps: Deps, change: Change) -> None:
@@ -118,27 +172,20 @@ def run_effect(deps: Deps, effect: Effect) -> None:
             deps.events.publish(effect.detail_type, effect.detail)
 
 
-def _created(outbox_id: str) -> datetime:
-    """An outbox id is ``<partition>|<created, ISO>#<uuid>``."""
-    return datetime.fromisoformat(outbox_id.split("|", 1)[1].split("#", 1)[0])
-
-
-def sweep_outbox(deps: Deps, older_than_seconds: int = 60) -> int:
-    """Run effects whose Lambda stopped between commit and completion (called by the scheduler)."""
+def sweep_outbox(deps: Deps, older_than_seconds: int = 0) -> int:
+    """Run effects whose Lambda stopped between commit and completion, and failed effects whose
+    next attempt is due (called by the scheduler every minute); returns how many items ran
+    through."""
     done = 0
     pending = deps.store.pending_effects(older_than_seconds)
-    oldest = min((_created(outbox_id) for outbox_id, _ in pending), default=None)
+    oldest = min((batch.created_at for batch in pending), default=None)
     lag = int((deps.clock.now() - oldest).total_seconds()) if oldest else 0
     deps.telemetry.count(Point(Metric.EFFECT_LAG, lag))
     if pending:
         log.warning("outbox: %d batches left behind, the oldest %d s old", len(pending), lag)
-    for outbox_id, effects in pending:
+    for batch in pending:
         try:
-            for effect in effects:
-                run_effect(deps, effect)
-        except Exception:  # one stuck batch must not stop the others
-            log.exception("outbox batch %s failed; will retry", outbox_id)
-            continue
-        deps.store.complete_effects(outbox_id)
-        done += 1
+            done += run_batch(deps, batch)
+        except Exception:  # one batch the store could not update must not stop the others
+            log.exception("outbox batch %s could not be updated; will retry", batch.outbox_id)
     return done

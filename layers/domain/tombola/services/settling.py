@@ -55,21 +55,60 @@ def _final_status(listing: ListingRecord, wanted: Outcome) -> None:
         move(listing, S.CANCELLED)
 
 
+# The statuses each settlement may begin from (rule 16): the outcome its step implies, and
+# nothing else. A user action that committed first (a dispute as the confirm window lapses, a
+# shipment as the ship deadline passes) diverts the execution back to the wait it belongs to.
+BEGINS_FROM: dict[str, frozenset[ListingStatus]] = {
+    "confirmed": frozenset({S.CONFIRMED, S.DISPUTED}),  # disputed: released by the operator
+    "auto_confirmed": frozenset({S.SHIPPED, S.DELIVERED, S.CONFIRMED}),
+    "not_shipped": frozenset({S.FINAL_BUYER}),
+    "dispute_refunded": frozenset({S.DISPUTED}),
+    "order_exhausted": frozenset({S.CLOSED, S.DRAWING}),
+}
+DIVERTED_BY: dict[str, dict[ListingStatus, str]] = {
+    "auto_confirmed": {S.DISPUTED: "disputed"},
+    "not_shipped": {S.SHIPPED: "shipped", S.DELIVERED: "shipped"},
+}
+RESOLUTION_FOR = {"confirmed": "release", "dispute_refunded": "refund"}
+
+
+def _refuse_unless_implied(listing: ListingRecord, reason: str) -> None:
+    sources = BEGINS_FROM.get(reason)
+    if sources is None:
+        raise InvalidInput(f"unknown settlement reason {reason!r}", field="reason")
+    if listing.status not in sources:
+        raise NotAllowedNow(
+            f"a settlement for {reason} cannot begin while the listing is {listing.status.value}"
+        )
+    if listing.status is S.DISPUTED and listing.resolution != RESOLUTION_FOR.get(reason):
+        raise NotAllowedNow(
+            f"a settlement for {reason} needs the dispute resolved as "
+            f"{RESOLUTION_FOR.get(reason)}, not {listing.resolution}"
+        )
+
+
 def begin(deps: Deps, listing_id: str, outcome: str, reason: str) -> dict[str, object]:
+    """Fix the outcome (once per listing), from the status the step that asks implies; from
+    then on every action on the listing is refused (services/outcome.py)."""
     wanted = _outcome(outcome)
 
     def decide() -> tuple[Change, dict[str, object]]:
         listing = next_version(load_listing(deps, listing_id))
         partitions = list(range(listing.entry_partitions))
+        result: dict[str, object] = {"listing_id": listing_id, "diverted": "none"}
         if listing.status in TERMINAL_OUTCOME:
-            return Change(), {"listing_id": listing_id, "partitions": []}
+            return Change(), result | {"partitions": []}
         if listing.settling is not None:
             if listing.settling != wanted.value:
                 raise NotAllowedNow(f"the listing is being settled as {listing.settling}")
-            return Change(), {"listing_id": listing_id, "partitions": partitions}
+            return Change(), result | {"partitions": partitions}
+        diverted = DIVERTED_BY.get(reason, {}).get(listing.status)
+        if diverted is not None:  # the user's step committed first: back to its wait
+            return Change(), result | {"partitions": [], "diverted": diverted}
+        _refuse_unless_implied(listing, reason)
         _final_status(listing.model_copy(), wanted)  # refuses an outcome the status forbids
         listing.settling, listing.settling_reason = wanted.value, reason
-        return Change(listing=listing), {"listing_id": listing_id, "partitions": partitions}
+        return Change(listing=listing), result | {"partitions": partitions}
 
     return decide_and_apply(deps, decide)
 

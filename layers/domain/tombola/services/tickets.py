@@ -37,7 +37,13 @@ def close(deps: Deps, listing: ListingRecord, change: Change, now: datetime) -> 
     listing.closed_at = now
     listing.paid_tickets = sum(s.paid for s in shards)
     change.quota.extend(
-        QuotaMove(listing.listing_id, s.shard, close=True, capped=listing.close_when_full)
+        QuotaMove(
+            listing.listing_id,
+            s.shard,
+            close=True,
+            capped=listing.close_when_full,
+            expect_paid=s.paid,
+        )
         for s in shards
     )
     change.effects.append(
