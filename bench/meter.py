@@ -4,7 +4,8 @@
 Write units follow DynamoDB's rules: ceil(item size / 1 KB), doubled inside a transaction; a
 ConditionCheck costs a transactional write of its key. Updates are sized from the request
 (their items here are small counters and balances). Index writes: 1 unit for each keys-only
-index entry a buyer item gains or loses (ByHoldExpiry), and for a new buyer item (ByOwner).
+index entry a buyer item gains or loses (ByHoldExpiry), for a new buyer item (ByOwner), and for
+a journal entry or refund receipt in its day's reconciliation index (ByHoldExpiry RECON#).
 """
 
 from __future__ import annotations
@@ -101,6 +102,11 @@ class Meter:
         self.wru += cost
         self.distinct.add((pk, sk))
         self.key_wru[pk] += cost
+        if item is not None and "gsi3pk" in item and pk.startswith(("LEDGER#", "REFUND#")):
+            # a journal entry or refund receipt naming a provider record: the day's
+            # reconciliation index (sparse ByHoldExpiry RECON#<day>#<j>), written once
+            self.wru += 1
+            self.key_wru["ByHoldExpiry:" + item["gsi3pk"]["S"]] += 1
         if item is not None and pk.startswith("ENTRIES#"):
             version = int(item.get("version", {}).get("N", "1"))
             if "gsi3pk" in item or version > 1:  # a hold appears in or leaves ByHoldExpiry

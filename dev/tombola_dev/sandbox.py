@@ -37,6 +37,35 @@ def payment_webhook(
     return body, {SIGNATURE_HEADER: sign(secret, body, now_epoch)}
 
 
+def cancellation_webhook(
+    secret: str,
+    *,
+    cancellation: dict[str, Any],
+    now_epoch: int,
+    event_id: str | None = None,
+) -> tuple[bytes, dict[str, str]]:
+    """The provider reports one cancellation of a payment (``SandboxPaymentProvider.cancel`` or
+    a refund of ours: its record), as ``payment.cancelled``."""
+    data: dict[str, Any] = {
+        "payment_id": cancellation["payment_id"],
+        "reference": cancellation.get("reference") or f"unknown:{cancellation['payment_id']}",
+        "amount": int(cancellation["amount"]),
+        "currency": cancellation["currency"],
+        "cancellation_id": cancellation["sk"],
+        "reason": str(cancellation.get("reason") or "")[:500] or None,
+    }
+    if cancellation.get("refund_id"):
+        data["refund_id"] = cancellation["refund_id"]
+    event = {
+        "id": event_id or f"evt_{uuid.uuid4().hex[:20]}",
+        "type": "payment.cancelled",
+        "created": now_epoch,
+        "data": data,
+    }
+    body = json.dumps(event).encode()
+    return body, {SIGNATURE_HEADER: sign(secret, body, now_epoch)}
+
+
 def carrier_webhook(
     secret: str,
     *,

@@ -38,12 +38,12 @@ from moto.ses.models import ses_backends
 from tombola.adapters import container
 from tombola.adapters.dynamo import DynamoStore
 from tombola.adapters.observability import PowertoolsTelemetry
-from tombola.adapters.sandbox_psp import SandboxPaymentProvider
+from tombola.adapters.sandbox_psp import NothingToCancel, SandboxPaymentProvider
 from tombola.settlement import payout_id_for
 from tombola_dev import auth
 from tombola_dev.client import Client
 from tombola_dev.conformance import Conformance
-from tombola_dev.sandbox import carrier_webhook, payment_webhook
+from tombola_dev.sandbox import cancellation_webhook, carrier_webhook, payment_webhook
 from tombola_dev.stack import ACCOUNT, MOTO_CONFIG, REGION, Stack, fake_credentials
 from tombola_dev.template import ROOT
 
@@ -110,6 +110,16 @@ class LocalApi:
                 re.compile(r"^/sandbox/payouts$"),
                 lambda body: (200, self.psp.records("PAYOUT")),
             ),
+            (
+                "POST",
+                re.compile(r"^/sandbox/payments/(?P<pid>[\w-]+)/cancel$"),
+                self.provider_cancel,
+            ),
+            (
+                "GET",
+                re.compile(r"^/sandbox/cancellations$"),
+                lambda body: (200, self.psp.records("CANCEL")),
+            ),
             ("POST", re.compile(r"^/sandbox/carrier/(?P<lid>[\w-]+)$"), self.carrier),
             ("POST", re.compile(r"^/sandbox/payouts/(?P<lid>[\w-]+)/paid$"), self.payout_paid),
             ("GET", re.compile(r"^/sandbox/notifications$"), self.notifications),
@@ -174,6 +184,13 @@ class LocalApi:
         found = self.psp.checkout(cid)
         if found is None:
             return 404, {"error": {"code": "not_found", "message": f"no checkout {cid}"}}
+        if event_type == "payment.succeeded":  # the provider took it, then tells us
+            self.psp.record_payment(
+                payment_id=f"pay_{cid}",
+                reference=found["reference"],
+                amount=found["amount"],
+                currency=found["currency"],
+            )
         raw, headers = payment_webhook(
             self.stack.webhook_secret(),
             reference=found["reference"],
@@ -193,6 +210,24 @@ class LocalApi:
     def fail(self, body: Any, cid: str) -> tuple[int, Any]:
         return self._send_payment(cid, "payment.failed")
 
+    def provider_cancel(self, body: Any, pid: str) -> tuple[int, Any]:
+        """The provider gives (part of) a payment back on its own, as a card issuer's chargeback
+        or a cancellation in its console would: ``{"amount": <minor units, all that is left by
+        default>, "reason": "..."}``; the signed ``payment.cancelled`` is sent to our webhook."""
+        amount = body.get("amount")
+        if amount is not None and (not isinstance(amount, int) or isinstance(amount, bool)):
+            return 400, {"error": {"code": "invalid_input", "field": "amount", "message": "int"}}
+        try:
+            cancellation = self.psp.cancel(
+                pid, amount=amount, reason=str(body.get("reason") or "charged back")[:500]
+            )
+        except NothingToCancel as exc:
+            return 404, {"error": {"code": "not_found", "message": str(exc)}}
+        raw, headers = cancellation_webhook(
+            self.stack.webhook_secret(), cancellation=cancellation, now_epoch=int(time.time())
+        )
+        return self.self_client.call("POST", "/webhooks/payments", raw=raw, headers=headers)
+
     def carrier(self, body: Any, lid: str) -> tuple[int, Any]:
         store = container.deps().store
         listing = store.get_listing(lid)
@@ -202,7 +237,7 @@ class LocalApi:
         if event not in {"delivered", "in_transit", "accident"}:
             return 400, {"error": {"code": "invalid_input", "field": "event", "message": event}}
         raw, headers = carrier_webhook(
-            self.stack.webhook_secret(),
+            self.stack.carrier_secret(),
             listing_id=lid,
             tracking_number=listing.shipment.tracking_number,
             now_epoch=int(time.time()),
@@ -456,11 +491,13 @@ def main(argv: list[str] | None = None) -> int:
             )
             log.info("routes: %s", ", ".join(f"{r.method} {r.path}" for r in stack.routes))
             log.info(
-                "webhook signing secret (the sandbox provider and carrier sign with it): "
-                "aws --endpoint-url http://%s:%d secretsmanager get-secret-value --secret-id %s",
+                "webhook signing secrets (the sandbox provider signs with the first, the carrier "
+                "with the second): aws --endpoint-url http://%s:%d secretsmanager "
+                "get-secret-value --secret-id %s (and %s)",
                 args.host,
                 args.moto_port,
                 stack.refs["WebhookSigningSecret"],
+                stack.refs["CarrierSigningSecret"],
             )
             try:
                 server.serve_forever(poll_interval=0.2)

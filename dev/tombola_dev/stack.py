@@ -163,18 +163,21 @@ class Stack:
         boto3.client("dynamodb").create_table(**create_table_request(name, props))
 
     def _create_secret(self, props: dict[str, Any]) -> str:
-        """A secret as CloudFormation would create it: its generated string under its key."""
-        generate = props.get("GenerateSecretString") or {}
+        """A secret as CloudFormation would create it: its generated string under its key, its
+        SecretString, or, with neither, no value at all (an empty secret)."""
+        name = resolve(props["Name"], self.refs, self.attrs)
+        sm = boto3.client("secretsmanager")
+        if "GenerateSecretString" not in props and "SecretString" not in props:
+            return str(sm.create_secret(Name=name)["ARN"])
+        if "SecretString" in props:
+            text = str(resolve(props["SecretString"], self.refs, self.attrs))
+            return str(sm.create_secret(Name=name, SecretString=text)["ARN"])
+        generate = props["GenerateSecretString"]
         value = json.loads(generate.get("SecretStringTemplate") or "{}")
         if generate.get("GenerateStringKey"):
             length = int(generate.get("PasswordLength", 32))
             value[generate["GenerateStringKey"]] = secrets.token_hex(length)[:length]
-        name = resolve(props["Name"], self.refs, self.attrs)
-        return str(
-            boto3.client("secretsmanager").create_secret(Name=name, SecretString=json.dumps(value))[
-                "ARN"
-            ]
-        )
+        return str(sm.create_secret(Name=name, SecretString=json.dumps(value))["ARN"])
 
     def secret(self, logical_id: str) -> dict[str, str]:
         """The current value of a secret the template declares."""
@@ -183,8 +186,12 @@ class Stack:
         return value
 
     def webhook_secret(self) -> str:
-        """What the sandbox provider and carrier sign with."""
+        """What the sandbox payment provider signs with."""
         return self.secret("WebhookSigningSecret")["current"]
+
+    def carrier_secret(self) -> str:
+        """What the sandbox carrier signs with (its own secret)."""
+        return self.secret("CarrierSigningSecret")["current"]
 
     def _role(self) -> str:
         iam = boto3.client("iam")

@@ -13,7 +13,7 @@ from tombola.services import delivery
 
 
 class DeliveryWebhookSettings(Settings):
-    webhook_secret_arn: NonEmpty
+    carrier_secret_arn: NonEmpty  # the carrier's own secret: the provider's verifies nothing here
 
 
 settings = cold_start(DeliveryWebhookSettings)
@@ -28,7 +28,8 @@ app = make_resolver()
 def carrier_event() -> WebhookAck:
     d = deps()
     return delivery.handle_carrier_event(
-        d, CarrierEventIn.model_validate_json(verified_body(app, d))
+        d,
+        CarrierEventIn.model_validate_json(verified_body(app, d, d.settings.carrier_secret_arn)),
     )
 
 

@@ -1,5 +1,8 @@
 """A buyer applies for tickets; their entries and mileage."""
 
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tombola.adapters import contract
@@ -32,8 +35,11 @@ def create_entry(listing_id: str, body: EntryIn) -> EntryCreated:
 
 
 @app.get("/me/entries", **contract.get(summary="The caller's entries"))
-def my_entries() -> EntryList:
-    return entries.my_entries(deps(), caller(app))
+def my_entries(
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,
+) -> EntryList:
+    return entries.my_entries(deps(), caller(app), cursor, limit)
 
 
 @app.get("/me/mileage", **contract.get(summary="The caller's mileage balance"))

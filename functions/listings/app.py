@@ -57,8 +57,11 @@ def deposit(listing_id: str) -> DepositView:
 
 
 @app.get("/me/listings", **contract.get(summary="The seller's own listings, in any status"))
-def my_listings() -> ListingPage:
-    return listings.mine(deps(), caller(app))
+def my_listings(
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,
+) -> ListingPage:
+    return listings.mine(deps(), caller(app), cursor, limit)
 
 
 @app.get("/listings/<listing_id>", **contract.get(404, public=True, summary="One listing"))

@@ -38,5 +38,5 @@ def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, object
     if event.detail_type == "OperatorAlert":  # the OperatorAlertsAlarm counts these
         logger.warning("operator alert", extra={"alert": event.detail})
         deps().telemetry.count(Point(Metric.OPERATOR_ALERTS))
-    sent = notify_event(deps().store, notifier(), event.detail_type, event.detail)
+    sent = notify_event(deps().store, notifier(), event.detail_type, event.detail, event.get_id)
     return {"sent": sent}

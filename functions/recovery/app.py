@@ -84,5 +84,5 @@ def resolve_effects(dead_id: str, body: DeadEffectsResolveIn) -> DeadEffectsView
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
     """The operator's routes, and the scheduled sweep."""
     if event.get("source") == "aws.events":
-        return recovery.sweep(deps())
+        return recovery.sweep(deps(), context.get_remaining_time_in_millis)
     return app.resolve(event, context)

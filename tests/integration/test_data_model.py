@@ -78,7 +78,7 @@ def test_listings_are_browsed_one_status_a_page_at_a_time(d: Driver) -> None:
     assert sorted(seen) == sorted(ids)
     assert d.ok(d.stack.http("GET", "/listings", query={"status": "settled"}))["listings"] == []
     bad = d.stack.http("GET", "/listings", query={"cursor": "not-a-cursor"})
-    assert bad.status == 400
+    assert bad.status == 422
     assert bad.body["error"]["field"] == "cursor"
 
 

@@ -73,6 +73,6 @@ def test_entrants_are_the_sellers_and_a_cursor_only_works_where_it_came_from(d: 
     forged = cursor[:-2] + ("AA" if not cursor.endswith("AA") else "BB")
     for bad, where in ((forged, lid), (cursor, second), ("not-a-cursor", lid)):
         r = d.as_("seller", "GET", f"/listings/{where}/entrants", query={"cursor": bad})
-        assert r.status == 400, r.body
+        assert r.status == 422, r.body
         assert r.body["error"]["field"] == "cursor"
     assert d.as_("seller", "GET", "/listings/L-nope/entrants").status == 404

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import boto3
@@ -20,6 +20,7 @@ from pytest_httpx import HTTPXMock
 
 from tests.support.app_driver import Driver
 from tests.support.portone_fake import FakePortOne
+from tombola.adapters import portone as portone_adapter
 from tombola.adapters.portone import AskedFor, PortOneCredentials, PortOnePaymentProvider
 from tombola.errors import ProviderUnavailable
 from tombola.money import Money
@@ -327,3 +328,169 @@ def test_a_forged_portone_webhook_is_refused_counted_and_reads_nothing(
         assert unknown.status == 200, unknown.body
     d.stack.deliver_events()
     assert [c["totalAmount"] for c in fake.cancels("chk_unknown")] == [1_000]
+
+
+# ------------------------------------------------------------------ PortOne's own cancellations
+
+
+def _paid(
+    fake: FakePortOne,
+    p: PortOnePaymentProvider,
+    amount: int = 1_000,
+    reference: str = "entry:L1:E1:ann",
+) -> str:
+    cid = p.create_checkout(
+        reference=reference, payer_id="ann", amount=Money(amount, "KRW"), expires_at=LATER
+    ).checkout_id
+    fake.pay(cid)
+    return cid
+
+
+@pytest.mark.parametrize(("given_back", "kind"), [(None, "whole"), (400, "partial")])
+def test_a_chargeback_is_read_back_and_reported_as_a_cancellation(
+    fake: FakePortOne, given_back: int | None, kind: str
+) -> None:
+    p = provider(fake)
+    cid = _paid(fake, p)
+    cancellation, (body, headers) = fake.charge_back(cid, given_back)
+    assert json.loads(body)["type"] == (
+        "Transaction.Cancelled" if kind == "whole" else "Transaction.PartialCancelled"
+    )
+    event = p.verified_event(body, headers)
+    assert event is not None
+    assert event.type == "payment.cancelled"
+    assert event.data.cancellation_id == cancellation["id"]
+    assert (event.data.amount, event.data.currency) == (given_back or 1_000, "KRW")
+    assert event.data.refund_id is None  # not ours
+    assert event.data.reason == "카드사 차지백 (CHARGEBACK)"
+    assert event.data.reference == "entry:L1:E1:ann"
+    assert ("GET", f"/payments/{cid}", None) in fake.requests  # PortOne's record, not the body's
+
+
+def test_our_own_refund_reported_back_carries_our_refund_id(fake: FakePortOne) -> None:
+    p = provider(fake)
+    cid = _paid(fake, p)
+    assert (
+        p.refund(
+            refund_id=f"refund-{cid}", payment_id=cid, amount=Money(1_000, "KRW"), reason="unsold"
+        )
+        == 1_000
+    )
+    [ours] = fake.cancels(cid)
+    event = p.verified_event(*fake.cancelled_webhook(cid, ours["id"]))
+    assert event is not None
+    assert (event.type, event.data.refund_id) == ("payment.cancelled", f"refund-{cid}")
+
+
+def test_a_late_paid_webhook_of_a_payment_given_back_since_is_still_the_payment(
+    fake: FakePortOne,
+) -> None:
+    """Its cancellation is reported on its own; the payment itself must still be booked."""
+    p = provider(fake)
+    cid = _paid(fake, p)
+    fake.charge_back(cid)
+    event = p.verified_event(*fake.webhook("Transaction.Paid", cid))
+    assert event is not None
+    assert (event.type, event.data.amount) == ("payment.succeeded", 1_000)
+
+
+def test_a_dispute_is_reported_and_moves_nothing(fake: FakePortOne) -> None:
+    p = provider(fake)
+    cid = _paid(fake, p)
+    event = p.verified_event(*fake.webhook("Transaction.DisputeCreated", cid))
+    assert event is not None
+    assert event.type == "payment.disputed"
+
+
+@pytest.mark.parametrize(("given_back", "refunded"), [(None, 0), (300, 700)])
+def test_a_refund_after_portone_gave_money_back_asks_only_for_what_is_left(
+    fake: FakePortOne, given_back: int | None, refunded: int
+) -> None:
+    """Before: it asked for the whole payment, PortOne refused (already cancelled, or more than
+    the cancellable amount), and the outbox retried it for ever."""
+    p = provider(fake)
+    cid = _paid(fake, p)
+    fake.charge_back(cid, given_back)
+    for _ in range(2):  # a retry answers the same, and cancels nothing more
+        done = p.refund(refund_id="R-1", payment_id=cid, amount=Money(1_000, "KRW"), reason="x")
+        assert done == refunded
+    ours = [c for c in fake.cancels(cid) if "[R-1]" in c["reason"]]
+    assert [c["totalAmount"] for c in ours] == ([refunded] if refunded else [])
+    assert fake.payments[cid]["amount"]["cancelled"] == 1_000
+    cancels = [b for m, path, b in fake.requests if path.endswith("/cancel")]
+    assert all(b["amount"] <= b["currentCancellableAmount"] for b in cancels)
+
+
+def test_a_days_payment_events_are_read_by_cursor_page_by_page(
+    fake: FakePortOne, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(portone_adapter, "EVENTS_PAGE", 2)
+    book = MemoryBook()
+    p = provider(fake, book)
+    fake.now = datetime(2026, 11, 28, 23, 59, tzinfo=UTC)
+    _paid(fake, p, amount=500, reference="entry:L9:E0:ann")  # the day before: not in it
+    fake.now = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+    a = p.create_checkout(
+        reference="deposit:L9", payer_id="sam", amount=Money(2_000, "KRW"), expires_at=LATER
+    ).checkout_id
+    fake.pay(a)
+    b = _paid(fake, p, amount=1_000, reference="entry:L9:E1:bob")
+    fake.charge_back(b, 250)
+    p.refund(refund_id=f"refund-{a}", payment_id=a, amount=Money(2_000, "KRW"), reason="unsold")
+    records, cursor, pages = [], None, 0
+    while True:
+        page, cursor = p.records_of_day(date(2026, 11, 29), cursor)
+        records.extend(page)
+        pages += 1
+        if cursor is None:
+            break
+    assert pages >= 2
+    got = [(r.kind, r.payment_id, r.amount, r.refund_id) for r in records]
+    assert got == [
+        ("payment", a, 2_000, None),
+        ("payment", b, 1_000, None),
+        ("cancellation", b, 250, None),
+        ("cancellation", a, 2_000, f"refund-{a}"),
+    ]
+    assert records[0].reference == "deposit:L9"
+    assert all(r.at.date() == date(2026, 11, 29) for r in records)
+    # one record by its id, whatever its day
+    found = p.find_record("cancellation", "", payment_id=a, refund_id=f"refund-{a}")
+    assert found is not None
+    assert found.amount == 2_000
+    assert p.find_record("payment", b) is not None
+    assert p.find_record("payment", "chk_never") is None
+
+
+@pytest.mark.parametrize("d", [PORTONE], indirect=True)
+def test_a_chargeback_through_portone_reaches_the_ledger_once_and_reconciles(
+    d: Driver, portone_stack: FakePortOne
+) -> None:
+    fake = portone_stack
+    fake.now = d.clock.now()  # PortOne's records and ours on the same day
+    d.user("sam", "seller", payout=True)
+    d.user("ann", "buyer")
+    created = d.create_listing("sam", price=9_000, expected_entrants=3, ticket_limit=1)
+    lid = created["listing"]["listing_id"]
+    assert _pay(d, fake, created["deposit"]["checkout"])["result"] == "listing_opened"
+    entry = d.ok(d.as_("ann", "POST", f"/listings/{lid}/entries", {"tickets": 1}), 201)
+    assert _pay(d, fake, entry["checkout"])["result"] == "tickets_issued"
+    cid = entry["checkout"]["checkout_id"]
+    cancellation, (body, headers) = fake.charge_back(cid)
+    for expected in ("cancellation_recorded", "duplicate"):
+        r = d.ok(d.stack.http("POST", "/webhooks/payments", raw=body, headers=headers))
+        assert r["result"] == expected
+    keys = [e.key for e in d.store.journal_of_listing(lid)]
+    assert f"provider-cancel:{cancellation['id']}" in keys
+    st = d.conserved(lid)
+    assert st.paid_out == {"provider_cancelled": 3_000}
+    d.users["op"] = ("operator",)
+    day = d.clock.now().date().isoformat()
+    report = d.ok(d.as_("op", "GET", "/operator/reconciliation", query={"day": day}))
+    assert report["provider"] == "portone"
+    assert report["mismatches"] == []
+    matched = sorted((m["kind"], m["provider_id"]) for m in report["matched"])
+    deposit = created["deposit"]["checkout"]["checkout_id"]
+    assert matched == sorted(
+        [("payment", deposit), ("payment", cid), ("cancellation", cancellation["id"])]
+    )

@@ -7,7 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from tombola_dev.sandbox import payment_webhook
+from tombola_dev.sandbox import carrier_webhook, payment_webhook
 
 from tests.support.app_driver import Driver, complete_sale
 from tombola.telemetry import Metric
@@ -64,7 +64,9 @@ def test_delivery_before_shipment_is_refused_and_a_repeat_is_applied_once(d: Dri
     d.conserved(lid)
 
 
-@pytest.mark.parametrize("problem", ["bad signature", "stale timestamp", "no signature"])
+@pytest.mark.parametrize(
+    "problem", ["bad signature", "stale timestamp", "no signature", "non-ASCII signature"]
+)
 def test_forged_or_stale_webhooks_get_401_and_write_nothing(d: Driver, problem: str) -> None:
     d.user("seller", "seller", payout=True)
     created = d.create_listing("seller")
@@ -86,6 +88,8 @@ def test_forged_or_stale_webhooks_get_401_and_write_nothing(d: Driver, problem: 
             currency="KRW",
             now_epoch=old,
         )
+    elif problem == "non-ASCII signature":  # was a 500 (hmac.compare_digest refuses it)
+        headers = {SIGNATURE_HEADER: f"t={now},v1=" + "\u00e9" * 64}
     else:
         headers = {}
     before = _table_items(d)
@@ -96,6 +100,32 @@ def test_forged_or_stale_webhooks_get_401_and_write_nothing(d: Driver, problem: 
     assert _table_items(d) == before
     assert d.record(lid).status.value == "awaiting_deposit"
     assert d.stack.http("GET", f"/listings/{lid}").status == 404  # unpublished until paid
+
+
+@pytest.mark.parametrize(
+    "signature",
+    ["t={now},v1=" + "\u00e9" * 64, "t={now},v1=\u0661\u0662", "t=\u0661\u0662,v1=ab"],
+    ids=["non-ASCII hex", "Arabic-Indic digits", "non-ASCII timestamp"],
+)
+def test_a_carrier_webhook_with_a_non_ascii_signature_gets_401_and_is_counted(
+    d: Driver, signature: str
+) -> None:
+    lid = d.sold_out()
+    d.ok(
+        d.as_(
+            "seller", "POST", f"/listings/{lid}/shipment", {"carrier": "CJ", "tracking_number": "T"}
+        )
+    )
+    now = int(d.clock.now().timestamp())
+    raw, _ = carrier_webhook(d.carrier_secret, listing_id=lid, tracking_number="T", now_epoch=now)
+    before = _table_items(d)
+    headers = {SIGNATURE_HEADER: signature.format(now=now)}
+    r = d.stack.http("POST", "/webhooks/delivery", raw=raw, headers=headers)
+    assert r.status == 401, r
+    assert r.body["error"]["code"] == "bad_signature"
+    assert d.telemetry.total(Metric.WEBHOOK_REJECTS, Source="delivery") == 1
+    assert _table_items(d) == before
+    assert d.record(lid).status.value == "shipped"
 
 
 def test_malformed_and_extra_fields_get_a_4xx_naming_the_field(d: Driver) -> None:

@@ -71,6 +71,15 @@ def summary() -> list[str]:
                 else ""
             )
         )
+    runs = seen.get("interleavings", [])
+    if runs:
+        explored = sum(int(r["examples"]) for r in runs)
+        steps = sum(int(r["steps"]) for r in runs)
+        violations = sum(int(r["violations"]) for r in runs)
+        lines.append(
+            f"interleavings explored: {explored} ({steps} steps, on DynamoDB Local), "
+            f"invariant violations: {violations}"
+        )
     for kind, label in (
         ("server_errors", "server errors (responses >= 500)"),
         ("authz_leaks", "authorization leaks"),

@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.app_driver import Driver, complete_sale
 from tests.support.faults import failing
-from tombola.services import drawing, settling, waits
+from tombola.services import drawing, recovery, settling, waits
 
 
 def _sold_out(d: Driver, buyers: tuple[str, ...] = ("ann", "bob")) -> str:
@@ -111,6 +111,41 @@ def test_the_sweep_resumes_a_stopped_execution_and_gives_up_after_a_few_tries(d:
     d.wait_status(lid, "settled")
     assert d.stack.execution(d.record(lid).execution)["status"] in {"RUNNING", "SUCCEEDED"}
     d.conserved(lid)
+
+
+@pytest.mark.parametrize("bound", ["page", "time"])
+def test_the_sweep_looks_at_a_bounded_part_and_goes_on_next_time(
+    d: Driver, monkeypatch: pytest.MonkeyPatch, bound: str
+) -> None:
+    """Three listings stopped at their draw: a run resumes two (a page of 2) or one (the time
+    budget spent after the first), and the next runs go on from where it stopped."""
+    d.user("seller", "seller", payout=True)
+    lids = []
+    with failing(drawing, "run_draw"):
+        for n in range(3):
+            lid = d.open_listing("seller", expected_entrants=2, ticket_limit=1)
+            for b in (f"a{n}", f"b{n}"):
+                d.user(b, "buyer")
+                d.buy(b, lid)
+            lids.append(lid)
+        for lid in lids:
+            _wait_stopped(d, lid)
+    if bound == "page":
+        monkeypatch.setattr(recovery, "SWEEP_PAGE", 2)
+        expected = [2, 1, 0]
+    else:  # every invocation is told it has 30 s left: less than the reserve
+        monkeypatch.setattr(recovery, "SWEEP_RESERVE_MS", 30_001)
+        expected = [1, 1, 1, 0]
+    runs = [d.stack.run_schedules({"RecoveryFunction"})[0]["resumed"] for _ in expected]
+    assert [len(r) for r in runs] == expected
+    assert sorted(lid for r in runs for lid in r) == sorted(lids)  # each once
+    for lid in lids:
+        d.wait_status(lid, "final_buyer")
+
+
+def _wait_stopped(d: Driver, lid: str) -> None:
+    d.stack.wait_for(lambda: d.record(lid).attention is not None, 20, "attention")
+    d.stack.wait_for(lambda: _execution_status(d, lid) == "FAILED", 20, "failed")
 
 
 def complete_sale_until_confirmed(d: Driver, lid: str) -> None:

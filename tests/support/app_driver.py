@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tombola_dev.sandbox import carrier_webhook, payment_webhook
+from tombola_dev.sandbox import cancellation_webhook, carrier_webhook, payment_webhook
 from tombola_dev.stack import HttpResponse, Stack
 
 from tombola.adapters.container import deps
@@ -74,7 +74,13 @@ class Driver:
     # ------------------------------------------------------------------ payment provider
     @property
     def secret(self) -> str:
+        """What the payment provider signs with."""
         return self.stack.webhook_secret()
+
+    @property
+    def carrier_secret(self) -> str:
+        """What the carrier signs with: its own secret."""
+        return self.stack.carrier_secret()
 
     @property
     def psp(self) -> SandboxPaymentProvider:
@@ -99,16 +105,53 @@ class Driver:
     ) -> HttpResponse:
         checkout = self.psp.checkout(checkout_id)
         assert checkout is not None, checkout_id
+        paid = checkout["amount"] if amount is None else amount
+        payment_id = payment_id or f"pay_{checkout_id}"
+        if event_type == "payment.succeeded":  # the provider took it, then tells us
+            self.psp.record_payment(
+                payment_id=payment_id,
+                reference=checkout["reference"],
+                amount=paid,
+                currency=checkout["currency"],
+            )
         raw, headers = payment_webhook(
             self.secret,
             reference=checkout["reference"],
-            amount=checkout["amount"] if amount is None else amount,
+            amount=paid,
             currency=checkout["currency"],
             now_epoch=int(self.clock.now().timestamp()),
             event_type=event_type,
-            payment_id=payment_id or f"pay_{checkout_id}",
+            payment_id=payment_id,
             event_id=event_id,
             checkout_id=checkout_id,
+        )
+        return self.stack.http("POST", "/webhooks/payments", raw=raw, headers=headers)
+
+    def provider_cancels(
+        self,
+        payment_id: str,
+        *,
+        amount: int | None = None,
+        cancellation_id: str | None = None,
+        reason: str = "charged back by the card issuer",
+        event_id: str | None = None,
+    ) -> tuple[dict[str, Any], HttpResponse]:
+        """The provider gives (part of) a payment back on its own (a chargeback, its console)
+        and reports it: the cancellation and the webhook's answer."""
+        cancellation = self.psp.cancel(
+            payment_id, amount=amount, cancellation_id=cancellation_id, reason=reason
+        )
+        return cancellation, self.report_cancellation(cancellation, event_id=event_id)
+
+    def report_cancellation(
+        self, cancellation: dict[str, Any], *, event_id: str | None = None
+    ) -> HttpResponse:
+        """The provider's ``payment.cancelled`` for a cancellation it has (again, if asked)."""
+        raw, headers = cancellation_webhook(
+            self.secret,
+            cancellation=cancellation,
+            now_epoch=int(self.clock.now().timestamp()),
+            event_id=event_id,
         )
         return self.stack.http("POST", "/webhooks/payments", raw=raw, headers=headers)
 
@@ -137,7 +180,7 @@ class Driver:
 
     def deliver(self, listing_id: str, tracking: str, event_id: str | None = None) -> HttpResponse:
         raw, headers = carrier_webhook(
-            self.secret,
+            self.carrier_secret,
             listing_id=listing_id,
             tracking_number=tracking,
             now_epoch=int(self.clock.now().timestamp()),

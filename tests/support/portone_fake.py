@@ -1,7 +1,8 @@
 """PortOne V2's payments API as its recorded exchanges (tests/fixtures/portone/) show it, with
-state: pre-registration, payments, cancellations, and webhooks signed as PortOne signs them
-(Standard Webhooks: base64 HMAC-SHA256 over "<id>.<timestamp>.<body>"). Served to the SDK's
-httpx client through pytest-httpx; failures can be queued to test what we do when it errs."""
+state: pre-registration, payments, cancellations (ours through the API; PortOne's own: a
+chargeback, the console), the day's payment events by cursor, and webhooks signed as PortOne
+signs them (Standard Webhooks: base64 HMAC-SHA256 over "<id>.<timestamp>.<body>"). Served to the
+SDK's httpx client through pytest-httpx; failures can be queued to test what we do when it errs."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,9 @@ class FakePortOne:
     requests: list[tuple[str, str, Any]] = field(default_factory=list)
     # (path regex, status, error type) or (path regex, exception): the next matching request
     failures: list[tuple[str, Any, str | None]] = field(default_factory=list)
+    # the payment events (paid, cancelled, partially cancelled), in order; a cursor is an index
+    events: list[dict[str, Any]] = field(default_factory=list)
+    now: datetime | None = None  # when things happen (the real time unless set)
 
     # ------------------------------------------------------------------ the API
     def handle(self, request: httpx.Request) -> httpx.Response:
@@ -61,6 +66,8 @@ class FakePortOne:
                 return self._error(int(outcome), kind or "PG_PROVIDER")
         if request.headers.get("authorization") != f"PortOne {self.api_secret}":
             return self._error(401, "UNAUTHORIZED")
+        if request.method == "GET" and path == "/payment-events-by-cursor":
+            return self._events(json.loads(request.url.params["requestBody"]))
         match = ROUTE.match(path)
         if match is None:
             return httpx.Response(404, json={"type": "NOT_FOUND", "message": path})
@@ -92,12 +99,27 @@ class FakePortOne:
         cancel = int(body.get("amount") or cancellable)
         if cancel > cancellable:
             return self._error(400, "CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT")
-        cancellation = recorded("cancellation")
+        cancellation = self._cancellation(payment_id, cancel, body["reason"], "API")
+        return httpx.Response(200, json={"cancellation": copy.deepcopy(cancellation)})
+
+    def _at(self) -> str:
+        at = self.now or datetime.now(UTC)
+        return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    def _cancellation(
+        self, payment_id: str, cancel: int, reason: str, trigger: str
+    ) -> dict[str, Any]:
+        payment = self.payments[payment_id]
+        amount = payment["amount"]
+        cancellation: dict[str, Any] = recorded("cancellation")
         cancellation.update(
             id=f"cancellation-{uuid.uuid4().hex[:20]}",
             totalAmount=cancel,
             vatAmount=0,
-            reason=body["reason"],
+            reason=reason,
+            trigger=trigger,
+            cancelledAt=self._at(),
+            requestedAt=self._at(),
         )
         amount["cancelled"] += cancel
         payment["cancellations"].append(cancellation)
@@ -105,7 +127,48 @@ class FakePortOne:
             "CANCELLED" if amount["cancelled"] == amount["paid"] else "PARTIAL_CANCELLED"
         )
         payment.setdefault("cancelledAt", cancellation["cancelledAt"])
-        return httpx.Response(200, json={"cancellation": copy.deepcopy(cancellation)})
+        self._event(payment, payment["status"], -cancel, cancellation)
+        return cancellation
+
+    def _event(
+        self,
+        payment: dict[str, Any],
+        status: str,
+        amount: int,
+        cancellation: dict[str, Any] | None = None,
+    ) -> None:
+        event = recorded("cancelled_payment_event" if cancellation else "paid_payment_event")
+        event.update(
+            type=status,
+            id=f"paymentevent-{uuid.uuid4().hex[:20]}",
+            paymentId=payment["id"],
+            storeId=self.store_id,
+            createdAt=self._at(),
+            totalAmount=copy.deepcopy(payment["amount"]),
+            currency=payment["currency"],
+            eventAmount=amount,
+        )
+        if cancellation is not None:
+            event["cancellation"] = copy.deepcopy(cancellation)
+        self.events.append(event)
+
+    def _events(self, body: dict[str, Any]) -> httpx.Response:
+        """GET /payment-events-by-cursor: events created in [from, until), after the cursor."""
+        start = int(body["cursor"]) + 1 if body.get("cursor") else 0
+        size = int(body.get("size") or 10)
+        since, until = body.get("from", ""), body.get("until", "~")
+
+        def when(value: str) -> datetime:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+        items = [
+            {"paymentEvent": copy.deepcopy(e), "cursor": str(n)}
+            for n, e in enumerate(self.events)
+            if n >= start
+            and (not since or when(since) <= when(e["createdAt"]))
+            and (until == "~" or when(e["createdAt"]) < when(until))
+        ]
+        return httpx.Response(200, json={"items": items[:size]})
 
     @staticmethod
     def _error(status: int, kind: str) -> httpx.Response:
@@ -119,10 +182,42 @@ class FakePortOne:
         registered, currency = self.preregistered[payment_id]
         paid = recorded("paid_payment")
         total = registered if amount is None else amount
-        paid.update(id=payment_id, storeId=self.store_id, currency=currency)
+        paid.update(id=payment_id, storeId=self.store_id, currency=currency, paidAt=self._at())
         paid["amount"].update(total=total, paid=total, vat=0, supply=total)
         self.payments[payment_id] = paid
+        self._event(paid, "PAID", total)
         return self.webhook("Transaction.Paid", payment_id)
+
+    def charge_back(
+        self,
+        payment_id: str,
+        amount: int | None = None,
+        *,
+        reason: str = "카드사 차지백",
+        trigger: str = "CHARGEBACK",
+    ) -> tuple[dict[str, Any], tuple[bytes, dict[str, str]]]:
+        """PortOne (the card issuer's chargeback, someone in its console) gives (part of) a
+        payment back on its own; returns the cancellation and its signed webhook."""
+        payment = self.payments[payment_id]
+        left = payment["amount"]["paid"] - payment["amount"]["cancelled"]
+        cancellation = self._cancellation(
+            payment_id, left if amount is None else amount, reason, trigger
+        )
+        return cancellation, self.cancelled_webhook(payment_id, cancellation["id"])
+
+    def cancelled_webhook(
+        self, payment_id: str, cancellation_id: str, *, at: int | None = None
+    ) -> tuple[bytes, dict[str, str]]:
+        """Transaction.Cancelled (the payment is wholly cancelled now) or
+        Transaction.PartialCancelled, naming the cancellation."""
+        payment = self.payments[payment_id]
+        whole = payment["status"] == "CANCELLED"
+        event = recorded("webhook_transaction_cancelled")
+        event["type"] = "Transaction.Cancelled" if whole else "Transaction.PartialCancelled"
+        event["data"].update(
+            paymentId=payment_id, storeId=self.store_id, cancellationId=cancellation_id
+        )
+        return self._signed(json.dumps(event), at=at)
 
     def decline(self, payment_id: str) -> tuple[bytes, dict[str, str]]:
         registered, currency = self.preregistered[payment_id]
@@ -138,7 +233,11 @@ class FakePortOne:
         event = recorded("webhook_transaction_paid")
         event["type"] = kind
         event["data"].update(paymentId=payment_id, storeId=self.store_id)
-        body = json.dumps(event)
+        return self._signed(json.dumps(event), at=at, secret=secret)
+
+    def _signed(
+        self, body: str, *, at: int | None = None, secret: str | None = None
+    ) -> tuple[bytes, dict[str, str]]:
         webhook_id = f"msg_{uuid.uuid4().hex}"
         timestamp = int(time.time()) if at is None else at
         headers = {

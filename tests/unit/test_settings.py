@@ -55,3 +55,16 @@ def test_a_wrong_value_fails_the_start_by_name() -> None:
         _load(fn, env | {"SURPLUS_POLICY_DEFAULT": "charity"})
     with pytest.raises(ConfigurationError, match="STATE_MACHINE_ARN"):
         _load(fn, env | {"STATE_MACHINE_ARN": ""})
+
+
+def test_currency_amounts_are_checked_at_the_start() -> None:
+    fn = FUNCTIONS["ListingsFunction"]
+    env = fn.stand_in_environment(TEMPLATE.parameters)
+    for bad in ("{not json", '{"KRW": {"fee": 1}}', '{"GBP": {"fee": 1}}', '{"USD": {"fee": -1}}'):
+        with pytest.raises(ConfigurationError, match="CURRENCY_AMOUNTS"):
+            _load(fn, env | {"CURRENCY_AMOUNTS": bad})
+    settings = _load(fn, env | {"FEE_K": "1000", "CURRENCY_AMOUNTS": '{"USD": {"fee": 99}}'})
+    usd = settings.settings.currency_policy("USD")
+    assert usd is not None
+    assert (usd.fee.amount, usd.fee.currency, usd.deposit.rate_bps) == (99, "USD", 500)
+    assert settings.settings.currency_policy("EUR") is None  # no amounts; won't be guessed

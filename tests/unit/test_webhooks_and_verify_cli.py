@@ -41,6 +41,8 @@ def test_during_a_rotation_the_current_and_the_previous_secret_verify() -> None:
         (BODY, "v1=abc", 1_000, "malformed"),
         (BODY, "t=abc,v1=abc", 1_000, "malformed"),
         (BODY, None, 1_000, "missing"),
+        (BODY, "t=1000,v1=" + "\u00e9" * 64, 1_000, "malformed"),  # was a TypeError (500)
+        (BODY, "t=\u0661\u0660\u0660\u0660,v1=abc", 1_000, "malformed"),
     ],
 )
 def test_bad_signatures_say_what_is_wrong(

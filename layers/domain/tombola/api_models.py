@@ -108,13 +108,31 @@ class PaymentData(Input):
     amount: Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT)]
     currency: AnyCurrency
     checkout_id: Annotated[str, Field(max_length=200)] | None = None
+    # payment.cancelled: the provider's cancellation (its id; ``amount`` is what it gave back),
+    # and our refund id when it is one we asked for
+    cancellation_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    refund_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    reason: Annotated[str, Field(max_length=500)] | None = None
 
 
 class PaymentEventIn(Input):
     id: Annotated[str, Field(min_length=1, max_length=200)]
-    type: Literal["payment.succeeded", "payment.failed", "refund.succeeded", "payout.paid"]
+    type: Literal[
+        "payment.succeeded",
+        "payment.failed",
+        "payment.cancelled",  # the provider gave (part of) a payment back: ours, or unasked
+        "payment.disputed",  # the payer's card issuer opened a dispute (a chargeback may follow)
+        "refund.succeeded",
+        "payout.paid",
+    ]
     created: Epoch
     data: PaymentData
+
+    @model_validator(mode="after")
+    def _cancellation_named(self) -> PaymentEventIn:
+        if self.type == "payment.cancelled" and not self.data.cancellation_id:
+            raise ValueError("a payment.cancelled event names its data.cancellation_id")
+        return self
 
 
 class CarrierData(Input):

@@ -212,7 +212,12 @@ class EntryCreated(View):
 
 
 class EntryList(View):
-    entries: list[EntryView]
+    entries: list[EntryView] = Field(
+        description="every entry on the page's listings (up to ?limit= listings), oldest first"
+    )
+    next_cursor: str | None = Field(
+        description="pass as ?cursor= for the next listings' entries; null: last"
+    )
 
 
 class MileageView(View):
@@ -298,7 +303,17 @@ class PayoutView(View):
     payout_id: str
     listing_id: str
     seller_id: str
-    payout_account: str | None = Field(description="where to transfer (the seller's profile)")
+    payout_account: str | None = Field(
+        description="where to transfer: the seller's payout account when the payout was issued"
+    )
+    profile_payout_account: str | None = Field(
+        default=None, description="the seller's payout account in their profile now"
+    )
+    warning: str | None = Field(
+        default=None,
+        description="set while the payout waits and the two accounts differ: check with the "
+        "seller before transferring",
+    )
     amount: int
     currency: str
     status: Literal["issued", "paid"]
@@ -355,11 +370,26 @@ class DepositRule(View):
     rate_bps: int | None = Field(description="or this share of Pp (basis points), rounded up")
 
 
+class CurrencyTerms(View):
+    """The fee and deposit rule of listings priced in one currency, in its own minor units."""
+
+    minor_units: int = Field(description="digits after the point (KRW: 0, USD: 2)")
+    fee: int = Field(description="k, in this currency's minor units")
+    deposit: DepositRule
+
+
 class PolicyView(View):
     """The operator's rules every new listing is made under."""
 
-    fee: int = Field(description="k: the operator's fee per listing, taken from the pool")
-    deposit: DepositRule
+    fee: int = Field(
+        description="k: the operator's fee per listing, taken from the pool, in KRW "
+        "(by_currency has every currency's)"
+    )
+    deposit: DepositRule = Field(description="the deposit rule in KRW (by_currency: each one's)")
+    by_currency: dict[str, CurrencyTerms] = Field(
+        description="the currencies a listing may be priced in now, each with its fee and "
+        "deposit rule in its own minor units"
+    )
     surplus_policy_default: SurplusPolicy
     mileage_bps: int = Field(description="mileage a non-winning ticket earns, as a share of P1")
     ticket_limit_default: int
@@ -379,3 +409,50 @@ class WebhookAck(View):
 
     event_id: str
     result: str = Field(examples=["tickets_issued", "duplicate", "refunded", "ignored"])
+
+
+# ------------------------------------------------------------------------------ reconciliation
+
+
+class ReconciliationLine(View):
+    """One record compared: the provider's and ours."""
+
+    status: Literal["matched", "missing_here", "missing_there", "amount_differs"] = Field(
+        description="missing_here: the provider has it and our books do not; missing_there: "
+        "our books have it and the provider does not"
+    )
+    kind: Literal["payment", "cancellation", "refund", "payout"] = Field(
+        description="refund: a cancellation we asked for; cancellation: one the provider made "
+        "on its own (chargeback, its console)"
+    )
+    provider_id: str = Field(description="the payment, cancellation, refund or payout id")
+    currency: str
+    provider_amount: int | None
+    our_amount: int | None
+    payment_id: str | None
+    listing_id: str | None
+    our_key: str | None = Field(description="the journal key or record it was booked under")
+    note: str
+
+
+class ReconciliationTotals(View):
+    """Per currency, as each side recorded the day: money in (payments) and out (cancellations,
+    refunds, payouts)."""
+
+    currency: str
+    provider_in: int
+    provider_out: int
+    ours_in: int
+    ours_out: int
+
+
+class ReconciliationView(View):
+    """One day (UTC) of the provider's records against our books."""
+
+    day: str = Field(examples=["2026-11-29"])
+    provider: str = Field(examples=["sandbox", "portone"])
+    counts: dict[str, int] = Field(description="records by status")
+    totals: list[ReconciliationTotals]
+    mismatches: list[ReconciliationLine] = Field(description="every record not matched")
+    matched: list[ReconciliationLine] = Field(description="matched records (at most 200)")
+    truncated: bool = Field(description="more mismatches than listed (the first 1,000 are)")

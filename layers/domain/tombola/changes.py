@@ -156,6 +156,29 @@ class QuotaMove:
     expect_paid: int | None = None
 
 
+def merged(moves: Sequence[QuotaMove]) -> list[QuotaMove]:
+    """One move per shard: a transaction may name an item once (releasing two holds of one
+    buyer gives back to the same shard twice)."""
+    by_shard: dict[tuple[str, int], QuotaMove] = {}
+    for m in moves:
+        key = (m.listing_id, m.shard)
+        seen = by_shard.get(key)
+        if seen is None:
+            by_shard[key] = m
+            continue
+        by_shard[key] = QuotaMove(
+            m.listing_id,
+            m.shard,
+            take=seen.take + m.take,
+            give=seen.give + m.give,
+            paid=seen.paid + m.paid,
+            close=seen.close or m.close,
+            capped=seen.capped and m.capped,
+            expect_paid=seen.expect_paid if seen.expect_paid is not None else m.expect_paid,
+        )
+    return list(by_shard.values())
+
+
 @dataclass(frozen=True, slots=True)
 class NewQuotaShard:
     listing_id: str

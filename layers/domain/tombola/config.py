@@ -3,15 +3,16 @@ once, at cold start, from the environment template.yaml gives the function."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from tombola.money import Money
-from tombola.pricing import DepositPolicy, SurplusPolicy
+from tombola.money import CURRENCIES, Money
+from tombola.pricing import CurrencyPolicy, DepositPolicy, SurplusPolicy
 
 DEADLINES = ("second_payment", "ship", "delivery", "confirm", "resolution")
 
@@ -20,6 +21,16 @@ NonEmpty = Annotated[str, Field(min_length=1)]
 Seconds = Annotated[int, Field(gt=0)]
 Amount = Annotated[int, Field(ge=0)]
 Bps = Annotated[int, Field(ge=0, le=10_000)]
+
+
+class CurrencyAmounts(BaseModel):
+    """The fee k and the fixed deposit (0: the rate applies) of one currency, in its own minor
+    units: USD 150 is $1.50."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fee: Amount = 0
+    deposit_fixed: Amount = 0
 
 
 class ConfigurationError(ValueError):
@@ -40,6 +51,9 @@ class Settings(BaseSettings):
     deposit_fixed: Amount
     deposit_rate_bps: Bps
     fee_k: Amount
+    # The fee and fixed deposit of each currency but KRW (whose are FEE_K and DEPOSIT_FIXED), as
+    # JSON: {"USD": {"fee": 150, "deposit_fixed": 0}, ...}; see currency_policy.
+    currency_amounts: dict[str, CurrencyAmounts] = Field(default_factory=dict)
     surplus_policy_default: SurplusPolicy
     mileage_bps: Bps
     ticket_limit_default: Annotated[int, Field(ge=1)]
@@ -65,6 +79,7 @@ class Settings(BaseSettings):
     # Only some functions are given these; their subclasses make them required.
     state_machine_arn: str = ""
     webhook_secret_arn: str = ""  # {"current": ..., "previous": ...}: both verify in a rotation
+    carrier_secret_arn: str = ""  # the carrier's own, the same shape and rotation
     pseudonym_key_arn: str = ""  # {"key": ...}: keys the public pseudonyms
     idempotency_table: str = ""
     sender_email: str = ""
@@ -72,6 +87,22 @@ class Settings(BaseSettings):
     payment_provider: Literal["sandbox", "portone"] = "sandbox"
     portone_secret_arn: str = ""  # {"api_secret", "webhook_secret", "store_id"}
     checkout_page_url: str = ""  # with portone: our page that opens PortOne's payment window
+
+    @field_validator("currency_amounts", mode="before")
+    @classmethod
+    def _amounts_from_json(cls, value: object) -> object:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
+
+    @model_validator(mode="after")
+    def _amounts_of_known_currencies(self) -> Settings:
+        for code in self.currency_amounts:
+            if code == "KRW":
+                raise ValueError("CURRENCY_AMOUNTS: KRW's are FEE_K and DEPOSIT_FIXED")
+            if code not in CURRENCIES:
+                raise ValueError(f"CURRENCY_AMOUNTS: {code!r} is not one of {sorted(CURRENCIES)}")
+        return self
 
     @model_validator(mode="after")
     def _defaults_within_bounds(self) -> Settings:
@@ -116,10 +147,26 @@ class Settings(BaseSettings):
             )
             raise ConfigurationError(f"{cls.__name__}: {problems}") from None
 
-    def deposit_policy(self, currency: str) -> DepositPolicy:
-        if self.deposit_fixed > 0:
-            return DepositPolicy(fixed=Money(self.deposit_fixed, currency))
-        return DepositPolicy(rate_bps=self.deposit_rate_bps)
+    def currency_policy(self, currency: str) -> CurrencyPolicy | None:
+        """The fee and deposit rule of a listing priced in ``currency``, in its minor units:
+        KRW's from FEE_K and DEPOSIT_FIXED, another's from CURRENCY_AMOUNTS. A currency not
+        given there gets no fee and the deposit rate when FEE_K and DEPOSIT_FIXED are both 0
+        (nothing to convert); otherwise None: the operator has set no amounts for it."""
+        if currency == "KRW":
+            fee, fixed = self.fee_k, self.deposit_fixed
+        elif currency in self.currency_amounts:
+            amounts = self.currency_amounts[currency]
+            fee, fixed = amounts.fee, amounts.deposit_fixed
+        elif self.fee_k == 0 and self.deposit_fixed == 0:
+            fee, fixed = 0, 0
+        else:
+            return None
+        deposit = (
+            DepositPolicy(fixed=Money(fixed, currency))
+            if fixed > 0
+            else DepositPolicy(rate_bps=self.deposit_rate_bps)
+        )
+        return CurrencyPolicy(fee=Money(fee, currency), deposit=deposit)
 
 
 class PaymentSettings(Settings):

@@ -117,6 +117,12 @@ class OutOfRange(InvalidInput):
     code = "out_of_range"
 
 
+class BadCursor(InvalidInput):
+    """A page cursor this API did not give for this list (forged, edited, or another list's)."""
+
+    code = "invalid_cursor"
+
+
 class RequestKeyReused(DomainError):
     """An Idempotency-Key sent again with another body."""
 

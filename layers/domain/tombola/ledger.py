@@ -18,7 +18,10 @@ from tombola.money import Money, require_currency, require_int
 EXTERNAL = "external:psp"
 OPERATOR_REVENUE = "operator:revenue"
 OPERATOR_PROMOTIONS = "operator:promotions"
-MAY_GO_NEGATIVE = frozenset({EXTERNAL, OPERATOR_PROMOTIONS})
+# What the operator advanced for payments the provider cancelled without being asked (a
+# chargeback, a cancellation in the provider's console): negative while the operator bears it.
+OPERATOR_PROVIDER_CANCELLATIONS = "operator:provider_cancellations"
+MAY_GO_NEGATIVE = frozenset({EXTERNAL, OPERATOR_PROMOTIONS, OPERATOR_PROVIDER_CANCELLATIONS})
 
 
 def escrow(listing_id: str) -> str:
@@ -43,6 +46,10 @@ class EntryKind(StrEnum):
     UNSOLD = "unsold"
     CANCELLATION = "cancellation"
     PAYOUT = "payout"  # seller payable → the seller's bank, after settlement
+    # the provider gave a payer money back that we never asked it to (chargeback, console)
+    PROVIDER_CANCELLATION = "provider_cancellation"
+    # a refund of ours the provider had already made by such a cancellation
+    REFUND_COVERED = "refund_covered"
 
 
 class Category(StrEnum):
@@ -61,6 +68,8 @@ class Category(StrEnum):
     OPERATOR_REVENUE = "operator_revenue"
     MILEAGE_ISSUED = "mileage_issued"
     PAYOUT = "payout"
+    PROVIDER_CANCELLED = "provider_cancelled"  # given back by the provider, unasked
+    OPERATOR_COVERED = "operator_covered"  # what the operator advanced for it
 
 
 IN_CATEGORIES = frozenset(
@@ -70,6 +79,7 @@ IN_CATEGORIES = frozenset(
         Category.SECOND_PAYMENT,
         Category.UNACCEPTED_PAYMENTS,
         Category.OPERATOR_FUNDED_MILEAGE,
+        Category.OPERATOR_COVERED,
     }
 )
 
@@ -94,6 +104,9 @@ class JournalEntry:
     postings: tuple[Posting, ...]
     listing_id: str | None = None
     memo: str = ""
+    # the provider's record this entry books, for reconciliation: "payment:<id>",
+    # "cancellation:<id>" or "payout:<id>" (None: no provider record, e.g. mileage, settlement)
+    provider_ref: str | None = None
 
     def __post_init__(self) -> None:
         require_currency(self.currency)
@@ -110,6 +123,11 @@ class JournalEntry:
         """The money moved: the sum of the positive postings."""
         return sum(p.amount for p in self.postings if p.amount > 0)
 
+    @property
+    def external_amount(self) -> int:
+        """What crossed the provider: the outside world's net posting, as a positive amount."""
+        return abs(sum(p.amount for p in self.postings if p.account == EXTERNAL))
+
 
 def transfer(
     key: str,
@@ -122,6 +140,7 @@ def transfer(
     target_category: Category,
     listing_id: str | None = None,
     memo: str = "",
+    provider_ref: str | None = None,
 ) -> JournalEntry:
     if money.amount <= 0:
         raise UnbalancedEntry(f"entry {key}: a transfer moves a positive amount")
@@ -135,6 +154,7 @@ def transfer(
         ),
         listing_id,
         memo,
+        provider_ref,
     )
 
 

@@ -8,9 +8,9 @@ import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from random import Random
-from typing import Protocol
+from typing import Literal, Protocol
 
 from tombola.api_models import PaymentEventIn
 from tombola.money import Money
@@ -71,6 +71,28 @@ def checkout_id_for(reference: str) -> str:
     return "chk_" + hashlib.sha256(reference.encode()).hexdigest()[:24]
 
 
+RecordKind = Literal["payment", "cancellation", "payout"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderRecord:
+    """One money movement as the provider recorded it (reconciliation): a payment it took, a
+    cancellation (ours, carrying our refund id, or its own), or a payout it made."""
+
+    kind: RecordKind
+    record_id: str  # the payment, cancellation or payout id
+    amount: int  # positive, minor units
+    currency: str
+    at: datetime
+    payment_id: str | None = None  # the payment a cancellation gave back
+    reference: str | None = None  # what our checkout asked for (``deposit:<listing>`` …)
+    refund_id: str | None = None  # a cancellation we asked for: our refund id
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind}:{self.record_id}"
+
+
 class PaymentProvider(Protocol):
     """A card PSP. Results arrive later as signed webhooks."""
 
@@ -78,8 +100,11 @@ class PaymentProvider(Protocol):
         self, *, reference: str, payer_id: str, amount: Money, expires_at: datetime
     ) -> Checkout: ...
 
-    def refund(self, *, refund_id: str, payment_id: str, amount: Money, reason: str) -> None:
-        """Idempotent by ``refund_id``."""
+    def refund(self, *, refund_id: str, payment_id: str, amount: Money, reason: str) -> int | None:
+        """Idempotent by ``refund_id``. Asks for at most what is still cancellable (the provider
+        may have given some back on its own) and returns what this refund gave back, now or
+        before: 0 when the payment was already wholly cancelled; None when the provider cannot
+        say (a payment it has no record of)."""
         ...
 
     def payout(self, *, payout_id: str, payee_id: str, amount: Money) -> None:
@@ -89,6 +114,29 @@ class PaymentProvider(Protocol):
     def verified_event(self, body: bytes, headers: Mapping[str, str]) -> PaymentEventIn | None:
         """The event a webhook carries, once its signature is verified (BadSignature if not);
         None for one that moves no money of ours."""
+        ...
+
+    # Payouts are provider records only when the provider makes them (the sandbox does; with
+    # PortOne the operator transfers and confirms them).
+    pays_out: bool
+
+    def records_of_day(
+        self, day: date, cursor: str | None = None
+    ) -> tuple[list[ProviderRecord], str | None]:
+        """One page of the day's (UTC) payments, cancellations and payouts; the cursor goes on."""
+        ...
+
+    def find_record(
+        self,
+        kind: RecordKind,
+        record_id: str,
+        *,
+        payment_id: str | None = None,
+        refund_id: str | None = None,
+    ) -> ProviderRecord | None:
+        """One record, whatever day it is on (None: the provider has no such record): a payment
+        or payout by its id; a cancellation by its id or, for one of ours, by our refund id,
+        of the payment ``payment_id``."""
         ...
 
 

@@ -184,3 +184,18 @@ class DepositPolicy:
             return self.fixed
         assert self.rate_bps is not None
         return Money(ceil_div(price.amount * self.rate_bps, BPS_DENOMINATOR), price.currency)
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyPolicy:
+    """The operator's fee k and deposit rule for listings priced in one currency, in that
+    currency's own minor units (1,000 is ₩1,000 but $10.00)."""
+
+    fee: Money
+    deposit: DepositPolicy
+
+    def __post_init__(self) -> None:
+        if self.fee.amount < 0:
+            raise InvalidInput("the fee must not be negative", field="fee")
+        if self.deposit.fixed is not None and self.deposit.fixed.currency != self.fee.currency:
+            raise InvalidInput("the fixed deposit is in another currency", field="currency")

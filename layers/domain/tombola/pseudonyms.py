@@ -4,16 +4,11 @@ their own pseudonym in their entries and can find themselves in the public draw.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
-import os
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-from tombola.errors import InvalidInput
+from tombola import cursors
+from tombola.errors import BadCursor
 
 
 def _mac(key: str, message: str) -> str:
@@ -30,28 +25,17 @@ def seller_handle(key: str, seller_id: str) -> str:
     return "s-" + _mac(key, f"seller|{seller_id}")[:12]
 
 
-def _cursor_cipher(key: str) -> AESGCM:
-    return AESGCM(hashlib.sha256(f"entrants-cursor|{key}".encode()).digest())
-
-
 def seal_entrants_cursor(key: str, listing_id: str, partition: int, buyer_id: str) -> str:
     """Where the next page of a listing's entrants starts, encrypted: the cursor names a buyer
     by their user id, which the seller reading the page must not learn."""
-    nonce = os.urandom(12)
-    sealed = _cursor_cipher(key).encrypt(
-        nonce, f"{partition}|{buyer_id}".encode(), listing_id.encode()
-    )
-    return base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+    return cursors.seal(key, "entrants", listing_id, f"{partition}|{buyer_id}")
 
 
 def open_entrants_cursor(key: str, listing_id: str, cursor: str) -> tuple[int, str]:
     """The partition and buyer id a cursor from seal_entrants_cursor names, for this listing."""
+    plain = cursors.unseal(key, "entrants", listing_id, cursor)
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        plain = _cursor_cipher(key).decrypt(raw[:12], raw[12:], listing_id.encode()).decode()
         partition, buyer_id = plain.split("|", 1)
         return int(partition), buyer_id
-    except (InvalidTag, ValueError, binascii.Error):
-        raise InvalidInput(
-            "cursor is not one this listing's entrants gave", field="cursor"
-        ) from None
+    except ValueError:
+        raise BadCursor("cursor is not one this list of entrants gave", field="cursor") from None

@@ -229,6 +229,10 @@ class PayoutRecord(Record):
     status: str = "issued"  # issued | paid
     issued_at: datetime
     paid_at: datetime | None = None
+    # Where the transfer goes: the seller's payout account when the payout was issued (the
+    # store fills it in from the profile as it writes the issued payout), whatever the seller
+    # changes in their profile afterwards.
+    payout_account: str | None = None
 
 
 class DrawSecret(Record):

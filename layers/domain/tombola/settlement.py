@@ -14,6 +14,7 @@ from tombola.errors import InvalidInput
 from tombola.ledger import (
     EXTERNAL,
     OPERATOR_PROMOTIONS,
+    OPERATOR_PROVIDER_CANCELLATIONS,
     OPERATOR_REVENUE,
     Category,
     EntryKind,
@@ -42,6 +43,11 @@ def _source(buyer_id: str, funding: Funding) -> str:
     return EXTERNAL if funding is Funding.CARD else mileage(buyer_id)
 
 
+def payment_ref(payment_id: str) -> str:
+    """How a journal entry names the provider's payment it books (reconciliation)."""
+    return f"payment:{payment_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class TicketPayment:
     """One accepted payment for ``tickets`` tickets of one buyer (P1 × tickets)."""
@@ -66,6 +72,7 @@ def deposit_paid(listing_id: str, payment_id: str, deposit: Money) -> JournalEnt
         source_category=Category.DEPOSIT,
         target_category=Category.DEPOSIT,
         listing_id=listing_id,
+        provider_ref=payment_ref(payment_id),
     )
 
 
@@ -80,6 +87,7 @@ def tickets_paid(listing_id: str, payment: TicketPayment) -> JournalEntry:
         target_category=Category.FIRST_PAYMENTS,
         listing_id=listing_id,
         memo=f"{payment.tickets} tickets of {payment.buyer_id} ({payment.funding})",
+        provider_ref=payment_ref(payment.payment_id) if payment.funding is Funding.CARD else None,
     )
 
 
@@ -96,6 +104,7 @@ def second_payment_paid(
         target_category=Category.SECOND_PAYMENT,
         listing_id=listing_id,
         memo=f"second payment of {buyer_id}",
+        provider_ref=payment_ref(payment_id),
     )
 
 
@@ -112,6 +121,7 @@ def stray_payment(payment_id: str, amount: Money, reason: str) -> tuple[JournalE
         source_category=Category.UNACCEPTED_PAYMENTS,
         target_category=Category.UNACCEPTED_PAYMENTS,
         memo=reason,
+        provider_ref=payment_ref(payment_id),
     )
     refund = transfer(
         f"stray-refund:{payment_id}",
@@ -142,6 +152,7 @@ def unaccepted_payment(
         target_category=Category.UNACCEPTED_PAYMENTS,
         listing_id=listing_id,
         memo=reason,
+        provider_ref=payment_ref(payment_id) if funding is Funding.CARD else None,
     )
     refund = transfer(
         f"{listing_id}:unaccepted-refund:{payment_id}",
@@ -169,6 +180,7 @@ def payout_sent(
         source_category=Category.PAYOUT,
         target_category=Category.PAYOUT,
         listing_id=listing_id,
+        provider_ref=f"payout:{payout_id}",
     )
 
 
@@ -176,6 +188,78 @@ def refund_id_for(payment_id: str) -> str:
     """The one refund id a payment can have, whichever path refunds it: the provider applies a
     refund id once, so no path can refund one payment twice."""
     return f"refund-{payment_id}"
+
+
+# ---------------------------------------------------------------- the provider, unasked
+
+
+def provider_cancel_key(cancellation_id: str) -> str:
+    """A cancellation the provider made without our asking is booked once, for ever, under its
+    own id (a webhook re-sent a year later finds this key)."""
+    return f"provider-cancel:{cancellation_id}"
+
+
+def provider_cancelled(
+    cancellation_id: str,
+    payment_id: str,
+    amount: Money,
+    *,
+    listing_id: str | None,
+    held_in_escrow: bool,
+    memo: str,
+) -> JournalEntry:
+    """The provider gave ``amount`` of a payment back to its payer without our asking (a
+    chargeback, a cancellation in its console). The money leaves where it was held:
+
+    - held in the listing's escrow (a deposit, P1 or P2 whose listing has not settled): escrow
+      pays the payer, and the operator puts the same amount back into escrow, because the
+      listing still owes what it owed: its settlement pays the seller, the revenue and the
+      refunds as if the payment were whole. If the settlement then refunds this payer, the
+      refund finds the money already returned and books it back to the operator
+      (``refund_covered``); otherwise the operator bears it;
+    - anywhere else (the listing settled, the seller was paid; or a payment we refunded or are
+      refunding as not accepted): the operator bears it at once.
+    """
+    x = amount.amount
+    if x <= 0:
+        raise InvalidInput("a cancellation moves a positive amount", field="data.amount")
+    op = OPERATOR_PROVIDER_CANCELLATIONS
+    postings: list[Posting] = []
+    if held_in_escrow and listing_id is not None:
+        postings.append(Posting(escrow(listing_id), -x, Category.PROVIDER_CANCELLED))
+    postings.append(Posting(EXTERNAL, x, Category.PROVIDER_CANCELLED))
+    postings.append(Posting(op, -x, Category.OPERATOR_COVERED))
+    if held_in_escrow and listing_id is not None:
+        postings.append(Posting(escrow(listing_id), x, Category.OPERATOR_COVERED))
+    return JournalEntry(
+        provider_cancel_key(cancellation_id),
+        EntryKind.PROVIDER_CANCELLATION,
+        amount.currency,
+        tuple(postings),
+        listing_id,
+        f"payment {payment_id}: {memo}",
+        f"cancellation:{cancellation_id}:{payment_id}",
+    )
+
+
+def refund_covered(
+    refund_id: str, payment_id: str, amount: Money, listing_id: str | None
+) -> JournalEntry:
+    """Part (or all) of a refund of ours the provider could not make because it had already given
+    that money back by a cancellation of its own: the journal booked the refund and the provider's
+    cancellation, the payer got it once, so the refund's share goes back to the operator who
+    advanced it."""
+    return JournalEntry(
+        f"refund-covered:{refund_id}",
+        EntryKind.REFUND_COVERED,
+        amount.currency,
+        (
+            Posting(EXTERNAL, -amount.amount, Category.REFUNDS),
+            Posting(OPERATOR_PROVIDER_CANCELLATIONS, amount.amount, Category.OPERATOR_COVERED),
+        ),
+        listing_id,
+        f"refund {refund_id} of {payment_id} was already made by the provider",
+    )
 
 
 def payout_id_for(listing_id: str) -> str:

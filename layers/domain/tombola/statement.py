@@ -62,8 +62,16 @@ def statement(listing_id: str, currency: str, entries: Iterable[JournalEntry]) -
         for p in entry.postings:
             if p.account == account:
                 held += p.amount
-            elif p.category in IN_CATEGORIES and p.amount < 0:
+            elif p.category in IN_CATEGORIES:
+                # money in is a negative posting outside escrow; a positive one gives some back
+                # (what the operator advanced for a provider's cancellation, returned)
                 paid_in[p.category.value] += -p.amount
-            elif p.category not in IN_CATEGORIES and p.category is not Category.ESCROW:
+            elif p.category is not Category.ESCROW:
                 paid_out[p.category.value] += p.amount
-    return Statement(listing_id, currency, dict(paid_in), dict(paid_out), held)
+    return Statement(
+        listing_id,
+        currency,
+        {k: v for k, v in paid_in.items() if v},
+        {k: v for k, v in paid_out.items() if v},
+        held,
+    )

@@ -27,6 +27,10 @@ class Metric(StrEnum):
     EFFECT_LAG = "EffectLagSeconds"  # age of the oldest effect the outbox sweep re-ran
     OPERATOR_ALERTS = "OperatorAlerts"
     DEAD_EFFECTS = "DeadEffects"  # effects that kept failing, moved to the operator's list
+    # the provider gave a payment back without our asking (chargeback, its console)
+    PROVIDER_CANCELLATIONS = "ProviderCancellations"
+    # provider records and journal entries of a day that disagree (the daily reconciliation)
+    RECONCILIATION_MISMATCHES = "ReconciliationMismatches"
 
 
 # Metrics whose value is an amount or a duration rather than a count.
@@ -131,4 +135,29 @@ def needs_attention(listing_id: str, status: str, error: str) -> Decision:
         listing_id,
         {"status": status, "error": error},
         (Point(Metric.NEEDING_ATTENTION),),
+    )
+
+
+def provider_cancelled(
+    listing_id: str, payment_id: str, cancellation_id: str, amount: int, held: bool
+) -> Decision:
+    return Decision(
+        "provider_cancelled",
+        listing_id,
+        {
+            "payment_id": payment_id,
+            "cancellation_id": cancellation_id,
+            "amount": amount,
+            "held_in_escrow": int(held),
+        },
+        (Point(Metric.PROVIDER_CANCELLATIONS),),
+    )
+
+
+def reconciled(day: str, matched: int, mismatches: int) -> Decision:
+    return Decision(
+        "reconciled",
+        "",
+        {"day": day, "matched": matched, "mismatches": mismatches},
+        (Point(Metric.RECONCILIATION_MISMATCHES, mismatches),),
     )

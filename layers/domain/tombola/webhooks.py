@@ -38,6 +38,8 @@ def verify_signature(
         raise BadSignature("webhook secret is not configured")
     if not header:
         raise BadSignature("missing X-Tombola-Signature header")
+    if not header.isascii():  # a signature is hex digits: anything else is no signature of ours
+        raise BadSignature("malformed X-Tombola-Signature header")
     parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
     try:
         timestamp = int(parts["t"])
@@ -48,7 +50,7 @@ def verify_signature(
         raise BadSignature("signature timestamp outside the tolerance")
     for secret in secrets:
         expected = sign(secret, body, timestamp).split("v1=", 1)[1]
-        if hmac.compare_digest(expected, given):
+        if hmac.compare_digest(expected.encode(), given.encode()):
             return timestamp
     raise BadSignature("signature does not match the body")
 

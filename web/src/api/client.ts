@@ -47,6 +47,19 @@ export function unwrap<T>(result: Result<T>): T {
   );
 }
 
+/** Every page of a paged list, in order: ``page(cursor)`` loads one (no cursor: the first),
+ * then its ``next_cursor`` is followed until it is null. */
+export async function everyPage<P extends { next_cursor?: string | null }>(page: (cursor?: string) => Promise<P>): Promise<P[]> {
+  const pages: P[] = [];
+  let cursor: string | undefined;
+  do {
+    const next = await page(cursor);
+    pages.push(next);
+    cursor = next.next_cursor ?? undefined;
+  } while (cursor);
+  return pages;
+}
+
 /** Pays a sandbox checkout (the local stack's provider) the way its checkout page does. */
 export async function paySandbox(checkoutId: string, outcome: "pay" | "fail" = "pay"): Promise<void> {
   const r = await fetch(`/sandbox/checkouts/${encodeURIComponent(checkoutId)}/${outcome}`, {

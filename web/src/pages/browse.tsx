@@ -1,3 +1,5 @@
+import { useState } from "preact/hooks";
+
 import { api, unwrap, type Listing } from "../api/client";
 import { duration, money, t } from "../i18n";
 import { ErrorText, useLoad } from "../ui";
@@ -25,13 +27,26 @@ export function ListingFacts({ l }: { l: Listing }) {
 
 export function Browse() {
   const [page, error] = useLoad(async () => unwrap(await api.GET("/listings", {})), [], 5);
+  // A page may be short (it reads a bounded number of ticket counters): "more" appends the next.
+  const [more, setMore] = useState<{ rows: Listing[]; cursor: string | null }>({ rows: [], cursor: null });
+  const [moreError, setMoreError] = useState<unknown>(null);
+  const cursor = more.rows.length ? more.cursor : page?.next_cursor;
+  async function loadMore() {
+    try {
+      const next = unwrap(await api.GET("/listings", { params: { query: { cursor: cursor ?? undefined } } }));
+      setMore({ rows: [...more.rows, ...next.listings], cursor: next.next_cursor ?? null });
+    } catch (e) {
+      setMoreError(e);
+    }
+  }
+  const shown = page ? [...page.listings, ...more.rows.filter((m) => !page.listings.some((l) => l.listing_id === m.listing_id))] : [];
   return (
     <section aria-labelledby="browse-title">
       <h1 id="browse-title">{t("browse")}</h1>
-      <ErrorText error={error} />
-      {page && page.listings.length === 0 && <p>{t("noListings")}</p>}
+      <ErrorText error={error ?? moreError} />
+      {page && shown.length === 0 && <p>{t("noListings")}</p>}
       <ul class="cards">
-        {page?.listings.map((l) => (
+        {shown.map((l) => (
           <li class="card" key={l.listing_id}>
             <h2>
               <a href={`#/listing/${encodeURIComponent(l.listing_id)}`}>{l.title}</a>
@@ -40,6 +55,11 @@ export function Browse() {
           </li>
         ))}
       </ul>
+      {cursor && (
+        <button class="secondary" onClick={() => void loadMore()}>
+          {t("more")}
+        </button>
+      )}
     </section>
   );
 }

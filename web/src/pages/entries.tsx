@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 
-import { api, unwrap, type Entry } from "../api/client";
+import { api, everyPage, unwrap, type Entry } from "../api/client";
 import { duration, money, statusText, t, when } from "../i18n";
 import { ErrorText, Field, useLoad } from "../ui";
 
@@ -126,7 +126,19 @@ function EntryCard({ e, reload }: { e: Entry; reload: () => void }) {
 }
 
 export function EntriesPage() {
-  const [list, error, reload] = useLoad(async () => unwrap(await api.GET("/me/entries", {})), [], 5);
+  const [list, error, reload] = useLoad(
+    async () => {
+      // every page (each holds the entries of up to 100 listings), oldest entry first
+      const pages = await everyPage(async (cursor) =>
+        unwrap(await api.GET("/me/entries", cursor ? { params: { query: { cursor } } } : {})),
+      );
+      const entries = pages.flatMap((p) => p.entries);
+      entries.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.entry_id.localeCompare(b.entry_id));
+      return { entries };
+    },
+    [],
+    5,
+  );
   const [mileage] = useLoad(async () => unwrap(await api.GET("/me/mileage", {})), []);
   return (
     <section aria-labelledby="entries-title">

@@ -1,18 +1,22 @@
 import { Fragment } from "preact";
 import { useState } from "preact/hooks";
 
-import { api, unwrap } from "../api/client";
+import { api, unwrap, type Schemas } from "../api/client";
 import { money, percent, span, statusText, t, when } from "../i18n";
 import { DEADLINES, type Policy } from "../pricing";
 import { ErrorText, Field, useLoad } from "../ui";
 
 function PolicyPanel({ policy }: { policy: Policy }) {
+  // Each currency's fee and deposit, in its own minor units (KRW first).
+  const terms = Object.entries(policy.by_currency).sort(([a], [b]) => (a === "KRW" ? -1 : b === "KRW" ? 1 : a.localeCompare(b)));
   const rows: [string, string][] = [
-    [t("policyFee"), money(policy.fee, "KRW")],
-    [
-      t("policyDeposit"),
-      policy.deposit.fixed != null ? money(policy.deposit.fixed, "KRW") : t("depositRate", { pct: percent(policy.deposit.rate_bps ?? 0) }),
-    ],
+    ...terms.flatMap(([code, c]): [string, string][] => [
+      [code === "KRW" ? t("policyFee") : `${t("policyFee")} (${code})`, money(c.fee, code, c.minor_units)],
+      [
+        code === "KRW" ? t("policyDeposit") : `${t("policyDeposit")} (${code})`,
+        c.deposit.fixed != null ? money(c.deposit.fixed, code, c.minor_units) : t("depositRate", { pct: percent(c.deposit.rate_bps ?? 0) }),
+      ],
+    ]),
     [t("policySurplus"), t(`surplus_${policy.surplus_policy_default}`)],
     [t("policyMileage"), t("pctOfP1", { pct: percent(policy.mileage_bps) })],
     [t("policyTicketLimit"), t("limitDefault", { n: policy.ticket_limit_default, max: policy.ticket_limit_max })],
@@ -55,7 +59,9 @@ function PolicyPanel({ policy }: { policy: Policy }) {
   );
 }
 
-function PayoutRow({ p, reload }: { p: { payout_id: string; amount: number; currency: string; payout_account?: string | null; listing_id: string }; reload: () => void }) {
+type Payout = Schemas["PayoutView"];
+
+function PayoutRow({ p, reload }: { p: Payout; reload: () => void }) {
   const [ref, setRef] = useState("");
   const [error, setError] = useState<unknown>(null);
   async function paid(e: Event) {
@@ -78,6 +84,13 @@ function PayoutRow({ p, reload }: { p: { payout_id: string; amount: number; curr
       <p>
         {money(p.amount, p.currency)} → {p.payout_account ?? "—"} ({p.listing_id})
       </p>
+      {p.warning && (
+        <p class="error" role="alert" data-testid="payout-warning">
+          {p.profile_payout_account !== p.payout_account
+            ? t("payoutAccountChanged", { issued: p.payout_account ?? "—", now: p.profile_payout_account ?? "—" })
+            : t("payoutAccountUnknown")}
+        </p>
+      )}
       <form onSubmit={paid}>
         <Field label={t("transferReference")} id={id} field="transfer_reference" error={error}>
           <input id={id} value={ref} required onInput={(e) => setRef((e.target as HTMLInputElement).value)} />
@@ -157,6 +170,74 @@ function DeadEffectsRow({ dead, reload }: { dead: Dead; reload: () => void }) {
         </button>
       </form>
     </li>
+  );
+}
+
+type Reconciliation = Schemas["ReconciliationView"];
+const RECON_STATUSES = ["matched", "missing_here", "missing_there", "amount_differs"] as const;
+
+function ReconciliationPanel() {
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const [day, setDay] = useState(yesterday);
+  const [report, setReport] = useState<Reconciliation | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  async function run(e: Event) {
+    e.preventDefault();
+    setError(null);
+    try {
+      setReport(unwrap(await api.GET("/operator/reconciliation", { params: { query: { day } } })));
+    } catch (err) {
+      setError(err);
+    }
+  }
+  return (
+    <div class="panel" data-testid="reconciliation">
+      <h2>{t("reconciliation")}</h2>
+      <p class="muted">{t("reconciliationHelp")}</p>
+      <form onSubmit={run}>
+        <Field label={t("reconcileDay")} id="recon-day" field="day" error={error}>
+          <input id="recon-day" type="date" value={day} required max={new Date().toISOString().slice(0, 10)} onInput={(e) => setDay((e.target as HTMLInputElement).value)} />
+        </Field>
+        <ErrorText error={error} />
+        <button type="submit">{t("reconcileRun")}</button>
+      </form>
+      {report && (
+        <>
+          <dl class="facts">
+            {RECON_STATUSES.map((s) => (
+              <Fragment key={s}>
+                <dt>{t(`recon_${s}`)}</dt>
+                <dd>{report.counts[s] ?? 0}</dd>
+              </Fragment>
+            ))}
+          </dl>
+          {report.mismatches.length > 0 && (
+            <table>
+              <caption class="sr-only">{t("reconciliation")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("reconRecord")}</th>
+                  <th scope="col">{t("reconProvider")}</th>
+                  <th scope="col">{t("reconOurs")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {report.mismatches.map((m) => (
+                  <tr key={`${m.kind}-${m.provider_id}`}>
+                    <th scope="row">
+                      {t(`recon_${m.status}`)} · {m.kind} {m.provider_id}
+                      {m.listing_id ? ` · ${m.listing_id}` : ""}
+                    </th>
+                    <td>{m.provider_amount != null ? money(m.provider_amount, m.currency) : "—"}</td>
+                    <td>{m.our_amount != null ? money(m.our_amount, m.currency) : "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      )}
+    </div>
   );
 }
 
@@ -248,6 +329,7 @@ export function OperatorPage() {
       <ul class="cards">
         {dead?.effects.map((d) => <DeadEffectsRow key={d.dead_id} dead={d} reload={reloadDead} />)}
       </ul>
+      <ReconciliationPanel />
       <ErrorText error={policyError} />
       {policy && <PolicyPanel policy={policy} />}
     </section>

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 
-import { api, unwrap, type Listing, type Schemas } from "../api/client";
+import { api, everyPage, unwrap, type Listing, type Schemas } from "../api/client";
 import { categoryText, money, span, statusText, t, unitText, when } from "../i18n";
 import { DEADLINES, depositFor, firstPayment, inUnits, seconds, UNITS, type Deadline, type Policy, type Unit } from "../pricing";
 import { ErrorText, Field, useLoad } from "../ui";
@@ -164,7 +164,17 @@ function PayDeposit({ id }: { id: string }) {
 }
 
 export function SellPage() {
-  const [mine, error, reload] = useLoad(async () => unwrap(await api.GET("/me/listings", {})), [], 5);
+  const [mine, error, reload] = useLoad(
+    async () => {
+      // every page, newest listing first
+      const pages = await everyPage(async (cursor) =>
+        unwrap(await api.GET("/me/listings", cursor ? { params: { query: { cursor } } } : {})),
+      );
+      return { listings: pages.flatMap((p) => p.listings) };
+    },
+    [],
+    5,
+  );
   const [policy, policyError] = useLoad(async () => unwrap(await api.GET("/policy", {})), []);
   return (
     <section aria-labelledby="sell-title">

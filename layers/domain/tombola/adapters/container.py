@@ -11,6 +11,10 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import boto3
+from aws_lambda_powertools.utilities.parameters.exceptions import (
+    GetParameterError,
+    TransformParameterError,
+)
 
 from tombola.adapters.aws import EventBridgePublisher, StepFunctionsWorkflow
 from tombola.adapters.dynamo import DynamoStore
@@ -68,7 +72,12 @@ def payment_provider(s: Settings, clock: Clock, dynamodb: Any, secrets: Secrets)
     if s.payment_provider == "portone":
 
         def credentials() -> PortOneCredentials:
-            value = secrets.json(s.portone_secret_arn) if s.portone_secret_arn else {}
+            try:
+                value = secrets.json(s.portone_secret_arn) if s.portone_secret_arn else {}
+            except (GetParameterError, TransformParameterError, RuntimeError) as err:
+                # created empty (no value until the operator puts one), or not a JSON object
+                log.error("the PortOne secret cannot be read: %s", err)
+                value = {}
             if not all(value.get(k) for k in ("api_secret", "webhook_secret", "store_id")):
                 log.error("the PortOne secret is not filled in (docs/OPERATIONS.md)")
                 raise ProviderUnavailable("payments are not configured yet; try again later")
@@ -89,7 +98,7 @@ def payment_provider(s: Settings, clock: Clock, dynamodb: Any, secrets: Secrets)
         tolerance_seconds=s.webhook_tolerance_seconds,
     )
     checkout_url = _overrides.get("checkout_url") or SANDBOX_URL
-    return SandboxPaymentProvider(s.table_name, dynamodb, checkout_url, signing)
+    return SandboxPaymentProvider(s.table_name, dynamodb, checkout_url, signing, clock)
 
 
 def build(settings: Settings | None = None) -> Deps:

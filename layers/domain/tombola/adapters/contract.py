@@ -27,7 +27,7 @@ SECURITY_SCHEMES: dict[str, Any] = {
 MEANING = {
     200: "OK",
     201: "Created",
-    400: "The body is not JSON (or not UTF-8), or a value is not one this API gave",
+    400: "The body is not JSON (or not UTF-8), or a value is not one this API knows",
     401: "No valid token (a webhook: no valid signature)",
     402: "Not enough mileage for this payment",
     403: "The caller's group or identity may not do this",
@@ -35,7 +35,8 @@ MEANING = {
     409: "Not possible in the listing's current state, or the same request is still running",
     413: "The body is larger than the API accepts",
     415: "The body is not sent as application/json",
-    422: "The input is invalid: `error.field` names the first problem, `problems` lists them all",
+    422: "The input is invalid (a `cursor` too: not one this API gave for this list): "
+    "`error.field` names the first problem, `problems` lists them all",
     503: "The payment provider erred or did not answer; nothing was decided: try again",
 }
 

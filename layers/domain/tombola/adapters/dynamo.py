@@ -14,7 +14,9 @@ The keys, indexes and access patterns are documented in docs/DATA_MODEL.md; in s
   CHECKOUT#<checkout id> / CHECKOUT   what a PortOne checkout asked for (reference, amount)
   DEDUPE#<key> / EVENT                an event that moved no money, seen (TTL 30 days)
   CREDIT#<key> / CREDIT               a mileage credit applied (for ever)
+  REFUND#<refund id> / REFUND         a refund as it ran at the provider (reconciliation)
   OUTBOX#<o> / <created>#<id>         effects committed but not yet run
+  SWEEP#<name> / CURSOR               where a scheduled sweep stopped (the recovery sweep's)
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from tombola.adapters.dynamo_items import (
     from_item,
     iso,
     journal_from,
+    journal_pk,
     journal_put,
     listing_pk,
     listing_put,
@@ -56,6 +59,8 @@ from tombola.adapters.dynamo_items import (
     quota_pk,
     quota_put,
     quota_update,
+    refund_receipt_from,
+    refund_receipt_put,
     secret_put,
     to_item,
 )
@@ -65,12 +70,14 @@ from tombola.changes import (
     DeadEffects,
     Effect,
     PendingEffects,
+    merged,
 )
-from tombola.errors import Conflict, InsufficientBalance, QuotaShort
+from tombola.errors import BadCursor, Conflict, InsufficientBalance, QuotaShort
 from tombola.ledger import JournalEntry
 from tombola.lifecycle import ListingStatus
 from tombola.ports import Clock
 from tombola.quota import HOLD_INDEX_PARTITIONS, JOURNAL_PARTITIONS, OUTBOX_PARTITIONS, ShardState
+from tombola.reconciliation import RefundReceipt
 from tombola.records import (
     Attention,
     BuyerRecord,
@@ -139,23 +146,46 @@ class DynamoStore:
         item = self._get(listing_pk(listing_id), "META")
         return ListingRecord.model_validate(item["data"]) if item else None
 
-    def list_listings(
-        self, status: str, limit: int, cursor: dict[str, str] | None = None
-    ) -> tuple[Sequence[ListingRecord], dict[str, str] | None]:
-        """One page of one status, closing soonest first; the cursor continues it."""
+    def _index_page(
+        self,
+        index: str,
+        key: tuple[str, str],
+        sort_key: str,
+        limit: int,
+        after: str | None,
+        *,
+        newest_first: bool = False,
+    ) -> tuple[list[tuple[str, dict[str, Any]]], str | None]:
+        """One page of an index partition: each item with its position (where a page that ends
+        with it continues), and the position after the page (None at the end). A position is
+        the item's index sort key and table key, as JSON; the services hand it out sealed."""
+        index_pk, value = key
         kwargs: dict[str, Any] = {
             "TableName": self.table,
-            "IndexName": "ByStatus",
-            "KeyConditionExpression": "gsi1pk = :p",
-            "ExpressionAttributeValues": to_item({":p": f"STATUS#{status}"}),
+            "IndexName": index,
+            "KeyConditionExpression": f"{index_pk} = :p",
+            "ExpressionAttributeValues": to_item({":p": value}),
             "Limit": limit,
+            "ScanIndexForward": not newest_first,
         }
-        if cursor:
-            kwargs["ExclusiveStartKey"] = to_item(cursor)
+        if after is not None:
+            kwargs["ExclusiveStartKey"] = _start_key(key, sort_key, after)
         got = self.client.query(**kwargs)
-        listings = [ListingRecord.model_validate(from_item(i)["data"]) for i in got["Items"]]
+        items = [from_item(i) for i in got["Items"]]
         last = got.get("LastEvaluatedKey")
-        return listings, ({k: str(v) for k, v in from_item(last).items()} if last else None)
+        return (
+            [(_position(i, sort_key), i) for i in items],
+            _position(from_item(last), sort_key) if last else None,
+        )
+
+    def list_listings(
+        self, status: str, limit: int, after: str | None = None
+    ) -> tuple[list[tuple[str, ListingRecord]], str | None]:
+        """One page of one status, closing soonest first; ``after`` is where it continues."""
+        page, nxt = self._index_page(
+            "ByStatus", ("gsi1pk", f"STATUS#{status}"), "gsi1sk", limit, after
+        )
+        return [(at, ListingRecord.model_validate(i["data"])) for at, i in page], nxt
 
     def every_listing(self) -> Iterator[ListingRecord]:
         """Every listing head of every status (for the local stack's log; not a request path)."""
@@ -167,16 +197,16 @@ class DynamoStore:
             ):
                 yield ListingRecord.model_validate(item["data"])
 
-    def listings_of_seller(self, seller_id: str) -> Sequence[ListingRecord]:
-        keys = [
-            (i["pk"], i["sk"])
-            for i in self._pages(
-                IndexName="ByOwner",
-                KeyConditionExpression="gsi2pk = :p",
-                ExpressionAttributeValues=to_item({":p": f"SELLER#{seller_id}"}),
-            )
-        ]
-        return [ListingRecord.model_validate(i["data"]) for i in self._batch_get(keys) if i]
+    def listings_of_seller(
+        self, seller_id: str, limit: int, after: str | None = None
+    ) -> tuple[list[tuple[str, ListingRecord]], str | None]:
+        """One page of a seller's listings, newest first (ByOwner keys, then the heads)."""
+        page, nxt = self._index_page(
+            "ByOwner", ("gsi2pk", f"SELLER#{seller_id}"), "gsi2sk", limit, after, newest_first=True
+        )
+        heads = self._batch_get([(i["pk"], i["sk"]) for _, i in page])
+        found = [(at, h) for (at, _), h in zip(page, heads, strict=True) if h is not None]
+        return [(at, ListingRecord.model_validate(h["data"])) for at, h in found], nxt
 
     def due_listing_ids(self, now: datetime) -> Sequence[str]:
         ids: list[str] = []
@@ -236,17 +266,16 @@ class DynamoStore:
             for buyers in pool.map(read, range(partitions)):
                 yield from buyers
 
-    def buyer_records_of(self, buyer_id: str) -> Sequence[BuyerRecord]:
-        """The buyer's item on every listing they entered."""
-        keys = [
-            (i["pk"], i["sk"])
-            for i in self._pages(
-                IndexName="ByOwner",
-                KeyConditionExpression="gsi2pk = :p",
-                ExpressionAttributeValues=to_item({":p": f"BUYER#{buyer_id}"}),
-            )
-        ]
-        return [BuyerRecord.model_validate(item["data"]) for item in self._batch_get(keys) if item]
+    def buyer_records_of(
+        self, buyer_id: str, limit: int, after: str | None = None
+    ) -> tuple[list[tuple[str, BuyerRecord]], str | None]:
+        """One page of the buyer's items, one per listing they entered, by listing id."""
+        page, nxt = self._index_page(
+            "ByOwner", ("gsi2pk", f"BUYER#{buyer_id}"), "gsi2sk", limit, after
+        )
+        items = self._batch_get([(i["pk"], i["sk"]) for _, i in page])
+        found = [(at, i) for (at, _), i in zip(page, items, strict=True) if i is not None]
+        return [(at, BuyerRecord.model_validate(i["data"])) for at, i in found], nxt
 
     def quota(self, listing_id: str, shards: Iterable[int]) -> list[ShardState]:
         wanted = list(shards)
@@ -318,21 +347,18 @@ class DynamoStore:
         return [tuple(t) for t in json.loads(items[0]["tickets"])], items[1] is not None
 
     def expired_holds(self, now: datetime, listing_id: str | None = None) -> list[tuple[str, str]]:
-        """(listing id, buyer id) of buyer items with a hold due before ``now``."""
+        """(listing id, buyer id) of buyer items with a hold due before ``now`` (of one listing
+        when named: DynamoDB cannot filter on an index's key, so the keys are sifted here)."""
         found: list[tuple[str, str]] = []
-        only = {"FilterExpression": "contains(gsi3sk, :l)"} if listing_id is not None else {}
         for h in range(HOLD_INDEX_PARTITIONS):
-            values = {":p": f"HOLDS#{h}", ":t": iso(now) + "~"}
-            if listing_id is not None:
-                values[":l"] = f"#{listing_id}#"
             for item in self._pages(
                 IndexName="ByHoldExpiry",
                 KeyConditionExpression="gsi3pk = :p AND gsi3sk <= :t",
-                ExpressionAttributeValues=to_item(values),
-                **only,
+                ExpressionAttributeValues=to_item({":p": f"HOLDS#{h}", ":t": iso(now) + "~"}),
             ):
-                _, listing_id, buyer_id = item["gsi3sk"].split("#", 2)
-                found.append((listing_id, buyer_id))
+                _, of_listing, buyer_id = item["gsi3sk"].split("#", 2)
+                if listing_id is None or of_listing == listing_id:
+                    found.append((of_listing, buyer_id))
         return found
 
     def get_profile(self, user_id: str) -> ProfileRecord | None:
@@ -356,16 +382,17 @@ class DynamoStore:
             )
         ]
 
-    def in_flight_listing_ids(self, statuses: Sequence[str]) -> Sequence[str]:
-        ids: list[str] = []
-        for status in statuses:
-            for item in self._pages(
-                IndexName="ByStatus",
-                KeyConditionExpression="gsi1pk = :p",
-                ExpressionAttributeValues=to_item({":p": f"STATUS#{status}"}),
-            ):
-                ids.append(item["data"]["listing_id"])
-        return ids
+    def sweep_cursor(self, name: str) -> str | None:
+        """Where the sweep ``name`` stopped last time (None: at the start)."""
+        item = self._get(f"SWEEP#{name}", "CURSOR")
+        return str(item["cursor"]) if item else None
+
+    def save_sweep_cursor(self, name: str, cursor: str | None) -> None:
+        key = {"pk": f"SWEEP#{name}", "sk": "CURSOR"}
+        if cursor is None:
+            self.client.delete_item(TableName=self.table, Key=to_item(key))
+        else:
+            self.client.put_item(TableName=self.table, Item=to_item(key | {"cursor": cursor}))
 
     def issued_payouts(self, limit: int = 500) -> list[PayoutRecord]:
         """The operator's queue: payouts issued and not yet confirmed paid, oldest first."""
@@ -383,6 +410,14 @@ class DynamoStore:
             if payout is not None and payout.status == "issued":
                 found.append(payout)
         return found
+
+    def _issued_to(self, payout: PayoutRecord) -> PayoutRecord:
+        """A payout being issued keeps the seller's payout account of that moment."""
+        if payout.status != "issued" or payout.payout_account is not None:
+            return payout
+        profile = self.get_profile(payout.seller_id)
+        account = profile.payout_account if profile else None
+        return payout.model_copy(update={"payout_account": account})
 
     def get_payout(self, payout_id: str) -> PayoutRecord | None:
         item = self._get(f"PAYOUT#{payout_id}", "PAYOUT")
@@ -433,11 +468,11 @@ class DynamoStore:
             *(("new_quota", quota_put(t, shard)) for shard in change.new_quota),
             *(
                 ("quota_close" if move.close else "quota", quota_update(t, move))
-                for move in change.quota
+                for move in merged(change.quota)
             ),
             *(("profile", profile_put(t, p)) for p in change.profiles),
             *(("secret", secret_put(t, s)) for s in change.secrets),
-            *(("payout", payout_put(t, p)) for p in change.payouts),
+            *(("payout", payout_put(t, self._issued_to(p))) for p in change.payouts),
             *(("attention", attention_write(t, lid, a)) for lid, a in change.attention.items()),
             *(("mileage", mileage_debit(t, d)) for d in change.mileage_debits),
         ]
@@ -603,6 +638,65 @@ class DynamoStore:
             return False
         return True
 
+    def remember(self, key: str) -> bool:
+        try:
+            self.client.put_item(**dedupe_put(self.table, key, self.clock.now())["Put"])
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+    def remembers(self, key: str) -> bool:
+        return self._get(f"DEDUPE#{key}", "EVENT") is not None
+
+    # ------------------------------------------------------------------ reconciliation
+    def journal_entries(self, keys: Sequence[tuple[str | None, str]]) -> dict[str, JournalEntry]:
+        """The journal entries that exist among (listing id, key), by key (BatchGetItem)."""
+        wanted = list(dict.fromkeys((journal_pk(lid, key), f"ENTRY#{key}") for lid, key in keys))
+        return {i["key"]: journal_from(i) for i in self._batch_get(wanted) if i is not None}
+
+    def keep_refund_receipt(self, receipt: RefundReceipt) -> bool:
+        """Kept once: False when the refund's receipt was kept before."""
+        try:
+            self.client.put_item(**refund_receipt_put(self.table, receipt)["Put"])
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+    def refund_receipts(self, refund_ids: Sequence[str]) -> dict[str, RefundReceipt]:
+        items = self._batch_get([(f"REFUND#{r}", "REFUND") for r in dict.fromkeys(refund_ids)])
+        return {i["refund_id"]: refund_receipt_from(i) for i in items if i is not None}
+
+    def recorded_on(self, day: str) -> Iterator[JournalEntry | RefundReceipt]:
+        """Journal entries and refund receipts of the day (UTC) that name a provider's record:
+        the day's index (ByHoldExpiry ``RECON#<day>#<j>``, 16 partitions, keys only), read a
+        page at a time and fetched 100 at a time; never the whole journal."""
+        for j in range(JOURNAL_PARTITIONS):
+            keys: list[tuple[str, str]] = []
+            for item in self._pages(
+                IndexName="ByHoldExpiry",
+                KeyConditionExpression="gsi3pk = :p",
+                ExpressionAttributeValues=to_item({":p": f"RECON#{day}#{j}"}),
+            ):
+                keys.append((item["pk"], item["sk"]))
+                if len(keys) == 100:
+                    yield from self._recorded(keys)
+                    keys = []
+            if keys:
+                yield from self._recorded(keys)
+
+    def _recorded(self, keys: list[tuple[str, str]]) -> Iterator[JournalEntry | RefundReceipt]:
+        for item in self._batch_get(keys):
+            if item is None:
+                continue
+            if item["pk"].startswith("REFUND#"):
+                yield refund_receipt_from(item)
+            else:
+                yield journal_from(item)
+
     def credit_mileage(self, buyer_id: str, currency: str, amount: int, key: str) -> bool:
         """Once per key, for ever: the credit's own record (no TTL) in the same transaction, so
         the balance item stays the same size however many credits a buyer collects over the
@@ -651,3 +745,20 @@ def _dead(item: dict[str, Any]) -> DeadEffects:
         resolved_by=item.get("resolved_by"),
         resolution_note=item.get("resolution_note"),
     )
+
+
+def _position(item: dict[str, Any], sort_key: str) -> str:
+    return json.dumps([str(item[sort_key]), str(item["pk"]), str(item["sk"])])
+
+
+def _start_key(key: tuple[str, str], sort_key: str, position: str) -> dict[str, Any]:
+    """The ExclusiveStartKey a position names, always in the partition being queried (a key of
+    another partition, or a malformed one, is a ValidationException on DynamoDB)."""
+    try:
+        parts = json.loads(position)
+    except ValueError:
+        parts = None
+    if not (isinstance(parts, list) and len(parts) == 3 and all(isinstance(p, str) for p in parts)):
+        raise BadCursor("cursor is not one this API gave", field="cursor")
+    sort_value, pk, sk = parts
+    return to_item({key[0]: key[1], sort_key: sort_value, "pk": pk, "sk": sk})

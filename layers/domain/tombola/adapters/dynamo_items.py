@@ -15,6 +15,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from tombola.changes import Effect, EffectEnvelope, MileageDebit, NewQuotaShard, QuotaMove
 from tombola.ledger import Category, EntryKind, JournalEntry, Posting
 from tombola.quota import HOLD_INDEX_PARTITIONS, JOURNAL_PARTITIONS, OUTBOX_PARTITIONS, bucket
+from tombola.reconciliation import RefundReceipt
 from tombola.records import (
     Attention,
     BuyerRecord,
@@ -157,14 +158,13 @@ def quota_update(table: str, move: QuotaMove) -> dict[str, Any]:
     if move.take or move.paid:
         conditions.append("#open = :open")
         values[":open"] = True
-    if move.take and move.capped:
-        adds.append("remaining :negtake")
-        values[":negtake"] = -move.take
-        values[":take"] = move.take
-        conditions.append("remaining >= :take")
-    if move.give and move.capped:
-        adds.append("remaining :give")
-        values[":give"] = move.give
+    if move.capped and (move.take or move.give):
+        # one ADD per attribute: DynamoDB refuses two on one path
+        adds.append("remaining :delta")
+        values[":delta"] = move.give - move.take
+        if move.take > move.give:
+            values[":need"] = move.take - move.give
+            conditions.append("remaining >= :need")
     if move.paid:
         adds.append("paid :paid")
         values[":paid"] = move.paid
@@ -201,26 +201,34 @@ def quota_put(table: str, shard: NewQuotaShard) -> dict[str, Any]:
     return _put(table, values, NEW)
 
 
+def recon_pk(day: str, key: str) -> str:
+    """The day's index of what names a provider record (reconciliation): 16 partitions a day."""
+    return f"RECON#{day}#{bucket(key, JOURNAL_PARTITIONS)}"
+
+
 def journal_put(table: str, entry: JournalEntry, now: datetime) -> dict[str, Any]:
-    """A journal entry is written once: the same key again cancels the whole transaction."""
-    return _put(
-        table,
-        {
-            "pk": journal_pk(entry.listing_id, entry.key),
-            "sk": f"ENTRY#{entry.key}",
-            "key": entry.key,
-            "kind": entry.kind.value,
-            "currency": entry.currency,
-            "listing_id": entry.listing_id,
-            "memo": entry.memo,
-            "postings": [
-                {"account": p.account, "amount": p.amount, "category": p.category.value}
-                for p in entry.postings
-            ],
-            "posted_at": iso(now),
-        },
-        NEW,
-    )
+    """A journal entry is written once: the same key again cancels the whole transaction. An
+    entry that books a provider's record is also in that day's reconciliation index (sparse
+    ByHoldExpiry entries ``RECON#<day>#<j>``: no other item is written)."""
+    values: dict[str, Any] = {
+        "pk": journal_pk(entry.listing_id, entry.key),
+        "sk": f"ENTRY#{entry.key}",
+        "key": entry.key,
+        "kind": entry.kind.value,
+        "currency": entry.currency,
+        "listing_id": entry.listing_id,
+        "memo": entry.memo,
+        "postings": [
+            {"account": p.account, "amount": p.amount, "category": p.category.value}
+            for p in entry.postings
+        ],
+        "posted_at": iso(now),
+        "provider_ref": entry.provider_ref,
+    }
+    if entry.provider_ref is not None:
+        values["gsi3pk"] = recon_pk(f"{now.astimezone(UTC):%Y-%m-%d}", entry.key)
+        values["gsi3sk"] = f"journal#{entry.key}"
+    return _put(table, values, NEW)
 
 
 def journal_from(item: dict[str, Any]) -> JournalEntry:
@@ -234,6 +242,39 @@ def journal_from(item: dict[str, Any]) -> JournalEntry:
         ),
         listing_id=item.get("listing_id"),
         memo=item.get("memo", ""),
+        provider_ref=item.get("provider_ref"),
+    )
+
+
+def refund_receipt_put(table: str, receipt: RefundReceipt) -> dict[str, Any]:
+    """A refund as it ran at the provider, kept once (the first run's answer stands), and in its
+    day's reconciliation index when it gave anything back."""
+    values: dict[str, Any] = {
+        "pk": f"REFUND#{receipt.refund_id}",
+        "sk": "REFUND",
+        "refund_id": receipt.refund_id,
+        "payment_id": receipt.payment_id,
+        "listing_id": receipt.listing_id,
+        "asked": receipt.asked,
+        "refunded": receipt.refunded,
+        "currency": receipt.currency,
+        "at": iso(receipt.at),
+    }
+    if receipt.refunded > 0:
+        values["gsi3pk"] = recon_pk(f"{receipt.at.astimezone(UTC):%Y-%m-%d}", receipt.refund_id)
+        values["gsi3sk"] = f"refund#{receipt.refund_id}"
+    return _put(table, values, NEW)
+
+
+def refund_receipt_from(item: dict[str, Any]) -> RefundReceipt:
+    return RefundReceipt(
+        refund_id=item["refund_id"],
+        payment_id=item["payment_id"],
+        listing_id=item.get("listing_id"),
+        asked=int(item["asked"]),
+        refunded=int(item["refunded"]),
+        currency=item["currency"],
+        at=datetime.fromisoformat(item["at"]),
     )
 
 

@@ -43,6 +43,7 @@ STATUS: list[tuple[type[e.DomainError], HTTPStatus]] = [
     (e.TicketLimitExceeded, HTTPStatus.CONFLICT),
     (e.InsufficientBalance, HTTPStatus.PAYMENT_REQUIRED),
     (e.OutOfRange, HTTPStatus.UNPROCESSABLE_ENTITY),
+    (e.BadCursor, HTTPStatus.UNPROCESSABLE_ENTITY),
     (e.PayoutMismatch, HTTPStatus.UNPROCESSABLE_ENTITY),
     (e.RequestKeyReused, HTTPStatus.UNPROCESSABLE_ENTITY),
     (e.LedgerConflict, HTTPStatus.CONFLICT),
@@ -181,12 +182,13 @@ def counting_rejects(app: APIGatewayHttpResolver, deps: Deps) -> Iterator[None]:
         raise
 
 
-def verified_body(app: APIGatewayHttpResolver, deps: Deps) -> bytes:
-    """The raw body of a webhook, once its signature and timestamp are verified."""
+def verified_body(app: APIGatewayHttpResolver, deps: Deps, secret_arn: str) -> bytes:
+    """The raw body of a webhook, once its signature (by one of the secrets under
+    ``secret_arn``: current or previous) and timestamp are verified."""
     body = raw_body(app)
     with counting_rejects(app, deps):
         verify_signature(
-            signing_secrets(deps.secrets.json(deps.settings.webhook_secret_arn)),
+            signing_secrets(deps.secrets.json(secret_arn)),
             body,
             header(app, SIGNATURE_HEADER),
             int(deps.clock.now().timestamp()),

@@ -7,7 +7,14 @@
   the webhook body's, and the domain accepts it only if they match what is due.
 - A refund is a cancellation carrying our refund id; before cancelling, the payment is read and
   a cancellation with that id means it is done, and the cancel names the cancellable amount it
-  expects, so a retry or a concurrent duplicate cannot cancel twice.
+  expects, so a retry or a concurrent duplicate cannot cancel twice. It asks for at most what
+  is still cancellable: a payment PortOne already gave back (a chargeback, a cancellation in
+  its console) is a refund done, never an error retried for ever.
+- A cancellation (Transaction.Cancelled / Transaction.PartialCancelled) is read back from the
+  payment's cancellations by its id and applied as ``payment.cancelled``: one of ours carries
+  our refund id in its reason; any other was PortOne's or the card issuer's (trigger CONSOLE,
+  PORTONE_ADMIN, CHARGEBACK). A dispute (Transaction.DisputeCreated) is ``payment.disputed``.
+- Reconciliation reads a day's payment events (payments and cancellations) by cursor.
 - Payouts go to the operator's queue (GET /operator/payouts) and are confirmed there once the
   transfer is made; the journal records a payout only when it is confirmed.
 """
@@ -15,26 +22,31 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal, Protocol
 
 import httpx
 from portone_server_sdk import PaymentClient, errors, webhook
 from portone_server_sdk.payment import (
     CancelledPayment,
+    CancelledPaymentEvent,
     FailedPayment,
     FailedPaymentCancellation,
     PaidPayment,
+    PaidPaymentEvent,
     PartialCancelledPayment,
+    PartialCancelledPaymentEvent,
+    SucceededPaymentCancellation,
 )
 
 from tombola.adapters.dynamo_items import from_item, to_item
 from tombola.api_models import PaymentData, PaymentEventIn
 from tombola.errors import ProviderUnavailable
 from tombola.money import Money
-from tombola.ports import Checkout, checkout_id_for
+from tombola.ports import Checkout, ProviderRecord, RecordKind, checkout_id_for
 from tombola.webhooks import BadSignature
 
 log = logging.getLogger(__name__)
@@ -42,6 +54,8 @@ log = logging.getLogger(__name__)
 # PortOne's payments API can be slow; a request that takes longer is retried by our caller.
 TIMEOUT_SECONDS = 10.0
 PORTONE_API = "https://api.portone.io"
+EVENTS_PAGE = 1000  # payment events per page of a day (PortOne's largest)
+_OUR_REFUND = re.compile(r"\[(refund-[^\]]+)\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +118,15 @@ def refund_marker(refund_id: str) -> str:
     return f"[{refund_id}]"
 
 
+def refund_id_in(reason: str | None) -> str | None:
+    """Our refund id, when a cancellation's reason carries it (a cancellation we asked for)."""
+    found = _OUR_REFUND.search(reason or "")
+    return found.group(1) if found else None
+
+
 class PortOnePaymentProvider:
+    pays_out = False  # the operator transfers payouts and confirms them
+
     def __init__(
         self,
         credentials: PortOneCredentials | Callable[[], PortOneCredentials],
@@ -163,49 +185,100 @@ class PortOnePaymentProvider:
             raise BadSignature(f"PortOne signature refused: {reason}") from None
         except (UnicodeDecodeError, ValueError):
             raise BadSignature("PortOne webhook body is not the JSON it signed") from None
-        payment_id = getattr(getattr(received, "data", None), "payment_id", None)
+        data = getattr(received, "data", None)
+        payment_id = getattr(data, "payment_id", None)
         if not isinstance(payment_id, str):
             return None
         try:
             payment = self.client.get_payment(payment_id=payment_id)
         except (errors.PortOneError, httpx.HTTPError) as err:
             raise _unavailable("read the payment back", err) from err
-        kind = _event_type(payment)
-        if kind is None:
-            return None
         asked = self.book.get(payment_id)
         reference = asked.reference if asked else f"unknown:{payment_id}"
+        event_id = f"portone:{lowered.get('webhook-id', payment_id)}"
+        created = int(lowered["webhook-timestamp"])  # verify() required it
+        currency = str(getattr(payment, "currency", "") or "")
+        if isinstance(
+            received,
+            webhook.WebhookTransactionCancelledCancelled
+            | webhook.WebhookTransactionCancelledPartialCancelled,
+        ):
+            cancellation = _cancellation(payment, received.data.cancellation_id)
+            if cancellation is None:  # not (yet) done: PortOne reports it again when it is
+                return None
+            return PaymentEventIn(
+                id=event_id,
+                type="payment.cancelled",
+                created=created,
+                data=PaymentData(
+                    payment_id=payment_id,
+                    reference=reference,
+                    amount=cancellation.total_amount,
+                    currency=currency,
+                    checkout_id=payment_id,
+                    cancellation_id=cancellation.id,
+                    refund_id=refund_id_in(cancellation.reason),
+                    reason=_reason(cancellation),
+                ),
+            )
+        if isinstance(received, webhook.WebhookTransactionDisputeCreated):
+            disputes = getattr(payment, "disputes", None) or []
+            return PaymentEventIn(
+                id=event_id,
+                type="payment.disputed",
+                created=created,
+                data=PaymentData(
+                    payment_id=payment_id,
+                    reference=reference,
+                    amount=payment.amount.total,  # type: ignore[union-attr]
+                    currency=currency,
+                    checkout_id=payment_id,
+                    reason=(disputes[-1].reason if disputes else "dispute opened")[:500],
+                ),
+            )
+        kind = _event_type(
+            payment, paid_webhook=isinstance(received, webhook.WebhookTransactionPaid)
+        )
+        if kind is None:
+            return None
         amount = payment.amount.total  # type: ignore[union-attr]
         return PaymentEventIn(
-            id=f"portone:{lowered.get('webhook-id', payment_id)}",
+            id=event_id,
             type=kind,
-            created=int(lowered["webhook-timestamp"]),  # verify() required it
+            created=created,
             data=PaymentData(
                 payment_id=payment_id,
                 reference=reference,
                 amount=amount,
-                currency=str(payment.currency),  # type: ignore[union-attr]
+                currency=currency,
                 checkout_id=payment_id,
             ),
         )
 
     # ------------------------------------------------------------------------- refunds
-    def refund(self, *, refund_id: str, payment_id: str, amount: Money, reason: str) -> None:
+    def refund(self, *, refund_id: str, payment_id: str, amount: Money, reason: str) -> int:
+        """What this refund gave back: at most what PortOne can still cancel (0 when the payment
+        was wholly given back already, by a chargeback or in PortOne's console)."""
         marker = refund_marker(refund_id)
         for _ in range(2):
             payment = self._payment(payment_id)
-            if _cancelled_with(payment, marker):
-                return  # done before (a retry)
+            done = _cancelled_with(payment, marker)
+            if done is not None:
+                return done  # done before (a retry)
             paid = payment.amount.paid
             cancelled = payment.amount.cancelled
+            cancellable = paid - cancelled
+            if cancellable <= 0:
+                return 0  # nothing left to give back: the payer has it all
+            take: int = min(amount.amount, int(cancellable))
             try:
                 self.client.cancel_payment(
                     payment_id=payment_id,
-                    amount=amount.amount,
+                    amount=take,
                     reason=f"{reason} {marker}",
-                    current_cancellable_amount=paid - cancelled,
+                    current_cancellable_amount=cancellable,
                 )
-                return
+                return take
             except (
                 errors.CancellableAmountConsistencyBrokenError,
                 errors.PaymentAlreadyCancelledError,
@@ -223,6 +296,112 @@ class PortOnePaymentProvider:
         except (errors.PortOneError, httpx.HTTPError) as err:
             raise _unavailable("read the payment", err) from err
 
+    # ------------------------------------------------------------------ reconciliation
+    def records_of_day(
+        self, day: date, cursor: str | None = None
+    ) -> tuple[list[ProviderRecord], str | None]:
+        """The day's payment events (paid, cancelled, partially cancelled), a page at a time
+        (``get_all_payment_events_by_cursor``, by the events' creation time)."""
+        start = datetime.combine(day, time(0), UTC)
+        try:
+            page = self.client.get_all_payment_events_by_cursor(
+                from_=start.isoformat().replace("+00:00", "Z"),
+                until=(start + timedelta(days=1)).isoformat().replace("+00:00", "Z"),
+                cursor=cursor,
+                size=EVENTS_PAGE,
+            )
+        except (errors.PortOneError, httpx.HTTPError, ValueError) as err:
+            raise _unavailable("list the day's payment events", err) from err
+        references: dict[str, str | None] = {}
+        out: list[ProviderRecord] = []
+        for item in page.items:
+            record = self._event_record(item.payment_event, references)
+            if record is not None:
+                out.append(record)
+        more = len(page.items) >= EVENTS_PAGE
+        return out, (page.items[-1].cursor if more and page.items else None)
+
+    def _reference(self, payment_id: str, cache: dict[str, str | None]) -> str | None:
+        if payment_id not in cache:
+            asked = self.book.get(payment_id)
+            cache[payment_id] = asked.reference if asked else None
+        return cache[payment_id]
+
+    def _event_record(self, event: Any, cache: dict[str, str | None]) -> ProviderRecord | None:
+        if isinstance(event, PaidPaymentEvent):
+            return ProviderRecord(
+                kind="payment",
+                record_id=event.payment_id,
+                amount=abs(event.event_amount),
+                currency=str(event.currency),
+                at=_when(event.created_at),
+                payment_id=event.payment_id,
+                reference=self._reference(event.payment_id, cache),
+            )
+        if isinstance(event, CancelledPaymentEvent | PartialCancelledPaymentEvent):
+            cancellation = event.cancellation
+            if not isinstance(cancellation, SucceededPaymentCancellation):
+                return None
+            return ProviderRecord(
+                kind="cancellation",
+                record_id=cancellation.id,
+                amount=cancellation.total_amount,
+                currency=str(event.currency),
+                at=_when(event.created_at),
+                payment_id=event.payment_id,
+                reference=self._reference(event.payment_id, cache),
+                refund_id=refund_id_in(cancellation.reason),
+            )
+        return None  # an event this SDK does not know: left for the next SDK
+
+    def find_record(
+        self,
+        kind: RecordKind,
+        record_id: str,
+        *,
+        payment_id: str | None = None,
+        refund_id: str | None = None,
+    ) -> ProviderRecord | None:
+        if kind == "payout":
+            return None  # PortOne makes no payouts of ours
+        wanted = record_id if kind == "payment" else payment_id
+        if wanted is None:
+            return None
+        try:
+            payment = self.client.get_payment(payment_id=wanted)
+        except errors.PaymentNotFoundError:
+            return None
+        except (errors.PortOneError, httpx.HTTPError) as err:
+            raise _unavailable("read the payment", err) from err
+        if not isinstance(payment, PaidPayment | CancelledPayment | PartialCancelledPayment):
+            return None
+        reference = self._reference(wanted, {})
+        if kind == "payment":
+            return ProviderRecord(
+                kind="payment",
+                record_id=wanted,
+                amount=payment.amount.paid,
+                currency=str(payment.currency),
+                at=_when(payment.paid_at or payment.requested_at),
+                payment_id=wanted,
+                reference=reference,
+            )
+        for c in getattr(payment, "cancellations", None) or []:
+            if not isinstance(c, SucceededPaymentCancellation):
+                continue
+            if c.id == record_id or (refund_id is not None and refund_id_in(c.reason) == refund_id):
+                return ProviderRecord(
+                    kind="cancellation",
+                    record_id=c.id,
+                    amount=c.total_amount,
+                    currency=str(payment.currency),
+                    at=_when(c.cancelled_at or c.requested_at),
+                    payment_id=wanted,
+                    reference=reference,
+                    refund_id=refund_id_in(c.reason),
+                )
+        return None
+
     # ------------------------------------------------------------------------- payouts
     def payout(self, *, payout_id: str, payee_id: str, amount: Money) -> None:
         """Queued for the operator (the payout record is issued with the settlement); the
@@ -239,22 +418,44 @@ class PortOnePaymentProvider:
 EventType = Literal["payment.succeeded", "payment.failed", "refund.succeeded"]
 
 
-def _event_type(payment: Any) -> EventType | None:
+def _event_type(payment: Any, *, paid_webhook: bool = False) -> EventType | None:
     if isinstance(payment, PaidPayment):
         return "payment.succeeded"
     if isinstance(payment, FailedPayment):
         return "payment.failed"
     if isinstance(payment, CancelledPayment | PartialCancelledPayment):
-        return "refund.succeeded"
+        # A payment reported paid that was given back since was still paid: it is applied (once
+        # per payment id) and each cancellation by its own event.
+        return "payment.succeeded" if paid_webhook else "refund.succeeded"
     return None
 
 
-def _cancelled_with(payment: Any, marker: str) -> bool:
-    """A cancellation of ours (requested or done; a failed one does not count)."""
-    return any(
-        marker in (c.reason or "") and not isinstance(c, FailedPaymentCancellation)
+def _cancelled_with(payment: Any, marker: str) -> int | None:
+    """What cancellations of ours gave back (requested or done; a failed one does not count);
+    None when there is none."""
+    ours = [
+        c
         for c in getattr(payment, "cancellations", None) or []
-    )
+        if marker in (c.reason or "") and not isinstance(c, FailedPaymentCancellation)
+    ]
+    return sum(int(getattr(c, "total_amount", 0) or 0) for c in ours) if ours else None
+
+
+def _cancellation(payment: Any, cancellation_id: str) -> SucceededPaymentCancellation | None:
+    for c in getattr(payment, "cancellations", None) or []:
+        if isinstance(c, SucceededPaymentCancellation) and c.id == cancellation_id:
+            return c
+    return None
+
+
+def _reason(cancellation: SucceededPaymentCancellation) -> str:
+    trigger = getattr(cancellation, "trigger", None)
+    text = f"{cancellation.reason} ({trigger})" if trigger else cancellation.reason
+    return text[:500]
+
+
+def _when(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def _unavailable(what: str, err: Exception) -> ProviderUnavailable:

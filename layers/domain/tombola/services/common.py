@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 
 from pydantic import BaseModel
 
@@ -100,18 +101,34 @@ def require_outcome_open(listing: ListingRecord) -> None:
         raise OutcomeFixed(f"the listing's settlement began ({outcome}): its outcome is fixed")
 
 
+NOTICE_RECIPIENTS = 25  # per event: the notifier reaches them well inside its timeout
+
+
 def notify(
     detail_type: str, listing: ListingRecord, recipients: list[str], **data: object
 ) -> Publish:
+    """One notice; its id (kept through outbox re-runs) lets the notifier tell each recipient
+    once, however often the event is delivered."""
     return Publish(
         detail_type=detail_type,
         detail={
             "listing_id": listing.listing_id,
             "title": listing.title,
             "recipients": recipients,
+            "notice_id": uuid.uuid4().hex,
             **data,
         },
     )
+
+
+def notify_many(
+    detail_type: str, listing: ListingRecord, recipients: list[str], **data: object
+) -> list[Publish]:
+    """The same notice to many people, in events of at most NOTICE_RECIPIENTS each."""
+    return [
+        notify(detail_type, listing, recipients[i : i + NOTICE_RECIPIENTS], **data)
+        for i in range(0, len(recipients), NOTICE_RECIPIENTS)
+    ]
 
 
 def alert_operator(kind: str, problem: str, **data: object) -> Publish:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tombola import telemetry
+from tombola import cursors, telemetry
 from tombola.api_models import EntryIn
 from tombola.api_views import (
     CheckoutView,
@@ -22,6 +22,7 @@ from tombola.errors import (
     InsufficientBalance,
     ListingFull,
     ListingNotOpen,
+    OutOfRange,
     ProviderUnavailable,
 )
 from tombola.lifecycle import ListingStatus
@@ -229,11 +230,19 @@ def entry_view(
     )
 
 
-def my_entries(deps: Deps, caller: Caller) -> EntryList:
+def my_entries(
+    deps: Deps, caller: Caller, cursor: str | None = None, limit: int = 100
+) -> EntryList:
+    """The caller's entries on up to ``limit`` listings (every entry on each), oldest first
+    within the page; pages go by listing, and the cursor is bound to the caller."""
     caller.require(Role.BUYER)
+    if not 1 <= limit <= 100:
+        raise OutOfRange("limit must be between 1 and 100", field="limit")
     now = deps.clock.now()
     key = pseudonym_key(deps)
-    mine = deps.store.buyer_records_of(caller.user_id)
+    after = cursors.unseal(key, "my-entries", caller.user_id, cursor) if cursor else None
+    rows, after = deps.store.buyer_records_of(caller.user_id, limit, after)
+    mine = [b for _, b in rows]
     listings = {b.listing_id: deps.store.get_listing(b.listing_id) for b in mine}
     earned = {lid: mileage_per_ticket(deps, lst) for lid, lst in listings.items() if lst}
     views = [
@@ -249,7 +258,10 @@ def my_entries(deps: Deps, caller: Caller) -> EntryList:
         if (listing := listings[b.listing_id]) is not None
         for e in b.entries.values()
     ]
-    return EntryList(entries=sorted(views, key=lambda v: (v.created_at, v.entry_id)))
+    return EntryList(
+        entries=sorted(views, key=lambda v: (v.created_at, v.entry_id)),
+        next_cursor=cursors.seal(key, "my-entries", caller.user_id, after) if after else None,
+    )
 
 
 def my_mileage(deps: Deps, caller: Caller, currency: str = "KRW") -> MileageView:

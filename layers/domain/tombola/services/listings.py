@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import json
+from collections.abc import Callable, Sequence
 from datetime import UTC, timedelta
 
-from tombola import draw
+from tombola import cursors, draw
 from tombola.api_models import ListingIn
 from tombola.api_views import (
     CheckoutView,
@@ -45,7 +44,7 @@ from tombola.services.common import (
 )
 from tombola.services.ports import Deps
 from tombola.services.runner import MAX_ATTEMPTS, apply, backoff
-from tombola.services.tickets import paid_so_far
+from tombola.services.tickets import counted_live, paid_so_far
 from tombola.settlement import payout_id_for
 from tombola.statement import Statement, statements
 
@@ -85,13 +84,20 @@ def _create_listing(deps: Deps, caller: Caller, body: ListingIn, key: str | None
         )
     durations = _durations(s, body)
     price = Money(body.price, body.currency)
-    fee = Money(s.fee_k, body.currency)
+    policy = s.currency_policy(body.currency)  # the fee and deposit in this currency's units
+    if policy is None:
+        raise OutOfRange(
+            f"listings in {body.currency} are not offered: the operator has set no fee and "
+            f"deposit in {body.currency}",
+            field="currency",
+        )
+    fee = policy.fee
     if body.expected_entrants is not None:
         terms = PriceTerms.from_expected_entrants(price, body.expected_entrants, fee)
     else:
         assert body.first_payment is not None
         terms = PriceTerms.from_first_payment(price, Money(body.first_payment, body.currency), fee)
-    deposit = s.deposit_policy(body.currency).deposit_for(price)
+    deposit = policy.deposit.deposit_for(price)
     seed = draw.new_seed(deps.randomness)
     shards = quota_shards(terms.expected_entrants)
     listing = ListingRecord(
@@ -246,49 +252,66 @@ def published(listing: ListingRecord) -> bool:
     return listing.deposit_payment_id is not None
 
 
+# Quota shards a page of listings may read for the live paid-ticket counts (docs/DATA_MODEL.md,
+# pattern 3): a page stops early rather than read more, its cursor going on from there.
+SHARD_READS_PER_PAGE = 320
+
+
+def _page(
+    deps: Deps,
+    rows: Sequence[tuple[str, ListingRecord]],
+    after: str | None,
+    shown: Callable[[ListingRecord], bool] = lambda _: True,
+) -> tuple[list[ListingView], str | None]:
+    """The views of a page of listings, as many as SHARD_READS_PER_PAGE quota shard reads allow
+    (always at least one), and the store's position where the next page starts."""
+    views: list[ListingView] = []
+    spent = 0
+    for n, (_, listing) in enumerate(rows):
+        if not shown(listing):
+            continue
+        cost = listing.quota_shards if counted_live(listing) else 0
+        if views and spent + cost > SHARD_READS_PER_PAGE:
+            return views, rows[n - 1][0]  # the page ends with the row before: go on from there
+        spent += cost
+        views.append(public_view(deps, listing))
+    return views, after
+
+
 def list_public(
     deps: Deps, status: str | None, cursor: str | None = None, limit: int = 50
 ) -> ListingPage:
-    """One page of one status (open unless asked), closing soonest first."""
+    """One page of one status (open unless asked), closing soonest first. The cursor is sealed
+    and bound to the status, so it can be neither read, forged nor used for another status."""
     status = status or ListingStatus.OPEN.value
     if status not in {s.value for s in ListingStatus}:
         raise InvalidInput(f"unknown status {status!r}", field="status")
     if not 1 <= limit <= 100:
         raise OutOfRange("limit must be between 1 and 100", field="limit")
-    page, after = deps.store.list_listings(status, limit, _decode_cursor(cursor))
+    key = pseudonym_key(deps)
+    after = cursors.unseal(key, "listings", status, cursor) if cursor else None
+    rows, after = deps.store.list_listings(status, limit, after)
+    views, after = _page(deps, rows, after, published)
     return ListingPage(
-        listings=[public_view(deps, x) for x in page if published(x)],
-        next_cursor=_encode_cursor(after),
+        listings=views,
+        next_cursor=cursors.seal(key, "listings", status, after) if after else None,
     )
 
 
-def _encode_cursor(key: dict[str, str] | None) -> str | None:
-    if key is None:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode()
-
-
-def _decode_cursor(cursor: str | None) -> dict[str, str] | None:
-    if cursor is None:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if not isinstance(key, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in key.items()
-        ):
-            raise ValueError
-    except ValueError:
-        raise InvalidInput("cursor is not one this API gave", field="cursor") from None
-    return key
-
-
-def mine(deps: Deps, caller: Caller) -> ListingPage:
-    """The seller's own listings, in any status (one awaiting its deposit too), newest first."""
+def mine(deps: Deps, caller: Caller, cursor: str | None = None, limit: int = 100) -> ListingPage:
+    """The seller's own listings, in any status (one awaiting its deposit too), newest first, a
+    page at a time (the cursor is bound to the seller)."""
     caller.require(Role.SELLER)
-    own = sorted(
-        deps.store.listings_of_seller(caller.user_id), key=lambda x: x.created_at, reverse=True
+    if not 1 <= limit <= 100:
+        raise OutOfRange("limit must be between 1 and 100", field="limit")
+    key = pseudonym_key(deps)
+    after = cursors.unseal(key, "my-listings", caller.user_id, cursor) if cursor else None
+    rows, after = deps.store.listings_of_seller(caller.user_id, limit, after)
+    views, after = _page(deps, rows, after)
+    return ListingPage(
+        listings=views,
+        next_cursor=cursors.seal(key, "my-listings", caller.user_id, after) if after else None,
     )
-    return ListingPage(listings=[public_view(deps, x) for x in own], next_cursor=None)
 
 
 def load_published(deps: Deps, listing_id: str) -> ListingRecord:

@@ -24,6 +24,7 @@ from tombola.errors import (
 from tombola.lifecycle import ListingStatus
 from tombola.money import Money
 from tombola.records import EntryStatus, ListingRecord
+from tombola.services import provider_events
 from tombola.services.buyers import (
     check_buyer_limit,
     find_buyer,
@@ -60,6 +61,8 @@ def handle_payment_event(deps: Deps, event: PaymentEventIn) -> WebhookAck:
         return WebhookAck(event_id=event.id, result=_payout_paid(deps, event))
     if event.type == "refund.succeeded":
         return WebhookAck(event_id=event.id, result="refund_acknowledged")
+    if event.type in {"payment.cancelled", "payment.disputed"}:  # services/provider_events.py
+        return WebhookAck(event_id=event.id, result=provider_events.handle(deps, event))
     # A failure moves no money: it is applied once per event (a marker that may expire). A
     # success is applied once per provider payment, whatever event carries it, as the money
     # records say (the journal keys and the ids on the listing and entry).

@@ -43,12 +43,32 @@ def confirm_payout(deps: Deps, caller: Caller, payout_id: str, body: PayoutConfi
 
 
 def _view(deps: Deps, payout: PayoutRecord) -> PayoutView:
+    """The account the payout was issued to and the profile's account now, with a warning while
+    it waits when they differ (the seller changed it since) or the payout predates the
+    snapshot."""
     profile = deps.store.get_profile(payout.seller_id)
+    now = profile.payout_account if profile else None
+    snapshot = payout.payout_account
+    warning = None
+    waiting = payout.status == "issued"  # once transferred there is nothing left to check
+    if waiting and snapshot is None and now is not None:
+        warning = (
+            "this payout was issued before payouts kept their account: "
+            "this is the seller's current payout account"
+        )
+    elif waiting and snapshot is not None and now != snapshot:
+        warning = (
+            f"the seller changed their payout account after this payout was issued "
+            f"(issued to {snapshot}, the profile says {now or 'nothing'} now): "
+            "confirm with the seller before transferring"
+        )
     return PayoutView(
         payout_id=payout.payout_id,
         listing_id=payout.listing_id,
         seller_id=payout.seller_id,
-        payout_account=profile.payout_account if profile else None,
+        payout_account=snapshot if snapshot is not None else now,
+        profile_payout_account=now,
+        warning=warning,
         amount=payout.amount,
         currency=payout.currency,
         status="paid" if payout.status == "paid" else "issued",

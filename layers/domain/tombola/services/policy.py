@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 from tombola.api_models import MAX_EXPECTED_ENTRANTS, MAX_TICKET_LIMIT
-from tombola.api_views import DeadlineBounds, DeadlinePolicy, DepositRule, PolicyView
+from tombola.api_views import (
+    CurrencyTerms,
+    DeadlineBounds,
+    DeadlinePolicy,
+    DepositRule,
+    PolicyView,
+)
 from tombola.config import Settings
 from tombola.money import CURRENCIES
+from tombola.pricing import DepositPolicy
+
+
+def _rule(deposit: DepositPolicy) -> DepositRule:
+    return DepositRule(
+        fixed=deposit.fixed.amount if deposit.fixed else None, rate_bps=deposit.rate_bps
+    )
 
 
 def in_force(s: Settings) -> PolicyView:
-    rule = s.deposit_policy("KRW")  # the rule is the same in every currency
+    """Amounts are per currency, each in its own minor units; the top-level fee and deposit
+    are KRW's (as before currencies had their own)."""
+    offered = {code: p for code in CURRENCIES if (p := s.currency_policy(code)) is not None}
+    krw = offered["KRW"]
     return PolicyView(
-        fee=s.fee_k,
-        deposit=DepositRule(
-            fixed=rule.fixed.amount if rule.fixed else None, rate_bps=rule.rate_bps
-        ),
+        fee=krw.fee.amount,
+        deposit=_rule(krw.deposit),
+        by_currency={
+            code: CurrencyTerms(
+                minor_units=CURRENCIES[code], fee=p.fee.amount, deposit=_rule(p.deposit)
+            )
+            for code, p in offered.items()
+        },
         surplus_policy_default=s.surplus_policy_default,
         mileage_bps=s.mileage_bps,
         ticket_limit_default=s.ticket_limit_default,

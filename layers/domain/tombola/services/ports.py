@@ -14,6 +14,7 @@ from tombola.config import Settings
 from tombola.ledger import JournalEntry
 from tombola.ports import Clock, PaymentProvider, Randomness
 from tombola.quota import ShardState
+from tombola.reconciliation import RefundReceipt
 from tombola.records import (
     Attention,
     BuyerRecord,
@@ -28,11 +29,16 @@ from tombola.telemetry import Decision, Point
 class Store(Protocol):
     def get_listing(self, listing_id: str) -> ListingRecord | None: ...
 
+    # Pages of an index: each record with its position (where a page ending with it goes on),
+    # and the position after the page (None: the end). Positions are the store's; the services
+    # hand them out sealed (tombola.cursors).
     def list_listings(
-        self, status: str, limit: int, cursor: dict[str, str] | None = None
-    ) -> tuple[Sequence[ListingRecord], dict[str, str] | None]: ...
+        self, status: str, limit: int, after: str | None = None
+    ) -> tuple[list[tuple[str, ListingRecord]], str | None]: ...
 
-    def listings_of_seller(self, seller_id: str) -> Sequence[ListingRecord]: ...
+    def listings_of_seller(
+        self, seller_id: str, limit: int, after: str | None = None
+    ) -> tuple[list[tuple[str, ListingRecord]], str | None]: ...
 
     def due_listing_ids(self, now: datetime) -> Sequence[str]: ...
 
@@ -44,7 +50,9 @@ class Store(Protocol):
         self, listing_id: str, partition: int, cursor: str | None = None, limit: int | None = None
     ) -> tuple[list[BuyerRecord], str | None]: ...
 
-    def buyer_records_of(self, buyer_id: str) -> Sequence[BuyerRecord]: ...
+    def buyer_records_of(
+        self, buyer_id: str, limit: int, after: str | None = None
+    ) -> tuple[list[tuple[str, BuyerRecord]], str | None]: ...
 
     def quota(self, listing_id: str, shards: Iterable[int]) -> list[ShardState]: ...
 
@@ -68,7 +76,11 @@ class Store(Protocol):
 
     def needing_attention(self) -> Sequence[tuple[str, Attention]]: ...
 
-    def in_flight_listing_ids(self, statuses: Sequence[str]) -> Sequence[str]: ...
+    def sweep_cursor(self, name: str) -> str | None:
+        """Where a scheduled sweep stopped last time; None: at the start."""
+        ...
+
+    def save_sweep_cursor(self, name: str, cursor: str | None) -> None: ...
 
     def issued_payouts(self, limit: int = 500) -> list[PayoutRecord]: ...
 
@@ -113,6 +125,26 @@ class Store(Protocol):
     def resolve_dead_effects(self, dead_id: str, operator_id: str, note: str) -> bool: ...
 
     def credit_mileage(self, buyer_id: str, currency: str, amount: int, key: str) -> bool: ...
+
+    # reconciliation (tombola/reconciliation.py)
+    def journal_entries(
+        self, keys: Sequence[tuple[str | None, str]]
+    ) -> dict[str, JournalEntry]: ...
+
+    def keep_refund_receipt(self, receipt: RefundReceipt) -> bool: ...
+
+    def refund_receipts(self, refund_ids: Sequence[str]) -> dict[str, RefundReceipt]: ...
+
+    def recorded_on(self, day: str) -> Iterator[JournalEntry | RefundReceipt]:
+        """What the day's journal entries and refund receipts name of the provider's records."""
+        ...
+
+    def remember(self, key: str) -> bool:
+        """Note that something that moves no money was done (forgotten after DEDUPE_TTL);
+        False when it was noted already."""
+        ...
+
+    def remembers(self, key: str) -> bool: ...
 
 
 class Workflow(Protocol):

@@ -3,6 +3,8 @@ final buyer confirms or disputes, the operator resolves a dispute [claim 1, 0052
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tombola.api_models import DisputeIn, ResolutionIn, ShipmentIn
 from tombola.api_views import (
     FinalBuyerView,
@@ -29,6 +31,7 @@ from tombola.services.listings import checkout_view
 from tombola.services.ports import Deps
 from tombola.services.runner import decide_and_apply
 from tombola.services.waits import resume_waits
+from tombola.settlement import Outcome, payout_id_for
 
 S = ListingStatus
 
@@ -93,13 +96,37 @@ def forfeit(deps: Deps, caller: Caller, listing_id: str) -> ListingStep:
     return decide_and_apply(deps, decide)
 
 
+# While the sale needs them: from the final buyer on, and until the sale settled plus the
+# listing's confirm window (docs/DECISIONS.md); never once the sale was cancelled or unsold.
+SALE_UNDER_WAY = frozenset({S.FINAL_BUYER, S.SHIPPED, S.DELIVERED, S.DISPUTED, S.CONFIRMED})
+
+
+def _buyer_details_needed(deps: Deps, listing: ListingRecord) -> None:
+    """Raise NotAllowedNow unless the seller still needs the final buyer's details."""
+    if listing.final_buyer is None:
+        raise NotAllowedNow("the listing has no final buyer yet")
+    cancelled = "the sale was cancelled: its buyer's details are no longer shown"
+    if listing.status in SALE_UNDER_WAY:
+        if listing.settling not in {None, Outcome.SOLD.value}:
+            raise NotAllowedNow(cancelled)  # settling as a cancellation
+        return
+    if listing.status is not S.SETTLED:  # cancelled (or unsold): the sale will not happen
+        raise NotAllowedNow(cancelled)
+    payout = deps.store.get_payout(payout_id_for(listing.listing_id))  # issued as it settled
+    until = payout.issued_at + timedelta(seconds=listing.durations.confirm) if payout else None
+    if until is None or deps.clock.now() >= until:
+        shown = f" (shown until {until.isoformat()})" if until else ""
+        raise NotAllowedNow(f"the sale has settled: its buyer's details are no longer shown{shown}")
+
+
 def final_buyer_details(deps: Deps, caller: Caller, listing_id: str) -> FinalBuyerView:
-    """The seller sees the final buyer's name and address, and no other buyer's data [0053]."""
+    """The seller sees the final buyer's name and address, and no other buyer's data [0053],
+    only while the sale needs them (SALE_UNDER_WAY, then the confirm window after it settled)."""
     caller.require(Role.SELLER)
     listing = load_listing(deps, listing_id)
     _as_seller(listing, caller)
-    if listing.final_buyer is None:
-        raise NotAllowedNow("the listing has no final buyer yet")
+    _buyer_details_needed(deps, listing)
+    assert listing.final_buyer is not None
     profile = deps.store.get_profile(listing.final_buyer)
     if profile is None:
         raise NotFound("the final buyer's profile is missing")

@@ -4,13 +4,16 @@
   it on the operator's list and alerts the operator; the execution then fails (an alarm).
 - ``sweep`` (scheduled) finds listings whose status needs a running execution and whose execution
   is not running, and resumes them from their last safe step, a few times per step; past that it
-  leaves them on the operator's list.
+  leaves them on the operator's list. Each run looks at a bounded page of listings and the next
+  run goes on from where it stopped.
 - ``resume`` is the operator's route / CLI command: the same, by hand, whenever they choose.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
 
 from tombola import telemetry
 from tombola.api_views import AttentionItem, AttentionList, ResumeView
@@ -29,6 +32,12 @@ log = logging.getLogger(__name__)
 # Automatic resumes allowed while the listing makes no progress (stays in one status).
 MAX_AUTO_RESUMES = 3
 RUNNING = "RUNNING"
+# One sweep run looks at this many in-flight listings at most (each costs a GetItem and a
+# DescribeExecution, a resume a transaction), and starts none with less than this left of
+# its invocation; the next run (five minutes later) goes on from where it stopped.
+SWEEP_PAGE = 100
+SWEEP_RESERVE_MS = 10_000
+SWEEP_CURSOR = "recovery"
 
 
 def record_attention(
@@ -119,45 +128,89 @@ def _view(
     )
 
 
-def sweep(deps: Deps) -> dict[str, object]:
-    """Resume every in-flight listing whose execution is not running."""
+def sweep(
+    deps: Deps, time_left_ms: Callable[[], int] | None = None, page: int | None = None
+) -> dict[str, object]:
+    """Resume in-flight listings whose execution is not running, a bounded part of them per
+    run: at most ``page`` listings (SWEEP_PAGE), and none once less than SWEEP_RESERVE_MS of
+    the invocation is left (``time_left_ms``, the Lambda context's). The next run goes on from
+    where this one stopped (a cursor kept in the table) and, past the last in-flight status,
+    starts again from the first."""
+    limit = page or SWEEP_PAGE
     resumed: list[str] = []
     left: list[str] = []
     statuses = sorted(s.value for s in IN_FLIGHT)
-    for listing_id in deps.store.in_flight_listing_ids(statuses):
-        listing = deps.store.get_listing(listing_id)
-        if listing is None or resume_point(listing) is None:
-            continue
-        state = deps.workflow.status(listing.execution)
-        if state == RUNNING:
-            continue
-        stuck = (
-            listing.auto_resume_status == listing.status.value
-            and listing.auto_resumes >= MAX_AUTO_RESUMES
-        )
-        if stuck:
-            if listing.attention is None:
-                record_attention(
-                    deps,
-                    listing_id,
-                    listing.execution,
-                    "ExecutionStopped",
-                    f"execution {listing.execution} is {state or 'missing'}; "
-                    f"{listing.auto_resumes} automatic resumes did not move it on",
-                )
-            left.append(listing_id)
-            continue
-        try:
-            if resume(deps, listing_id, automatic=True).resumed:
-                resumed.append(listing_id)
-        except Exception:  # one listing must not stop the sweep of the others
-            log.exception("could not resume listing %s", listing_id)
-            left.append(listing_id)
+    at, after = _sweep_start(deps.store.sweep_cursor(SWEEP_CURSOR), statuses)
+    looked = 0
+    out_of_time = False
+    while at < len(statuses) and looked < limit and not out_of_time:
+        rows, nxt = deps.store.list_listings(statuses[at], limit - looked, after)
+        for position, row in rows:
+            if looked and time_left_ms is not None and time_left_ms() < SWEEP_RESERVE_MS:
+                out_of_time = True  # the rest is for the next run
+                break
+            looked += 1
+            after = position
+            _sweep_one(deps, row.listing_id, resumed, left)
+        else:
+            at, after = (at + 1, None) if nxt is None else (at, nxt)
+    finished = at >= len(statuses)
+    deps.store.save_sweep_cursor(
+        SWEEP_CURSOR, None if finished else json.dumps({"status": statuses[at], "after": after})
+    )
     deps.telemetry.count(Point(Metric.STUCK_LISTINGS, len(resumed) + len(left)))
     deps.telemetry.count(Point(Metric.RESUMED, len(resumed)))
     if resumed or left:
         log.warning("sweep: resumed %s, left for the operator %s", resumed, left)
+    log.info(
+        "sweep: looked at %d listings; %s",
+        looked,
+        "went round all of them" if finished else f"goes on at {statuses[at]} next time",
+    )
     return {"resumed": resumed, "left_for_operator": left}
+
+
+def _sweep_start(cursor: str | None, statuses: list[str]) -> tuple[int, str | None]:
+    """The status and position the last run stopped at; the start when there is none (or the
+    statuses in flight changed since)."""
+    if cursor is None:
+        return 0, None
+    try:
+        saved = json.loads(cursor)
+        return statuses.index(saved["status"]), saved["after"]
+    except (ValueError, KeyError, TypeError):
+        return 0, None
+
+
+def _sweep_one(deps: Deps, listing_id: str, resumed: list[str], left: list[str]) -> None:
+    listing = deps.store.get_listing(listing_id)
+    if listing is None or resume_point(listing) is None:
+        return
+    state = deps.workflow.status(listing.execution)
+    if state == RUNNING:
+        return
+    stuck = (
+        listing.auto_resume_status == listing.status.value
+        and listing.auto_resumes >= MAX_AUTO_RESUMES
+    )
+    if stuck:
+        if listing.attention is None:
+            record_attention(
+                deps,
+                listing_id,
+                listing.execution,
+                "ExecutionStopped",
+                f"execution {listing.execution} is {state or 'missing'}; "
+                f"{listing.auto_resumes} automatic resumes did not move it on",
+            )
+        left.append(listing_id)
+        return
+    try:
+        if resume(deps, listing_id, automatic=True).resumed:
+            resumed.append(listing_id)
+    except Exception:  # one listing must not stop the sweep of the others
+        log.exception("could not resume listing %s", listing_id)
+        left.append(listing_id)
 
 
 def needing_attention(deps: Deps, caller: Caller) -> AttentionList:

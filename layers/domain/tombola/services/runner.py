@@ -25,7 +25,9 @@ from tombola.changes import (
 )
 from tombola.errors import Conflict
 from tombola.money import Money
+from tombola.reconciliation import RefundReceipt
 from tombola.services.ports import Deps
+from tombola.settlement import refund_covered
 from tombola.telemetry import Metric, Point
 
 log = logging.getLogger(__name__)
@@ -69,7 +71,7 @@ def run_batch(deps: Deps, batch: PendingEffects) -> bool:
     errors: list[str] = []
     for effect in batch.effects:
         try:
-            run_effect(deps, effect)
+            run_effect(deps, effect, batch.listing_id)
         except Exception as exc:  # kept for a retry, whatever it was
             log.warning("effect %s failed: %s", effect.kind, exc, exc_info=True)
             failed.append(effect)
@@ -145,7 +147,7 @@ def decide_and_apply(
     raise Conflict("the listing is busy; try again")
 
 
-def run_effect(deps: Deps, effect: Effect) -> None:
+def run_effect(deps: Deps, effect: Effect, listing_id: str | None = None) -> None:
     match effect:
         case StartExecution():
             deps.workflow.start(effect.execution_name or effect.listing_id, effect.input)
@@ -154,12 +156,13 @@ def run_effect(deps: Deps, effect: Effect) -> None:
         case FailWait():
             deps.workflow.fail(effect.token, effect.error, effect.cause)
         case Refund():
-            deps.payments.refund(
+            refunded = deps.payments.refund(
                 refund_id=effect.refund_id,
                 payment_id=effect.payment_id,
                 amount=Money(effect.amount, effect.currency),
                 reason=effect.reason,
             )
+            _refund_ran(deps, effect, refunded, listing_id)
         case Payout():
             deps.payments.payout(
                 payout_id=effect.payout_id,
@@ -170,6 +173,36 @@ def run_effect(deps: Deps, effect: Effect) -> None:
             deps.store.credit_mileage(effect.buyer_id, effect.currency, effect.amount, effect.key)
         case Publish():
             deps.events.publish(effect.detail_type, effect.detail)
+
+
+def _refund_ran(deps: Deps, effect: Refund, refunded: int | None, listing_id: str | None) -> None:
+    """A refund the provider made only in part, or not at all, because it had already given
+    that money back on its own (a chargeback, its console): the journal booked both, the payer
+    got it once, so the difference goes back to the operator who advanced it (once per refund
+    id). Then the refund's receipt is kept for reconciliation."""
+    done = effect.amount if refunded is None else refunded
+    short = effect.amount - done
+    if short > 0:
+        money = Money(short, effect.currency)
+        entry = refund_covered(effect.refund_id, effect.payment_id, money, listing_id)
+        apply(deps, Change(journal=[entry]))
+        log.warning(
+            "refund %s: %d %s had been given back by the provider already",
+            effect.refund_id,
+            short,
+            effect.currency,
+        )
+    deps.store.keep_refund_receipt(
+        RefundReceipt(
+            refund_id=effect.refund_id,
+            payment_id=effect.payment_id,
+            listing_id=listing_id,
+            asked=effect.amount,
+            refunded=done,
+            currency=effect.currency,
+            at=deps.clock.now(),
+        )
+    )
 
 
 def sweep_outbox(deps: Deps, older_than_seconds: int = 0) -> int:

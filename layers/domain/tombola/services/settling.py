@@ -19,7 +19,7 @@ from tombola.lifecycle import ListingStatus
 from tombola.money import Money
 from tombola.records import ListingRecord, PayoutRecord
 from tombola.services.buyers import find_buyer
-from tombola.services.common import load_listing, move, next_version, notify
+from tombola.services.common import load_listing, move, next_version, notify, notify_many
 from tombola.services.ports import Deps
 from tombola.services.runner import decide_and_apply
 from tombola.settlement import (
@@ -183,7 +183,9 @@ def settle_chunk(
     others = sorted({e.buyer_id for e in paid} - {listing.final_buyer or ""})
     if wanted is not Outcome.SOLD and others:
         kind = "Unsold" if wanted is Outcome.UNSOLD else "Cancelled"
-        change.effects.append(notify(kind, listing, others, reason=listing.settling_reason or ""))
+        change.effects.extend(
+            notify_many(kind, listing, others, reason=listing.settling_reason or "")
+        )
     decide_and_apply(deps, lambda: (change, None))
     return {"listing_id": listing_id, "partition": partition, "after": nxt}
 

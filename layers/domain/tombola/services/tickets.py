@@ -19,12 +19,17 @@ def accept_tickets(entry: EntryRecord) -> None:
     entry.ticket_ids = [ticket_id(entry.entry_id, i) for i in range(entry.tickets)]
 
 
-def paid_so_far(deps: Deps, listing: ListingRecord) -> int:
-    """Paid tickets: the head's frozen count after close, the quota shards' sum while open."""
-    if listing.closed_at is not None or listing.status not in {
+def counted_live(listing: ListingRecord) -> bool:
+    """Whether its paid tickets are counted from its quota shards (while it takes payments)."""
+    return listing.closed_at is None and listing.status in {
         ListingStatus.OPEN,
         ListingStatus.AWAITING_DEPOSIT,
-    }:
+    }
+
+
+def paid_so_far(deps: Deps, listing: ListingRecord) -> int:
+    """Paid tickets: the head's frozen count after close, the quota shards' sum while open."""
+    if not counted_live(listing):
         return listing.paid_tickets
     return sum(s.paid for s in deps.store.quota(listing.listing_id, range(listing.quota_shards)))
 

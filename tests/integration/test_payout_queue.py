@@ -1,0 +1,31 @@
+"""The operator's payout queue shows where each payout was issued to: the seller's payout
+account when it was issued, and a warning with the profile's account if the seller changed it."""
+
+from __future__ import annotations
+
+from tests.support.app_driver import Driver, complete_sale
+
+
+def test_a_payout_keeps_the_account_it_was_issued_to(d: Driver) -> None:
+    lid = d.sold_out("sam")
+    complete_sale(d, lid)
+    [queued] = d.ok(d.as_op("GET", "/operator/payouts"))["payouts"]
+    assert queued["listing_id"] == lid
+    assert queued["payout_account"] == "KB-sam"
+    assert queued["profile_payout_account"] == "KB-sam"
+    assert queued["warning"] is None
+    # The seller changes their payout account after the payout was issued.
+    profile = d.ok(d.as_("sam", "GET", "/me/profile"))
+    del profile["user_id"]
+    d.ok(d.as_("sam", "PUT", "/me/profile", profile | {"payout_account": "SH-999"}))
+    [queued] = d.ok(d.as_op("GET", "/operator/payouts"))["payouts"]
+    assert queued["payout_account"] == "KB-sam"  # where it was issued to, not the new account
+    assert queued["profile_payout_account"] == "SH-999"
+    assert "changed their payout account" in queued["warning"]
+    payout_id = queued["payout_id"]
+    paid = d.ok(
+        d.as_op("POST", f"/operator/payouts/{payout_id}/paid", {"transfer_reference": "TR-1"})
+    )
+    assert (paid["status"], paid["payout_account"], paid["warning"]) == ("paid", "KB-sam", None)
+    assert d.store.get_payout(payout_id).payout_account == "KB-sam"  # type: ignore[union-attr]
+    d.conserved(lid)
