@@ -51,6 +51,7 @@ class ListingLife(RuleBasedStateMachine):
         self.pending: list[str] = []  # checkouts of holds not yet paid
         self.paid: list[str] = []  # checkouts paid (a re-delivery uses these)
         self.p2: list[str] = []  # second-payment checkouts
+        self.cancellations: list[dict[str, Any]] = []  # the provider's own, as it reported them
         self.steps = 0
 
     # ------------------------------------------------------------------ set-up
@@ -110,6 +111,20 @@ class ListingLife(RuleBasedStateMachine):
         """A console resend or a later webhook of the same payment."""
         checkout = data.draw(st.sampled_from(self.paid + self.p2 + [self.w.deposit_checkout]))
         self.w.pay(checkout)
+
+    @precondition(lambda self: self.paid or self.p2)
+    @rule(data=st.data(), part=st.booleans())
+    def provider_cancels(self, data: st.DataObject, part: bool) -> None:
+        """A chargeback, or someone in the provider's console, gives money back on its own."""
+        checkout = data.draw(st.sampled_from(self.paid + self.p2 + [self.w.deposit_checkout]))
+        made = self.w.provider_cancels(f"pay_{checkout}", part)
+        if made is not None:
+            self.cancellations.append(made)
+
+    @precondition(lambda self: self.cancellations)
+    @rule(data=st.data())
+    def provider_reports_a_cancellation_again(self, data: st.DataObject) -> None:
+        self.w.report(data.draw(st.sampled_from(self.cancellations)))
 
     @rule()
     def a_month_passes(self) -> None:
@@ -233,11 +248,19 @@ class ListingLife(RuleBasedStateMachine):
                 and (any(k in e.key for k in incoming) or e.key == f"stray:{payment_id}")
             ]
             assert len(named) == 1, (payment_id, named)
-        refunds: dict[str, int] = {}
+        asked: dict[str, int] = {}
         for r in self._refunds():
-            refunds[r["payment_id"]] = refunds.get(r["payment_id"], 0) + 1
-            assert r["amount"] == self.w.delivered.get(r["payment_id"]), r
-        assert all(n == 1 for n in refunds.values()), refunds
+            asked[r["payment_id"]] = asked.get(r["payment_id"], 0) + 1
+        assert all(n == 1 for n in asked.values()), asked  # one refund id per payment
+        for payment_id, back in self._given_back().items():
+            assert back <= self.w.delivered.get(payment_id, 0), (payment_id, back)
+
+    def _given_back(self) -> dict[str, int]:
+        """What the provider gave back of each payment: our refunds and its own cancellations."""
+        back: dict[str, int] = {}
+        for r in [*self._refunds(), *self.w.psp.records("CANCEL")]:
+            back[r["payment_id"]] = back.get(r["payment_id"], 0) + int(r["amount"])
+        return back
 
     def _refunds(self) -> list[dict[str, Any]]:
         return self.deps.payments.records("REFUND")  # type: ignore[attr-defined,no-any-return]
@@ -312,7 +335,15 @@ class ListingLife(RuleBasedStateMachine):
         else:
             expected |= kept_tickets | second
         refunded = {r["payment_id"] for r in self._refunds()}
-        assert refunded == expected, (outcome, refunded ^ expected)
+        cancelled_by_provider = {c["payment_id"] for c in self.w.psp.records("CANCEL")}
+        # we refund exactly what the reference says (a payment the provider had already given
+        # back in full needs no refund of ours) ...
+        assert refunded <= expected, (outcome, refunded - expected)
+        assert expected - refunded <= cancelled_by_provider, (outcome, expected - refunded)
+        # ... and every payment owed back came back whole, once
+        back = self._given_back()
+        for payment_id in expected:
+            assert back.get(payment_id) == self.w.delivered[payment_id], (payment_id, back)
         st_ = check_conserved(
             self.w.store.all_journal_entries(),
             self.w.store.mileage_balance,
@@ -321,6 +352,9 @@ class ListingLife(RuleBasedStateMachine):
         )
         assert st_.held_in_escrow == 0
         assert st_.paid_out.get("seller_payout", 0) == (record.price if outcome == "sold" else 0)
+        every_key = [e.key for e in self.w.store.all_journal_entries()]
+        for c in self.cancellations:  # each of the provider's own cancellations posted, once
+            assert every_key.count(f"provider-cancel:{c['sk']}") == 1, c
 
 
 @pytest.fixture

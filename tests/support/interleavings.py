@@ -370,13 +370,60 @@ class World:
             }
         )
 
+    @property
+    def psp(self) -> SandboxPaymentProvider:
+        psp = self.deps.payments
+        assert isinstance(psp, SandboxPaymentProvider)
+        return psp
+
     def pay(self, checkout_id: str) -> str:
         """The provider reports the checkout paid (the same payment id every time)."""
         payment_id = f"pay_{checkout_id}"
+        c = self.checkouts[checkout_id]
+        self.psp.record_payment(
+            payment_id=payment_id,
+            reference=c["reference"],
+            amount=c["amount"],
+            currency=c["currency"],
+        )
         event = self._event("payment.succeeded", checkout_id, payment_id)
         result = payments.handle_payment_event(self.deps, event).result
         self.delivered[payment_id] = int(self.checkouts[checkout_id]["amount"])
         return result
+
+    def provider_cancels(self, payment_id: str, part: bool) -> dict[str, Any] | None:
+        """A chargeback or a console cancellation, of all or half of what is left; reported."""
+        payment = self.psp.payment(payment_id)
+        if payment is None:
+            return None
+        left = int(payment["amount"]) - int(payment["cancelled"])
+        if left <= 0:
+            return None
+        cancellation = self.psp.cancel(payment_id, amount=max(1, left // 2) if part else None)
+        self.report(cancellation)
+        return cancellation
+
+    def report(self, cancellation: dict[str, Any]) -> str:
+        """The provider's ``payment.cancelled`` for one of its cancellations (again, if asked)."""
+        self.events += 1
+        data: dict[str, Any] = {
+            "payment_id": cancellation["payment_id"],
+            "reference": cancellation.get("reference") or f"unknown:{cancellation['payment_id']}",
+            "amount": int(cancellation["amount"]),
+            "currency": cancellation["currency"],
+            "cancellation_id": cancellation["sk"],
+        }
+        if cancellation.get("refund_id"):
+            data["refund_id"] = cancellation["refund_id"]
+        event = PaymentEventIn.model_validate(
+            {
+                "id": f"evt-{self.events}-{uuid.uuid4().hex[:6]}",
+                "type": "payment.cancelled",
+                "created": int(self.clock.now().timestamp()),
+                "data": data,
+            }
+        )
+        return payments.handle_payment_event(self.deps, event).result
 
     def fail(self, checkout_id: str) -> str:
         event = self._event("payment.failed", checkout_id, f"pay_{checkout_id}")
