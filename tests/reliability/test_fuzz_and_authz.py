@@ -5,6 +5,7 @@ nothing is written otherwise."""
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -77,7 +78,9 @@ def _token(user: str, groups: list[str], variant: str) -> str | None:
     return auth.mint(user, groups)
 
 
-def _items(stack: RunningStack) -> int:
+def _items(stack: RunningStack) -> frozenset[str]:
+    """Every item of every table, each as canonical JSON: "nothing written" means the whole
+    table is the same, not only as many items (an unauthorised update keeps the count)."""
     client = boto3.client(
         "dynamodb",
         endpoint_url=stack.moto_url,
@@ -85,15 +88,16 @@ def _items(stack: RunningStack) -> int:
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-    total = 0
+    items: set[str] = set()
     for name in client.list_tables()["TableNames"]:
-        total += int(client.scan(TableName=name, Select="COUNT")["Count"])
-    return total
+        for page in client.get_paginator("scan").paginate(TableName=name):
+            items.update(f"{name}|{json.dumps(i, sort_keys=True)}" for i in page["Items"])
+    return frozenset(items)
 
 
-def _quiet_items(stack: RunningStack, still: int = 1) -> int:
-    """The item count once the stack's own background work (executions, schedules) is done:
-    the same on ``still`` reads in a row after the first."""
+def _quiet_items(stack: RunningStack, still: int = 1) -> frozenset[str]:
+    """The tables once the stack's own background work (executions, schedules) is done: the
+    same on ``still`` reads in a row after the first."""
     last, same = _items(stack), 0
     for _ in range(120):
         time.sleep(0.15)
@@ -103,6 +107,11 @@ def _quiet_items(stack: RunningStack, still: int = 1) -> int:
             return now
         last = now
     raise AssertionError("the stack never went quiet")
+
+
+def _changed(before: frozenset[str], after: frozenset[str]) -> str:
+    gone, new = sorted(before - after), sorted(after - before)
+    return f"written: {new[:3]} removed: {gone[:3]}" if gone or new else ""
 
 
 def _people(url: str, run: str) -> dict[str, User]:
@@ -189,11 +198,23 @@ def test_only_the_right_user_gets_through_and_nothing_is_written_otherwise(
         Route("POST", f"{listing}/dispute/resolution", "op", None, {"decision": "release"}),
         Route("GET", "/operator/attention", "op", None),
         Route("POST", f"{listing}/resume", "op", None),
+        Route("GET", "/operator/effects", "op", None),
+        # no dead effects exist: only the refusals are checked (the operator would get 404)
+        Route("POST", "/operator/effects/20260101T000000Z-000000000000/retry", "", None),
+        Route(
+            "POST",
+            "/operator/effects/20260101T000000Z-000000000000/resolve",
+            "",
+            None,
+            {"note": "done by hand"},
+        ),
+        Route("GET", "/operator/reconciliation", "op", None),
+        Route("GET", "/operator/payouts", "op", None),
     ]
     leaks: list[str] = []
     checked = 0
     client = Client(url)
-    before: int | None = None
+    before: frozenset[str] | None = None
     for route in routes:
         owner = route.right or route.other or "ann"
         group = p[owner].groups[0]
@@ -224,7 +245,10 @@ def test_only_the_right_user_gets_through_and_nothing_is_written_otherwise(
             expected = {401} if variant in {"no token", "expired", "wrong key"} else REFUSED
             after = _quiet_items(local_stack)
             if status not in expected or after != before:
-                leaks.append(f"{route.method} {route.path} [{variant}]: {status} {body}")
+                leaks.append(
+                    f"{route.method} {route.path} [{variant}]: {status} {body} "
+                    + _changed(before, after)
+                )
             before = after  # a refusal writes nothing: the next check starts from here
     figures.record("authz_leaks", {"count": len(leaks), "checked": checked})
     assert leaks == [], "\n".join(leaks)

@@ -37,9 +37,16 @@ def test_a_buyer_may_not_exceed_the_limit_counting_holds() -> None:
 
 
 def test_expired_holds_free_their_tickets() -> None:
-    b = book(limit=2)
+    b = book(capacity=2, limit=2)
     b.reserve("h1", "alice", 2, T0)
-    b.reserve("h2", "alice", 2, LATER)
+    with pytest.raises(TicketLimitExceeded):  # still held: alice has none left
+        b.reserve("h2", "alice", 2, T0)
+    with pytest.raises(ListingFull):  # and the listing none
+        b.reserve("h3", "bob", 1, T0)
+    again = b.reserve("h4", "alice", 2, LATER)  # expired: both come back
+    assert again.count == 2
+    with pytest.raises(ListingFull):  # and are taken again
+        b.reserve("h5", "bob", 1, LATER)
 
 
 def test_holds_count_toward_capacity() -> None:
