@@ -21,12 +21,13 @@ The keys, indexes and access patterns are documented in docs/DATA_MODEL.md; in s
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -571,17 +572,42 @@ class DynamoStore:
 
     def bury_effects(
         self, batch: PendingEffects, failed: Sequence[Effect], error: str
-    ) -> str | None:
-        dead_id, put = dead_effects_put(
-            self.table,
-            list(failed),
-            self.clock.now(),
-            batch.created_at,
-            batch.attempts + 1,
-            error[:1000],
-            batch.listing_id,
-        )
-        return dead_id if self._replace_outbox_item(batch.outbox_id, put) else None
+    ) -> list[str] | None:
+        """One dead letter per failed effect (the operator retries or resolves each on its
+        own), then the batch leaves the outbox. Their ids derive from the batch, so a second
+        runner writes the same ones; None when another runner took the batch first."""
+        now = self.clock.now()
+        ids: list[str] = []
+        for n, effect in enumerate(failed):
+            digest = hashlib.sha256(f"{batch.outbox_id}|{n}".encode()).hexdigest()[:12]
+            dead_id = f"{batch.created_at.astimezone(UTC):%Y%m%dT%H%M%SZ}-{digest}"
+            put = dead_effects_put(
+                self.table,
+                dead_id,
+                [effect],
+                now,
+                batch.created_at,
+                batch.attempts + 1,
+                error[:1000],
+                batch.listing_id,
+            )["Put"]
+            try:
+                self.client.put_item(**put)
+            except ClientError as err:
+                if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+            ids.append(dead_id)
+        try:
+            self.client.delete_item(
+                TableName=self.table,
+                Key=outbox_key(batch.outbox_id),
+                ConditionExpression="attribute_exists(pk)",
+            )
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return None
+        return ids
 
     def dead_effects(self) -> Sequence[DeadEffects]:
         return [
@@ -703,6 +729,13 @@ class DynamoStore:
         years. Contention is retried here; False when the credit was applied before."""
         writes: list[Any] = [
             credit_put(self.table, key, self.clock.now()),
+            {  # what releases before this one kept a credit by (a marker that expires)
+                "ConditionCheck": {
+                    "TableName": self.table,
+                    "Key": to_item({"pk": f"DEDUPE#mileage:{key}", "sk": "EVENT"}),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
             {
                 "Update": {
                     "TableName": self.table,
@@ -719,7 +752,7 @@ class DynamoStore:
                 if err.response["Error"]["Code"] != "TransactionCanceledException":
                     raise
                 reasons = err.response.get("CancellationReasons") or []
-                if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
                     return False
                 if attempt + 1 == CREDIT_ATTEMPTS:
                     raise

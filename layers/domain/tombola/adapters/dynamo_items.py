@@ -391,16 +391,16 @@ DEAD_EFFECTS_PK = "DEAD_EFFECTS"  # rare: effects that kept failing, for the ope
 
 def dead_effects_put(
     table: str,
+    dead_id: str,
     effects: list[Effect],
     now: datetime,
     created: datetime,
     attempts: int,
     error: str,
     listing_id: str | None,
-) -> tuple[str, dict[str, Any]]:
-    """A dead letter's id sorts by when it died and is safe in a URL path."""
-    dead_id = f"{now.astimezone(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:12]}"
-    return dead_id, _put(
+) -> dict[str, Any]:
+    """A dead letter (its id sorts by when its effect was committed and is safe in a URL)."""
+    return _put(
         table,
         {
             "pk": DEAD_EFFECTS_PK,

@@ -111,9 +111,9 @@ class Store(Protocol):
 
     def bury_effects(
         self, batch: PendingEffects, failed: Sequence[Effect], error: str
-    ) -> str | None:
-        """Move ``failed`` off the outbox to the dead letters; None when another runner
-        replaced or completed the batch first."""
+    ) -> list[str] | None:
+        """Move ``failed`` off the outbox to the dead letters, one per effect; None when
+        another runner replaced or completed the batch first."""
         ...
 
     def dead_effects(self) -> Sequence[DeadEffects]: ...

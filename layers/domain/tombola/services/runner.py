@@ -81,9 +81,9 @@ def run_batch(deps: Deps, batch: PendingEffects) -> bool:
         return True
     error = "; ".join(sorted(set(errors)))
     if batch.attempts + 1 >= MAX_EFFECT_ATTEMPTS:
-        dead_id = deps.store.bury_effects(batch, failed, error)
-        if dead_id is not None:
-            _alert_dead(deps, dead_id, failed, error)
+        dead_ids = deps.store.bury_effects(batch, failed, error)
+        if dead_ids is not None:
+            _alert_dead(deps, dead_ids, failed, error)
         return False
     due = deps.clock.now() + effect_backoff(batch.attempts + 1)
     deps.store.retry_effects(batch, failed, due, error)
@@ -95,7 +95,7 @@ def effect_backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(60, 2 ** (attempts - 1)))
 
 
-def _alert_dead(deps: Deps, dead_id: str, effects: list[Effect], error: str) -> None:
+def _alert_dead(deps: Deps, dead_ids: list[str], effects: list[Effect], error: str) -> None:
     deps.telemetry.count(Point(Metric.DEAD_EFFECTS, len(effects)))
     try:  # best effort: the bus may be what fails; the metric's alarm still reaches a person
         deps.events.publish(
@@ -103,12 +103,12 @@ def _alert_dead(deps: Deps, dead_id: str, effects: list[Effect], error: str) -> 
             {
                 "alert": "DeadEffects",
                 "problem": f"{len(effects)} effect(s) kept failing: {error}",
-                "dead_id": dead_id,
+                "dead_ids": dead_ids,
                 "recipients": ["operator"],
             },
         )
     except Exception:
-        log.exception("could not alert the operator of dead effects %s", dead_id)
+        log.exception("could not alert the operator of dead effects %s", dead_ids)
 
 
 def report(deps: Deps, change: Change) -> None:

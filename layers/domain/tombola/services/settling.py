@@ -67,7 +67,14 @@ BEGINS_FROM: dict[str, frozenset[ListingStatus]] = {
 }
 DIVERTED_BY: dict[str, dict[ListingStatus, str]] = {
     "auto_confirmed": {S.DISPUTED: "disputed"},
-    "not_shipped": {S.SHIPPED: "shipped", S.DELIVERED: "shipped"},
+    # shipped, and maybe delivered, confirmed or disputed already: the delivery wait resumes
+    # at once with whatever the buyer did
+    "not_shipped": {
+        S.SHIPPED: "shipped",
+        S.DELIVERED: "shipped",
+        S.CONFIRMED: "shipped",
+        S.DISPUTED: "shipped",
+    },
 }
 RESOLUTION_FOR = {"confirmed": "release", "dispute_refunded": "refund"}
 
