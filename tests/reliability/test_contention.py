@@ -17,6 +17,7 @@ from tests.support.app_driver import Driver
 from tests.support.contention import Conflicts
 from tests.support.crash import converged, world
 from tests.support.flows import FLOWS
+from tests.support.interleavings import together
 from tests.support.parameters import FAST
 from tombola.money import Money
 
@@ -34,23 +35,7 @@ def test_a_quarter_of_transactions_conflicting_changes_nothing(flow: str) -> Non
 
 
 def _together(jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Run every job on its own thread, all released at once."""
-    start = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(i: int) -> None:
-        start.wait()
-        try:
-            results[i] = jobs[i]()
-        except Exception as exc:
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
+    return together(*jobs)
 
 
 def test_buyers_racing_for_the_last_tickets_never_pass_np(d: Driver) -> None:

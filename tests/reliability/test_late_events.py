@@ -9,25 +9,14 @@ from datetime import timedelta
 from typing import Any
 
 from tests.support.app_driver import Driver, complete_sale
-from tombola.adapters.dynamo_items import from_item, to_item
+from tests.support.ttl import forget_expired
 
 
 def a_month_later(d: Driver, days: int = 45) -> int:
     """The clock moves ``days`` on and every item whose TTL then passed is gone, as DynamoDB's
     TTL deletes them; returns how many went."""
     d.clock.advance(timedelta(days=days))
-    client, table = d.store.client, d.store.table
-    now = int(d.clock.now().timestamp())
-    gone = 0
-    for page in client.get_paginator("scan").paginate(TableName=table):
-        for raw in page["Items"]:
-            item = from_item(raw)
-            if "expires_at_epoch" in item and int(item["expires_at_epoch"]) <= now:
-                client.delete_item(
-                    TableName=table, Key=to_item({"pk": item["pk"], "sk": item["sk"]})
-                )
-                gone += 1
-    return gone
+    return forget_expired(d.store.client, d.store.table, int(d.clock.now().timestamp()))
 
 
 def journal_keys(d: Driver, lid: str) -> list[str]:

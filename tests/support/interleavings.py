@@ -14,11 +14,12 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
+from tombola_dev.sandbox import cancellation_webhook
 from tombola_dev.template import Template
 
 from tests.support.parameters import FAST
+from tests.support.ttl import forget_expired
 from tombola.adapters.dynamo import DynamoStore
-from tombola.adapters.dynamo_items import from_item, to_item
 from tombola.adapters.idempotency import NoIdempotency
 from tombola.adapters.sandbox_psp import SandboxPaymentProvider, WebhookSigning
 from tombola.api_models import (
@@ -405,24 +406,9 @@ class World:
 
     def report(self, cancellation: dict[str, Any]) -> str:
         """The provider's ``payment.cancelled`` for one of its cancellations (again, if asked)."""
-        self.events += 1
-        data: dict[str, Any] = {
-            "payment_id": cancellation["payment_id"],
-            "reference": cancellation.get("reference") or f"unknown:{cancellation['payment_id']}",
-            "amount": int(cancellation["amount"]),
-            "currency": cancellation["currency"],
-            "cancellation_id": cancellation["sk"],
-        }
-        if cancellation.get("refund_id"):
-            data["refund_id"] = cancellation["refund_id"]
-        event = PaymentEventIn.model_validate(
-            {
-                "id": f"evt-{self.events}-{uuid.uuid4().hex[:6]}",
-                "type": "payment.cancelled",
-                "created": int(self.clock.now().timestamp()),
-                "data": data,
-            }
-        )
+        now = int(self.clock.now().timestamp())
+        raw, _ = cancellation_webhook("unused", cancellation=cancellation, now_epoch=now)
+        event = PaymentEventIn.model_validate_json(raw)
         return payments.handle_payment_event(self.deps, event).result
 
     def fail(self, checkout_id: str) -> str:
@@ -477,17 +463,7 @@ class World:
         """Time jumps; what DynamoDB's TTL would have deleted by then is gone."""
         self.clock.advance(timedelta(days=days))
         now = int(self.clock.now().timestamp())
-        gone = 0
-        client, table = self.store.client, self.store.table
-        for page in client.get_paginator("scan").paginate(TableName=table):
-            for raw in page["Items"]:
-                item = from_item(raw)
-                if "expires_at_epoch" in item and int(item["expires_at_epoch"]) <= now:
-                    client.delete_item(
-                        TableName=table, Key=to_item({"pk": item["pk"], "sk": item["sk"]})
-                    )
-                    gone += 1
-        return gone
+        return forget_expired(self.store.client, self.store.table, now)
 
     def drain(self) -> None:
         """Every effect left in the outbox runs (the sweep, as often as it takes)."""

@@ -536,13 +536,12 @@ class DynamoStore:
         return sorted(found, key=lambda f: f.outbox_id.split("|", 1)[1])
 
     def _replace_outbox_item(self, outbox_id: str, put: dict[str, Any]) -> bool:
-        gone: dict[str, Any] = {
-            "Delete": {
-                "TableName": self.table,
-                "Key": outbox_key(outbox_id),
-                "ConditionExpression": "attribute_exists(pk)",
-            }
-        }
+        return self._delete_and_put(outbox_key(outbox_id), "attribute_exists(pk)", put)
+
+    def _delete_and_put(self, key: dict[str, Any], condition: str, put: dict[str, Any]) -> bool:
+        """Move an item: delete it under ``condition`` and write ``put``, together; False when
+        the item was not there as expected (another runner or operator moved it first)."""
+        gone = {"Delete": {"TableName": self.table, "Key": key, "ConditionExpression": condition}}
         try:
             items: list[Any] = [gone, put]
             self.client.transact_write_items(TransactItems=items)
@@ -552,7 +551,7 @@ class DynamoStore:
             reasons = err.response.get("CancellationReasons") or []
             if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
                 return False
-            raise Conflict("the outbox item changed meanwhile") from None
+            raise Conflict("the item changed meanwhile") from None
         return True
 
     def retry_effects(
@@ -631,21 +630,11 @@ class DynamoStore:
         _, put = outbox_put(
             self.table, list(dead.effects), now, due=now, listing_id=dead.listing_id
         )
-        gone: dict[str, Any] = {
-            "Delete": {
-                "TableName": self.table,
-                "Key": to_item({"pk": DEAD_EFFECTS_PK, "sk": dead_id}),
-                "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(resolved_at)",
-            }
-        }
-        try:
-            items: list[Any] = [gone, put]
-            self.client.transact_write_items(TransactItems=items)
-        except ClientError as err:
-            if err.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
-            return False
-        return True
+        return self._delete_and_put(
+            to_item({"pk": DEAD_EFFECTS_PK, "sk": dead_id}),
+            "attribute_exists(pk) AND attribute_not_exists(resolved_at)",
+            put,
+        )
 
     def resolve_dead_effects(self, dead_id: str, operator_id: str, note: str) -> bool:
         try:
