@@ -608,50 +608,54 @@ class DynamoStore:
             return None
         return ids
 
-    def dead_effects(self) -> Sequence[DeadEffects]:
-        return [
-            _dead(i)
-            for i in self._query(
-                KeyConditionExpression="pk = :p",
-                ExpressionAttributeValues=to_item({":p": DEAD_EFFECTS_PK}),
-                ConsistentRead=True,
-            )
-        ]
+    def dead_effects(self, *, resolved: bool = False, limit: int = 100) -> Sequence[DeadEffects]:
+        """Open dead letters, oldest first (few: only what keeps failing), or the history of the
+        resolved ones, newest first, a page of ``limit``."""
+        got = self.client.query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues=to_item({":p": _dead_pk(resolved)}),
+            ConsistentRead=True,
+            ScanIndexForward=not resolved,
+            Limit=limit,
+        )
+        return [_dead(from_item(i)) for i in got["Items"]]
 
-    def _get_dead(self, dead_id: str) -> DeadEffects | None:
-        item = self._get(DEAD_EFFECTS_PK, dead_id)
-        return _dead(item) if item else None
+    def get_dead_effects(self, dead_id: str) -> DeadEffects | None:
+        for resolved in (False, True):
+            item = self._get(_dead_pk(resolved), dead_id)
+            if item is not None:
+                return _dead(item)
+        return None
 
     def revive_dead_effects(self, dead_id: str) -> bool:
-        dead = self._get_dead(dead_id)
-        if dead is None or dead.resolved_at is not None:
+        item = self._get(DEAD_EFFECTS_PK, dead_id)
+        if item is None:
             return False
+        dead = _dead(item)
         now = self.clock.now()
         _, put = outbox_put(
             self.table, list(dead.effects), now, due=now, listing_id=dead.listing_id
         )
         return self._delete_and_put(
-            to_item({"pk": DEAD_EFFECTS_PK, "sk": dead_id}),
-            "attribute_exists(pk) AND attribute_not_exists(resolved_at)",
-            put,
+            to_item({"pk": DEAD_EFFECTS_PK, "sk": dead_id}), "attribute_exists(pk)", put
         )
 
     def resolve_dead_effects(self, dead_id: str, operator_id: str, note: str) -> bool:
-        try:
-            self.client.update_item(
-                TableName=self.table,
-                Key=to_item({"pk": DEAD_EFFECTS_PK, "sk": dead_id}),
-                UpdateExpression="SET resolved_at = :t, resolved_by = :b, resolution_note = :n",
-                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(resolved_at)",
-                ExpressionAttributeValues=to_item(
-                    {":t": iso(self.clock.now()), ":b": operator_id, ":n": note}
-                ),
-            )
-        except ClientError as err:
-            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+        """Off the open list, into the history, with who resolved it and how."""
+        item = self._get(DEAD_EFFECTS_PK, dead_id)
+        if item is None:
             return False
-        return True
+        done = item | {
+            "pk": _dead_pk(resolved=True),
+            "resolved_at": iso(self.clock.now()),
+            "resolved_by": operator_id,
+            "resolution_note": note,
+        }
+        put = {"Put": {"TableName": self.table, "Item": to_item(done)}}
+        return self._delete_and_put(
+            to_item({"pk": DEAD_EFFECTS_PK, "sk": dead_id}), "attribute_exists(pk)", put
+        )
 
     def remember(self, key: str) -> bool:
         try:
@@ -784,3 +788,7 @@ def _start_key(key: tuple[str, str], sort_key: str, position: str) -> dict[str, 
         raise BadCursor("cursor is not one this API gave", field="cursor")
     sort_value, pk, sk = parts
     return to_item({key[0]: key[1], sort_key: sort_value, "pk": pk, "sk": sk})
+
+
+def _dead_pk(resolved: bool) -> str:
+    return f"{DEAD_EFFECTS_PK}#RESOLVED" if resolved else DEAD_EFFECTS_PK

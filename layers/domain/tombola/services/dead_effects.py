@@ -27,17 +27,17 @@ def _view(dead: DeadEffects) -> DeadEffectsView:
 
 
 def dead_effects(deps: Deps, caller: Caller, *, resolved: bool = False) -> DeadEffectsList:
-    """Open ones (oldest first), or the resolved history."""
+    """Open ones (oldest first), or the latest 100 of the resolved history."""
     caller.require(Role.OPERATOR)
-    found = [d for d in deps.store.dead_effects() if (d.resolved_at is not None) == resolved]
+    found = deps.store.dead_effects(resolved=resolved)
     return DeadEffectsList(effects=[_view(d) for d in found])
 
 
 def _existing(deps: Deps, dead_id: str) -> DeadEffects:
-    for dead in deps.store.dead_effects():
-        if dead.dead_id == dead_id:
-            return dead
-    raise NotFound(f"no dead effects {dead_id!r}")
+    dead = deps.store.get_dead_effects(dead_id)
+    if dead is None:
+        raise NotFound(f"no dead effects {dead_id!r}")
+    return dead
 
 
 def retry(deps: Deps, caller: Caller, dead_id: str) -> DeadEffectsView:
