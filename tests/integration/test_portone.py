@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -21,9 +22,15 @@ from pytest_httpx import HTTPXMock
 from tests.support.app_driver import Driver
 from tests.support.portone_fake import FakePortOne
 from tombola.adapters import portone as portone_adapter
-from tombola.adapters.portone import AskedFor, PortOneCredentials, PortOnePaymentProvider
+from tombola.adapters.portone import (
+    AskedFor,
+    PortOneCredentials,
+    PortOnePaymentProvider,
+    RefundAccountMissing,
+)
 from tombola.errors import ProviderUnavailable
 from tombola.money import Money
+from tombola.records import ProfileRecord
 from tombola.telemetry import Metric
 from tombola.webhooks import BadSignature
 
@@ -494,3 +501,54 @@ def test_a_chargeback_through_portone_reaches_the_ledger_once_and_reconciles(
     assert matched == sorted(
         [("payment", deposit), ("payment", cid), ("cancellation", cancellation["id"])]
     )
+
+
+def _payer(refund_account: dict[str, str] | None) -> Callable[[str], ProfileRecord | None]:
+    profile = ProfileRecord(
+        user_id="ann",
+        name="김민지",
+        email="ann@example.com",
+        phone="+821012345678",
+        address="Seoul",
+        refund_account=refund_account,  # type: ignore[arg-type]
+    )
+    return lambda payer_id: profile if payer_id == "ann" else None
+
+
+def test_a_virtual_account_payment_is_refunded_to_the_account_its_payer_gave(
+    fake: FakePortOne,
+) -> None:
+    """Row 4: a virtual-account payment has no card to go back to; PortOne refuses its refund
+    without a refund account, which we never sent, so it failed for ever."""
+    account = {"bank": "KOOKMIN", "number": "12345678901234", "holder_name": "김민지"}
+    credentials = PortOneCredentials(fake.api_secret, fake.webhook_secret, fake.store_id)
+    book = MemoryBook()
+    p = PortOnePaymentProvider(credentials, book, "https://tombola.example/pay", _payer(account))
+    cid = _checkout(fake, p, amount=1_000)
+    fake.pay(cid, virtual_account=True)
+    assert p.refund(refund_id="R1", payment_id=cid, amount=Money(1_000, "KRW"), reason="unsold")
+    cancel = next(b for _, path, b in fake.requests if path.endswith("/cancel"))
+    assert cancel["refundAccount"] == {
+        "bank": "KOOKMIN",
+        "number": "12345678901234",
+        "holderName": "김민지",
+        "holderPhoneNumber": "+821012345678",
+    }
+    card = _checkout(fake, p, amount=1_000)  # a card payment goes back to the card
+    fake.pay(card)
+    p.refund(refund_id="R2", payment_id=card, amount=Money(1_000, "KRW"), reason="unsold")
+    last = [b for _, path, b in fake.requests if path.endswith("/cancel")][-1]
+    assert "refundAccount" not in last
+
+
+def test_without_a_refund_account_the_refund_waits_with_a_reason_the_operator_can_act_on(
+    fake: FakePortOne,
+) -> None:
+    credentials = PortOneCredentials(fake.api_secret, fake.webhook_secret, fake.store_id)
+    page = "https://tombola.example/pay"
+    p = PortOnePaymentProvider(credentials, MemoryBook(), page, _payer(None))
+    cid = _checkout(fake, p, amount=1_000)
+    fake.pay(cid, virtual_account=True)
+    with pytest.raises(RefundAccountMissing, match="no refund account"):
+        p.refund(refund_id="R1", payment_id=cid, amount=Money(1_000, "KRW"), reason="unsold")
+    assert not [path for _, path, _ in fake.requests if path.endswith("/cancel")]

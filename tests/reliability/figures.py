@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-OUT = ROOT / ".local" / "reliability"
+# RELIABILITY_FIGURES: another folder, so a test run beside `make reliability` leaves its
+# figures alone (each run starts by clearing its folder)
+OUT = Path(os.environ.get("RELIABILITY_FIGURES") or ROOT / ".local" / "reliability")
 FULL = os.environ.get("RELIABILITY") == "full"
 SEED = int(os.environ.get("RELIABILITY_SEED", "7"))
 SAMPLE_PER_FLOW = 6  # crash points per flow in CI (half before, half after the call)

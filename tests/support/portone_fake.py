@@ -99,6 +99,9 @@ class FakePortOne:
         cancel = int(body.get("amount") or cancellable)
         if cancel > cancellable:
             return self._error(400, "CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT")
+        is_transfer = payment.get("method", {}).get("type") == "PaymentMethodVirtualAccount"
+        if is_transfer and not body.get("refundAccount"):  # as PortOne: no card to go back to
+            return self._error(400, "INVALID_REQUEST")
         cancellation = self._cancellation(payment_id, cancel, body["reason"], "API")
         return httpx.Response(200, json={"cancellation": copy.deepcopy(cancellation)})
 
@@ -176,13 +179,23 @@ class FakePortOne:
         return httpx.Response(status, json=errors.get(kind, {"type": kind, "message": kind}))
 
     # ------------------------------------------------------------------ the payer's side
-    def pay(self, payment_id: str, amount: int | None = None) -> tuple[bytes, dict[str, str]]:
+    def pay(
+        self, payment_id: str, amount: int | None = None, *, virtual_account: bool = False
+    ) -> tuple[bytes, dict[str, str]]:
         """The payer pays in PortOne's window (the pre-registered amount unless ``amount`` says
-        otherwise, as a provider's record that disagrees would); returns the signed webhook."""
+        otherwise, as a provider's record that disagrees would; by card, or by a transfer to a
+        virtual account); returns the signed webhook."""
         registered, currency = self.preregistered[payment_id]
         paid = recorded("paid_payment")
         total = registered if amount is None else amount
         paid.update(id=payment_id, storeId=self.store_id, currency=currency, paidAt=self._at())
+        if virtual_account:
+            paid["method"] = {
+                "type": "PaymentMethodVirtualAccount",
+                "bank": "SHINHAN",
+                "accountNumber": "56211234567890",
+                "remitteeName": "Tombola",
+            }
         paid["amount"].update(total=total, paid=total, vat=0, supply=total)
         self.payments[payment_id] = paid
         self._event(paid, "PAID", total)

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
 from tombola.pricing import SurplusPolicy
 
@@ -27,12 +36,36 @@ class Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class RefundAccountIn(Input):
+    """Where a refund of a virtual-account (가상계좌) payment goes: such a payment has no card to
+    go back to, so the provider needs a bank account."""
+
+    bank: Annotated[
+        str,
+        Field(
+            pattern=r"^[A-Z][A-Z_]{1,39}$",
+            description="PortOne's bank code, e.g. KOOKMIN, SHINHAN, WOORI, HANA, NONGHYUP",
+        ),
+    ]
+    number: Annotated[str, Field(min_length=6, max_length=30, description="digits; - allowed")]
+    holder_name: Text
+
+    @field_validator("number")
+    @classmethod
+    def _digits(cls, value: str) -> str:
+        digits = unicodedata.normalize("NFKC", value).replace("-", "").replace(" ", "")
+        if not digits.isdigit() or not 6 <= len(digits) <= 20:
+            raise ValueError("an account number is 6 to 20 digits (hyphens and spaces allowed)")
+        return digits
+
+
 class ProfileIn(Input):
     name: Text
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
     phone: Annotated[str, Field(pattern=r"^\+?[0-9 ()-]{6,20}$")]
     address: Annotated[str, Field(min_length=1, max_length=1000)]
     payout_account: Annotated[str, Field(min_length=4, max_length=64)] | None = None
+    refund_account: RefundAccountIn | None = None
 
 
 # Seconds: the operator's bounds (template parameters) apply on top; this only keeps numbers sane.

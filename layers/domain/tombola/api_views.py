@@ -225,6 +225,12 @@ class MileageView(View):
     balance: int
 
 
+class RefundAccountView(View):
+    bank: str
+    number: str
+    holder_name: str
+
+
 class ProfileView(View):
     user_id: str
     name: str
@@ -232,6 +238,9 @@ class ProfileView(View):
     phone: str
     address: str
     payout_account: str | None
+    refund_account: RefundAccountView | None = Field(
+        default=None, description="where refunds of virtual-account payments go"
+    )
 
 
 # --------------------------------------------------------------------------- after the draw

@@ -209,6 +209,12 @@ class BuyerRecord(Record):
             del self.entries[released.pop(0).entry_id]
 
 
+class RefundAccount(Record):
+    bank: str  # PortOne's bank code
+    number: str  # digits
+    holder_name: str
+
+
 class ProfileRecord(Record):
     user_id: str
     name: str
@@ -216,6 +222,7 @@ class ProfileRecord(Record):
     phone: str
     address: str
     payout_account: str | None = None
+    refund_account: RefundAccount | None = None  # for refunds of virtual-account payments
 
 
 class PayoutRecord(Record):

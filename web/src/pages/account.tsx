@@ -52,6 +52,31 @@ function LocalSignIn() {
   );
 }
 
+// PortOne's bank codes for the banks people in Korea most often hold
+const BANKS: [string, string][] = [
+  ["KOOKMIN", "KB국민은행"],
+  ["SHINHAN", "신한은행"],
+  ["WOORI", "우리은행"],
+  ["HANA", "하나은행"],
+  ["NONGHYUP", "NH농협은행"],
+  ["IBK", "IBK기업은행"],
+  ["KAKAO", "카카오뱅크"],
+  ["TOSS", "토스뱅크"],
+  ["K_BANK", "케이뱅크"],
+  ["SUHYUP", "수협은행"],
+  ["BUSAN", "부산은행"],
+  ["DAEGU", "iM뱅크(대구)"],
+  ["KWANGJU", "광주은행"],
+  ["JEONBUK", "전북은행"],
+  ["KYONGNAM", "경남은행"],
+  ["JEJU", "제주은행"],
+  ["POST", "우체국"],
+  ["KFCC", "새마을금고"],
+  ["SHINHYUP", "신협"],
+  ["STANDARD_CHARTERED", "SC제일은행"],
+  ["CITI", "씨티은행"],
+];
+
 export function ProfilePage() {
   const [existing] = useLoad(async () => {
     const r = await api.GET("/me/profile", {});
@@ -66,13 +91,17 @@ export function ProfilePage() {
     phone: existing?.phone ?? "",
     address: existing?.address ?? "",
     payout_account: existing?.payout_account ?? "",
+    refund_bank: existing?.refund_account?.bank ?? "",
+    refund_number: existing?.refund_account?.number ?? "",
+    refund_holder: existing?.refund_account?.holder_name ?? "",
   };
   const seller = session.current()?.group === "seller";
   async function save(e: Event) {
     e.preventDefault();
     setError(null);
     try {
-      const { payout_account, ...rest } = values;
+      const { payout_account, refund_bank, refund_number, refund_holder, ...rest } = values;
+      const refund = refund_bank || refund_number || refund_holder;
       unwrap(
         await api.PUT("/me/profile", {
           body: {
@@ -81,6 +110,7 @@ export function ProfilePage() {
             phone: rest.phone,
             address: rest.address,
             payout_account: payout_account || null,
+            refund_account: refund ? { bank: refund_bank, number: refund_number, holder_name: refund_holder } : null,
           },
         }),
       );
@@ -108,6 +138,26 @@ export function ProfilePage() {
       {input("phone", t("phone"), "tel")}
       {input("address", t("address"))}
       {seller && input("payout_account", t("payoutAccount"))}
+      <fieldset>
+        <legend>{t("refundAccount")}</legend>
+        <p class="muted">{t("refundAccountWhy")}</p>
+        <Field label={t("refundBank")} id="refund_bank" field="refund_account.bank" error={error}>
+          <select id="refund_bank" value={values.refund_bank} onChange={(e) => setForm({ ...values, refund_bank: (e.target as HTMLSelectElement).value })}>
+            <option value="">—</option>
+            {BANKS.map(([code, name]) => (
+              <option key={code} value={code}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label={t("refundNumber")} id="refund_number" field="refund_account.number" error={error}>
+          <input id="refund_number" inputMode="numeric" value={values.refund_number} onInput={(e) => setForm({ ...values, refund_number: (e.target as HTMLInputElement).value })} />
+        </Field>
+        <Field label={t("refundHolder")} id="refund_holder" field="refund_account.holder_name" error={error}>
+          <input id="refund_holder" value={values.refund_holder} onInput={(e) => setForm({ ...values, refund_holder: (e.target as HTMLInputElement).value })} />
+        </Field>
+      </fieldset>
       <ErrorText error={error} />
       <button type="submit">{t("saveProfile")}</button>
       {saved && <p role="status">{t("saved")}</p>}

@@ -89,7 +89,8 @@ def payment_provider(s: Settings, clock: Clock, dynamodb: Any, secrets: Secrets)
             )
 
         book = DynamoCheckoutBook(s.table_name, dynamodb)
-        return PortOnePaymentProvider(credentials, book, s.checkout_page_url)
+        payers = DynamoStore(s.table_name, clock, dynamodb).get_profile
+        return PortOnePaymentProvider(credentials, book, s.checkout_page_url, payers)
     signing = WebhookSigning(
         secrets=lambda: (
             signing_secrets(secrets.json(s.webhook_secret_arn)) if s.webhook_secret_arn else []

@@ -33,12 +33,14 @@ from portone_server_sdk import PaymentClient, errors, webhook
 from portone_server_sdk.payment import (
     CancelledPayment,
     CancelledPaymentEvent,
+    CancelPaymentBodyRefundAccount,
     FailedPayment,
     FailedPaymentCancellation,
     PaidPayment,
     PaidPaymentEvent,
     PartialCancelledPayment,
     PartialCancelledPaymentEvent,
+    PaymentMethodVirtualAccount,
     SucceededPaymentCancellation,
 )
 
@@ -47,6 +49,7 @@ from tombola.api_models import PaymentData, PaymentEventIn
 from tombola.errors import ProviderUnavailable
 from tombola.money import Money
 from tombola.ports import Checkout, ProviderRecord, RecordKind, checkout_id_for
+from tombola.records import ProfileRecord
 from tombola.webhooks import BadSignature
 
 log = logging.getLogger(__name__)
@@ -124,6 +127,11 @@ def refund_id_in(reason: str | None) -> str | None:
     return found.group(1) if found else None
 
 
+class RefundAccountMissing(ProviderUnavailable):
+    """A refund PortOne cannot make until the payer gives a bank account: the effect is retried,
+    and lands on the operator's dead letters with this reason if it never comes."""
+
+
 class PortOnePaymentProvider:
     pays_out = False  # the operator transfers payouts and confirms them
 
@@ -132,6 +140,7 @@ class PortOnePaymentProvider:
         credentials: PortOneCredentials | Callable[[], PortOneCredentials],
         book: CheckoutBook,
         checkout_page: str,
+        payers: Callable[[str], ProfileRecord | None] = lambda _: None,
     ) -> None:
         """``credentials`` may be a function: the secret is then read on first use only, so a
         function that never pays or refunds never reads it."""
@@ -139,6 +148,7 @@ class PortOnePaymentProvider:
         self._client: PaymentClient | None = None
         self.book = book
         self.checkout_page = checkout_page  # our page that opens PortOne's payment window
+        self.payers = payers  # a payer's profile: where a virtual-account refund goes
 
     @property
     def credentials(self) -> PortOneCredentials:
@@ -277,6 +287,7 @@ class PortOnePaymentProvider:
                     amount=take,
                     reason=f"{reason} {marker}",
                     current_cancellable_amount=cancellable,
+                    refund_account=self._refund_account(payment_id, payment),
                 )
                 return take
             except (
@@ -288,6 +299,28 @@ class PortOnePaymentProvider:
                 raise _unavailable("cancel the payment", err) from err
         raise ProviderUnavailable(
             f"payment {payment_id} changed while refunding {refund_id}; the outbox retries"
+        )
+
+    def _refund_account(
+        self, payment_id: str, payment: Any
+    ) -> CancelPaymentBodyRefundAccount | None:
+        """A virtual-account payment goes back to the bank account its payer gave (PortOne
+        refuses its refund without one); any other goes back the way it came."""
+        if not isinstance(getattr(payment, "method", None), PaymentMethodVirtualAccount):
+            return None
+        asked = self.book.get(payment_id)
+        profile = self.payers(asked.payer_id) if asked else None
+        account = profile.refund_account if profile else None
+        if profile is None or account is None:
+            raise RefundAccountMissing(
+                f"payment {payment_id} was paid by virtual account and its payer has no refund "
+                "account in their profile: ask them to add one, then retry this refund"
+            )
+        return CancelPaymentBodyRefundAccount(
+            bank=account.bank,
+            number=account.number,
+            holder_name=account.holder_name,
+            holder_phone_number=profile.phone,
         )
 
     def _payment(self, payment_id: str) -> Any:
