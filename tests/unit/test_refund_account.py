@@ -10,9 +10,10 @@ from tombola.api_models import ProfileIn
 BASE = {"name": "김민지", "email": "minji@example.com", "phone": "010-1234-5678", "address": "서울"}
 
 
-@pytest.mark.parametrize(
-    "typed", ["123-456-789012", "123 456 789012", "１２３－４５６－７８９０１２", "123456789012"]
-)
+FULL_WIDTH = "123-456-789012".translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
+
+
+@pytest.mark.parametrize("typed", ["123-456-789012", "123 456 789012", FULL_WIDTH, "123456789012"])
 def test_an_account_number_is_kept_as_its_digits(typed: str) -> None:
     account = {"bank": "KOOKMIN", "number": typed, "holder_name": "김민지"}
     profile = ProfileIn.model_validate(BASE | {"refund_account": account})
