@@ -29,7 +29,7 @@ export function ErrorText({ error, field }: { error: unknown; field?: string }) 
 const FIELDS = new Set(["tickets", "title", "price", "expected_entrants", "closes_at", "payment_method",
   "carrier", "tracking_number", "reason", "name", "email", "phone", "address", "payout_account",
   "transfer_reference", "description", "ticket_limit", "surplus_policy", "second_payment", "ship",
-  "delivery", "confirm", "resolution"]);
+  "delivery", "confirm", "resolution", "bank", "number", "holder_name", "note"]);
 
 export function Field(props: { label: string; id: string; error?: unknown; field?: string; children: ComponentChildren }) {
   return (

@@ -37,7 +37,7 @@ function LocalSignIn() {
     <form class="panel" onSubmit={submit} aria-labelledby="signin-title">
       <h1 id="signin-title">{t("signIn")}</h1>
       <Field label={t("user")} id="user">
-        <input id="user" value={user} required pattern="[A-Za-z0-9._-]+" onInput={(e) => setUser((e.target as HTMLInputElement).value)} />
+        <input id="user" value={user} required pattern="[A-Za-z0-9._\-]+" onInput={(e) => setUser((e.target as HTMLInputElement).value)} />
       </Field>
       <Field label={t("group")} id="group">
         <select id="group" value={group} onChange={(e) => setGroup((e.target as HTMLSelectElement).value as Group)}>
