@@ -154,26 +154,30 @@ class SandboxPaymentProvider:
             "currency": currency,
             "at": at,
         }
-        try:
-            self.client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self.table,
-                            "Item": to_item(
-                                {"pk": "PSP#PAYMENT", "sk": payment_id, **values, "cancelled": 0}
-                            ),
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                    self._day_put(self.table, "payment", {"record_id": payment_id, **values}),
-                ]
-            )
-        except ClientError as err:
-            if err.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
-            return False
-        return True
+        writes = [
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": to_item(
+                        {"pk": "PSP#PAYMENT", "sk": payment_id, **values, "cancelled": 0}
+                    ),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            self._day_put(self.table, "payment", {"record_id": payment_id, **values}),
+        ]
+        for _ in range(CANCEL_ATTEMPTS):
+            try:
+                self.client.transact_write_items(TransactItems=writes)
+            except ClientError as err:
+                if err.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                reasons = err.response.get("CancellationReasons") or []
+                if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
+                    return False  # kept before
+                continue  # cancelled by contention: nothing was written, try again
+            return True
+        raise ProviderUnavailable(f"could not keep payment {payment_id}; try again")
 
     def payment(self, payment_id: str) -> dict[str, Any] | None:
         return self._get("PAYMENT", payment_id)
@@ -288,14 +292,11 @@ class SandboxPaymentProvider:
     def payout(self, *, payout_id: str, payee_id: str, amount: Money) -> None:
         at = self._now().isoformat()
         values = {"payee_id": payee_id, "amount": amount.amount, "currency": amount.currency}
-        if self._record_once("PAYOUT", payout_id, {**values, "at": at}):
-            self.client.transact_write_items(
-                TransactItems=[
-                    self._day_put(
-                        self.table, "payout", {"record_id": payout_id, **values, "at": at}
-                    )
-                ]
-            )
+        self._record_once("PAYOUT", payout_id, {**values, "at": at})
+        kept = self._get("PAYOUT", payout_id)  # a retry files it under the day it was made
+        at = str(kept["at"]) if kept else at
+        day = self._day_put(self.table, "payout", {"record_id": payout_id, **values, "at": at})
+        self.client.put_item(**day["Put"])  # the same item again on a retry
 
     def records(self, kind: str) -> list[dict[str, Any]]:
         """CHECKOUT, PAYMENT, REFUND, CANCEL or PAYOUT records, for the sandbox and for tests."""
