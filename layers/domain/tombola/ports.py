@@ -149,11 +149,3 @@ class Notification:
 
 class Notifier(Protocol):
     def send(self, notification: Notification) -> None: ...
-
-
-@dataclass
-class InMemoryNotifier:
-    sent: list[Notification] = field(default_factory=list)
-
-    def send(self, notification: Notification) -> None:
-        self.sent.append(notification)

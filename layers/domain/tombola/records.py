@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tombola.lifecycle import ListingStatus
 from tombola.money import Money
 from tombola.pricing import PriceTerms, SurplusPolicy
-from tombola.settlement import Funding, ListingFunds, TicketPayment
+from tombola.settlement import Funding, TicketPayment
 from tombola.tickets import TicketPolicy
 
 
@@ -245,22 +245,3 @@ class PayoutRecord(Record):
 class DrawSecret(Record):
     listing_id: str
     seed: str  # hex; published only when the first candidate is drawn
-
-
-def listing_funds(
-    listing: ListingRecord, paid_entries: list[EntryRecord], forfeited: frozenset[str]
-) -> ListingFunds:
-    return ListingFunds(
-        listing_id=listing.listing_id,
-        seller_id=listing.seller_id,
-        terms=listing.terms,
-        deposit=listing.money(listing.deposit if listing.deposit_payment_id else 0),
-        surplus_policy=listing.surplus_policy,
-        mileage_bps=listing.mileage_bps,
-        payments=tuple(e.payment() for e in paid_entries),
-        forfeited_buyers=forfeited,
-        final_buyer=listing.final_buyer,
-        second_payment=listing.money(listing.second_payment_paid)
-        if listing.second_payment_paid
-        else None,
-    )

@@ -31,21 +31,6 @@ IN_FLIGHT: frozenset[ListingStatus] = frozenset(
     }
 )
 
-# The states of statemachines/listing.asl.json an execution may begin at (its "Begin" choice).
-START_STATES = (
-    "draw",
-    "second_payment",
-    "redraw",
-    "shipment",
-    "delivery",
-    "confirmation",
-    "resolution",
-    "settle_sold",
-    "settle_unsold",
-    "settle_not_shipped",
-    "settle_dispute_refund",
-)
-
 # The wait each stage is, and the duration that bounds it.
 STAGE_DURATION = {
     "second_payment": "second_payment",
