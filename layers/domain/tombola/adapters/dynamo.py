@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -64,6 +62,7 @@ from tombola.adapters.dynamo_items import (
     refund_receipt_put,
     secret_put,
     to_item,
+    transact_once,
 )
 from tombola.changes import (
     MAX_EFFECTS_PER_BATCH,
@@ -89,7 +88,6 @@ from tombola.records import (
 )
 
 DRAW_CHUNK = 1000  # buyers per order chunk, tickets per ticket chunk
-CREDIT_ATTEMPTS = 8  # a mileage credit cancelled by contention is tried again
 READ_WORKERS = 8  # partitions of one listing read in parallel
 _effects = TypeAdapter(list[Effect])
 
@@ -738,21 +736,7 @@ class DynamoStore:
                 }
             },
         ]
-        for attempt in range(CREDIT_ATTEMPTS):
-            try:
-                self.client.transact_write_items(TransactItems=writes)
-            except ClientError as err:
-                if err.response["Error"]["Code"] != "TransactionCanceledException":
-                    raise
-                reasons = err.response.get("CancellationReasons") or []
-                if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
-                    return False
-                if attempt + 1 == CREDIT_ATTEMPTS:
-                    raise
-                time.sleep(random.uniform(0, min(0.25, 0.004 * 2**attempt)))
-                continue
-            return True
-        return False
+        return transact_once(self.client, writes)
 
 
 def _dead(item: dict[str, Any]) -> DeadEffects:

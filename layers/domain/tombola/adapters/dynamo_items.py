@@ -5,14 +5,18 @@ describes the same layout; DynamoStore reads and commits it."""
 from __future__ import annotations
 
 import json
+import random
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
 
 from tombola.changes import Effect, EffectEnvelope, MileageDebit, NewQuotaShard, QuotaMove
+from tombola.errors import Conflict
 from tombola.ledger import Category, EntryKind, JournalEntry, Posting
 from tombola.quota import HOLD_INDEX_PARTITIONS, JOURNAL_PARTITIONS, OUTBOX_PARTITIONS, bucket
 from tombola.reconciliation import RefundReceipt
@@ -89,6 +93,28 @@ def outbox_key(outbox_id: str) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------- writes
+WRITE_ATTEMPTS = 8  # a transaction cancelled by contention (nothing written) is tried again
+
+
+def transact_once(client: Any, items: list[Any]) -> bool:
+    """Write ``items`` in one transaction: True when written, False when one of their
+    conditions failed (written before); a cancellation by contention is tried again with a
+    short random pause, and raises Conflict when it never goes through."""
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            client.transact_write_items(TransactItems=items)
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = err.response.get("CancellationReasons") or []
+            if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
+                return False
+            time.sleep(random.uniform(0, min(0.25, 0.004 * 2**attempt)))
+            continue
+        return True
+    raise Conflict("the write kept colliding with others; try again")
+
+
 def _put(table: str, values: dict[str, Any], condition: str | None = None) -> dict[str, Any]:
     put: dict[str, Any] = {"TableName": table, "Item": to_item(values)}
     if condition:

@@ -23,7 +23,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from tombola.adapters.dynamo_items import from_item, to_item
+from tombola.adapters.dynamo_items import from_item, to_item, transact_once
 from tombola.api_models import PaymentEventIn
 from tombola.errors import ProviderUnavailable
 from tombola.money import Money
@@ -166,18 +166,7 @@ class SandboxPaymentProvider:
             },
             self._day_put(self.table, "payment", {"record_id": payment_id, **values}),
         ]
-        for _ in range(CANCEL_ATTEMPTS):
-            try:
-                self.client.transact_write_items(TransactItems=writes)
-            except ClientError as err:
-                if err.response["Error"]["Code"] != "TransactionCanceledException":
-                    raise
-                reasons = err.response.get("CancellationReasons") or []
-                if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
-                    return False  # kept before
-                continue  # cancelled by contention: nothing was written, try again
-            return True
-        raise ProviderUnavailable(f"could not keep payment {payment_id}; try again")
+        return transact_once(self.client, writes)  # False: kept before
 
     def payment(self, payment_id: str) -> dict[str, Any] | None:
         return self._get("PAYMENT", payment_id)
