@@ -7,7 +7,7 @@ SAMVENV ?= .venv-sam
 SAM    := $(SAMVENV)/bin/sam
 export SAM_CLI_TELEMETRY = 0
 
-.PHONY: help dev web web-check browser deploy-web dynamodb-local lock test integration e2e deploy openapi-check unit reliability bench bench-small lint format openapi sam-check run demo token verify clean
+.PHONY: help dev web web-check browser deploy-web dynamodb-local lock test fast integration e2e deploy openapi-check unit reliability bench bench-small lint format openapi sam-check run demo token verify clean
 
 help: ## this list
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):[^#]*## /\1\t/' | expand -t 16
@@ -86,6 +86,9 @@ bench-small: $(STAMP) ## the same benchmark at a small size (CI runs it so that 
 
 unit: $(STAMP) ## pure domain: the patent's examples, hypothesis properties, settings, the lock (seconds)
 	$(BIN)/pytest tests/unit
+
+fast: $(STAMP) ## the fast tier (under a minute): pure rules, the Store contract on both stores, the services on the in-memory store
+	$(BIN)/pytest -n 2 tests/unit tests/contract tests/fast
 
 integration: $(STAMP) ## handlers and the real state machine under moto, wired from template.yaml
 	$(BIN)/pytest -n 2 tests/integration

@@ -19,10 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tombola_dev.stack import in_invocation
+from tombola_dev.contention import operation
+from tombola_dev.lambda_runtime import in_invocation
 
-from tests.support.crash import operation
-from tombola.quota import HOLD_INDEX_PARTITIONS, bucket
+from tombola.domain.quota import HOLD_INDEX_PARTITIONS, bucket
 
 
 def value_size(value: dict[str, Any]) -> int:

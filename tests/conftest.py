@@ -8,16 +8,15 @@ from typing import Any
 import pytest
 from moto import mock_aws
 from tombola_dev.conformance import Conformance
+from tombola_dev.contention import Conflicts
+from tombola_dev.doubles import ManualClock, RecordingTelemetry, SeededRandomness
+from tombola_dev.driver import CountingIds, Driver, now_utc
+from tombola_dev.parameters import FAST
 from tombola_dev.process import RunningStack, running_stack
 from tombola_dev.stack import MOTO_CONFIG, Stack, fake_credentials
 
 from tests.reliability import figures
-from tests.support.app_driver import CountingIds, Driver, now_utc
-from tests.support.contention import Conflicts
-from tests.support.parameters import FAST
 from tombola.adapters import container
-from tombola.ports import ManualClock, SeededRandomness
-from tombola.telemetry import RecordingTelemetry
 
 ROOT = Path(__file__).resolve().parents[1]
 # Every response the suites receive is checked against the served OpenAPI document.

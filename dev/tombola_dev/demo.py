@@ -53,6 +53,53 @@ def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None
     raise TimeoutError(f"timed out waiting for {what}")
 
 
+def complete_sale(
+    client: Client,
+    seller: User,
+    buyer: User,
+    lid: str,
+    *,
+    say: Callable[[str], None] = lambda _: None,
+    timeout: float = 120,
+) -> None:
+    """Seller ships, the sandbox carrier delivers, the final buyer confirms, the sale settles:
+    ``tombola_dev.driver.complete_sale`` over HTTP, for a stack running elsewhere."""
+
+    def reached(status: str) -> None:
+        wait_until(
+            lambda: client.ok("GET", f"/listings/{lid}")["status"] == status,
+            timeout,
+            f"{lid} {status}",
+        )
+
+    _retry(
+        lambda: seller.ok(
+            "POST",
+            f"/listings/{lid}/shipment",
+            {"carrier": "CJ Logistics", "tracking_number": f"CJ{lid[-6:]}"},
+        )
+    )
+    say("  shipped; the carrier reports delivery")
+    reached("shipped")
+    client.ok("POST", f"/sandbox/carrier/{lid}", {"event": "delivered"})
+    reached("delivered")
+    _retry(lambda: buyer.ok("POST", f"/listings/{lid}/confirm"))
+    say("  the final buyer confirmed receipt")
+    reached("settled")
+
+
+def _retry(action: Callable[[], Any]) -> Any:
+    """A step the state machine has not reached yet answers 409; try again shortly."""
+    for _ in range(40):
+        try:
+            return action()
+        except ApiError as err:
+            if err.status != 409:
+                raise
+            time.sleep(0.25)
+    return action()
+
+
 class Demo:
     def __init__(self, url: str, buyers: int, seed: int) -> None:
         self.client = Client(url)
@@ -121,33 +168,8 @@ class Demo:
         winner = names[order[-1]]
         seen = self.seller.ok("GET", f"/listings/{lid}/final-buyer")
         say(f"  seller sees the final buyer: {seen['name']}, {seen['address']}")
-        self._retry(
-            lambda: self.seller.ok(
-                "POST",
-                f"/listings/{lid}/shipment",
-                {"carrier": "CJ Logistics", "tracking_number": f"CJ{lid[-6:]}"},
-            )
-        )
-        say("  shipped; the carrier reports delivery")
-        self.wait_status(lid, "shipped")
-        self.client.ok("POST", f"/sandbox/carrier/{lid}", {"event": "delivered"})
-        self.wait_status(lid, "delivered")
-        self._retry(lambda: winner.ok("POST", f"/listings/{lid}/confirm"))
-        say("  the final buyer confirmed receipt")
-        self.wait_status(lid, "settled")
+        complete_sale(self.client, self.seller, winner, lid, say=say)
         return winner
-
-    @staticmethod
-    def _retry(action: Callable[[], Any]) -> Any:
-        """A step the state machine has not reached yet answers 409; try again shortly."""
-        for _ in range(40):
-            try:
-                return action()
-            except ApiError as err:
-                if err.status != 409:
-                    raise
-                time.sleep(0.25)
-        return action()
 
     def warm_up(self) -> list[User]:
         """A small mileage-policy listing sells first; its losers hold mileage afterwards."""

@@ -15,7 +15,8 @@ from pydantic import BaseModel
 
 from tombola.adapters import container
 from tombola.adapters.contract import SECURITY_SCHEMES
-from tombola.api_models import CarrierEventIn, PaymentEventIn
+from tombola.api.models import CarrierEventIn
+from tombola.ports.payment_provider import PaymentEvent
 from tombola_dev.template import ROOT, Template
 
 SERVED = ROOT / "functions" / "openapi" / "openapi.json"
@@ -36,7 +37,7 @@ WEBHOOK_NOTE = (
 # Webhook handlers read the raw body (the signature covers it), so the resolver does not parse
 # it and its model is declared here.
 WEBHOOK_BODIES: dict[str, type[BaseModel]] = {
-    "/webhooks/payments": PaymentEventIn,
+    "/webhooks/payments": PaymentEvent,
     "/webhooks/delivery": CarrierEventIn,
 }
 

@@ -6,7 +6,7 @@ import json
 import uuid
 from typing import Any
 
-from tombola.webhooks import SIGNATURE_HEADER, sign
+from tombola.domain.signatures import SIGNATURE_HEADER, sign
 
 
 def payment_webhook(

@@ -38,13 +38,12 @@ from moto.ses.models import ses_backends
 from tombola.adapters import container
 from tombola.adapters.dynamo import DynamoStore
 from tombola.adapters.observability import PowertoolsTelemetry
-from tombola.adapters.sandbox_psp import NothingToCancel, SandboxPaymentProvider
-from tombola.settlement import payout_id_for
 from tombola_dev import auth
 from tombola_dev.client import Client
 from tombola_dev.conformance import Conformance
-from tombola_dev.sandbox import cancellation_webhook, carrier_webhook, payment_webhook
-from tombola_dev.stack import ACCOUNT, MOTO_CONFIG, REGION, Stack, fake_credentials
+from tombola_dev.moto_resources import ACCOUNT, REGION
+from tombola_dev.sandbox_routes import Routes, SandboxProvider
+from tombola_dev.stack import MOTO_CONFIG, Stack, fake_credentials
 from tombola_dev.template import ROOT
 
 # Not named "tombola…": Powertools filters records of loggers named after its service.
@@ -88,48 +87,23 @@ class WebClient:
 
 
 class LocalApi:
-    """Routes one HTTP request: sandbox endpoints, or the template's API routes."""
+    """Routes one HTTP request: the sandbox endpoints (the provider's and carrier's in
+    sandbox_routes), the web client, or the template's API routes."""
 
     def __init__(self, stack: Stack, base_url: str, web: WebClient | None = None) -> None:
         self.stack = stack
         self.web = web or WebClient(WEB_DIST)
         self.self_client = Client(base_url)
-        self.sandbox: list[tuple[str, re.Pattern[str], Callable[..., tuple[int, Any]]]] = [
+        self.sandbox: Routes = [
             ("GET", re.compile(r"^/sandbox/health$"), self.health),
             ("POST", re.compile(r"^/sandbox/tokens$"), self.token),
-            ("GET", re.compile(r"^/sandbox/checkouts/(?P<cid>[\w-]+)$"), self.checkout),
-            ("POST", re.compile(r"^/sandbox/checkouts/(?P<cid>[\w-]+)/pay$"), self.pay),
-            ("POST", re.compile(r"^/sandbox/checkouts/(?P<cid>[\w-]+)/fail$"), self.fail),
-            (
-                "GET",
-                re.compile(r"^/sandbox/refunds$"),
-                lambda body: (200, self.psp.records("REFUND")),
-            ),
-            (
-                "GET",
-                re.compile(r"^/sandbox/payouts$"),
-                lambda body: (200, self.psp.records("PAYOUT")),
-            ),
-            (
-                "POST",
-                re.compile(r"^/sandbox/payments/(?P<pid>[\w-]+)/cancel$"),
-                self.provider_cancel,
-            ),
-            (
-                "GET",
-                re.compile(r"^/sandbox/cancellations$"),
-                lambda body: (200, self.psp.records("CANCEL")),
-            ),
-            ("POST", re.compile(r"^/sandbox/carrier/(?P<lid>[\w-]+)$"), self.carrier),
-            ("POST", re.compile(r"^/sandbox/payouts/(?P<lid>[\w-]+)/paid$"), self.payout_paid),
+            *SandboxProvider(stack, self._post_webhook).routes(),
             ("GET", re.compile(r"^/sandbox/notifications$"), self.notifications),
         ]
 
-    @property
-    def psp(self) -> SandboxPaymentProvider:
-        payments = container.deps().payments
-        assert isinstance(payments, SandboxPaymentProvider)
-        return payments
+    def _post_webhook(self, path: str, raw: bytes, headers: dict[str, str]) -> tuple[int, Any]:
+        """A sandbox webhook, sent over HTTP to this stack's own route (``self_client``)."""
+        return self.self_client.call("POST", path, raw=raw, headers=headers)
 
     def handle(
         self, method: str, path: str, headers: dict[str, str], body: bytes
@@ -160,7 +134,7 @@ class LocalApi:
             return response.status, Raw(response.body.encode(), content_type)  # /docs
         return response.status, response.body
 
-    # ---------------------------------------------------------------- sandbox endpoints
+    # ------------------------------------------ sandbox endpoints of the stack (not the provider's)
     def health(self, body: Any) -> tuple[int, Any]:
         return 200, {"ok": True, "state_machine": self.stack.state_machine_arn}
 
@@ -175,92 +149,6 @@ class LocalApi:
             return 200, {"token": auth.mint(str(user), [str(g) for g in groups])}
         except ValueError as exc:
             return 400, {"error": {"code": "invalid_input", "field": "groups", "message": str(exc)}}
-
-    def checkout(self, body: Any, cid: str) -> tuple[int, Any]:
-        found = self.psp.checkout(cid)
-        return (200, found) if found else (404, {"error": {"code": "not_found", "message": cid}})
-
-    def _send_payment(self, cid: str, event_type: str) -> tuple[int, Any]:
-        found = self.psp.checkout(cid)
-        if found is None:
-            return 404, {"error": {"code": "not_found", "message": f"no checkout {cid}"}}
-        if event_type == "payment.succeeded":  # the provider took it, then tells us
-            self.psp.record_payment(
-                payment_id=f"pay_{cid}",
-                reference=found["reference"],
-                amount=found["amount"],
-                currency=found["currency"],
-            )
-        raw, headers = payment_webhook(
-            self.stack.webhook_secret(),
-            reference=found["reference"],
-            amount=found["amount"],
-            currency=found["currency"],
-            now_epoch=int(time.time()),
-            event_type=event_type,
-            payment_id=f"pay_{cid}",
-            checkout_id=cid,
-        )
-        # Sent over HTTP to our own webhook route, as the provider would.
-        return self.self_client.call("POST", "/webhooks/payments", raw=raw, headers=headers)
-
-    def pay(self, body: Any, cid: str) -> tuple[int, Any]:
-        return self._send_payment(cid, "payment.succeeded")
-
-    def fail(self, body: Any, cid: str) -> tuple[int, Any]:
-        return self._send_payment(cid, "payment.failed")
-
-    def provider_cancel(self, body: Any, pid: str) -> tuple[int, Any]:
-        """The provider gives (part of) a payment back on its own, as a card issuer's chargeback
-        or a cancellation in its console would: ``{"amount": <minor units, all that is left by
-        default>, "reason": "..."}``; the signed ``payment.cancelled`` is sent to our webhook."""
-        amount = body.get("amount")
-        if amount is not None and (not isinstance(amount, int) or isinstance(amount, bool)):
-            return 400, {"error": {"code": "invalid_input", "field": "amount", "message": "int"}}
-        try:
-            cancellation = self.psp.cancel(
-                pid, amount=amount, reason=str(body.get("reason") or "charged back")[:500]
-            )
-        except NothingToCancel as exc:
-            return 404, {"error": {"code": "not_found", "message": str(exc)}}
-        raw, headers = cancellation_webhook(
-            self.stack.webhook_secret(), cancellation=cancellation, now_epoch=int(time.time())
-        )
-        return self.self_client.call("POST", "/webhooks/payments", raw=raw, headers=headers)
-
-    def carrier(self, body: Any, lid: str) -> tuple[int, Any]:
-        store = container.deps().store
-        listing = store.get_listing(lid)
-        if listing is None or listing.shipment is None:
-            return 404, {"error": {"code": "not_found", "message": f"no shipment on {lid}"}}
-        event = str(body.get("event", "delivered"))
-        if event not in {"delivered", "in_transit", "accident"}:
-            return 400, {"error": {"code": "invalid_input", "field": "event", "message": event}}
-        raw, headers = carrier_webhook(
-            self.stack.carrier_secret(),
-            listing_id=lid,
-            tracking_number=listing.shipment.tracking_number,
-            now_epoch=int(time.time()),
-            event_type=f"shipment.{event}",
-            location=str(body.get("location", "")),
-        )
-        return self.self_client.call("POST", "/webhooks/delivery", raw=raw, headers=headers)
-
-    def payout_paid(self, body: Any, lid: str) -> tuple[int, Any]:
-        """The provider reports the listing's payout as sent, as it was issued."""
-        payout = container.deps().store.get_payout(payout_id_for(lid))
-        if payout is None:
-            return 404, {"error": {"code": "not_found", "message": f"no payout for {lid}"}}
-        raw, headers = payment_webhook(
-            self.stack.webhook_secret(),
-            reference=f"payout:{payout.payout_id}",
-            amount=payout.amount,
-            currency=payout.currency,
-            now_epoch=int(time.time()),
-            event_type="payout.paid",
-            payment_id=payout.payout_id,
-        )
-        return self.self_client.call("POST", "/webhooks/payments", raw=raw, headers=headers)
 
     def notifications(self, body: Any) -> tuple[int, Any]:
         if not NOTIFICATIONS_LOG.exists():

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tombola import draw
+from tombola.domain import draw
 from tombola_dev.client import Client, default_url
 
 

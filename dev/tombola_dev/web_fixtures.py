@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tombola import draw
-from tombola.money import Money
-from tombola.pricing import DepositPolicy, PriceTerms
+from tombola.domain import draw
+from tombola.domain.money import Money
+from tombola.domain.pricing import DepositPolicy, PriceTerms
 from tombola_dev.template import ROOT
 
 FIXTURES = ROOT / "web" / "tests" / "fixtures"

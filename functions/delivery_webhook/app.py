@@ -6,8 +6,8 @@ from tombola.adapters import contract
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import make_resolver, verified_body
 from tombola.adapters.observability import api_handler
-from tombola.api_models import CarrierEventIn
-from tombola.api_views import WebhookAck
+from tombola.api.models import CarrierEventIn
+from tombola.api.views import WebhookAck
 from tombola.config import NonEmpty, Settings
 from tombola.services import delivery
 

@@ -9,8 +9,8 @@ from tombola.adapters import contract
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, idempotency_key, make_resolver
 from tombola.adapters.observability import api_handler
-from tombola.api_models import EntryIn
-from tombola.api_views import EntryCreated, EntryList, MileageView
+from tombola.api.models import EntryIn
+from tombola.api.views import EntryCreated, EntryList, MileageView
 from tombola.config import NonEmpty, PaymentSettings
 from tombola.services import entries
 

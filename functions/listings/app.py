@@ -9,8 +9,8 @@ from tombola.adapters import contract
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, idempotency_key, make_resolver
 from tombola.adapters.observability import api_handler
-from tombola.api_models import ListingIn
-from tombola.api_views import (
+from tombola.api.models import ListingIn
+from tombola.api.views import (
     DepositView,
     DrawTranscript,
     EntrantPage,
@@ -27,6 +27,7 @@ from tombola.services import entrants, listings, policy
 class ListingsSettings(PaymentSettings):
     idempotency_table: NonEmpty
     pseudonym_key_arn: NonEmpty
+    state_machine_arn: NonEmpty  # a listing published at once (no deposit) starts its execution
 
 
 settings = cold_start(ListingsSettings)

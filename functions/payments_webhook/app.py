@@ -6,7 +6,7 @@ from tombola.adapters import contract
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import counting_rejects, headers_of, make_resolver, raw_body
 from tombola.adapters.observability import api_handler
-from tombola.api_views import WebhookAck
+from tombola.api.views import WebhookAck
 from tombola.config import NonEmpty, PaymentSettings
 from tombola.services import payments
 

@@ -6,8 +6,8 @@ from tombola.adapters import contract
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, make_resolver
 from tombola.adapters.observability import api_handler
-from tombola.api_models import ProfileIn
-from tombola.api_views import ProfileView
+from tombola.api.models import ProfileIn
+from tombola.api.views import ProfileView
 from tombola.config import Settings
 from tombola.services import profiles
 

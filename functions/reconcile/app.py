@@ -11,7 +11,7 @@ from tombola.adapters import contract
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, make_resolver
 from tombola.adapters.observability import api_handler
-from tombola.api_views import ReconciliationView
+from tombola.api.views import ReconciliationView
 from tombola.config import PaymentSettings
 from tombola.services import reconciliation
 

@@ -10,8 +10,8 @@ from tombola.adapters import contract
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, make_resolver
 from tombola.adapters.observability import api_handler
-from tombola.api_models import DeadEffectsResolveIn, PayoutConfirmIn
-from tombola.api_views import (
+from tombola.api.models import DeadEffectsResolveIn, PayoutConfirmIn
+from tombola.api.views import (
     AttentionList,
     DeadEffectsList,
     DeadEffectsView,

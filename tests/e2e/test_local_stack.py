@@ -15,7 +15,7 @@ from tombola_dev import cli, demo, verify
 from tombola_dev.client import Client, User
 from tombola_dev.sandbox import payment_webhook
 
-from tombola.webhooks import SIGNATURE_HEADER
+from tombola.domain.signatures import SIGNATURE_HEADER
 
 pytestmark = pytest.mark.e2e
 RUN = datetime.now(UTC).strftime("%H%M%S%f")
@@ -71,15 +71,7 @@ def sell(url: str, seller: User, buyers: list[User], **fields: Any) -> tuple[str
         if e["listing_id"] == lid
     }
     winner = by_name[client.ok("GET", f"/listings/{lid}/draw")["order"][-1]]
-    demo.Demo._retry(
-        lambda: seller.ok(
-            "POST", f"/listings/{lid}/shipment", {"carrier": "CJ", "tracking_number": "T1"}
-        )
-    )
-    client.ok("POST", f"/sandbox/carrier/{lid}", {"event": "delivered"})
-    wait(lambda: status(url, lid) == "delivered", "delivery")
-    demo.Demo._retry(lambda: winner.ok("POST", f"/listings/{lid}/confirm"))
-    wait(lambda: status(url, lid) == "settled", "settlement")
+    demo.complete_sale(client, seller, winner, lid)
     paid = client.ok("POST", f"/sandbox/payouts/{lid}/paid")
     assert paid["result"] == "payout_recorded"
     return lid, winner

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tombola_dev.stack import HttpResponse
+from tombola_dev.api_gateway import HttpResponse
+from tombola_dev.driver import Driver, complete_sale
 
-from tests.support.app_driver import Driver, complete_sale
-from tombola.settlement import payout_id_for
+from tombola.domain.references import payout_id_for
 
 
 def _details(d: Driver, lid: str) -> HttpResponse:

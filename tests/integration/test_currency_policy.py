@@ -9,8 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-
-from tests.support.app_driver import Driver
+from tombola_dev.driver import Driver
 
 AMOUNTS = {
     "FeeK": "500",

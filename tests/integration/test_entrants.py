@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support.app_driver import Driver
+from tombola_dev.driver import Driver
 
 
 def _all_pages(d: Driver, user: str, lid: str, limit: int) -> tuple[list[dict[str, Any]], int]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from random import Random
 
-from tests.support.app_driver import Driver, complete_sale
-from tombola import draw
+from tombola_dev.doubles import SeededRandomness
+from tombola_dev.driver import Driver, complete_sale
+
 from tombola.adapters import container
-from tombola.ledger import OPERATOR_REVENUE
-from tombola.ports import SeededRandomness
+from tombola.domain import draw
+from tombola.domain.ledger import OPERATOR_REVENUE
 
 
 def revenue(d: Driver) -> int:

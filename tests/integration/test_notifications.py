@@ -8,14 +8,14 @@ from unittest import mock
 import pytest
 from moto.ses.models import ses_backends
 from moto.sns.models import sns_backends
-from tombola_dev.stack import ACCOUNT as DEFAULT_ACCOUNT_ID
+from tombola_dev.driver import Driver, complete_sale
+from tombola_dev.moto_resources import ACCOUNT as DEFAULT_ACCOUNT_ID
 
-from tests.support.app_driver import Driver, complete_sale
 from tombola.adapters.aws import EventBridgePublisher
-from tombola.ports import Notification
-from tombola.records import ProfileRecord
-from tombola.services.common import NOTICE_RECIPIENTS
+from tombola.ports.messages import Notification
+from tombola.services.notices import NOTICE_RECIPIENTS
 from tombola.services.notifications import NotReached, notify_event
+from tombola.state.records import ProfileRecord
 
 
 def emails() -> list[Any]:

@@ -10,7 +10,8 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from tests.support.app_driver import Driver, complete_sale
+from tombola_dev.driver import Driver, complete_sale
+
 from tombola.adapters import container
 from tombola.adapters.observability import logger
 from tombola.telemetry import Metric

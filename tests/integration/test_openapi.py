@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 from tombola_dev import openapi
 from tombola_dev.conformance import Conformance, ContractViolation
+from tombola_dev.driver import Driver
 from tombola_dev.template import Template
-
-from tests.support.app_driver import Driver
 
 UNDOCUMENTED = {("GET", "/docs")}  # the page showing the document
 
@@ -64,7 +63,7 @@ def test_every_route_declares_its_security_codes_and_typed_bodies(d: Driver) -> 
     assert {"201", "402", "404", "409"} <= set(entry)
     payments = served["paths"]["/webhooks/payments"]["post"]
     assert payments["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
-        "PaymentEventIn"
+        "PaymentEvent"
     )
     listing = schemas["ListingView"]
     assert listing["properties"]["price"]["examples"] == [100_000]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from unittest import mock
 
-from tests.support.app_driver import Driver
+from tombola_dev.driver import Driver
+
 from tombola.adapters.container import deps
 from tombola.telemetry import Metric
 

@@ -12,8 +12,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from tombola_dev.driver import Driver
 
-from tests.support.app_driver import Driver
 from tombola.adapters.dynamo import DynamoStore
 from tombola.services import listings
 

@@ -3,7 +3,7 @@ account when it was issued, and a warning with the profile's account if the sell
 
 from __future__ import annotations
 
-from tests.support.app_driver import Driver, complete_sale
+from tombola_dev.driver import Driver, complete_sale
 
 
 def test_a_payout_keeps_the_account_it_was_issued_to(d: Driver) -> None:

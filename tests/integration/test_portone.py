@@ -18,8 +18,8 @@ import httpx
 import pytest
 from aws_lambda_powertools.utilities import parameters
 from pytest_httpx import HTTPXMock
+from tombola_dev.driver import Driver
 
-from tests.support.app_driver import Driver
 from tests.support.portone_fake import FakePortOne
 from tombola.adapters import portone as portone_adapter
 from tombola.adapters.portone import (
@@ -28,11 +28,11 @@ from tombola.adapters.portone import (
     PortOnePaymentProvider,
     RefundAccountMissing,
 )
-from tombola.errors import ProviderUnavailable
-from tombola.money import Money
-from tombola.records import ProfileRecord
+from tombola.domain.errors import ProviderUnavailable
+from tombola.domain.money import Money
+from tombola.domain.signatures import BadSignature
+from tombola.state.records import ProfileRecord
 from tombola.telemetry import Metric
-from tombola.webhooks import BadSignature
 
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
+from tombola_dev.driver import Driver, complete_sale
 from tombola_dev.sandbox import payment_webhook
 
-from tests.support.app_driver import Driver, complete_sale
 from tombola.telemetry import Metric
 
 P1 = 100_000  # 1,000,000 over ten tickets

@@ -3,8 +3,9 @@ seller ships, the carrier delivers, the buyer confirms, settlement pays everyone
 
 from __future__ import annotations
 
-from tests.support.app_driver import Driver, complete_sale
-from tombola.ledger import OPERATOR_REVENUE, seller_payable
+from tombola_dev.driver import Driver, complete_sale
+
+from tombola.domain.ledger import OPERATOR_REVENUE, seller_payable
 
 
 def test_0045_redraw_then_second_payment_then_settlement(d: Driver) -> None:

@@ -5,8 +5,7 @@ saying where the listing stands for them."""
 from __future__ import annotations
 
 import pytest
-
-from tests.support.app_driver import Driver, complete_sale
+from tombola_dev.driver import Driver, complete_sale
 
 
 def test_a_seller_finds_an_unpaid_listing_and_its_deposit_checkout_again(d: Driver) -> None:

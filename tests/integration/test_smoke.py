@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tests.support.app_driver import Driver
+from tombola_dev.driver import Driver
 
 
 def test_listing_opens_after_the_deposit(d: Driver) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.support.app_driver import Driver, complete_sale
+from tombola_dev.driver import Driver, complete_sale
 
 
 def refunds(d: Driver) -> list[tuple[str, int]]:
@@ -115,19 +115,7 @@ def _sold_and_delivered(d: Driver) -> str:
     for b in ("ann", "bob"):
         d.user(b, "buyer")
         d.buy(b, lid)
-    d.wait_status(lid, "final_buyer")
-    d.stack.wait_for(lambda: "shipment" in d.record(lid).waits, 10, "the shipment wait")
-    d.ok(
-        d.as_(
-            "seller",
-            "POST",
-            f"/listings/{lid}/shipment",
-            {"carrier": "CJ", "tracking_number": "T9"},
-        )
-    )
-    d.stack.wait_for(lambda: "delivery" in d.record(lid).waits, 10, "the delivery wait")
-    d.ok(d.deliver(lid, "T9"))
-    d.stack.wait_for(lambda: "confirmation" in d.record(lid).waits, 10, "the confirm wait")
+    complete_sale(d, lid, until="delivered")
     return lid
 
 

@@ -7,11 +7,11 @@ import json
 from datetime import timedelta
 
 import pytest
+from tombola_dev.driver import Driver, complete_sale
 from tombola_dev.sandbox import carrier_webhook, payment_webhook
 
-from tests.support.app_driver import Driver, complete_sale
+from tombola.domain.signatures import SIGNATURE_HEADER, sign
 from tombola.telemetry import Metric
-from tombola.webhooks import SIGNATURE_HEADER, sign
 
 
 def _table_items(d: Driver) -> int:

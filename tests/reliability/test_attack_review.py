@@ -7,10 +7,11 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from tombola_dev.driver import Driver
+
 from tests.reliability.test_races import between_read_and_write, ship
-from tests.support.app_driver import Driver
 from tombola.adapters.dynamo_items import dedupe_put, effects_json, iso, mileage_key, to_item
-from tombola.changes import CreditMileage, Effect, Publish
+from tombola.state.changes import CreditMileage, Effect, Publish
 
 
 def test_a_credit_applied_by_the_previous_release_is_not_applied_again_from_its_outbox(

@@ -8,12 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from tombola_dev.driver import Driver
 from tombola_dev.template import Template
 
-from tests.support.app_driver import Driver
-from tombola.api_models import Currency
+from tombola.api.models import Currency
 from tombola.config import Settings
-from tombola.money import CURRENCIES
+from tombola.domain.money import CURRENCIES
 
 
 def _items(d: Driver) -> int:

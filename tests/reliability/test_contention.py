@@ -11,15 +11,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from tombola_dev.contention import Conflicts
+from tombola_dev.driver import Driver
+from tombola_dev.parameters import FAST
 
 from tests.reliability.test_crash_points import clean, same_money
-from tests.support.app_driver import Driver
-from tests.support.contention import Conflicts
 from tests.support.crash import converged, world
 from tests.support.flows import FLOWS
 from tests.support.interleavings import together
-from tests.support.parameters import FAST
-from tombola.money import Money
+from tombola.domain.money import Money
 
 
 @pytest.mark.parametrize("flow", list(FLOWS))

@@ -7,12 +7,12 @@ from __future__ import annotations
 import functools
 
 import pytest
+from tombola_dev.parameters import FAST
 
 from tests.reliability import figures
 from tests.support.crash import InjectedCrash, converged, world
 from tests.support.flows import FLOWS
-from tests.support.parameters import FAST
-from tombola.statement import Statement
+from tombola.domain.statement import Statement
 
 # Calls a clean run of each flow makes, measured (`make reliability` re-measures and covers
 # every point up to the measured count); crash points past a run's end never fire and say so.

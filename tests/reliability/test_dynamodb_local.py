@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from tombola_dev.doubles import ManualClock
 
 from tests.support.dynamodb_local import DynamoDBLocal
 from tombola.adapters.dynamo import DynamoStore
 from tombola.adapters.dynamo_items import to_item
-from tombola.changes import Change
-from tombola.ports import ManualClock
-from tombola.records import ProfileRecord
+from tombola.state.changes import Change
+from tombola.state.records import ProfileRecord
 
 
 def _sorted(indexes: list[dict[str, Any]]) -> list[tuple[str, Any, Any]]:

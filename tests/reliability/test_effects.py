@@ -10,8 +10,9 @@ from datetime import timedelta
 from typing import Any
 from unittest import mock
 
+from tombola_dev.driver import Driver
+
 from tests.reliability.test_late_events import a_month_later
-from tests.support.app_driver import Driver
 from tombola.adapters.container import deps
 from tombola.adapters.sandbox_psp import SandboxPaymentProvider
 from tombola.services.runner import MAX_EFFECT_ATTEMPTS, effect_backoff

@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from tests.support.app_driver import Driver, claims
+from tombola_dev.driver import Driver, claims
 
 NESTED = b'{"title":' + b"[" * 1000 + b"]" * 1000 + b"}"
 HUGE_INT = b'{"price": ' + b"9" * 5000 + b"}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from tests.support.app_driver import Driver
+from tombola_dev.driver import Driver
 
 
 def _items(d: Driver) -> int:

@@ -12,10 +12,10 @@ from typing import Any
 import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
+from tombola_dev.driver import Driver, claims, complete_sale
 from tombola_dev.sandbox import carrier_webhook, payment_webhook
 from tombola_dev.template import Template
 
-from tests.support.app_driver import Driver, claims, complete_sale
 from tombola.telemetry import Metric
 
 WEBHOOK_FUNCTIONS = {"PaymentsWebhookFunction"}  # the payment provider's secret

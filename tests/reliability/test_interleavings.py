@@ -16,20 +16,14 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    initialize,
-    invariant,
-    precondition,
-    rule,
-)
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from tombola_dev.driver import check_conserved
 
 from tests.reliability import figures
-from tests.support.app_driver import check_conserved
 from tests.support.dynamodb_local import DynamoDBLocal
 from tests.support.interleavings import World, platform, refused, start_time, together
-from tombola.errors import DomainError
-from tombola.lifecycle import ListingStatus
+from tombola.domain.errors import DomainError
+from tombola.domain.lifecycle import ListingStatus
 
 BUYERS = ("ann", "bob", "cat")
 EXAMPLES = int(os.environ.get("INTERLEAVINGS", "400" if figures.FULL else "12"))

@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from tests.support.app_driver import Driver, complete_sale
+from tombola_dev.driver import Driver, complete_sale
+
 from tests.support.ttl import forget_expired
 
 

@@ -14,10 +14,10 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from tombola_dev.driver import Driver
 from tombola_dev.template import Template
 
 from tests.support import iam_eval
-from tests.support.app_driver import Driver
 from tests.support.iam_eval import Request, allowed, dynamodb
 from tombola.adapters.aws import EventBridgePublisher, EventNotPublished
 

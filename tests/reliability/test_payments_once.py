@@ -7,10 +7,10 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from tombola_dev.driver import Driver, complete_sale
 from tombola_dev.sandbox import payment_webhook
 
-from tests.support.app_driver import Driver, complete_sale
-from tombola.ledger import seller_payable
+from tombola.domain.ledger import seller_payable
 
 
 def _captured(d: Driver, payment_id: str) -> int:

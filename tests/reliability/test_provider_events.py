@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tombola_dev.driver import Driver, complete_sale
 from tombola_dev.serve import LocalApi
 
 from tests.reliability.test_late_events import a_month_later
-from tests.support.app_driver import Driver, complete_sale
-from tombola.ledger import EXTERNAL, OPERATOR_PROVIDER_CANCELLATIONS, escrow, seller_payable
-from tombola.settlement import refund_id_for
+from tombola.domain.ledger import EXTERNAL, OPERATOR_PROVIDER_CANCELLATIONS, escrow, seller_payable
+from tombola.domain.references import refund_id_for
 
 P1 = 500_000  # price 1,000,000 over two tickets
 DEPOSIT = 50_000

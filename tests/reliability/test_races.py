@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from tests.support.app_driver import Driver
+from tombola_dev.driver import Driver, complete_sale
+
 from tombola.adapters.dynamo import DynamoStore
 
 
@@ -48,6 +49,7 @@ def between_read_and_write(
         yield results
     finally:
         setattr(DynamoStore, method, original)
+    assert fired, f"{caller} never called store.{method}: the race was not played"
 
 
 def test_a_ticket_paid_while_the_listing_closes_is_drawn_or_refunded_never_stranded(
@@ -68,7 +70,7 @@ def test_a_ticket_paid_while_the_listing_closes_is_drawn_or_refunded_never_stran
     def bob_pays() -> None:
         paid["result"] = d.ok(d.pay(held["checkout"]["checkout_id"]))["result"]
 
-    with between_read_and_write(d, "quota", "tickets.close", bob_pays):
+    with between_read_and_write(d, "quota", "ticket_counts.close", bob_pays):
         d.stack.run_schedules()
     assert paid["result"] == "tickets_issued"  # it committed before the close did
     d.wait_status(lid, "awaiting_second_payment", "final_buyer")
@@ -87,11 +89,7 @@ def _delivered(d: Driver, **deadlines: int) -> str:
     for b in ("ann", "bob"):
         d.user(b, "buyer")
         d.buy(b, lid)
-    d.wait_status(lid, "final_buyer")
-    d.stack.wait_for(lambda: "shipment" in d.record(lid).waits, 10, "the shipment wait")
-    d.ok(ship(d, lid))
-    d.stack.wait_for(lambda: "delivery" in d.record(lid).waits, 10, "the delivery wait")
-    d.ok(d.deliver(lid, f"T-{lid}"))
+    complete_sale(d, lid, until="delivered")
     return lid
 
 
@@ -181,8 +179,5 @@ def test_a_shipment_that_commits_as_the_ship_deadline_passes_goes_on_to_delivery
     assert r[0].status == 200, r[0].body
     d.stack.wait_for(lambda: "delivery" in d.record(lid).waits, 10, "the delivery wait")
     assert d.record(lid).settling is None
-    d.ok(d.deliver(lid, f"T-{lid}"))
-    d.stack.wait_for(lambda: "confirmation" in d.record(lid).waits, 10, "the confirm wait")
-    d.ok(d.as_(d.record(lid).final_buyer, "POST", f"/listings/{lid}/confirm"))
-    d.wait_status(lid, "settled")
+    complete_sale(d, lid, ship=False)
     d.conserved(lid)

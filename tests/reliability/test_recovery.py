@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from tombola_dev.driver import Driver, complete_sale
 
-from tests.support.app_driver import Driver, complete_sale
 from tests.support.faults import failing
 from tombola.services import drawing, recovery, settling, waits
 
@@ -94,7 +94,7 @@ def test_the_sweep_resumes_a_stopped_execution_and_gives_up_after_a_few_tries(d:
     lid = _sold_out(d)
     with failing(settling, "begin"):
         _buy_all(d, lid)
-        complete_sale_until_confirmed(d, lid)
+        complete_sale(d, lid, until="confirmed")
         d.stack.wait_for(lambda: d.record(lid).attention is not None, 20, "attention")
         for n in range(1, 4):
             d.stack.wait_for(lambda: _execution_status(d, lid) == "FAILED", 20, "failed")
@@ -146,26 +146,6 @@ def test_the_sweep_looks_at_a_bounded_part_and_goes_on_next_time(
 def _wait_stopped(d: Driver, lid: str) -> None:
     d.stack.wait_for(lambda: d.record(lid).attention is not None, 20, "attention")
     d.stack.wait_for(lambda: _execution_status(d, lid) == "FAILED", 20, "failed")
-
-
-def complete_sale_until_confirmed(d: Driver, lid: str) -> None:
-    d.wait_status(lid, "final_buyer")
-    d.stack.wait_for(lambda: "shipment" in d.record(lid).waits, 10, "the shipment wait")
-    d.ok(
-        d.as_(
-            "seller",
-            "POST",
-            f"/listings/{lid}/shipment",
-            {"carrier": "CJ", "tracking_number": f"T-{lid}"},
-        )
-    )
-    d.stack.wait_for(lambda: "delivery" in d.record(lid).waits, 10, "the delivery wait")
-    d.ok(d.deliver(lid, f"T-{lid}"))
-    d.stack.wait_for(lambda: "confirmation" in d.record(lid).waits, 10, "the confirm wait")
-    buyer = d.record(lid).final_buyer
-    assert buyer is not None
-    d.ok(d.as_(buyer, "POST", f"/listings/{lid}/confirm"))
-    d.wait_status(lid, "confirmed")
 
 
 WAIT_OF = {

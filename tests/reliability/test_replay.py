@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tombola_dev.parameters import FAST
 
 from tests.reliability import figures
 from tests.support.crash import world
-from tests.support.parameters import FAST
 from tests.support.world import World
 
 

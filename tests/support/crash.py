@@ -14,26 +14,20 @@ from typing import Any
 
 from moto import mock_aws
 from tombola_dev.conformance import Conformance
-from tombola_dev.stack import MOTO_CONFIG, Stack, fake_credentials, in_invocation
+from tombola_dev.contention import operation
+from tombola_dev.doubles import ManualClock, RecordingTelemetry, SeededRandomness
+from tombola_dev.driver import CountingIds, Driver, now_utc
+from tombola_dev.lambda_runtime import in_invocation
+from tombola_dev.stack import MOTO_CONFIG, Stack, fake_credentials
 
 from tests.reliability import figures
-from tests.support.app_driver import CountingIds, Driver, now_utc
 from tests.support.world import World
 from tombola.adapters import container
-from tombola.ports import ManualClock, SeededRandomness
-from tombola.statement import Statement
-from tombola.telemetry import RecordingTelemetry
+from tombola.domain.statement import Statement
 
 
 class InjectedCrash(Exception):
     """What a Lambda sees when its process dies or its connection drops mid-call."""
-
-
-def operation(request: Any) -> str:
-    target = (getattr(request, "headers", {}) or {}).get("X-Amz-Target")
-    if target:
-        return str(target.decode() if isinstance(target, bytes) else target).split(".")[-1]
-    return str(getattr(request, "url", "?")).split("?")[0].rsplit("/", 2)[-2:][0]
 
 
 @dataclass

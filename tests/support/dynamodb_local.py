@@ -25,7 +25,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from tombola_dev.stack import create_table_request
+from tombola_dev.moto_resources import create_table_request
 from tombola_dev.template import Template
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,27 +14,27 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
+from tombola_dev.doubles import ManualClock, RecordingTelemetry, SeededRandomness
+from tombola_dev.parameters import FAST
 from tombola_dev.sandbox import cancellation_webhook
 from tombola_dev.template import Template
 
-from tests.support.parameters import FAST
 from tests.support.ttl import forget_expired
 from tombola.adapters.dynamo import DynamoStore
 from tombola.adapters.idempotency import NoIdempotency
 from tombola.adapters.sandbox_psp import SandboxPaymentProvider, WebhookSigning
-from tombola.api_models import (
+from tombola.api.models import (
     CarrierEventIn,
     DisputeIn,
     EntryIn,
     ListingIn,
-    PaymentEventIn,
     ResolutionIn,
     ShipmentIn,
 )
-from tombola.auth import Caller, Role
 from tombola.config import Settings
-from tombola.errors import DomainError
-from tombola.ports import ManualClock, SeededRandomness
+from tombola.domain.auth import Caller, Role
+from tombola.domain.errors import DomainError
+from tombola.ports.payment_provider import PaymentEvent
 from tombola.services import (
     closing,
     delivery,
@@ -47,8 +47,7 @@ from tombola.services import (
     settling,
     waits,
 )
-from tombola.services.ports import Deps
-from tombola.telemetry import RecordingTelemetry
+from tombola.services.deps import Deps
 
 
 @cache
@@ -145,6 +144,7 @@ def caller(user: str, role: Role) -> Caller:
 
 # ------------------------------------------------------------------------- the state machine
 WAIT_STAGE = {
+    "wait_close": "close",
     "wait_p2": "second_payment",
     "wait_ship": "shipment",
     "wait_delivery": "delivery",
@@ -160,7 +160,7 @@ class Execution:
 
     deps: Deps
     listing_id: str
-    phase: str = "none"  # none | draw | <wait> | redraw | begin | chunks | finish | done
+    phase: str = "none"  # none | <wait> | close | draw | redraw | begin | chunks | finish | done
     token: str | None = None
     candidate: str | None = None
     passed: tuple[str, str] | None = None  # (candidate, reason) for the re-draw
@@ -199,7 +199,13 @@ class Execution:
     def step(self) -> None:
         d, lid = self.deps, self.listing_id
         if self.phase == "none":
-            self.phase = "draw"
+            self._wait("wait_close")  # started at publish: waits for the close
+        elif self.phase == "close":
+            closed = closing.close_on_time(d, lid)
+            if closed["closed"]:
+                self.phase = "draw"
+            else:
+                self._wait("wait_close")
         elif self.phase == "draw":
             r = drawing.run_draw(d, lid)
             self._after_draw(r.outcome, r.candidate)
@@ -241,7 +247,9 @@ class Execution:
             self.phase = "done"
 
     def _answered(self, kind: str, output: dict[str, object]) -> None:
-        if self.phase == "wait_p2":
+        if self.phase == "wait_close":
+            self.phase = "close"
+        elif self.phase == "wait_p2":
             if kind == "fail":
                 self.phase = "redraw"
                 self.passed = (self.candidate or "", str(output["Error"]))
@@ -273,7 +281,9 @@ class Execution:
             if self.token in self.workflow.answers:
                 return  # answered first: the timer lost the race
             self.workflow.gone.add(self.token)
-        if self.phase == "wait_p2":
+        if self.phase == "wait_close":
+            self.phase = "close"
+        elif self.phase == "wait_p2":
             self.phase, self.passed = "redraw", (self.candidate or "", "States.Timeout")
         elif self.phase == "wait_ship":
             self._begin("seller_fault", "not_shipped")
@@ -305,7 +315,7 @@ class World:
 
     def open_listing(self, **fields: Any) -> str:
         seller = caller("seller", Role.SELLER)
-        from tombola.records import ProfileRecord  # noqa: PLC0415
+        from tombola.state.records import ProfileRecord  # noqa: PLC0415
 
         for user in ("seller", "ann", "bob", "cat"):
             self.store.put_profile(
@@ -354,10 +364,10 @@ class World:
         self._checkout(made.checkout.checkout_id)
         return made.checkout.checkout_id
 
-    def _event(self, kind: str, checkout_id: str, payment_id: str) -> PaymentEventIn:
+    def _event(self, kind: str, checkout_id: str, payment_id: str) -> PaymentEvent:
         c = self.checkouts[checkout_id]
         self.events += 1
-        return PaymentEventIn.model_validate(
+        return PaymentEvent.model_validate(
             {
                 "id": f"evt-{self.events}-{uuid.uuid4().hex[:6]}",
                 "type": kind,
@@ -408,7 +418,7 @@ class World:
         """The provider's ``payment.cancelled`` for one of its cancellations (again, if asked)."""
         now = int(self.clock.now().timestamp())
         raw, _ = cancellation_webhook("unused", cancellation=cancellation, now_epoch=now)
-        event = PaymentEventIn.model_validate_json(raw)
+        event = PaymentEvent.model_validate_json(raw)
         return payments.handle_payment_event(self.deps, event).result
 
     def fail(self, checkout_id: str) -> str:

@@ -3,8 +3,10 @@ internal account below zero."""
 
 from __future__ import annotations
 
-from tombola.ledger import MAY_GO_NEGATIVE, Ledger, escrow
-from tombola.statement import Statement, statement
+from tombola_dev.memory_ledger import MAY_GO_NEGATIVE, Ledger
+
+from tombola.domain.ledger import escrow
+from tombola.domain.statement import Statement, statement
 
 
 def assert_conserved(ledger: Ledger, listing_id: str, currency: str) -> Statement:

@@ -4,27 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tombola.ledger import (
+from tombola_dev.memory_ledger import Ledger
+
+from tests.support.settlement_oracle import ListingFunds
+from tombola.domain.bookings import (
+    Funding,
+    TicketPayment,
+    deposit_paid,
+    second_payment_paid,
+    tickets_paid,
+)
+from tombola.domain.ledger import (
     OPERATOR_PROMOTIONS,
     Category,
     EntryKind,
     JournalEntry,
-    Ledger,
     mileage,
     transfer,
 )
-from tombola.money import Money
-from tombola.pricing import PriceTerms, SurplusPolicy
-from tombola.settlement import (
-    Funding,
-    ListingFunds,
-    Outcome,
-    TicketPayment,
-    deposit_paid,
-    second_payment_paid,
-    settlement_plan,
-    tickets_paid,
-)
+from tombola.domain.money import Money
+from tombola.domain.pricing import PriceTerms, SurplusPolicy
+from tombola.domain.settlement import Outcome, chunk_entry, chunk_rules, head_entry
 
 
 @dataclass
@@ -88,14 +88,40 @@ class Scenario:
             self.ledger.post(second_payment_paid(self.listing_id, "p2", self.final_buyer, due))
         return due
 
-    def settle(self, outcome: Outcome) -> JournalEntry | None:
+    def settle(self, outcome: Outcome) -> list[JournalEntry]:
+        """Post the outcome as the deployed settlement does (tombola.domain.settlement): the
+        buyers' chunk, then the head entry."""
         second = None
         if self.final_buyer is not None and outcome is not Outcome.UNSOLD:
             second = self.pay_second_payment()
-        plan = settlement_plan(self.funds(second), outcome)
-        if plan is not None:
-            self.ledger.post(plan)
-        return plan
+        entries = self.settlement_entries(outcome, second)
+        self.ledger.post(*entries)
+        return entries
+
+    def settlement_entries(self, outcome: Outcome, second: Money | None) -> list[JournalEntry]:
+        payments = self.payments()
+        final = self.final_buyer if outcome is not Outcome.UNSOLD else None
+        rules = chunk_rules(
+            self.listing_id,
+            self.terms,
+            outcome,
+            self.surplus_policy,
+            self.mileage_bps,
+            sum(p.tickets for p in payments),
+            final,
+            sum(p.tickets for p in payments if p.buyer_id == final),
+        )
+        chunk = chunk_entry(rules, "all", payments, frozenset(self.forfeited))
+        head = head_entry(
+            rules,
+            self.seller_id,
+            self.terms,
+            self.deposit or Money.zero(self.currency),
+            second if second is not None and second.amount else None,
+            deposit_payment_id="dep",
+            second_payment_id="p2",
+        )
+        return [e for e in (chunk, head) if e is not None]
 
 
 def grant_mileage(buyer_id: str, amount: Money) -> JournalEntry:

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from tombola_dev.stack import HttpResponse
+from tombola_dev.api_gateway import HttpResponse
+from tombola_dev.driver import Driver
 
-from tests.support.app_driver import Driver
-from tombola.settlement import payout_id_for
+from tombola.domain.references import payout_id_for
 
 ATTEMPTS = 12
 

@@ -9,19 +9,18 @@ from random import Random
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tombola_dev.doubles import SeededRandomness
 
-from tombola.draw import (
+from tombola.domain.draw import (
     PublicDraw,
     PublicTicket,
     candidate_order,
     commitment,
     entries_digest,
     new_seed,
-    next_candidate,
     verify,
 )
-from tombola.errors import DrawError
-from tombola.ports import SeededRandomness
+from tombola.domain.errors import DrawError
 
 SEED = bytes(range(32))
 TICKETS = (
@@ -66,13 +65,6 @@ def test_same_inputs_same_order_and_input_order_does_not_matter() -> None:
 def test_a_buyer_with_several_tickets_appears_once() -> None:
     order = candidate_order(SEED, "L1", TICKETS)
     assert sorted(order) == ["alice", "bob", "carol", "dave"]
-
-
-def test_next_candidate_skips_the_excluded_and_ends_with_none() -> None:
-    order = candidate_order(SEED, "L1", TICKETS)
-    assert next_candidate(order, set()) == order[0]
-    assert next_candidate(order, {order[0]}) == order[1]
-    assert next_candidate(order, set(order)) is None
 
 
 def test_seed_is_32_bytes_and_commitment_is_its_sha256() -> None:

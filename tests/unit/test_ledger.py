@@ -1,20 +1,20 @@
 from __future__ import annotations
 
 import pytest
+from tombola_dev.memory_ledger import Ledger
 
-from tombola.errors import InsufficientBalance, LedgerConflict, UnbalancedEntry
-from tombola.ledger import (
+from tombola.domain.errors import InsufficientBalance, LedgerConflict, UnbalancedEntry
+from tombola.domain.ledger import (
     EXTERNAL,
     Category,
     EntryKind,
     JournalEntry,
-    Ledger,
     Posting,
     escrow,
     mileage,
     transfer,
 )
-from tombola.money import Money
+from tombola.domain.money import Money
 
 C = Category.FIRST_PAYMENTS
 

@@ -4,12 +4,11 @@ import itertools
 
 import pytest
 
-from tombola.errors import IllegalTransition
-from tombola.lifecycle import (
+from tombola.domain.errors import IllegalTransition
+from tombola.domain.lifecycle import (
     TERMINAL,
     TRANSITIONS,
     ListingStatus,
-    allowed_sources,
     can_transition,
     transition,
 )
@@ -63,13 +62,3 @@ def test_every_illegal_transition_is_rejected_naming_both_states(
 def test_illegal_list_covers_the_complement() -> None:
     allowed = sum(len(v) for v in TRANSITIONS.values())
     assert len(ILLEGAL) + allowed == len(ListingStatus) ** 2
-
-
-def test_allowed_sources_inverts_the_table() -> None:
-    assert allowed_sources(S.DRAWING) == {S.CLOSED, S.AWAITING_SECOND_PAYMENT}
-    assert allowed_sources(S.CANCELLED) == {
-        S.DRAFT,
-        S.AWAITING_DEPOSIT,
-        S.FINAL_BUYER,
-        S.DISPUTED,
-    }

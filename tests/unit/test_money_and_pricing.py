@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tombola.errors import CurrencyMismatch, InvalidInput
-from tombola.money import Money
-from tombola.pricing import (
+from tombola.domain.errors import CurrencyMismatch, InvalidInput
+from tombola.domain.money import Money
+from tombola.domain.pricing import (
     DepositPolicy,
     PriceTerms,
     proportional_mileage,

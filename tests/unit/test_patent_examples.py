@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 
 from tests.support.money_checks import assert_conserved
 from tests.support.scenarios import Scenario
-from tombola.ledger import OPERATOR_REVENUE, mileage, seller_payable
-from tombola.money import Money
-from tombola.pricing import PriceTerms, SurplusPolicy, proportional_mileage
-from tombola.settlement import Outcome
-from tombola.tickets import PaymentDecision, TicketBook, TicketPolicy
+from tests.support.ticket_book import TicketBook
+from tombola.domain.ledger import OPERATOR_REVENUE, mileage, seller_payable
+from tombola.domain.money import Money
+from tombola.domain.pricing import PriceTerms, SurplusPolicy, proportional_mileage
+from tombola.domain.settlement import Outcome
+from tombola.domain.tickets import PaymentDecision, TicketPolicy
 
 KRW = "KRW"
 PRICE = Money(1_000_000, KRW)

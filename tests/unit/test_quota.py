@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tombola.errors import ListingFull
-from tombola.quota import (
+from tombola.domain.errors import ListingFull
+from tombola.domain.quota import (
     MAX_ENTRY_PARTITIONS,
     MAX_QUOTA_SHARDS,
     ShardState,

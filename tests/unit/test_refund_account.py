@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from tombola.api_models import ProfileIn
+from tombola.api.models import ProfileIn
 
 BASE = {"name": "김민지", "email": "minji@example.com", "phone": "010-1234-5678", "address": "서울"}
 

@@ -4,14 +4,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tombola.errors import (
+from tests.support.ticket_book import TicketBook
+from tombola.domain.errors import (
     HoldNotFound,
     InvalidInput,
     ListingFull,
     ListingNotOpen,
     TicketLimitExceeded,
 )
-from tombola.tickets import PaymentDecision, TicketBook, TicketPolicy
+from tombola.domain.tickets import PaymentDecision, TicketPolicy
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 LATER = T0 + timedelta(minutes=11)

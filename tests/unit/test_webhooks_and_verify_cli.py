@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from tombola_dev import verify as verify_cli
 
-from tombola import draw
-from tombola.webhooks import BadSignature, sign, signing_secrets, verify_signature
+from tombola.domain import draw
+from tombola.domain.signatures import BadSignature, sign, signing_secrets, verify_signature
 
 SECRET = "0123456789abcdef-secret"
 BODY = b'{"id":"evt_1"}'

@@ -7,7 +7,8 @@ import { CheckoutPage } from "./pages/checkout";
 import { DrawPage } from "./pages/draw";
 import { EntriesPage } from "./pages/entries";
 import { ListingPage } from "./pages/listing";
-import { SellerListingPage, SellPage } from "./pages/sell";
+import { SellPage } from "./pages/sell";
+import { SellerListingPage } from "./pages/seller-listing";
 import { match, route } from "./router";
 import { useSignal, signal } from "./signal";
 

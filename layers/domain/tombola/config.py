@@ -11,8 +11,8 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from tombola.money import CURRENCIES, Money
-from tombola.pricing import CurrencyPolicy, DepositPolicy, SurplusPolicy
+from tombola.domain.money import CURRENCIES, Money
+from tombola.domain.pricing import CurrencyPolicy, DepositPolicy, SurplusPolicy
 
 DEADLINES = ("second_payment", "ship", "delivery", "confirm", "resolution")
 
@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     mileage_bps: Bps
     ticket_limit_default: Annotated[int, Field(ge=1)]
     hold_seconds: Seconds
+    deposit_expiry_seconds: Seconds
     second_payment_seconds: Seconds
     ship_seconds: Seconds
     delivery_seconds: Seconds

@@ -6,7 +6,6 @@ is written, so a retried or duplicate event is never counted twice."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -31,6 +30,8 @@ class Metric(StrEnum):
     PROVIDER_CANCELLATIONS = "ProviderCancellations"
     # provider records and journal entries of a day that disagree (the daily reconciliation)
     RECONCILIATION_MISMATCHES = "ReconciliationMismatches"
+    # listings the schedule closed more than a minute late: their execution was not waiting
+    LATE_CLOSES = "LateCloses"
 
 
 # Metrics whose value is an amount or a duration rather than a count.
@@ -54,28 +55,6 @@ class Decision:
     listing_id: str
     facts: dict[str, str | int] = field(default_factory=dict)
     points: tuple[Point, ...] = ()
-
-
-class RecordingTelemetry:
-    """In memory, for tests: every decision, and each metric's total per dimensions."""
-
-    def __init__(self) -> None:
-        self.decisions: list[Decision] = []
-        self.totals: Counter[tuple[Metric, tuple[tuple[str, str], ...]]] = Counter()
-
-    def decided(self, decision: Decision) -> None:
-        self.decisions.append(decision)
-        for point in decision.points:
-            self.count(point)
-
-    def count(self, point: Point) -> None:
-        self.totals[(point.metric, point.dimensions)] += point.value
-
-    def total(self, metric: Metric, **dimensions: str) -> int:
-        wanted = tuple(sorted(dimensions.items()))
-        return sum(
-            v for (m, dims), v in self.totals.items() if m == metric and set(wanted) <= set(dims)
-        )
 
 
 # ---------------------------------------------------------------------------- decisions
@@ -126,6 +105,15 @@ def refunds(listing_id: str, count: int, amount: int, reasons: list[str]) -> Dec
         listing_id,
         {"refunds": count, "amount": amount, "reasons": "; ".join(sorted(set(reasons)))},
         (Point(Metric.REFUNDS, count), Point(Metric.REFUNDED, amount)),
+    )
+
+
+def closed_late(listing_id: str, late_seconds: int, execution: str) -> Decision:
+    return Decision(
+        "closed_late",
+        listing_id,
+        {"late_seconds": late_seconds, "execution": execution},
+        (Point(Metric.LATE_CLOSES),),
     )
 
 

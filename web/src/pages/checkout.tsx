@@ -7,6 +7,7 @@ import { ErrorText, useLoad } from "../ui";
 
 interface SandboxCheckout {
   reference: string;
+  pays_for: "deposit" | "entry" | "p2" | "payout" | null;
   amount: number;
   currency: string;
   expires_at: string;
@@ -25,7 +26,7 @@ export function CheckoutPage({ id }: { id: string }) {
     try {
       await paySandbox(id, outcome);
       setDone(true);
-      const back = c!.reference.startsWith("deposit:") ? "#/sell" : "#/entries";
+      const back = c!.pays_for === "deposit" ? "#/sell" : "#/entries";
       setTimeout(() => (window.location.hash = back), 800);
     } catch (e) {
       setPayError(e);

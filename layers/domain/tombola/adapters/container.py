@@ -29,10 +29,12 @@ from tombola.adapters.portone import (
 from tombola.adapters.sandbox_psp import SANDBOX_URL, SandboxPaymentProvider, WebhookSigning
 from tombola.adapters.secrets import SecretsManagerSecrets
 from tombola.config import Settings
-from tombola.errors import ProviderUnavailable
-from tombola.ports import Clock, PaymentProvider, SystemClock, SystemRandomness
-from tombola.services.ports import Deps, Secrets
-from tombola.webhooks import signing_secrets
+from tombola.domain.errors import ProviderUnavailable
+from tombola.domain.signatures import signing_secrets
+from tombola.ports.clock import Clock, SystemClock, SystemRandomness
+from tombola.ports.payment_provider import PaymentProvider
+from tombola.ports.runtime import Secrets
+from tombola.services.deps import Deps
 
 log = logging.getLogger(__name__)
 

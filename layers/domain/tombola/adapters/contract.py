@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import RootModel
 
-from tombola.api_views import ErrorBody, View
+from tombola.api.views import ErrorBody, View
 
 JWT_SCHEME = "jwt"
 SECURITY_SCHEMES: dict[str, Any] = {

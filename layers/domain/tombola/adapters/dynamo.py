@@ -64,7 +64,18 @@ from tombola.adapters.dynamo_items import (
     to_item,
     transact_once,
 )
-from tombola.changes import (
+from tombola.domain.errors import BadCursor, Conflict, InsufficientBalance, QuotaShort
+from tombola.domain.ledger import JournalEntry
+from tombola.domain.lifecycle import ListingStatus
+from tombola.domain.provider_match import RefundReceipt
+from tombola.domain.quota import (
+    HOLD_INDEX_PARTITIONS,
+    JOURNAL_PARTITIONS,
+    OUTBOX_PARTITIONS,
+    ShardState,
+)
+from tombola.ports.clock import Clock
+from tombola.state.changes import (
     MAX_EFFECTS_PER_BATCH,
     Change,
     DeadEffects,
@@ -72,13 +83,7 @@ from tombola.changes import (
     PendingEffects,
     merged,
 )
-from tombola.errors import BadCursor, Conflict, InsufficientBalance, QuotaShort
-from tombola.ledger import JournalEntry
-from tombola.lifecycle import ListingStatus
-from tombola.ports import Clock
-from tombola.quota import HOLD_INDEX_PARTITIONS, JOURNAL_PARTITIONS, OUTBOX_PARTITIONS, ShardState
-from tombola.reconciliation import RefundReceipt
-from tombola.records import (
+from tombola.state.records import (
     Attention,
     BuyerRecord,
     DrawSecret,

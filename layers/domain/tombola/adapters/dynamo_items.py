@@ -15,12 +15,17 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from tombola.changes import Effect, EffectEnvelope, MileageDebit, NewQuotaShard, QuotaMove
-from tombola.errors import Conflict
-from tombola.ledger import Category, EntryKind, JournalEntry, Posting
-from tombola.quota import HOLD_INDEX_PARTITIONS, JOURNAL_PARTITIONS, OUTBOX_PARTITIONS, bucket
-from tombola.reconciliation import RefundReceipt
-from tombola.records import (
+from tombola.domain.errors import Conflict
+from tombola.domain.ledger import Category, EntryKind, JournalEntry, Posting
+from tombola.domain.provider_match import RefundReceipt
+from tombola.domain.quota import (
+    HOLD_INDEX_PARTITIONS,
+    JOURNAL_PARTITIONS,
+    OUTBOX_PARTITIONS,
+    bucket,
+)
+from tombola.state.changes import Effect, EffectEnvelope, MileageDebit, NewQuotaShard, QuotaMove
+from tombola.state.records import (
     Attention,
     BuyerRecord,
     DrawSecret,
@@ -148,7 +153,7 @@ def listing_put(table: str, listing: ListingRecord, new: bool) -> dict[str, Any]
             "sk": "META",
             "version": listing.version,
             "gsi1pk": f"STATUS#{listing.status}",
-            "gsi1sk": f"{iso(listing.closes_at)}#{listing.listing_id}",
+            "gsi1sk": f"{iso(listing.due_at)}#{listing.listing_id}",
             "gsi2pk": f"SELLER#{listing.seller_id}",
             "gsi2sk": iso(listing.created_at),
             "data": listing.model_dump(mode="json"),
@@ -246,6 +251,7 @@ def journal_put(table: str, entry: JournalEntry, now: datetime) -> dict[str, Any
         "memo": entry.memo,
         "postings": [
             {"account": p.account, "amount": p.amount, "category": p.category.value}
+            | ({"ref": p.ref} if p.ref is not None else {})
             for p in entry.postings
         ],
         "posted_at": iso(now),
@@ -263,7 +269,7 @@ def journal_from(item: dict[str, Any]) -> JournalEntry:
         kind=EntryKind(item["kind"]),
         currency=item["currency"],
         postings=tuple(
-            Posting(p["account"], int(p["amount"]), Category(p["category"]))
+            Posting(p["account"], int(p["amount"]), Category(p["category"]), p.get("ref"))
             for p in item["postings"]
         ),
         listing_id=item.get("listing_id"),

@@ -18,16 +18,21 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from pydantic import ValidationError
 
-from tombola import errors as e
 from tombola.adapters import contract
 from tombola.adapters.idempotency import current_lambda_context
 from tombola.adapters.observability import logger
 from tombola.adapters.request_body import BodyProblem, normalized_body
-from tombola.auth import Caller, caller_from_claims
-from tombola.errors import Forbidden, NotFound, Unauthenticated
-from tombola.services.ports import Deps
+from tombola.domain import errors as e
+from tombola.domain.auth import Caller, caller_from_claims
+from tombola.domain.errors import Forbidden, NotFound, Unauthenticated
+from tombola.domain.signatures import (
+    SIGNATURE_HEADER,
+    BadSignature,
+    signing_secrets,
+    verify_signature,
+)
+from tombola.services.deps import Deps
 from tombola.telemetry import Metric, Point
-from tombola.webhooks import SIGNATURE_HEADER, BadSignature, signing_secrets, verify_signature
 
 STATUS: list[tuple[type[e.DomainError], HTTPStatus]] = [
     (Unauthenticated, HTTPStatus.UNAUTHORIZED),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tombola.ports import Notification
+from tombola.ports.messages import Notification
 
 
 class SesSnsNotifier:

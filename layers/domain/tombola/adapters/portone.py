@@ -45,12 +45,18 @@ from portone_server_sdk.payment import (
 )
 
 from tombola.adapters.dynamo_items import from_item, to_item
-from tombola.api_models import PaymentData, PaymentEventIn
-from tombola.errors import ProviderUnavailable
-from tombola.money import Money
-from tombola.ports import Checkout, ProviderRecord, RecordKind, checkout_id_for
-from tombola.records import ProfileRecord
-from tombola.webhooks import BadSignature
+from tombola.domain.errors import ProviderUnavailable
+from tombola.domain.money import Money
+from tombola.domain.signatures import BadSignature
+from tombola.ports.payment_provider import (
+    Checkout,
+    PaymentEvent,
+    PaymentEventData,
+    ProviderRecord,
+    RecordKind,
+    checkout_id_for,
+)
+from tombola.state.records import ProfileRecord
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +189,7 @@ class PortOnePaymentProvider:
         return Checkout(checkout_id, amount, url, expires_at)
 
     # -------------------------------------------------------------------------- webhooks
-    def verified_event(self, body: bytes, headers: Mapping[str, str]) -> PaymentEventIn | None:
+    def verified_event(self, body: bytes, headers: Mapping[str, str]) -> PaymentEvent | None:
         """The event to apply, from PortOne's own record of the payment; None for an event
         that moves no money of ours (a payment still waiting, a billing key)."""
         lowered = {k.lower(): v for k, v in headers.items()}
@@ -216,11 +222,11 @@ class PortOnePaymentProvider:
             cancellation = _cancellation(payment, received.data.cancellation_id)
             if cancellation is None:  # not (yet) done: PortOne reports it again when it is
                 return None
-            return PaymentEventIn(
+            return PaymentEvent(
                 id=event_id,
                 type="payment.cancelled",
                 created=created,
-                data=PaymentData(
+                data=PaymentEventData(
                     payment_id=payment_id,
                     reference=reference,
                     amount=cancellation.total_amount,
@@ -233,11 +239,11 @@ class PortOnePaymentProvider:
             )
         if isinstance(received, webhook.WebhookTransactionDisputeCreated):
             disputes = getattr(payment, "disputes", None) or []
-            return PaymentEventIn(
+            return PaymentEvent(
                 id=event_id,
                 type="payment.disputed",
                 created=created,
-                data=PaymentData(
+                data=PaymentEventData(
                     payment_id=payment_id,
                     reference=reference,
                     amount=payment.amount.total,  # type: ignore[union-attr]
@@ -252,11 +258,11 @@ class PortOnePaymentProvider:
         if kind is None:
             return None
         amount = payment.amount.total  # type: ignore[union-attr]
-        return PaymentEventIn(
+        return PaymentEvent(
             id=event_id,
             type=kind,
             created=created,
-            data=PaymentData(
+            data=PaymentEventData(
                 payment_id=payment_id,
                 reference=reference,
                 amount=amount,

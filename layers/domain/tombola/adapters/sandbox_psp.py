@@ -24,11 +24,17 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from tombola.adapters.dynamo_items import from_item, to_item, transact_once
-from tombola.api_models import PaymentEventIn
-from tombola.errors import ProviderUnavailable
-from tombola.money import Money
-from tombola.ports import Checkout, Clock, ProviderRecord, RecordKind, SystemClock, checkout_id_for
-from tombola.webhooks import SIGNATURE_HEADER, BadSignature, verify_signature
+from tombola.domain.errors import ProviderUnavailable
+from tombola.domain.money import Money
+from tombola.domain.signatures import SIGNATURE_HEADER, BadSignature, verify_signature
+from tombola.ports.clock import Clock, SystemClock
+from tombola.ports.payment_provider import (
+    Checkout,
+    PaymentEvent,
+    ProviderRecord,
+    RecordKind,
+    checkout_id_for,
+)
 
 SANDBOX_URL = "http://127.0.0.1/sandbox/checkouts/"
 DAY_PAGE = 500  # records per page of a day's listing
@@ -86,7 +92,7 @@ class SandboxPaymentProvider:
         )
         return Checkout(checkout_id, amount, self.checkout_url + checkout_id, expires_at)
 
-    def verified_event(self, body: bytes, headers: Mapping[str, str]) -> PaymentEventIn | None:
+    def verified_event(self, body: bytes, headers: Mapping[str, str]) -> PaymentEvent | None:
         if self.signing is None:
             raise BadSignature("webhook secret is not configured")
         lowered = {k.lower(): v for k, v in headers.items()}
@@ -97,7 +103,7 @@ class SandboxPaymentProvider:
             self.signing.now(),
             self.signing.tolerance_seconds,
         )
-        return PaymentEventIn.model_validate_json(body)
+        return PaymentEvent.model_validate_json(body)
 
     # ------------------------------------------------------------------ its records
     def _now(self) -> datetime:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tombola.changes import Change, QuotaMove
-from tombola.errors import ListingFull, ListingNotOpen, TicketLimitExceeded
-from tombola.quota import allocate, bucket
-from tombola.records import MAX_ENTRIES_PER_BUYER, BuyerRecord, EntryStatus, ListingRecord
-from tombola.services.ports import Deps
+from tombola.domain.errors import ListingFull, ListingNotOpen, TicketLimitExceeded
+from tombola.domain.quota import allocate, bucket
+from tombola.domain.tickets import check_reservation
+from tombola.services.deps import Deps
 from tombola.services.runner import decide_and_apply
-from tombola.tickets import check_reservation
+from tombola.state.changes import Change, QuotaMove
+from tombola.state.records import MAX_ENTRIES_PER_BUYER, BuyerRecord, EntryStatus, ListingRecord
 
 
 def partition_of(listing: ListingRecord, buyer_id: str) -> int:

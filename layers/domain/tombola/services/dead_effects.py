@@ -3,12 +3,12 @@ fixed, or resolve them by hand (kept, with who did it and a note)."""
 
 from __future__ import annotations
 
-from tombola.api_models import DeadEffectsResolveIn
-from tombola.api_views import DeadEffectsList, DeadEffectsView
-from tombola.auth import Caller, Role
-from tombola.changes import DeadEffects, EffectEnvelope
-from tombola.errors import NotAllowedNow, NotFound
-from tombola.services.ports import Deps
+from tombola.api.models import DeadEffectsResolveIn
+from tombola.api.views import DeadEffectsList, DeadEffectsView
+from tombola.domain.auth import Caller, Role
+from tombola.domain.errors import NotAllowedNow, NotFound
+from tombola.services.deps import Deps
+from tombola.state.changes import DeadEffects, EffectEnvelope
 
 
 def _view(dead: DeadEffects) -> DeadEffectsView:

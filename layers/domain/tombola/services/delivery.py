@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from tombola.api_models import CarrierEventIn
-from tombola.api_views import WebhookAck
-from tombola.changes import Change
-from tombola.errors import InvalidInput
-from tombola.lifecycle import ListingStatus
-from tombola.services.common import load_listing, move, next_version, notify
-from tombola.services.ports import Deps
+from tombola.api.models import CarrierEventIn
+from tombola.api.views import WebhookAck
+from tombola.domain.errors import InvalidInput
+from tombola.domain.lifecycle import ListingStatus
+from tombola.services.deps import Deps
+from tombola.services.listing_access import load_listing, move, next_version
+from tombola.services.notices import notify
 from tombola.services.runner import decide_and_apply
 from tombola.services.waits import resume_waits
+from tombola.state.changes import Change
 
 MAX_TRACKING_EVENTS = 20
 

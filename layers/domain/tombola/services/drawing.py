@@ -6,15 +6,17 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tombola import draw, telemetry
-from tombola.changes import Change
-from tombola.errors import DrawError
-from tombola.lifecycle import ListingStatus
-from tombola.records import ListingRecord
+from tombola import telemetry
+from tombola.domain import draw
+from tombola.domain.errors import DrawError
+from tombola.domain.lifecycle import ListingStatus
 from tombola.services.buyers import load_buyer
-from tombola.services.common import load_listing, move, next_version, notify
-from tombola.services.ports import Deps
+from tombola.services.deps import Deps
+from tombola.services.listing_access import load_listing, move, next_version
+from tombola.services.notices import notify
 from tombola.services.runner import decide_and_apply
+from tombola.state.changes import Change
+from tombola.state.records import ListingRecord
 
 log = logging.getLogger(__name__)
 
@@ -46,20 +48,19 @@ def _name_candidate(
     listing.candidate = candidate
     listing.candidate_due_at = now + timedelta(seconds=listing.durations.second_payment)
     listing.stage_due_at["second_payment"] = listing.candidate_due_at
-    due = listing.terms.second_payment(listing.paid_tickets)
-    if due.amount == 0:
+    if not listing.terms.needs_second_payment(listing.paid_tickets):
         move(listing, ListingStatus.FINAL_BUYER)
         listing.final_buyer = candidate
         change.effects.append(notify("FinalBuyer", listing, [candidate, listing.seller_id]))
         return DrawResult("final_buyer", candidate)
     move(listing, ListingStatus.AWAITING_SECOND_PAYMENT)
-    listing.second_payment_due = due.amount
+    listing.second_payment_due = listing.terms.second_payment(listing.paid_tickets).amount
     change.effects.append(
         notify(
             "SecondPaymentDue",
             listing,
             [candidate],
-            amount=due.amount,
+            amount=listing.second_payment_due,
             currency=listing.currency,
             seconds=listing.durations.second_payment,
         )

@@ -3,12 +3,13 @@ public draw uses, with their tickets, a page at a time across the listing's entr
 
 from __future__ import annotations
 
-from tombola.api_views import EntrantPage, EntrantView
-from tombola.auth import Caller
-from tombola.pseudonyms import buyer_pseudonym, open_entrants_cursor, seal_entrants_cursor
-from tombola.records import BuyerRecord
-from tombola.services.common import load_listing, pseudonym_key, require_seller_or_operator
-from tombola.services.ports import Deps
+from tombola.api.cursors import open_entrants_cursor, seal_entrants_cursor
+from tombola.api.views import EntrantPage, EntrantView
+from tombola.domain.auth import Caller
+from tombola.domain.pseudonyms import buyer_pseudonym
+from tombola.services.deps import Deps
+from tombola.services.listing_access import load_listing, pseudonym_key, require_seller_or_operator
+from tombola.state.records import BuyerRecord
 
 
 def entrants(

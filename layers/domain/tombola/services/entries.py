@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tombola import cursors, telemetry
-from tombola.api_models import EntryIn
-from tombola.api_views import (
+from tombola import telemetry
+from tombola.api import cursors
+from tombola.api.models import EntryIn
+from tombola.api.views import (
     CheckoutView,
     EntryCreated,
     EntryList,
@@ -15,9 +16,9 @@ from tombola.api_views import (
     SecondPaymentDue,
     ShipmentInfo,
 )
-from tombola.auth import Caller, Role
-from tombola.changes import Change, MileageDebit
-from tombola.errors import (
+from tombola.domain.auth import Caller, Role
+from tombola.domain.bookings import Funding, tickets_paid
+from tombola.domain.errors import (
     Forbidden,
     InsufficientBalance,
     ListingFull,
@@ -25,9 +26,9 @@ from tombola.errors import (
     OutOfRange,
     ProviderUnavailable,
 )
-from tombola.lifecycle import ListingStatus
-from tombola.pseudonyms import buyer_pseudonym
-from tombola.records import EntryRecord, EntryStatus, ListingRecord
+from tombola.domain.lifecycle import ListingStatus
+from tombola.domain.pseudonyms import buyer_pseudonym
+from tombola.domain.references import Reference
 from tombola.services.buyers import (
     check_buyer_limit,
     give_back,
@@ -36,21 +37,15 @@ from tombola.services.buyers import (
     reserve,
     take,
 )
-from tombola.services.common import (
-    checked_request_key,
-    derived_id,
-    fingerprint,
-    load_listing,
-    pseudonym_key,
-    require_profile,
-    same_request,
-)
+from tombola.services.deps import Deps
+from tombola.services.listing_access import load_listing, pseudonym_key, require_profile
 from tombola.services.listings import checkout_view
-from tombola.services.ports import Deps
+from tombola.services.request_keys import checked_request_key, derived_id, fingerprint, same_request
 from tombola.services.runner import decide_and_apply
 from tombola.services.settling import mileage_per_ticket
-from tombola.services.tickets import accept_tickets, close_full, close_if_full
-from tombola.settlement import Funding, tickets_paid
+from tombola.services.ticket_counts import accept_tickets, close_full, close_if_full
+from tombola.state.changes import Change, MileageDebit
+from tombola.state.records import EntryRecord, EntryStatus, ListingRecord
 
 
 def apply_for_tickets(
@@ -149,7 +144,7 @@ def _apply(
 def _checkout(deps: Deps, listing: ListingRecord, entry: EntryRecord) -> CheckoutView:
     try:
         checkout = deps.payments.create_checkout(
-            reference=entry_reference(entry),
+            reference=str(Reference.entry(entry.listing_id, entry.entry_id, entry.buyer_id)),
             payer_id=entry.buyer_id,
             amount=entry.payment().amount,
             expires_at=entry.expires_at,
@@ -173,11 +168,6 @@ def withdraw_hold(deps: Deps, listing: ListingRecord, buyer_id: str, entry_id: s
         return Change(buyers=[buyer], quota=moves), None
 
     decide_and_apply(deps, decide)
-
-
-def entry_reference(entry: EntryRecord) -> str:
-    """What the provider echoes back with the payment: enough to find the buyer's item."""
-    return f"entry:{entry.listing_id}:{entry.entry_id}:{entry.buyer_id}"
 
 
 def entry_view(

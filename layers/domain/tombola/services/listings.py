@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, timedelta
 
-from tombola import cursors, draw
-from tombola.api_models import ListingIn
-from tombola.api_views import (
+from tombola.api import cursors
+from tombola.api.models import ListingIn
+from tombola.api.views import (
     CheckoutView,
     DeadlinesView,
     DepositView,
@@ -20,33 +20,39 @@ from tombola.api_views import (
     StatementFigures,
     StatementView,
 )
-from tombola.auth import Caller, Role
-from tombola.changes import Change, NewQuotaShard
 from tombola.config import Settings
-from tombola.errors import Conflict, Forbidden, InvalidInput, NotAllowedNow, NotFound, OutOfRange
-from tombola.lifecycle import ListingStatus
-from tombola.money import CURRENCIES, Money
-from tombola.ports import Checkout
-from tombola.pricing import PriceTerms
-from tombola.pseudonyms import buyer_pseudonym, seller_handle
-from tombola.quota import entry_partitions, quota_shards, shard_caps
-from tombola.records import DrawSecret, Durations, ListingRecord
-from tombola.services.common import (
-    checked_request_key,
-    derived_id,
-    fingerprint,
+from tombola.domain import draw
+from tombola.domain.auth import Caller, Role
+from tombola.domain.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotAllowedNow,
+    NotFound,
+    OutOfRange,
+)
+from tombola.domain.lifecycle import ListingStatus
+from tombola.domain.money import CURRENCIES, Money
+from tombola.domain.pricing import PriceTerms
+from tombola.domain.pseudonyms import buyer_pseudonym, seller_handle
+from tombola.domain.quota import entry_partitions, quota_shards, shard_caps
+from tombola.domain.references import Reference, payout_id_for
+from tombola.domain.statement import Statement, statements
+from tombola.ports.payment_provider import Checkout
+from tombola.services.deps import Deps
+from tombola.services.listing_access import (
     load_listing,
-    notify,
     pseudonym_key,
     require_profile,
     require_seller_or_operator,
-    same_request,
 )
-from tombola.services.ports import Deps
+from tombola.services.notices import notify
+from tombola.services.request_keys import checked_request_key, derived_id, fingerprint, same_request
 from tombola.services.runner import MAX_ATTEMPTS, apply, backoff
-from tombola.services.tickets import counted_live, paid_so_far
-from tombola.settlement import payout_id_for
-from tombola.statement import Statement, statements
+from tombola.services.ticket_counts import counted_live, paid_so_far
+from tombola.state.changes import Change, NewQuotaShard
+from tombola.state.records import DrawSecret, Durations, ListingRecord
+from tombola.state.resume_points import start_life
 
 
 def create_listing(
@@ -118,6 +124,7 @@ def _create_listing(deps: Deps, caller: Caller, body: ListingIn, key: str | None
         ticket_limit=body.ticket_limit or s.ticket_limit_default,
         close_when_full=body.close_when_full,
         closes_at=closes_at,
+        deposit_due_at=min(closes_at, now + timedelta(seconds=s.deposit_expiry_seconds)),
         hold_seconds=s.hold_seconds,
         durations=durations,
         status=ListingStatus.AWAITING_DEPOSIT,
@@ -138,6 +145,7 @@ def _create_listing(deps: Deps, caller: Caller, body: ListingIn, key: str | None
         listing.status = ListingStatus.OPEN
         listing.deposit_payment_id = "none"
         change.effects.append(notify("ListingOpened", listing, [caller.user_id]))
+        change.effects.append(start_life(listing, now))
     for attempt in range(MAX_ATTEMPTS):
         try:
             apply(deps, change)
@@ -170,10 +178,10 @@ def _created(deps: Deps, listing: ListingRecord) -> ListingCreated:
     checkout = None
     if listing.deposit > 0:
         checkout = deps.payments.create_checkout(
-            reference=f"deposit:{listing.listing_id}",
+            reference=str(Reference.deposit(listing.listing_id)),
             payer_id=listing.seller_id,
             amount=listing.money(listing.deposit),
-            expires_at=min(listing.closes_at, listing.created_at + timedelta(days=1)),
+            expires_at=listing.due_at,
         )
     return ListingCreated(
         listing=public_view(deps, listing),

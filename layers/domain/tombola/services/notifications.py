@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from tombola.ports import Notification, Notifier
-from tombola.services.ports import Store
+from tombola.ports.messages import Notification, Notifier
+from tombola.ports.store import Store
 
 log = logging.getLogger(__name__)
 

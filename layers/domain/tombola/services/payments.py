@@ -10,55 +10,54 @@ no longer be honoured is recorded and refunded at once, under the one refund id 
 from __future__ import annotations
 
 from tombola import telemetry
-from tombola.api_models import PaymentEventIn
-from tombola.api_views import WebhookAck
-from tombola.changes import Change, Refund, ResumeWait
-from tombola.errors import (
-    InvalidInput,
-    ListingFull,
-    ListingNotOpen,
-    NotFound,
-    PayoutMismatch,
-    TicketLimitExceeded,
-)
-from tombola.lifecycle import ListingStatus
-from tombola.money import Money
-from tombola.records import EntryStatus, ListingRecord
-from tombola.services import provider_events
-from tombola.services.buyers import (
-    check_buyer_limit,
-    find_buyer,
-    give_back,
-    mark_paid,
-    reserve,
-    take,
-)
-from tombola.services.common import alert_operator, load_listing, move, next_version, notify
-from tombola.services.ports import Deps
-from tombola.services.runner import apply, decide_and_apply
-from tombola.services.tickets import accept_tickets, close_if_full
-from tombola.settlement import (
+from tombola.api.views import WebhookAck
+from tombola.domain.bookings import (
     Funding,
     deposit_paid,
-    payout_sent,
     second_payment_paid,
     stray_payment,
     tickets_paid,
     unaccepted_payment,
 )
+from tombola.domain.errors import InvalidInput, ListingFull, ListingNotOpen, NotFound
+from tombola.domain.lifecycle import ListingStatus
+from tombola.domain.money import Money
+from tombola.domain.references import PaysFor, Reference
+from tombola.domain.tickets import PaymentDecision, decide_hold_payment
+from tombola.ports.payment_provider import PaymentEvent
+from tombola.services import provider_events
+from tombola.services.buyers import find_buyer, give_back, mark_paid, reserve, take
+from tombola.services.deps import Deps
+from tombola.services.listing_access import load_listing, move, next_version
+from tombola.services.notices import alert_operator, notify
+from tombola.services.payouts import payout_paid
+from tombola.services.runner import decide_and_apply
+from tombola.services.ticket_counts import accept_tickets, close_if_full
+from tombola.state.changes import Change, Refund, ResumeWait
+from tombola.state.records import EntryStatus, ListingRecord
+from tombola.state.resume_points import start_life
 
 DUPLICATE = "duplicate"
 
 
-def handle_verified_event(deps: Deps, event: PaymentEventIn | None) -> WebhookAck:
+def handle_verified_event(deps: Deps, event: PaymentEvent | None) -> WebhookAck:
     if event is None:  # nothing of ours moved (a payment still waiting, a billing key)
         return WebhookAck(event_id="-", result="ignored")
     return handle_payment_event(deps, event)
 
 
-def handle_payment_event(deps: Deps, event: PaymentEventIn) -> WebhookAck:
+def handle_payment_event(deps: Deps, event: PaymentEvent) -> WebhookAck:
     if event.type == "payout.paid":
-        return WebhookAck(event_id=event.id, result=_payout_paid(deps, event))
+        return WebhookAck(
+            event_id=event.id,
+            result=payout_paid(
+                deps,
+                Reference.parse(event.data.reference),
+                Money(event.data.amount, event.data.currency),
+                event_id=event.id,
+                reported_as=event.data.reference,
+            ),
+        )
     if event.type == "refund.succeeded":
         return WebhookAck(event_id=event.id, result="refund_acknowledged")
     if event.type in {"payment.cancelled", "payment.disputed"}:  # services/provider_events.py
@@ -75,45 +74,42 @@ def handle_payment_event(deps: Deps, event: PaymentEventIn) -> WebhookAck:
 
     result = decide_and_apply(deps, decide, duplicate=DUPLICATE)
     if result in {"tickets_issued", DUPLICATE}:
-        _close_if_full(deps, event.data.reference)
+        _close_if_full(deps, Reference.parse(event.data.reference))
     return WebhookAck(event_id=event.id, result=result)
 
 
-def _close_if_full(deps: Deps, reference: str) -> None:
+def _close_if_full(deps: Deps, ref: Reference | None) -> None:
     """A listing whose last tickets this payment paid closes (also when a re-sent payment finds
     that an earlier delivery stopped before closing it)."""
-    kind, _, rest = reference.partition(":")
-    if kind != "entry":
+    if ref is None or ref.pays_for is not PaysFor.ENTRY:
         return
-    listing_id, _, tail = rest.partition(":")
-    entry_id, _, buyer_id = tail.partition(":")
-    listing = deps.store.get_listing(listing_id)
+    listing = deps.store.get_listing(ref.listing_id)
     if listing is None or listing.status is not ListingStatus.OPEN:
         return
-    buyer = find_buyer(deps, listing, buyer_id)
-    entry = buyer.entries.get(entry_id) if buyer else None
+    buyer = find_buyer(deps, listing, ref.buyer_id)
+    entry = buyer.entries.get(ref.entry_id) if buyer else None
     if entry is not None and entry.status is EntryStatus.PAID:
         close_if_full(deps, listing, entry.shards)
 
 
-def _decide(deps: Deps, event: PaymentEventIn, change: Change) -> str:
-    kind, _, rest = event.data.reference.partition(":")
+def _decide(deps: Deps, event: PaymentEvent, change: Change) -> str:
+    ref = Reference.parse(event.data.reference)
     try:
-        if kind == "deposit":
-            return _deposit(deps, event, rest, change)
-        if kind == "entry":
-            return _entry(deps, event, rest, change)
-        if kind == "p2":
-            listing_id, _, buyer_round = rest.partition(":")
-            buyer_id = buyer_round.rsplit(":", 1)[0]
-            return _second_payment(deps, event, listing_id, buyer_id, change)
+        if ref is None:
+            pass
+        elif ref.pays_for is PaysFor.DEPOSIT:
+            return _deposit(deps, event, ref.listing_id, change)
+        elif ref.pays_for is PaysFor.ENTRY:
+            return _entry(deps, event, ref, change)
+        elif ref.pays_for is PaysFor.SECOND_PAYMENT:
+            return _second_payment(deps, event, ref.listing_id, ref.buyer_id, change)
     except NotFound:  # the listing or entry it names does not exist
         if change.listing is not None or change.journal or change.effects:
             raise
     return _refund_stray(event, change)
 
 
-def _refund_stray(event: PaymentEventIn, change: Change) -> str:
+def _refund_stray(event: PaymentEvent, change: Change) -> str:
     """The provider confirmed a payment no checkout of ours asked for: it goes back to the payer
     at once (once per payment id, like any payment) and the operator is told."""
     data = event.data
@@ -138,61 +134,10 @@ def _refund_stray(event: PaymentEventIn, change: Change) -> str:
     return "refunded"
 
 
-def _payout_paid(deps: Deps, event: PaymentEventIn) -> str:
-    """Accepted only for a payout we issued, with its id, amount and currency; anything else is
-    refused and the operator is alerted, since it means the provider and we disagree on money."""
-    data = event.data
-    kind, _, payout_id = data.reference.partition(":")
-    payout = deps.store.get_payout(payout_id) if kind == "payout" and payout_id else None
-    problem = None
-    if payout is None:
-        problem = f"no payout {payout_id or data.reference!r} was issued"
-    elif (data.amount, data.currency) != (payout.amount, payout.currency):
-        problem = (
-            f"payout {payout_id} was issued for {payout.amount} {payout.currency}, "
-            f"reported paid as {data.amount} {data.currency}"
-        )
-    if problem is not None or payout is None:
-        apply(
-            deps,
-            Change(
-                effects=[
-                    alert_operator(
-                        "PayoutMismatch",
-                        problem or "",
-                        event_id=event.id,
-                        reference=data.reference,
-                        amount=data.amount,
-                        currency=data.currency,
-                    )
-                ]
-            ),
-        )
-        raise PayoutMismatch(problem or "", field="data.reference")
-
-    def decide() -> tuple[Change, str]:
-        current = deps.store.get_payout(payout.payout_id)
-        if current is None or current.status == "paid":
-            return Change(), DUPLICATE  # recorded before (its journal key says so too)
-        paid = current.model_copy(update={"status": "paid", "paid_at": deps.clock.now()})
-        change = Change(payouts=[paid])
-        change.journal.append(
-            payout_sent(
-                payout.seller_id,
-                payout.payout_id,
-                Money(payout.amount, payout.currency),
-                payout.listing_id,
-            )
-        )
-        return change, "payout_recorded"
-
-    return decide_and_apply(deps, decide, duplicate="duplicate")
-
-
 def _refund_unaccepted(
     change: Change,
     listing: ListingRecord,
-    event: PaymentEventIn,
+    event: PaymentEvent,
     payer_id: str,
     reason: str,
 ) -> str:
@@ -214,7 +159,7 @@ def _refund_unaccepted(
     return "refunded"
 
 
-def _deposit(deps: Deps, event: PaymentEventIn, listing_id: str, change: Change) -> str:
+def _deposit(deps: Deps, event: PaymentEvent, listing_id: str, change: Change) -> str:
     listing = next_version(load_listing(deps, listing_id))
     change.listing = listing
     if event.type == "payment.failed":
@@ -232,14 +177,14 @@ def _deposit(deps: Deps, event: PaymentEventIn, listing_id: str, change: Change)
         deposit_paid(listing_id, event.data.payment_id, listing.money(listing.deposit))
     )
     change.effects.append(notify("ListingOpened", listing, [listing.seller_id]))
+    change.effects.append(start_life(listing, deps.clock.now()))
     return "listing_opened"
 
 
-def _entry(deps: Deps, event: PaymentEventIn, rest: str, change: Change) -> str:
+def _entry(deps: Deps, event: PaymentEvent, ref: Reference, change: Change) -> str:
     """A ticket payment is applied once by its entry's state: the entry records the payment
     that paid it, and the journal key names the payment (no dedupe marker needed)."""
-    listing_id, _, tail = rest.partition(":")
-    entry_id, _, buyer_id = tail.partition(":")
+    listing_id, entry_id, buyer_id = ref.listing_id, ref.entry_id, ref.buyer_id
     listing = load_listing(deps, listing_id)
     found = find_buyer(deps, listing, buyer_id) if buyer_id else None
     if found is None or entry_id not in found.entries:  # refunded as a stray payment
@@ -262,22 +207,33 @@ def _entry(deps: Deps, event: PaymentEventIn, rest: str, change: Change) -> str:
         return _refund_unaccepted(change, listing, event, buyer_id, "wrong ticket amount")
     change.buyers.append(buyer)
     entry.payment_id = data.payment_id
-    reserved = entry.status is EntryStatus.PENDING
-    shards: dict[str, int] | None = entry.shards if reserved else None
-    if listing.status is ListingStatus.OPEN and not reserved:
-        # Its hold was released (failed or expired): taken if there is still room for it.
+    reserved = entry.status is EntryStatus.PENDING  # its hold still holds its quota
+    taken: dict[str, int] = {}
+
+    def take_room(tickets: int) -> bool:
         try:
-            check_buyer_limit(listing, buyer, entry.tickets, new_entry=False)
-            shards = reserve(deps, listing, entry.tickets, entry_id, read_counts=True)
-        except (ListingFull, TicketLimitExceeded, ListingNotOpen):
-            shards = None
-    if listing.status is not ListingStatus.OPEN or shards is None:
+            taken.update(reserve(deps, listing, tickets, entry_id, read_counts=True))
+        except (ListingFull, ListingNotOpen):
+            return False
+        return True
+
+    decision = decide_hold_payment(
+        listing.ticket_policy(),
+        is_open=listing.status is ListingStatus.OPEN,
+        hold_active=reserved,
+        buyer_paid=buyer.paid_tickets(),
+        buyer_other_held=buyer.held_tickets() - (entry.tickets if reserved else 0),
+        count=entry.tickets,
+        take_room=take_room,
+    )
+    if decision is PaymentDecision.REFUND:
         entry.status = EntryStatus.REFUNDED
         change.quota.extend(give_back(listing, entry.shards))
         entry.shards = {}
         return _refund_unaccepted(
             change, listing, event, buyer_id, "hold expired and the listing is full or closed"
         )
+    shards = entry.shards if reserved else taken
     change.quota.extend(
         mark_paid(listing, shards) if reserved else take(listing, shards, paid=True)
     )
@@ -291,7 +247,7 @@ def _entry(deps: Deps, event: PaymentEventIn, rest: str, change: Change) -> str:
 
 
 def _second_payment(
-    deps: Deps, event: PaymentEventIn, listing_id: str, buyer_id: str, change: Change
+    deps: Deps, event: PaymentEvent, listing_id: str, buyer_id: str, change: Change
 ) -> str:
     listing = next_version(load_listing(deps, listing_id))
     change.listing = listing

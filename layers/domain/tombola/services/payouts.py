@@ -3,13 +3,20 @@ made the transfer and confirms it; only then does the journal record the payout.
 
 from __future__ import annotations
 
-from tombola.api_models import PaymentData, PaymentEventIn, PayoutConfirmIn
-from tombola.api_views import PayoutList, PayoutView
-from tombola.auth import Caller, Role
-from tombola.errors import NotFound
-from tombola.records import PayoutRecord
-from tombola.services.payments import handle_payment_event
-from tombola.services.ports import Deps
+from tombola.api.models import PayoutConfirmIn
+from tombola.api.views import PayoutList, PayoutView
+from tombola.domain.auth import Caller, Role
+from tombola.domain.bookings import payout_sent
+from tombola.domain.errors import NotFound, PayoutMismatch
+from tombola.domain.money import Money
+from tombola.domain.references import PaysFor, Reference
+from tombola.services.deps import Deps
+from tombola.services.notices import alert_operator
+from tombola.services.runner import apply, decide_and_apply
+from tombola.state.changes import Change
+from tombola.state.records import PayoutRecord
+
+DUPLICATE = "duplicate"
 
 
 def payout_queue(deps: Deps, caller: Caller) -> PayoutList:
@@ -24,22 +31,59 @@ def confirm_payout(deps: Deps, caller: Caller, payout_id: str, body: PayoutConfi
     if payout is None:
         raise NotFound(f"no payout {payout_id!r}")
     if payout.status == "issued":
-        handle_payment_event(
+        payout_paid(
             deps,
-            PaymentEventIn(
-                id=f"operator:{payout_id}",
-                type="payout.paid",
-                created=int(deps.clock.now().timestamp()),
-                data=PaymentData(
-                    payment_id=body.transfer_reference,
-                    reference=f"payout:{payout_id}",
-                    amount=payout.amount,
-                    currency=payout.currency,
-                ),
-            ),
+            Reference.payout(payout_id),
+            Money(payout.amount, payout.currency),
+            event_id=f"operator:{payout_id}:{body.transfer_reference}",
+            reported_as=f"transfer {body.transfer_reference}",
         )
         payout = deps.store.get_payout(payout_id) or payout
     return _view(deps, payout)
+
+
+def payout_paid(
+    deps: Deps, ref: Reference | None, paid: Money, *, event_id: str, reported_as: str
+) -> str:
+    """A payout made: reported by the provider (``payout.paid``) or confirmed by the operator
+    who made the transfer. Recorded once, only for a payout we issued, for exactly its amount
+    and currency; anything else is refused and the operator alerted, since it means the
+    provider and we disagree on money."""
+    payout_id = ref.payout_id if ref is not None and ref.pays_for is PaysFor.PAYOUT else ""
+    payout = deps.store.get_payout(payout_id) if payout_id else None
+    problem = None
+    if payout is None:
+        problem = f"no payout {payout_id or reported_as!r} was issued"
+    elif (paid.amount, paid.currency) != (payout.amount, payout.currency):
+        problem = (
+            f"payout {payout_id} was issued for {payout.amount} {payout.currency}, "
+            f"reported paid as {paid.amount} {paid.currency}"
+        )
+    if problem is not None or payout is None:
+        alert = alert_operator(
+            "PayoutMismatch",
+            problem or "",
+            event_id=event_id,
+            reference=reported_as,
+            amount=paid.amount,
+            currency=paid.currency,
+        )
+        apply(deps, Change(effects=[alert]))
+        raise PayoutMismatch(problem or "", field="data.reference")
+    issued = payout
+
+    def decide() -> tuple[Change, str]:
+        current = deps.store.get_payout(issued.payout_id)
+        if current is None or current.status == "paid":
+            return Change(), DUPLICATE  # recorded before (its journal key says so too)
+        done = current.model_copy(update={"status": "paid", "paid_at": deps.clock.now()})
+        change = Change(payouts=[done])
+        change.journal.append(
+            payout_sent(issued.seller_id, issued.payout_id, paid, issued.listing_id)
+        )
+        return change, "payout_recorded"
+
+    return decide_and_apply(deps, decide, duplicate=DUPLICATE)
 
 
 def _view(deps: Deps, payout: PayoutRecord) -> PayoutView:

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from tombola.api_models import MAX_EXPECTED_ENTRANTS, MAX_TICKET_LIMIT
-from tombola.api_views import (
-    CurrencyTerms,
-    DeadlineBounds,
-    DeadlinePolicy,
-    DepositRule,
-    PolicyView,
-)
+from tombola.api.models import MAX_EXPECTED_ENTRANTS, MAX_TICKET_LIMIT
+from tombola.api.views import CurrencyTerms, DeadlineBounds, DeadlinePolicy, DepositRule, PolicyView
 from tombola.config import Settings
-from tombola.money import CURRENCIES
-from tombola.pricing import DepositPolicy
+from tombola.domain.money import CURRENCIES
+from tombola.domain.pricing import DepositPolicy
 
 
 def _rule(deposit: DepositPolicy) -> DepositRule:

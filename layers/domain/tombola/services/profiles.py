@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from tombola.api_models import ProfileIn
-from tombola.api_views import ProfileView
-from tombola.auth import Caller
-from tombola.errors import NotFound
-from tombola.records import ProfileRecord
-from tombola.services.ports import Deps
+from tombola.api.models import ProfileIn
+from tombola.api.views import ProfileView
+from tombola.domain.auth import Caller
+from tombola.domain.errors import NotFound
+from tombola.services.deps import Deps
+from tombola.state.records import ProfileRecord
 
 
 def put_profile(deps: Deps, caller: Caller, body: ProfileIn) -> ProfileView:

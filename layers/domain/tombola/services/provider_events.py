@@ -22,17 +22,18 @@ import logging
 from dataclasses import dataclass
 
 from tombola import telemetry
-from tombola.api_models import PaymentEventIn
-from tombola.changes import Change
-from tombola.errors import InvalidInput
-from tombola.lifecycle import ListingStatus
-from tombola.money import Money
-from tombola.records import EntryStatus, ListingRecord
+from tombola.domain.bookings import provider_cancelled
+from tombola.domain.errors import InvalidInput
+from tombola.domain.lifecycle import ListingStatus
+from tombola.domain.money import Money
+from tombola.domain.references import PaysFor, Reference, refund_id_for
+from tombola.ports.payment_provider import PaymentEvent
 from tombola.services.buyers import find_buyer
-from tombola.services.common import alert_operator
-from tombola.services.ports import Deps
+from tombola.services.deps import Deps
+from tombola.services.notices import alert_operator
 from tombola.services.runner import decide_and_apply
-from tombola.settlement import provider_cancelled, refund_id_for
+from tombola.state.changes import Change
+from tombola.state.records import EntryStatus, ListingRecord
 
 log = logging.getLogger(__name__)
 
@@ -49,18 +50,18 @@ class Held:
     in_escrow: bool  # ... and its listing has not begun settling: escrow still holds it
 
 
-def handle(deps: Deps, event: PaymentEventIn) -> str:
+def handle(deps: Deps, event: PaymentEvent) -> str:
     if event.type == "payment.disputed":
         return _disputed(deps, event)
     return _cancelled(deps, event)
 
 
-def ours(event: PaymentEventIn) -> bool:
+def ours(event: PaymentEvent) -> bool:
     """A cancellation we asked for: it carries the one refund id its payment can have."""
     return event.data.refund_id == refund_id_for(event.data.payment_id)
 
 
-def _cancelled(deps: Deps, event: PaymentEventIn) -> str:
+def _cancelled(deps: Deps, event: PaymentEvent) -> str:
     data = event.data
     cancellation_id = data.cancellation_id
     if cancellation_id is None:
@@ -125,7 +126,7 @@ def _cancelled(deps: Deps, event: PaymentEventIn) -> str:
     return result
 
 
-def _disputed(deps: Deps, event: PaymentEventIn) -> str:
+def _disputed(deps: Deps, event: PaymentEvent) -> str:
     """Moves nothing: the operator is told (once per event; a marker that may expire, since no
     money depends on it) so that they can answer the card issuer before it charges back."""
     data = event.data
@@ -155,23 +156,20 @@ def _disputed(deps: Deps, event: PaymentEventIn) -> str:
 
 def where(deps: Deps, payment_id: str, reference: str) -> Held:
     """The listing a payment paid for and whether escrow holds it, from its checkout's reference
-    (``deposit:<listing>``, ``entry:<listing>:<entry>:<buyer>``, ``p2:<listing>:<buyer>:<n>``)
     and the money records (the listing's and entry's payment ids)."""
-    kind, _, rest = reference.partition(":")
-    listing_id = rest.partition(":")[0]
-    if kind not in {"deposit", "entry", "p2"} or not listing_id:
+    ref = Reference.parse(reference)
+    if ref is None or not ref.for_listing:
         return Held(None, False, False)
-    listing = deps.store.get_listing(listing_id)
+    listing = deps.store.get_listing(ref.listing_id)
     if listing is None:
         return Held(None, False, False)
-    if kind == "deposit":
+    if ref.pays_for is PaysFor.DEPOSIT:
         accepted = listing.deposit_payment_id == payment_id
-    elif kind == "p2":
+    elif ref.pays_for is PaysFor.SECOND_PAYMENT:
         accepted = listing.second_payment_id == payment_id
     else:
-        _, entry_id, buyer_id = [*rest.split(":", 2), "", ""][:3]
-        buyer = find_buyer(deps, listing, buyer_id) if buyer_id else None
-        entry = buyer.entries.get(entry_id) if buyer else None
+        buyer = find_buyer(deps, listing, ref.buyer_id)
+        entry = buyer.entries.get(ref.entry_id) if buyer else None
         accepted = (
             entry is not None
             and entry.payment_id == payment_id

@@ -5,33 +5,34 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tombola.api_models import DisputeIn, ResolutionIn, ShipmentIn
-from tombola.api_views import (
+from tombola.api.models import DisputeIn, ResolutionIn, ShipmentIn
+from tombola.api.views import (
     FinalBuyerView,
     ListingStep,
     ResolutionView,
     SecondPaymentView,
     ShipmentView,
 )
-from tombola.auth import Caller, Role
-from tombola.changes import Change, FailWait
-from tombola.errors import Forbidden, NotAllowedNow, NotFound
-from tombola.lifecycle import ListingStatus
-from tombola.records import ListingRecord, Shipment
+from tombola.domain.auth import Caller, Role
+from tombola.domain.errors import Forbidden, NotAllowedNow, NotFound
+from tombola.domain.lifecycle import ListingStatus
+from tombola.domain.references import Reference, payout_id_for
+from tombola.domain.settlement import Outcome
 from tombola.services.buyers import find_buyer
-from tombola.services.common import (
+from tombola.services.deps import Deps
+from tombola.services.listing_access import (
     load_listing,
     move,
     next_version,
-    notify,
     require_outcome_open,
     require_status,
 )
 from tombola.services.listings import checkout_view
-from tombola.services.ports import Deps
+from tombola.services.notices import notify
 from tombola.services.runner import decide_and_apply
 from tombola.services.waits import resume_waits
-from tombola.settlement import Outcome, payout_id_for
+from tombola.state.changes import Change, FailWait
+from tombola.state.records import ListingRecord, Shipment
 
 S = ListingStatus
 
@@ -58,7 +59,7 @@ def second_payment_checkout(deps: Deps, caller: Caller, listing_id: str) -> Seco
     _as_candidate(listing, caller)
     due_at = listing.candidate_due_at or deps.clock.now()
     checkout = deps.payments.create_checkout(
-        reference=f"p2:{listing_id}:{caller.user_id}:{listing.drawn_count}",
+        reference=str(Reference.second_payment(listing_id, caller.user_id, listing.drawn_count)),
         payer_id=caller.user_id,
         amount=listing.money(listing.second_payment_due),
         expires_at=due_at,

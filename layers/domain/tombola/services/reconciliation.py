@@ -15,13 +15,11 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from tombola import telemetry
-from tombola.api_views import ReconciliationLine, ReconciliationTotals, ReconciliationView
-from tombola.auth import Caller, Role
-from tombola.changes import Change
-from tombola.errors import OutOfRange, ProviderUnavailable
-from tombola.ledger import JournalEntry
-from tombola.ports import ProviderRecord, RecordKind
-from tombola.reconciliation import (
+from tombola.api.views import ReconciliationLine, ReconciliationTotals, ReconciliationView
+from tombola.domain.auth import Caller, Role
+from tombola.domain.errors import OutOfRange, ProviderUnavailable
+from tombola.domain.ledger import JournalEntry
+from tombola.domain.provider_match import (
     STATUSES,
     Kind,
     Line,
@@ -30,12 +28,13 @@ from tombola.reconciliation import (
     compare,
     journal_keys_for_cancellation,
     journal_keys_for_payment,
-    parse_ref,
 )
-from tombola.services.common import alert_operator
-from tombola.services.ports import Deps
+from tombola.domain.references import parse_provider_ref, payout_ref, refund_id_for
+from tombola.ports.payment_provider import ProviderRecord, RecordKind
+from tombola.services.deps import Deps
+from tombola.services.notices import alert_operator
 from tombola.services.runner import apply
-from tombola.settlement import refund_id_for
+from tombola.state.changes import Change
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +115,7 @@ class _Run:
                 )
             )
         for r in payouts:
-            self.seen.add(f"payout:{r.record_id}")
+            self.seen.add(payout_ref(r.record_id))
             payout = self.deps.store.get_payout(r.record_id)
             self.add(
                 compare(
@@ -175,7 +174,7 @@ class _Run:
             return
         if item.provider_ref is None:
             return
-        kind, record_id, payment_id = parse_ref(item.provider_ref)
+        kind, record_id, payment_id = parse_provider_ref(item.provider_ref)
         if kind == "payout" and not self.deps.payments.pays_out:
             return  # transferred by the operator: no provider record to compare with
         t = self.total(item.currency)

@@ -16,15 +16,16 @@ import logging
 from collections.abc import Callable
 
 from tombola import telemetry
-from tombola.api_views import AttentionItem, AttentionList, ResumeView
-from tombola.auth import Caller, Role
-from tombola.changes import Change, StartExecution
-from tombola.errors import NotAllowedNow
-from tombola.records import Attention, ListingRecord
-from tombola.recovery import IN_FLIGHT, resume_point
-from tombola.services.common import alert_operator, load_listing, next_version
-from tombola.services.ports import Deps
+from tombola.api.views import AttentionItem, AttentionList, ResumeView
+from tombola.domain.auth import Caller, Role
+from tombola.domain.errors import NotAllowedNow
+from tombola.services.deps import Deps
+from tombola.services.listing_access import load_listing, next_version
+from tombola.services.notices import alert_operator
 from tombola.services.runner import decide_and_apply
+from tombola.state.changes import Change, StartExecution
+from tombola.state.records import Attention, ListingRecord
+from tombola.state.resume_points import IN_FLIGHT, resume_point
 from tombola.telemetry import Metric, Point
 
 log = logging.getLogger(__name__)

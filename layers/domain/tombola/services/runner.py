@@ -10,7 +10,12 @@ from datetime import timedelta
 from typing import TypeVar
 
 from tombola import telemetry
-from tombola.changes import (
+from tombola.domain.bookings import refund_covered
+from tombola.domain.errors import Conflict
+from tombola.domain.money import Money
+from tombola.domain.provider_match import RefundReceipt
+from tombola.services.deps import Deps
+from tombola.state.changes import (
     MAX_EFFECTS_PER_BATCH,
     Change,
     CreditMileage,
@@ -23,11 +28,6 @@ from tombola.changes import (
     ResumeWait,
     StartExecution,
 )
-from tombola.errors import Conflict
-from tombola.money import Money
-from tombola.reconciliation import RefundReceipt
-from tombola.services.ports import Deps
-from tombola.settlement import refund_covered
 from tombola.telemetry import Metric, Point
 
 log = logging.getLogger(__name__)

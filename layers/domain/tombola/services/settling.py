@@ -13,24 +13,18 @@ Together the entries post exactly what the one-entry ``settlement_plan`` would.
 from __future__ import annotations
 
 from tombola import telemetry
-from tombola.changes import Change, CreditMileage, Effect, Payout, Refund
-from tombola.errors import InvalidInput, NotAllowedNow
-from tombola.lifecycle import ListingStatus
-from tombola.money import Money
-from tombola.records import ListingRecord, PayoutRecord
+from tombola.domain.errors import InvalidInput, NotAllowedNow
+from tombola.domain.ledger import EXTERNAL, Category, JournalEntry, mileage_holder, seller_payable
+from tombola.domain.lifecycle import ListingStatus
+from tombola.domain.references import payment_of, payout_id_for
+from tombola.domain.settlement import ChunkRules, Outcome, chunk_entry, chunk_rules, head_entry
 from tombola.services.buyers import find_buyer
-from tombola.services.common import load_listing, move, next_version, notify, notify_many
-from tombola.services.ports import Deps
+from tombola.services.deps import Deps
+from tombola.services.listing_access import load_listing, move, next_version
+from tombola.services.notices import notify, notify_many
 from tombola.services.runner import decide_and_apply
-from tombola.settlement import (
-    ChunkRules,
-    Funding,
-    Outcome,
-    chunk_entry,
-    chunk_rules,
-    head_entry,
-    payout_id_for,
-)
+from tombola.state.changes import Change, CreditMileage, Effect, Payout, Refund
+from tombola.state.records import ListingRecord, PayoutRecord
 
 S = ListingStatus
 TERMINAL_OUTCOME = {S.SETTLED: "sold", S.UNSOLD: "unsold", S.CANCELLED: "seller_fault"}
@@ -167,26 +161,7 @@ def settle_chunk(
     change = Change(dedupe=[f"settlement-chunk:{listing_id}:{chunk}"])
     if entry is not None:
         change.journal.append(entry)
-        for p in entry.postings:
-            if p.account.startswith("mileage:") and p.amount > 0:
-                buyer = p.account.removeprefix("mileage:")
-                change.effects.append(
-                    CreditMileage(
-                        key=f"{entry.key}:{buyer}",
-                        buyer_id=buyer,
-                        amount=p.amount,
-                        currency=listing.currency,
-                    )
-                )
-    reason = "listing unsold: tickets refunded"
-    if wanted is Outcome.SELLER_FAULT:
-        reason = "sale cancelled: tickets refunded"
-    for e in paid:
-        refunded = wanted is Outcome.SELLER_FAULT or (
-            wanted is Outcome.UNSOLD and e.buyer_id not in forfeited
-        )
-        if refunded and e.funding is Funding.CARD and e.payment_id and e.amount > 0:
-            change.effects.append(Refund.of_payment(e.payment_id, e.amount, e.currency, reason))
+        change.effects.extend(paid_out_by(entry, listing, wanted))
     others = sorted({e.buyer_id for e in paid} - {listing.final_buyer or ""})
     if wanted is not Outcome.SOLD and others:
         kind = "Unsold" if wanted is Outcome.UNSOLD else "Cancelled"
@@ -212,10 +187,18 @@ def finish(deps: Deps, listing_id: str) -> dict[str, object]:
         listing.outcome, listing.outcome_reason = wanted.value, reason
         deposit = listing.money(listing.deposit if listing.deposit_payment_id else 0)
         second = listing.money(listing.second_payment_paid) if listing.second_payment_paid else None
-        entry = head_entry(rules, listing.seller_id, listing.terms, deposit, second)
+        entry = head_entry(
+            rules,
+            listing.seller_id,
+            listing.terms,
+            deposit,
+            second,
+            deposit_payment_id=listing.deposit_payment_id,
+            second_payment_id=listing.second_payment_id,
+        )
         if entry is not None:
             change.journal.append(entry)
-            change.effects.extend(_money_effects(listing, wanted))
+            change.effects.extend(paid_out_by(entry, listing, wanted))
             change.payouts.extend(
                 PayoutRecord(
                     payout_id=e.payout_id,
@@ -236,28 +219,43 @@ def finish(deps: Deps, listing_id: str) -> dict[str, object]:
     return decide_and_apply(deps, decide)
 
 
-def _money_effects(listing: ListingRecord, outcome: Outcome) -> list[Effect]:
+REFUND_REASON = {
+    (Outcome.SOLD, Category.DEPOSIT_REFUND): "deposit refunded at settlement",
+    (Outcome.UNSOLD, Category.DEPOSIT_REFUND): "listing unsold: deposit refunded",
+    (Outcome.UNSOLD, Category.REFUNDS): "listing unsold: tickets refunded",
+    (Outcome.SELLER_FAULT, Category.REFUNDS): "sale cancelled: refunded",
+}
+
+
+def paid_out_by(entry: JournalEntry, listing: ListingRecord, outcome: Outcome) -> list[Effect]:
+    """What a settlement entry pays out, read from its postings (the amounts are computed once,
+    by the rule that posts them): a refund for each posting to the world (it names the payment
+    it returns), a mileage credit for each buyer's mileage, the payout of what the seller is
+    owed."""
     effects: list[Effect] = []
-    lid, cur = listing.listing_id, listing.currency
-
-    def refund(payment_id: str | None, amount: int, reason: str) -> None:
-        if payment_id and amount > 0:
-            effects.append(Refund.of_payment(payment_id, amount, cur, reason))
-
-    if outcome is Outcome.SOLD:
-        effects.append(
-            Payout(
-                payout_id=payout_id_for(lid),
-                seller_id=listing.seller_id,
-                amount=Money(listing.price, cur).amount,
-                currency=cur,
+    cur = listing.currency
+    for p in entry.postings:
+        if p.amount <= 0:
+            continue
+        buyer = mileage_holder(p.account)
+        if buyer is not None:
+            key = f"{entry.key}:{buyer}"
+            effects.append(CreditMileage(key=key, buyer_id=buyer, amount=p.amount, currency=cur))
+        elif p.account == EXTERNAL:
+            payment_id = payment_of(p.ref)
+            if payment_id is None:
+                raise ValueError(f"{entry.key} pays {p.amount} out without naming a payment")
+            reason = REFUND_REASON.get((outcome, p.category), "refunded at settlement")
+            effects.append(Refund.of_payment(payment_id, p.amount, cur, reason))
+        elif p.account == seller_payable(listing.seller_id):
+            effects.append(
+                Payout(
+                    payout_id=payout_id_for(listing.listing_id),
+                    seller_id=listing.seller_id,
+                    amount=p.amount,
+                    currency=cur,
+                )
             )
-        )
-        refund(listing.deposit_payment_id, listing.deposit, "deposit refunded at settlement")
-    elif outcome is Outcome.UNSOLD:
-        refund(listing.deposit_payment_id, listing.deposit, "listing unsold: deposit refunded")
-    else:
-        refund(listing.second_payment_id, listing.second_payment_paid, "sale cancelled: refunded")
     return effects
 
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tombola.changes import Change, Effect, FailWait, ResumeWait
-from tombola.errors import InvalidInput
-from tombola.lifecycle import ListingStatus
-from tombola.records import ListingRecord, WaitRecord
-from tombola.recovery import STAGE_DURATION
-from tombola.services.common import load_listing, next_version, notify
-from tombola.services.ports import Deps
+from tombola.domain.errors import InvalidInput
+from tombola.domain.lifecycle import ListingStatus
+from tombola.services.deps import Deps
+from tombola.services.listing_access import load_listing, next_version
+from tombola.services.notices import notify
 from tombola.services.runner import decide_and_apply
+from tombola.state.changes import Change, Effect, FailWait, ResumeWait
+from tombola.state.records import ListingRecord, WaitRecord
+from tombola.state.resume_points import STAGE_DURATION
 
 S = ListingStatus
-STAGES = ("second_payment", "shipment", "delivery", "confirmation", "resolution")
+STAGES = ("close", "second_payment", "shipment", "delivery", "confirmation", "resolution")
 
 
 def _already_done(listing: ListingRecord, stage: str, candidate: str | None) -> Effect | None:
@@ -23,7 +24,10 @@ def _already_done(listing: ListingRecord, stage: str, candidate: str | None) -> 
         return ResumeWait(token=token, output=dict(output))
 
     token = listing.waits[stage].token
-    if stage == "second_payment":
+    if stage == "close":
+        if listing.status is not S.OPEN:  # filled, or closed by the schedule
+            return resume(token, event="closed")
+    elif stage == "second_payment":
         if listing.final_buyer is not None and listing.final_buyer == candidate:
             return resume(token, event="paid")
         if listing.status is S.AWAITING_SECOND_PAYMENT and listing.candidate != candidate:
@@ -70,7 +74,7 @@ def store_token(
         listing.waits[stage] = WaitRecord(token=token, candidate=candidate)
         now = deps.clock.now()
         due = listing.stage_due_at.get(stage)
-        if due is None or due <= now:
+        if stage != "close" and (due is None or due <= now):
             seconds = getattr(listing.durations, STAGE_DURATION[stage])
             listing.stage_due_at[stage] = now + timedelta(seconds=seconds)
         change = Change(listing=listing)

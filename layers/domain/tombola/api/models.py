@@ -1,0 +1,145 @@
+"""Request bodies of the HTTP API. Unknown fields are refused; amounts are whole minor units."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
+
+from tombola.domain.money import MAX_AMOUNT
+from tombola.domain.pricing import SurplusPolicy
+
+Amount = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT)]
+MAX_EXPECTED_ENTRANTS = 10_000_000
+# The most tickets a seller may let one buyer hold.
+MAX_TICKET_LIMIT = 100
+# A listing's currency, from the ones the platform settles in (money.CURRENCIES).
+Currency = Literal["KRW", "USD", "EUR", "JPY"]
+# What a provider reports: any ISO code (a payment in another currency is refunded as it came).
+AnyCurrency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+Epoch = Annotated[StrictInt, Field(ge=0, le=10**11)]
+Text = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class RefundAccountIn(Input):
+    """Where a refund of a virtual-account (가상계좌) payment goes: such a payment has no card to
+    go back to, so the provider needs a bank account."""
+
+    bank: Annotated[
+        str,
+        Field(
+            pattern=r"^[A-Z][A-Z_]{1,39}$",
+            description="PortOne's bank code, e.g. KOOKMIN, SHINHAN, WOORI, HANA, NONGHYUP",
+        ),
+    ]
+    number: Annotated[str, Field(min_length=6, max_length=30, description="digits; - allowed")]
+    holder_name: Text
+
+    @field_validator("number")
+    @classmethod
+    def _digits(cls, value: str) -> str:
+        digits = unicodedata.normalize("NFKC", value).replace("-", "").replace(" ", "")
+        if not digits.isdigit() or not 6 <= len(digits) <= 20:
+            raise ValueError("an account number is 6 to 20 digits (hyphens and spaces allowed)")
+        return digits
+
+
+class ProfileIn(Input):
+    name: Text
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+    phone: Annotated[str, Field(pattern=r"^\+?[0-9 ()-]{6,20}$")]
+    address: Annotated[str, Field(min_length=1, max_length=1000)]
+    payout_account: Annotated[str, Field(min_length=4, max_length=64)] | None = None
+    refund_account: RefundAccountIn | None = None
+
+
+# Seconds: the operator's bounds (template parameters) apply on top; this only keeps numbers sane.
+Seconds = Annotated[StrictInt, Field(gt=0, le=10**9)]
+
+
+class DeadlinesIn(Input):
+    """Seconds; each defaults to the operator's setting and must lie within its bounds."""
+
+    second_payment: Seconds | None = None
+    ship: Seconds | None = None
+    delivery: Seconds | None = None
+    confirm: Seconds | None = None
+    resolution: Seconds | None = None
+
+
+class ListingIn(Input):
+    title: Text
+    description: Annotated[str, Field(max_length=5000)] = ""
+    price: Amount
+    currency: Currency = "KRW"
+    expected_entrants: Annotated[StrictInt, Field(gt=1, le=MAX_EXPECTED_ENTRANTS)] | None = None
+    first_payment: Amount | None = None
+    ticket_limit: Annotated[StrictInt, Field(ge=1, le=MAX_TICKET_LIMIT)] | None = None
+    closes_at: datetime
+    close_when_full: StrictBool = True
+    surplus_policy: SurplusPolicy | None = None
+    deadlines: DeadlinesIn = Field(default_factory=DeadlinesIn)
+
+    @model_validator(mode="after")
+    def _np_or_p1(self) -> ListingIn:
+        if (self.expected_entrants is None) == (self.first_payment is None):
+            raise ValueError("give exactly one of expected_entrants and first_payment")
+        if self.closes_at.tzinfo is None:
+            raise ValueError("closes_at needs a time zone, e.g. 2026-12-01T12:00:00Z")
+        return self
+
+
+class EntryIn(Input):
+    tickets: Annotated[StrictInt, Field(ge=1, le=MAX_TICKET_LIMIT)]
+    payment_method: Literal["card", "mileage"] = "card"
+
+
+class ShipmentIn(Input):
+    carrier: Annotated[str, Field(min_length=1, max_length=100)]
+    tracking_number: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class DisputeIn(Input):
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class ResolutionIn(Input):
+    decision: Literal["release", "refund"]
+    note: Annotated[str, Field(max_length=2000)] = ""
+
+
+class PayoutConfirmIn(Input):
+    transfer_reference: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class DeadEffectsResolveIn(Input):
+    note: Annotated[str, Field(min_length=1, max_length=500, description="what was done by hand")]
+
+
+class CarrierData(Input):
+    listing_id: Annotated[str, Field(min_length=1, max_length=100)]
+    tracking_number: Annotated[str, Field(min_length=1, max_length=100)]
+    location: Annotated[str, Field(max_length=500)] = ""
+    at: datetime | None = None
+    detail: Annotated[str, Field(max_length=2000)] = ""
+
+
+class CarrierEventIn(Input):
+    id: Annotated[str, Field(min_length=1, max_length=200)]
+    type: Literal["shipment.in_transit", "shipment.delivered", "shipment.accident"]
+    created: Epoch
+    data: CarrierData

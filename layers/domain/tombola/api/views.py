@@ -1,0 +1,467 @@
+"""Response bodies of the HTTP API: what each route answers, and the one error body every refusal
+uses. Amounts are whole minor units; times are ISO 8601 with a zone."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tombola.domain.lifecycle import ListingStatus
+from tombola.domain.pricing import SurplusPolicy
+
+
+class View(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ------------------------------------------------------------------------------------- errors
+
+
+class ErrorDetail(View):
+    code: str = Field(examples=["ticket_limit_exceeded"])
+    message: str = Field(examples=["a buyer may hold at most 4 tickets on this listing"])
+    field: str | None = Field(default=None, examples=["tickets"])
+
+
+class Problem(View):
+    """One of the problems a refused request body had (422)."""
+
+    field: str = Field(examples=["body.price"])
+    type: str = Field(examples=["greater_than"])
+    message: str = Field(examples=["Input should be greater than 0"])
+
+
+class ErrorBody(View):
+    """Every 4xx answer: what went wrong in words, and the field it concerns where there is one."""
+
+    error: ErrorDetail
+    problems: list[Problem] | None = None
+
+
+# ------------------------------------------------------------------------------------ listings
+
+
+class CheckoutView(View):
+    """Where the payer pays: the provider's checkout for this amount, until it expires."""
+
+    checkout_id: str
+    amount: int
+    currency: str
+    url: str
+    expires_at: str
+
+
+class DeadlinesView(View):
+    """Seconds each step may take."""
+
+    second_payment: int
+    ship: int
+    delivery: int
+    confirm: int
+    resolution: int
+
+
+class ListingView(View):
+    listing_id: str = Field(examples=["L-8f2c1e"])
+    title: str
+    description: str
+    seller: str = Field(description="the seller's pseudonym")
+    status: ListingStatus
+    currency: str = Field(examples=["KRW"])
+    currency_minor_units: int = Field(description="digits after the decimal point (KRW: 0)")
+    price: int = Field(description="Pp", examples=[100_000])
+    expected_entrants: int = Field(description="Np", examples=[100])
+    first_payment: int = Field(description="P1 per ticket", examples=[1_000])
+    fee: int
+    deposit: int
+    ticket_limit: int
+    close_when_full: bool
+    surplus_policy: SurplusPolicy
+    closes_at: str
+    seconds_left: int
+    paid_tickets: int
+    second_payment_if_drawn_now: int = Field(description="P2 if the draw happened now")
+    worst_case_one_ticket: int = Field(description="P1 + P2 if drawn now, for one ticket")
+    draw_commitment: str
+    deadlines: DeadlinesView
+
+
+class DepositView(View):
+    amount: int
+    currency: str
+    checkout: CheckoutView | None = Field(description="null when no deposit is due")
+
+
+class ListingCreated(View):
+    listing: ListingView
+    deposit: DepositView
+
+
+class ListingPage(View):
+    listings: list[ListingView]
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null: last")
+
+
+class DrawTicket(View):
+    ticket_id: str
+    buyer: str = Field(description="the buyer's pseudonym on this listing")
+
+
+class DrawTranscript(View):
+    """Everything needed to recompute the draw: see docs/RULES.md, "Verifying a draw"."""
+
+    listing_id: str
+    version: str = Field(examples=["draw-v1"])
+    commitment: str
+    entries_digest: str | None
+    ticket_count: int
+    tickets: list[DrawTicket]
+    page: int
+    next_page: int | None
+    seed: str | None = Field(description="revealed once the draw is done")
+    order: list[str] = Field(description="pseudonyms in the order drawn so far")
+
+
+class StatementFigures(View):
+    listing_id: str
+    currency: str
+    paid_in: dict[str, int]
+    paid_out: dict[str, int]
+    total_in: int
+    total_out: int
+    held_in_escrow: int
+    balanced: bool
+
+
+class PayoutStatus(View):
+    amount: int
+    currency: str
+    status: Literal["issued", "paid"]
+    paid_at: str | None
+
+
+class StatementView(StatementFigures):
+    status: ListingStatus
+    payout: PayoutStatus | None = Field(
+        description="the seller's payout: issued at settlement, paid once the transfer is made"
+    )
+    other_currencies: dict[str, StatementFigures] = Field(
+        description="money that arrived in another currency (refunded as it came)"
+    )
+
+
+class EntrantView(View):
+    buyer: str = Field(description="the buyer's pseudonym on this listing, as in its draw")
+    paid_tickets: int
+    held_tickets: int = Field(description="tickets held while their payment is pending")
+    entered_at: str = Field(description="when the buyer first entered")
+
+
+class EntrantPage(View):
+    entrants: list[EntrantView]
+    next_cursor: str | None = Field(
+        description="pass as ?cursor= for more (a page may be short, even empty); null: the end"
+    )
+
+
+# ------------------------------------------------------------------------------------- buyers
+
+
+class SecondPaymentDue(View):
+    amount: int = Field(description="P2")
+    due_at: str
+
+
+class ShipmentInfo(View):
+    carrier: str
+    tracking_number: str
+
+
+class EntryView(View):
+    """One entry, with where its listing stands for this buyer."""
+
+    entry_id: str
+    listing_id: str
+    listing_title: str
+    listing_status: ListingStatus
+    candidate: bool = Field(description="you are the drawn candidate who must pay P2 now")
+    second_payment: SecondPaymentDue | None = Field(description="while you are the candidate")
+    final_buyer: bool = Field(description="you bought the item")
+    passed: bool = Field(
+        default=False, description="you were drawn and gave up or let the deadline pass"
+    )
+    shipment: ShipmentInfo | None = Field(description="once shipped, to the final buyer only")
+    tickets: int
+    amount: int
+    currency: str
+    payment_method: Literal["card", "mileage"]
+    status: str = Field(examples=["pending", "paid", "expired"])
+    ticket_ids: list[str]
+    created_at: str
+    hold_expires_at: str
+    pseudonym: str | None = Field(description="how the public draw data names you on the listing")
+    mileage_earned: int | None = Field(
+        default=None, description="credited for this entry at settlement; null until settled"
+    )
+
+
+class EntryCreated(View):
+    entry: EntryView
+    checkout: CheckoutView | None = Field(default=None, description="absent when paid with mileage")
+
+
+class EntryList(View):
+    entries: list[EntryView] = Field(
+        description="every entry on the page's listings (up to ?limit= listings), oldest first"
+    )
+    next_cursor: str | None = Field(
+        description="pass as ?cursor= for the next listings' entries; null: last"
+    )
+
+
+class MileageView(View):
+    currency: str
+    balance: int
+
+
+class RefundAccountView(View):
+    bank: str
+    number: str
+    holder_name: str
+
+
+class ProfileView(View):
+    user_id: str
+    name: str
+    email: str
+    phone: str
+    address: str
+    payout_account: str | None
+    refund_account: RefundAccountView | None = Field(
+        default=None, description="where refunds of virtual-account payments go"
+    )
+
+
+# --------------------------------------------------------------------------- after the draw
+
+
+class SecondPaymentView(View):
+    amount: int = Field(description="P2")
+    currency: str
+    due_at: str
+    checkout: CheckoutView
+
+
+class ListingStep(View):
+    """The listing after a buyer's or seller's step."""
+
+    listing_id: str
+    status: str = Field(examples=["forfeited", "confirmed", "disputed"])
+
+
+class FinalBuyerView(View):
+    """Shipping details of the final buyer, shown only to the listing's seller."""
+
+    listing_id: str
+    name: str
+    phone: str
+    address: str
+
+
+class ShipmentView(FinalBuyerView):
+    status: ListingStatus
+
+
+class ResolutionView(View):
+    listing_id: str
+    resolution: Literal["release", "refund"]
+
+
+# ----------------------------------------------------------------------------------- operator
+
+
+class AttentionItem(View):
+    listing_id: str
+    title: str
+    status: ListingStatus
+    error: str
+    cause: str
+    execution: str
+    since: str
+    resumes_at: str | None = Field(description="the step a resume would start from")
+
+
+class AttentionList(View):
+    listings: list[AttentionItem]
+
+
+class ResumeView(View):
+    listing_id: str
+    status: ListingStatus
+    execution: str
+    execution_status: str | None
+    resumed: bool
+    start_at: str | None
+
+
+class PayoutView(View):
+    """A payout to a seller: issued at settlement, paid once the operator confirms the transfer
+    (the journal records it then)."""
+
+    payout_id: str
+    listing_id: str
+    seller_id: str
+    payout_account: str | None = Field(
+        description="where to transfer: the seller's payout account when the payout was issued"
+    )
+    profile_payout_account: str | None = Field(
+        default=None, description="the seller's payout account in their profile now"
+    )
+    warning: str | None = Field(
+        default=None,
+        description="set while the payout waits and the two accounts differ: check with the "
+        "seller before transferring",
+    )
+    amount: int
+    currency: str
+    status: Literal["issued", "paid"]
+    issued_at: str
+    paid_at: str | None
+
+
+class PayoutList(View):
+    payouts: list[PayoutView]
+
+
+class DeadEffectsView(View):
+    """Effects that kept failing after their retries (a refund the provider refuses, a bus that
+    is down): nothing of them happened; the operator retries them once the cause is fixed, or
+    resolves them by hand with a note."""
+
+    dead_id: str
+    listing_id: str | None
+    effects: list[dict[str, object]] = Field(description="what was to happen, as committed")
+    attempts: int
+    last_error: str
+    created_at: str
+    failed_at: str
+    resolved_at: str | None
+    resolved_by: str | None
+    resolution_note: str | None
+
+
+class DeadEffectsList(View):
+    effects: list[DeadEffectsView]
+
+
+# ------------------------------------------------------------------------------------- policy
+
+
+class DeadlineBounds(View):
+    default: int = Field(description="seconds, when the seller does not choose")
+    min: int
+    max: int
+
+
+class DeadlinePolicy(View):
+    second_payment: DeadlineBounds
+    ship: DeadlineBounds
+    delivery: DeadlineBounds
+    confirm: DeadlineBounds
+    resolution: DeadlineBounds
+
+
+class DepositRule(View):
+    """Exactly one of the two is set."""
+
+    fixed: int | None = Field(description="the same deposit for every listing, minor units")
+    rate_bps: int | None = Field(description="or this share of Pp (basis points), rounded up")
+
+
+class CurrencyTerms(View):
+    """The fee and deposit rule of listings priced in one currency, in its own minor units."""
+
+    minor_units: int = Field(description="digits after the point (KRW: 0, USD: 2)")
+    fee: int = Field(description="k, in this currency's minor units")
+    deposit: DepositRule
+
+
+class PolicyView(View):
+    """The operator's rules every new listing is made under."""
+
+    fee: int = Field(
+        description="k: the operator's fee per listing, taken from the pool, in KRW "
+        "(by_currency has every currency's)"
+    )
+    deposit: DepositRule = Field(description="the deposit rule in KRW (by_currency: each one's)")
+    by_currency: dict[str, CurrencyTerms] = Field(
+        description="the currencies a listing may be priced in now, each with its fee and "
+        "deposit rule in its own minor units"
+    )
+    surplus_policy_default: SurplusPolicy
+    mileage_bps: int = Field(description="mileage a non-winning ticket earns, as a share of P1")
+    ticket_limit_default: int
+    ticket_limit_max: int
+    expected_entrants_max: int
+    max_open_days: int = Field(description="how far ahead a listing may close")
+    payment_hold_seconds: int = Field(description="how long a ticket is held awaiting payment")
+    currencies: dict[str, int] = Field(description="currency code: digits after the point")
+    deadlines: DeadlinePolicy
+
+
+# ----------------------------------------------------------------------------------- webhooks
+
+
+class WebhookAck(View):
+    """The event was taken; ``result`` says what it did (``duplicate``: applied before)."""
+
+    event_id: str
+    result: str = Field(examples=["tickets_issued", "duplicate", "refunded", "ignored"])
+
+
+# ------------------------------------------------------------------------------ reconciliation
+
+
+class ReconciliationLine(View):
+    """One record compared: the provider's and ours."""
+
+    status: Literal["matched", "missing_here", "missing_there", "amount_differs"] = Field(
+        description="missing_here: the provider has it and our books do not; missing_there: "
+        "our books have it and the provider does not"
+    )
+    kind: Literal["payment", "cancellation", "refund", "payout"] = Field(
+        description="refund: a cancellation we asked for; cancellation: one the provider made "
+        "on its own (chargeback, its console)"
+    )
+    provider_id: str = Field(description="the payment, cancellation, refund or payout id")
+    currency: str
+    provider_amount: int | None
+    our_amount: int | None
+    payment_id: str | None
+    listing_id: str | None
+    our_key: str | None = Field(description="the journal key or record it was booked under")
+    note: str
+
+
+class ReconciliationTotals(View):
+    """Per currency, as each side recorded the day: money in (payments) and out (cancellations,
+    refunds, payouts)."""
+
+    currency: str
+    provider_in: int
+    provider_out: int
+    ours_in: int
+    ours_out: int
+
+
+class ReconciliationView(View):
+    """One day (UTC) of the provider's records against our books."""
+
+    day: str = Field(examples=["2026-11-29"])
+    provider: str = Field(examples=["sandbox", "portone"])
+    counts: dict[str, int] = Field(description="records by status")
+    totals: list[ReconciliationTotals]
+    mismatches: list[ReconciliationLine] = Field(description="every record not matched")
+    matched: list[ReconciliationLine] = Field(description="matched records (at most 200)")
+    truncated: bool = Field(description="more mismatches than listed (the first 1,000 are)")

@@ -1,0 +1,1 @@
+"""Ports: the small interfaces the services need from the outside; adapters implement them."""

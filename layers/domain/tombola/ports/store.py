@@ -1,0 +1,145 @@
+"""What the application services need from the outside (implemented in tombola.adapters)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from tombola.domain.ledger import JournalEntry
+from tombola.domain.provider_match import RefundReceipt
+from tombola.domain.quota import ShardState
+from tombola.state.changes import Change, DeadEffects, Effect, PendingEffects
+from tombola.state.records import (
+    Attention,
+    BuyerRecord,
+    DrawSecret,
+    ListingRecord,
+    PayoutRecord,
+    ProfileRecord,
+)
+
+
+class Store(Protocol):
+    def get_listing(self, listing_id: str) -> ListingRecord | None: ...
+
+    # Pages of an index: each record with its position (where a page ending with it goes on),
+    # and the position after the page (None: the end). Positions are the store's; the services
+    # hand them out sealed (tombola.cursors).
+    def list_listings(
+        self, status: str, limit: int, after: str | None = None
+    ) -> tuple[list[tuple[str, ListingRecord]], str | None]: ...
+
+    def listings_of_seller(
+        self, seller_id: str, limit: int, after: str | None = None
+    ) -> tuple[list[tuple[str, ListingRecord]], str | None]: ...
+
+    def due_listing_ids(self, now: datetime) -> Sequence[str]: ...
+
+    def get_buyer(self, listing_id: str, partition: int, buyer_id: str) -> BuyerRecord | None: ...
+
+    def buyers_of_listing(self, listing_id: str, partitions: int) -> Iterator[BuyerRecord]: ...
+
+    def buyers_in_partition(
+        self, listing_id: str, partition: int, cursor: str | None = None, limit: int | None = None
+    ) -> tuple[list[BuyerRecord], str | None]: ...
+
+    def buyer_records_of(
+        self, buyer_id: str, limit: int, after: str | None = None
+    ) -> tuple[list[tuple[str, BuyerRecord]], str | None]: ...
+
+    def quota(self, listing_id: str, shards: Iterable[int]) -> list[ShardState]: ...
+
+    def put_draw(
+        self, listing_id: str, order: Sequence[str], tickets: Sequence[tuple[str, str]]
+    ) -> None: ...
+
+    def draw_order(self, listing_id: str, start: int, count: int) -> list[str]: ...
+
+    def draw_tickets(self, listing_id: str, page: int) -> tuple[list[tuple[str, str]], bool]: ...
+
+    def expired_holds(
+        self, now: datetime, listing_id: str | None = None
+    ) -> list[tuple[str, str]]: ...
+
+    def get_profile(self, user_id: str) -> ProfileRecord | None: ...
+
+    def put_profile(self, profile: ProfileRecord) -> None: ...
+
+    def get_secret(self, listing_id: str) -> DrawSecret | None: ...
+
+    def needing_attention(self) -> Sequence[tuple[str, Attention]]: ...
+
+    def sweep_cursor(self, name: str) -> str | None:
+        """Where a scheduled sweep stopped last time; None: at the start."""
+        ...
+
+    def save_sweep_cursor(self, name: str, cursor: str | None) -> None: ...
+
+    def issued_payouts(self, limit: int = 500) -> list[PayoutRecord]: ...
+
+    def get_payout(self, payout_id: str) -> PayoutRecord | None: ...
+
+    def journal_of_listing(self, listing_id: str) -> Sequence[JournalEntry]: ...
+
+    def mileage_balance(self, buyer_id: str, currency: str) -> int: ...
+
+    def commit(self, change: Change) -> list[str] | None:
+        """Write all or nothing, effects into the outbox; return their outbox ids. None when a
+        dedupe or journal key shows the event was applied before; raises Conflict when the
+        listing changed since it was read."""
+        ...
+
+    def complete_effects(self, outbox_id: str) -> None: ...
+
+    def pending_effects(self, older_than_seconds: int = 0) -> Sequence[PendingEffects]:
+        """Outbox items due for the sweep ``older_than_seconds`` ago or earlier."""
+        ...
+
+    def retry_effects(
+        self, batch: PendingEffects, failed: Sequence[Effect], due: datetime, error: str
+    ) -> bool:
+        """Replace the batch by one holding only ``failed``, one attempt more, due at ``due``;
+        False when another runner replaced or completed it first."""
+        ...
+
+    def bury_effects(
+        self, batch: PendingEffects, failed: Sequence[Effect], error: str
+    ) -> list[str] | None:
+        """Move ``failed`` off the outbox to the dead letters, one per effect; None when
+        another runner replaced or completed the batch first."""
+        ...
+
+    def dead_effects(self, *, resolved: bool = False, limit: int = 100) -> Sequence[DeadEffects]:
+        """Open ones, oldest first; or the resolved history, newest first."""
+        ...
+
+    def get_dead_effects(self, dead_id: str) -> DeadEffects | None: ...
+
+    def revive_dead_effects(self, dead_id: str) -> bool:
+        """Back to the outbox with fresh attempts; False when it is not (or no longer) dead."""
+        ...
+
+    def resolve_dead_effects(self, dead_id: str, operator_id: str, note: str) -> bool: ...
+
+    def credit_mileage(self, buyer_id: str, currency: str, amount: int, key: str) -> bool: ...
+
+    # reconciliation (tombola/reconciliation.py)
+    def journal_entries(
+        self, keys: Sequence[tuple[str | None, str]]
+    ) -> dict[str, JournalEntry]: ...
+
+    def keep_refund_receipt(self, receipt: RefundReceipt) -> bool: ...
+
+    def refund_receipts(self, refund_ids: Sequence[str]) -> dict[str, RefundReceipt]: ...
+
+    def recorded_on(self, day: str) -> Iterator[JournalEntry | RefundReceipt]:
+        """What the day's journal entries and refund receipts name of the provider's records."""
+        ...
+
+    def remember(self, key: str) -> bool:
+        """Note that something that moves no money was done (forgotten after DEDUPE_TTL);
+        False when it was noted already."""
+        ...
+
+    def remembers(self, key: str) -> bool: ...

@@ -1,0 +1,26 @@
+"""Everything a service needs from outside, wired once per cold start (adapters/container.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tombola.config import Settings
+from tombola.ports.clock import Clock, Randomness
+from tombola.ports.payment_provider import PaymentProvider
+from tombola.ports.runtime import EventPublisher, Ids, RequestOnce, Secrets, Telemetry, Workflow
+from tombola.ports.store import Store
+
+
+@dataclass
+class Deps:
+    store: Store
+    clock: Clock
+    randomness: Randomness
+    payments: PaymentProvider
+    workflow: Workflow
+    events: EventPublisher
+    ids: Ids
+    settings: Settings
+    requests: RequestOnce
+    secrets: Secrets
+    telemetry: Telemetry

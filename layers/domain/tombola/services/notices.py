@@ -1,0 +1,45 @@
+"""Notices: one event per at most NOTICE_RECIPIENTS people, and the operator's alerts."""
+
+from __future__ import annotations
+
+import uuid
+
+from tombola.state.changes import Publish
+from tombola.state.records import ListingRecord
+
+NOTICE_RECIPIENTS = 25  # per event: the notifier reaches them well inside its timeout
+
+
+def notify(
+    detail_type: str, listing: ListingRecord, recipients: list[str], **data: object
+) -> Publish:
+    """One notice; its id (kept through outbox re-runs) lets the notifier tell each recipient
+    once, however often the event is delivered."""
+    return Publish(
+        detail_type=detail_type,
+        detail={
+            "listing_id": listing.listing_id,
+            "title": listing.title,
+            "recipients": recipients,
+            "notice_id": uuid.uuid4().hex,
+            **data,
+        },
+    )
+
+
+def notify_many(
+    detail_type: str, listing: ListingRecord, recipients: list[str], **data: object
+) -> list[Publish]:
+    """The same notice to many people, in events of at most NOTICE_RECIPIENTS each."""
+    return [
+        notify(detail_type, listing, recipients[i : i + NOTICE_RECIPIENTS], **data)
+        for i in range(0, len(recipients), NOTICE_RECIPIENTS)
+    ]
+
+
+def alert_operator(kind: str, problem: str, **data: object) -> Publish:
+    """Something needs a person: an operator notification (and an alarm on its metric)."""
+    return Publish(
+        detail_type="OperatorAlert",
+        detail={"alert": kind, "problem": problem, "recipients": ["operator"], **data},
+    )

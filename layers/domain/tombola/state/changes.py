@@ -1,0 +1,213 @@
+"""A Change is everything one business event writes, committed in one transaction, plus the
+effects to run once it is committed (kept in an outbox in the same transaction, so none is lost).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from tombola.domain.ledger import JournalEntry
+from tombola.domain.references import refund_id_for
+from tombola.state.records import (
+    Attention,
+    BuyerRecord,
+    DrawSecret,
+    ListingRecord,
+    PayoutRecord,
+    ProfileRecord,
+)
+from tombola.telemetry import Decision
+
+
+class StartExecution(BaseModel):
+    kind: Literal["start_execution"] = "start_execution"
+    listing_id: str
+    input: dict[str, object]
+    execution_name: str | None = None  # the listing id unless resumed
+
+
+class ResumeWait(BaseModel):
+    kind: Literal["resume_wait"] = "resume_wait"
+    token: str
+    output: dict[str, object]
+
+
+class FailWait(BaseModel):
+    kind: Literal["fail_wait"] = "fail_wait"
+    token: str
+    error: str
+    cause: str
+
+
+class Refund(BaseModel):
+    kind: Literal["refund"] = "refund"
+    refund_id: str
+    payment_id: str
+    amount: int
+    currency: str
+    reason: str
+
+    @classmethod
+    def of_payment(cls, payment_id: str, amount: int, currency: str, reason: str) -> Refund:
+        """The refund of a payment, under the one refund id the payment can have."""
+        return cls(
+            refund_id=refund_id_for(payment_id),
+            payment_id=payment_id,
+            amount=amount,
+            currency=currency,
+            reason=reason,
+        )
+
+
+class Payout(BaseModel):
+    kind: Literal["payout"] = "payout"
+    payout_id: str
+    seller_id: str
+    amount: int
+    currency: str
+
+
+class CreditMileage(BaseModel):
+    """Applies a journal entry's credit to a buyer's spendable mileage balance, once."""
+
+    kind: Literal["credit_mileage"] = "credit_mileage"
+    key: str
+    buyer_id: str
+    amount: int
+    currency: str
+
+
+class Publish(BaseModel):
+    """A domain event on the bus; the notifier turns it into e-mail and SMS."""
+
+    kind: Literal["publish"] = "publish"
+    detail_type: str
+    detail: dict[str, object]
+
+
+Effect = Annotated[
+    StartExecution | ResumeWait | FailWait | Refund | Payout | CreditMileage | Publish,
+    Field(discriminator="kind"),
+]
+
+
+MAX_EFFECTS_PER_BATCH = 400  # effects per outbox item: a change's effects are split so
+
+
+class EffectEnvelope(BaseModel):
+    effect: Effect
+
+
+@dataclass(frozen=True)
+class PendingEffects:
+    """An outbox item: effects committed and not yet run (or run and failed ``attempts`` times,
+    the last time with ``last_error``)."""
+
+    outbox_id: str
+    effects: Sequence[Effect]
+    created_at: datetime
+    attempts: int = 0
+    last_error: str | None = None
+    listing_id: str | None = None  # the listing whose change committed them, if any
+
+
+@dataclass(frozen=True)
+class DeadEffects:
+    """Effects that kept failing, taken off the outbox for the operator to retry or resolve."""
+
+    dead_id: str
+    effects: Sequence[Effect]
+    created_at: datetime
+    failed_at: datetime
+    attempts: int
+    last_error: str
+    listing_id: str | None = None
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    resolution_note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MileageDebit:
+    buyer_id: str
+    currency: str
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaMove:
+    """One update of a quota shard. ``take`` needs the shard open with that many left (when the
+    listing has a cap); ``paid`` needs it open; ``give`` and ``close`` always apply."""
+
+    listing_id: str
+    shard: int
+    take: int = 0
+    give: int = 0
+    paid: int = 0
+    close: bool = False
+    capped: bool = True  # False: the listing has no cap, the shard counts only what is paid
+    # the close freezes the count it read: a payment that lands in between cancels the close,
+    # which reads again (None: no condition on the count)
+    expect_paid: int | None = None
+
+
+def merged(moves: Sequence[QuotaMove]) -> list[QuotaMove]:
+    """One move per shard: a transaction may name an item once (releasing two holds of one
+    buyer gives back to the same shard twice)."""
+    by_shard: dict[tuple[str, int], QuotaMove] = {}
+    for m in moves:
+        key = (m.listing_id, m.shard)
+        seen = by_shard.get(key)
+        if seen is None:
+            by_shard[key] = m
+            continue
+        by_shard[key] = QuotaMove(
+            m.listing_id,
+            m.shard,
+            take=seen.take + m.take,
+            give=seen.give + m.give,
+            paid=seen.paid + m.paid,
+            close=seen.close or m.close,
+            capped=seen.capped and m.capped,
+            expect_paid=seen.expect_paid if seen.expect_paid is not None else m.expect_paid,
+        )
+    return list(by_shard.values())
+
+
+@dataclass(frozen=True, slots=True)
+class NewQuotaShard:
+    listing_id: str
+    shard: int
+    cap: int | None  # None: the listing has no cap
+
+
+@dataclass
+class Change:
+    listing: ListingRecord | None = None  # saved if its version is still the one read
+    new_listing: bool = False
+    # saved if their version is still the one read (version 1: must not exist yet)
+    buyers: list[BuyerRecord] = field(default_factory=list)
+    quota: list[QuotaMove] = field(default_factory=list)
+    new_quota: list[NewQuotaShard] = field(default_factory=list)
+    profiles: list[ProfileRecord] = field(default_factory=list)
+    secrets: list[DrawSecret] = field(default_factory=list)
+    payouts: list[PayoutRecord] = field(default_factory=list)
+    # listing id → its entry in the operator's "needs attention" list, or None to remove it
+    attention: dict[str, Attention | None] = field(default_factory=dict)
+    journal: list[JournalEntry] = field(default_factory=list)
+    dedupe: list[str] = field(default_factory=list)  # event keys that must not have been seen
+    mileage_debits: list[MileageDebit] = field(default_factory=list)
+    # what was decided, reported once the change is written (telemetry.py)
+    decisions: list[Decision] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+
+    def listing_id(self) -> str | None:
+        """The listing this change is about, if any (its effects are filed under it)."""
+        if self.listing is not None:
+            return self.listing.listing_id
+        return next((j.listing_id for j in self.journal if j.listing_id), None)

@@ -1,0 +1,256 @@
+"""What is stored: listings, entries, profiles, draw secrets. Pydantic models so that the store
+adapter and the API serialize them the same way; rules stay in the pure modules."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tombola.domain.bookings import Funding, TicketPayment
+from tombola.domain.lifecycle import ListingStatus
+from tombola.domain.money import Money
+from tombola.domain.pricing import PriceTerms, SurplusPolicy
+from tombola.domain.tickets import TicketPolicy
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="ignore", validate_assignment=False)
+
+
+class Durations(Record):
+    """Seconds each wait of the state machine may last."""
+
+    second_payment: int
+    ship: int
+    delivery: int
+    confirm: int
+    resolution: int
+
+
+class Shipment(Record):
+    carrier: str
+    tracking_number: str
+    shipped_at: datetime
+
+
+class WaitRecord(Record):
+    token: str
+    candidate: str | None = None
+
+
+class Attention(Record):
+    """A listing whose execution stopped with money held: what failed, for the operator."""
+
+    error: str
+    cause: str = ""
+    execution: str
+    at: datetime
+
+
+class ListingRecord(Record):
+    listing_id: str
+    seller_id: str
+    title: str
+    description: str = ""
+    currency: str
+    price: int
+    expected_entrants: int
+    first_payment: int
+    fee: int
+    deposit: int
+    surplus_policy: SurplusPolicy
+    mileage_bps: int
+    ticket_limit: int
+    close_when_full: bool
+    closes_at: datetime
+    hold_seconds: int
+    durations: Durations
+    status: ListingStatus
+    version: int = 0
+    created_at: datetime
+    commitment: str
+    request_fingerprint: str | None = None  # of the body, when created under an Idempotency-Key
+    deposit_payment_id: str | None = None
+    deposit_due_at: datetime | None = None  # unpaid by then: cancelled (None: closes_at)
+    # where the per-ticket writes go (docs/DATA_MODEL.md): fixed at creation
+    quota_shards: int = 1
+    entry_partitions: int = 1
+    # entries, frozen at close (while open the quota shards count them)
+    paid_tickets: int = 0
+    closed_at: datetime | None = None
+    # draw: the order itself is in draw chunks; the head keeps how far it went
+    entries_digest: str | None = None
+    buyers: int = 0  # buyers in the order
+    drawn_count: int = 0  # order[:drawn_count] have been candidates
+    seed: str | None = None  # revealed with the first candidate
+    candidate: str | None = None
+    candidate_due_at: datetime | None = None
+    forfeit_requested: str | None = None
+    second_payment_due: int = 0
+    # sale
+    final_buyer: str | None = None
+    second_payment_paid: int = 0
+    second_payment_id: str | None = None
+    shipment: Shipment | None = None
+    delivered_at: datetime | None = None
+    tracking_events: list[dict[str, str]] = Field(default_factory=list)
+    dispute_reason: str | None = None
+    resolution: str | None = None
+    outcome: str | None = None
+    outcome_reason: str | None = None
+    settling: str | None = None  # the outcome being settled, fixed before the chunks post
+    settling_reason: str | None = None
+    waits: dict[str, WaitRecord] = Field(default_factory=dict)
+    stage_due_at: dict[str, datetime] = Field(default_factory=dict)
+    # recovery
+    execution_name: str | None = None  # None: the first execution, named after the listing
+    resumes: int = 0
+    auto_resumes: int = 0  # by the sweep, while the status stayed auto_resume_status
+    auto_resume_status: str | None = None
+    attention: Attention | None = None
+
+    @property
+    def execution(self) -> str:
+        return self.execution_name or self.listing_id
+
+    @property
+    def due_at(self) -> datetime:
+        """When the listing's next step is due without anyone acting: the deposit's expiry
+        while it is unpaid, else the close."""
+        if self.status is ListingStatus.AWAITING_DEPOSIT and self.deposit_due_at is not None:
+            return min(self.deposit_due_at, self.closes_at)
+        return self.closes_at
+
+    @property
+    def terms(self) -> PriceTerms:
+        return PriceTerms(
+            Money(self.price, self.currency),
+            self.expected_entrants,
+            Money(self.first_payment, self.currency),
+            Money(self.fee, self.currency),
+        )
+
+    def ticket_policy(self) -> TicketPolicy:
+        return TicketPolicy(
+            capacity=self.expected_entrants,
+            per_buyer_limit=self.ticket_limit,
+            close_when_full=self.close_when_full,
+            hold_ttl=timedelta(seconds=self.hold_seconds),
+        )
+
+    def money(self, amount: int) -> Money:
+        return Money(amount, self.currency)
+
+
+class EntryStatus(StrEnum):
+    PENDING = "pending"  # held, waiting for the card payment
+    PAID = "paid"
+    REFUNDED = "refunded"  # paid after its hold could no longer be honoured
+    EXPIRED = "expired"
+
+
+class EntryRecord(Record):
+    entry_id: str
+    listing_id: str
+    buyer_id: str
+    tickets: int
+    amount: int
+    currency: str
+    funding: Funding
+    status: EntryStatus
+    created_at: datetime
+    expires_at: datetime
+    payment_id: str | None = None
+    checkout_id: str | None = None
+    ticket_ids: list[str] = Field(default_factory=list)
+    request_fingerprint: str | None = None
+    shards: dict[str, int] = Field(default_factory=dict)  # quota this entry holds, per shard
+
+    def payment(self) -> TicketPayment:
+        return TicketPayment(
+            self.payment_id or self.entry_id,
+            self.buyer_id,
+            self.tickets,
+            Money(self.amount, self.currency),
+            self.funding,
+        )
+
+
+MAX_ENTRIES_PER_BUYER = 30
+
+
+class BuyerRecord(Record):
+    """One buyer on one listing: their entries there (bounded by the ticket limit and
+    MAX_ENTRIES_PER_BUYER), and whether they passed as candidate."""
+
+    listing_id: str
+    buyer_id: str
+    partition: int
+    version: int = 0
+    entries: dict[str, EntryRecord] = Field(default_factory=dict)
+    forfeited: bool = False
+
+    def paid(self) -> list[EntryRecord]:
+        return [e for e in self.entries.values() if e.status is EntryStatus.PAID]
+
+    def paid_tickets(self) -> int:
+        return sum(e.tickets for e in self.paid())
+
+    def pending(self) -> list[EntryRecord]:
+        """Entries whose hold still reserves tickets (expired ones too, until released)."""
+        return [e for e in self.entries.values() if e.status is EntryStatus.PENDING]
+
+    def held_tickets(self) -> int:
+        return sum(e.tickets for e in self.pending())
+
+    def next_expiry(self) -> datetime | None:
+        return min((e.expires_at for e in self.pending()), default=None)
+
+    def forget_old(self) -> None:
+        """Drop the oldest released holds beyond MAX_ENTRIES_PER_BUYER (they moved no money)."""
+        released = sorted(
+            (e for e in self.entries.values() if e.status is EntryStatus.EXPIRED),
+            key=lambda e: e.created_at,
+        )
+        while len(self.entries) > MAX_ENTRIES_PER_BUYER and released:
+            del self.entries[released.pop(0).entry_id]
+
+
+class RefundAccount(Record):
+    bank: str  # PortOne's bank code
+    number: str  # digits
+    holder_name: str
+
+
+class ProfileRecord(Record):
+    user_id: str
+    name: str
+    email: str
+    phone: str
+    address: str
+    payout_account: str | None = None
+    refund_account: RefundAccount | None = None  # for refunds of virtual-account payments
+
+
+class PayoutRecord(Record):
+    """A payout we asked the provider to make; ``payout.paid`` must match it exactly."""
+
+    payout_id: str
+    listing_id: str
+    seller_id: str
+    amount: int
+    currency: str
+    status: str = "issued"  # issued | paid
+    issued_at: datetime
+    paid_at: datetime | None = None
+    # Where the transfer goes: the seller's payout account when the payout was issued (the
+    # store fills it in from the profile as it writes the issued payout), whatever the seller
+    # changes in their profile afterwards.
+    payout_account: str | None = None
+
+
+class DrawSecret(Record):
+    listing_id: str
+    seed: str  # hex; published only when the first candidate is drawn
