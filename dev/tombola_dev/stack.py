@@ -64,7 +64,7 @@ class Stack:
         self.refs: dict[str, str] = dict(self.template.parameters)
         self.refs.update({"AWS::Region": REGION, "AWS::AccountId": ACCOUNT})
         self.attrs: dict[tuple[str, str], str] = {}
-        self._modules: dict[str, ModuleType] = {}
+        self._modules: dict[str, list[ModuleType]] = {}  # idle instances per function
         self.event_queues: dict[str, str] = {}  # function → SQS queue URL standing in for a rule
         self.invocations: list[tuple[str, dict[str, Any]]] = []
         self._lock = threading.Lock()
@@ -117,26 +117,33 @@ class Stack:
         os.environ.update(self.environment())
 
     # ------------------------------------------------------------------ invoking
-    def module(self, fn: Function) -> ModuleType:
-        if fn.logical_id not in self._modules:
-            self._modules[fn.logical_id] = lambda_runtime.load_module(
-                fn, self.function_environment(fn.logical_id)
-            )
-        return self._modules[fn.logical_id]
+    def _checkout(self, fn: Function) -> ModuleType:
+        """An idle instance of the function's module, or a new one (a cold start): like Lambda,
+        one invocation at a time per instance. Powertools' resolver keeps per-request state on
+        the module's ``app``, so two concurrent requests must never share one."""
+        with self._lock:
+            idle = self._modules.setdefault(fn.logical_id, [])
+            if idle:
+                return idle.pop()
+        return lambda_runtime.load_module(fn, self.function_environment(fn.logical_id))
 
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
         fn = self.functions[logical_id]
-        module = self.module(fn)
+        module = self._checkout(fn)
         with self._lock:
             self.invocations.append((logical_id, event))
-        return lambda_runtime.run_handler(
-            module,
-            fn,
-            event,
-            environment=self.function_environment(logical_id),
-            arn=self.attrs.get((logical_id, "Arn"), ""),
-            timeout_millis=self.timeout_millis,
-        )
+        try:
+            return lambda_runtime.run_handler(
+                module,
+                fn,
+                event,
+                environment=self.function_environment(logical_id),
+                arn=self.attrs.get((logical_id, "Arn"), ""),
+                timeout_millis=self.timeout_millis,
+            )
+        finally:
+            with self._lock:
+                self._modules[logical_id].append(module)
 
     @contextmanager
     def lambda_routing(self) -> Iterator[None]:

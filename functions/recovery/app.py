@@ -52,7 +52,7 @@ def payout_queue() -> PayoutList:
 
 @app.post(
     "/operator/payouts/<payout_id>/paid",
-    **contract.post(404, 422, summary="The operator made the transfer: the payout is recorded"),
+    **contract.post(404, 409, 422, summary="The operator made the transfer: the payout is paid"),
 )
 def payout_paid(payout_id: str, body: PayoutConfirmIn) -> PayoutView:
     return payouts.confirm_payout(deps(), caller(app), payout_id, body)

@@ -5,9 +5,12 @@ A listing of 10,000 with Np = 10 asks P1 = 1,000 a ticket and a deposit of 500 (
 
 from __future__ import annotations
 
-from tests.support.fast_platform import FastWorld
+import pytest
+
+from tests.support.fast_platform import FastWorld, fast_deps
 from tombola.domain.ledger import OPERATOR_REVENUE, escrow, mileage, seller_payable
 from tombola.domain.references import payout_id_for
+from tombola.services import settling
 
 
 def balance(w: FastWorld, account: str) -> int:
@@ -243,3 +246,50 @@ def test_a_forfeit_redraws_and_the_next_candidate_buys(w: FastWorld) -> None:
     assert w.store.draw_order(lid, 0, 2) == [first, second]
     # the passed candidate's P1s stay in the pool; nobody is refunded but the deposit
     assert st.paid_out.get("refunds", 0) == 0
+
+
+def test_a_loser_gets_both_the_surplus_share_and_the_proportional_bonus() -> None:
+    """Two mileage postings to one loser in one chunk (the surplus split and the operator-funded
+    bonus) are one credit of their sum: a credit is applied once per key, so two credits under
+    one key lost the bonus while the journal said it was issued."""
+    deps, clock = fast_deps()
+    deps.settings = deps.settings.model_copy(update={"mileage_bps": 1_000})  # 10 % of P1
+    w = FastWorld(deps, clock)
+    w.open(expected_entrants=2, close_when_full=False, surplus_policy="mileage")
+    for buyer, tickets in (("ann", 2), ("bob", 1), ("cat", 1)):
+        w.buy(buyer, tickets)  # P1 5,000: 20,000 paid, 10,000 over the price
+    final = to_final_buyer(w)
+    ship_and_deliver(w)
+    w.confirm()
+    assert w.run() == "done"
+    losing = {"ann": 2, "bob": 1, "cat": 1}
+    losing.pop(final)
+    per_ticket = 10_000 // sum(losing.values()) + 500  # the surplus share, then the bonus
+    for buyer, n in losing.items():
+        assert w.store.mileage_balance(buyer, "KRW") == per_ticket * n
+        assert balance(w, mileage(buyer)) == per_ticket * n
+    w.payout_reported()
+    w.conserved()
+
+
+def test_a_chunk_is_cut_by_payments_so_its_journal_item_stays_small(
+    w: FastWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refund postings name their payments, so a chunk is bounded by payments as well as
+    buyers (at 1,000 buyers of 5 entries each the item passed DynamoDB's 400 KB)."""
+    monkeypatch.setattr(settling, "CHUNK_PAYMENTS", 2)
+    w.open()
+    for buyer, entries in (("ann", 3), ("bob", 2), ("cat", 1)):
+        for _ in range(entries):
+            w.buy(buyer, 1)
+    to_final_buyer(w)
+    assert w.lapse() == "done"  # not shipped: every payment goes back
+    chunks = [e for e in w.store.journal_of_listing(w.listing_id) if ":chunk:" in e.key]
+    assert len(chunks) == 3  # ann (3 > 2 alone), bob, cat: a buyer is never split
+    refunds = [p for e in chunks for p in e.postings if p.ref is not None]
+    assert len(refunds) == len({p.ref for p in refunds}) == 6
+    for checkout, amount in w.checkouts_paid().items():
+        reference = w.psp.checkouts[checkout]["reference"]
+        refunded = w.psp.refunded(f"pay_{checkout}")
+        assert refunded == (0 if reference.startswith("deposit:") else amount), reference
+    w.conserved()

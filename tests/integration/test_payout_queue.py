@@ -27,5 +27,13 @@ def test_a_payout_keeps_the_account_it_was_issued_to(d: Driver) -> None:
         d.as_op("POST", f"/operator/payouts/{payout_id}/paid", {"transfer_reference": "TR-1"})
     )
     assert (paid["status"], paid["payout_account"], paid["warning"]) == ("paid", "KB-sam", None)
+    assert paid["transfer_reference"] == "TR-1"
+    # the same confirmation again is the same answer; another transfer for it is refused
+    path = f"/operator/payouts/{payout_id}/paid"
+    assert d.ok(d.as_op("POST", path, {"transfer_reference": "TR-1"})) == paid
+    again = d.as_op("POST", path, {"transfer_reference": "TR-2"})
+    assert again.status == 409, again.body
+    assert again.body["error"]["field"] == "transfer_reference"
+    assert "TR-1" in again.body["error"]["message"]
     assert d.store.get_payout(payout_id).payout_account == "KB-sam"  # type: ignore[union-attr]
     d.conserved(lid)

@@ -314,3 +314,46 @@ def test_the_old_template_leaked_seeds() -> None:
     assert {"PutItem ALL_OLD", "UpdateItem ALL_OLD", "ConditionCheckItem ALL_OLD"} <= set(
         _leaks(old_deny, SEED_READS)
     )
+
+
+# ------------------------------------------------------------------ the workflow
+# What each function's code does to the listing's executions, and why; the outbox sweep (the
+# close function) re-runs any function's effects, so it may do all but start them by name.
+WORKFLOW_ACTIONS = {
+    "ListingsFunction": {"states:StartExecution"},  # a listing without a deposit opens at once
+    "EntryFunction": {"states:StartExecution", "states:SendTaskSuccess"},  # mileage fills it
+    "PaymentsWebhookFunction": {
+        "states:StartExecution",  # the deposit publishes the listing
+        "states:SendTaskSuccess",  # the last ticket, a P2 paid
+        "states:SendTaskFailure",  # a P2 arriving for a passed candidate
+    },
+    "PurchaseFunction": {"states:SendTaskSuccess", "states:SendTaskFailure"},  # P2, forfeit…
+    "DeliveryWebhookFunction": {"states:SendTaskSuccess"},
+    "CallbacksFunction": {"states:SendTaskSuccess", "states:SendTaskFailure"},  # already done
+    "CloseFunction": {
+        "states:StartExecution",
+        "states:SendTaskSuccess",
+        "states:SendTaskFailure",
+        "states:DescribeExecution",
+    },
+    "RecoveryFunction": {"states:StartExecution", "states:DescribeExecution"},
+}
+
+
+def _workflow_grants(template: Template, name: str) -> set[str]:
+    granted: set[str] = set()
+    for policy in template.resources[name]["Properties"].get("Policies", []):
+        if isinstance(policy, dict) and "StepFunctionsExecutionPolicy" in policy:
+            granted.add("states:StartExecution")
+        for statement in policy.get("Statement", []) if isinstance(policy, dict) else []:
+            if statement.get("Effect") == "Allow":
+                actions = statement["Action"]
+                actions = actions if isinstance(actions, list) else [actions]
+                granted |= {a for a in actions if a.startswith("states:")}
+    return granted
+
+
+def test_each_function_may_do_to_executions_what_its_code_does_and_no_more() -> None:
+    template = _template()
+    granted = {name: _workflow_grants(template, name) for name in template.functions()}
+    assert {name: g for name, g in granted.items() if g} == WORKFLOW_ACTIONS

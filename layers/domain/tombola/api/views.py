@@ -312,6 +312,9 @@ class PayoutView(View):
     payout_id: str
     listing_id: str
     seller_id: str
+    transfer_reference: str | None = Field(
+        default=None, description="once paid: the transfer's reference (bank or provider)"
+    )
     payout_account: str | None = Field(
         description="where to transfer: the seller's payout account when the payout was issued"
     )

@@ -9,6 +9,7 @@ late; it also cancels listings whose deposit was not paid in time.
 
 from __future__ import annotations
 
+import logging
 import math
 from datetime import timedelta
 
@@ -25,6 +26,8 @@ from tombola.services.waits import resume_waits
 from tombola.state.changes import Change
 from tombola.state.records import ListingRecord
 
+log = logging.getLogger(__name__)
+
 LATE = timedelta(minutes=1)
 # The execution's timer counts whole seconds and ends within the second before closes_at; the
 # close step waits out the rest. Earlier than that (another clock's reckoning): it waits again.
@@ -36,11 +39,21 @@ def close_due(deps: Deps) -> dict[str, object]:
     now = deps.clock.now()
     released = release_expired_holds(deps)
     closed: list[str] = []
+    failed: list[str] = []
     for listing_id in deps.store.due_listing_ids(now):
-        if close_one(deps, listing_id, by_schedule=True):
-            closed.append(listing_id)
+        try:  # one listing's trouble holds up no other (and the outbox sweep still runs)
+            if close_one(deps, listing_id, by_schedule=True):
+                closed.append(listing_id)
+        except Exception:
+            log.exception("could not close listing %s", listing_id)
+            failed.append(listing_id)
     swept = sweep_outbox(deps)
-    return {"closed": closed, "holds_released": released, "effects_recovered": swept}
+    return {
+        "closed": closed,
+        "failed": failed,
+        "holds_released": released,
+        "effects_recovered": swept,
+    }
 
 
 def close_on_time(deps: Deps, listing_id: str) -> dict[str, object]:
@@ -54,6 +67,10 @@ def close_on_time(deps: Deps, listing_id: str) -> dict[str, object]:
         deps.clock.sleep(left.total_seconds())  # the timer's last fraction of a second
     if listing.status is ListingStatus.OPEN or "close" in listing.waits:
         close_one(deps, listing_id, from_execution=True)
+    listing = load_listing(deps, listing_id)
+    if listing.status is ListingStatus.OPEN:  # not closed after all (another clock): again
+        rest = (listing.closes_at - deps.clock.now()).total_seconds()
+        return {"closed": False, "close_in": max(1, math.floor(rest))}
     return {"closed": True, "close_in": 0}
 
 

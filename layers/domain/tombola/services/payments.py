@@ -54,8 +54,8 @@ def handle_payment_event(deps: Deps, event: PaymentEvent) -> WebhookAck:
                 deps,
                 Reference.parse(event.data.reference),
                 Money(event.data.amount, event.data.currency),
+                transfer=event.data.payment_id,
                 event_id=event.id,
-                reported_as=event.data.reference,
             ),
         )
     if event.type == "refund.succeeded":
@@ -169,6 +169,8 @@ def _deposit(deps: Deps, event: PaymentEvent, listing_id: str, change: Change) -
         return DUPLICATE  # this very payment opened the listing
     if listing.status is not ListingStatus.AWAITING_DEPOSIT:
         return _refund_unaccepted(change, listing, event, listing.seller_id, "deposit not due")
+    if deps.clock.now() >= listing.due_at:  # the schedule has not cancelled it yet
+        return _refund_unaccepted(change, listing, event, listing.seller_id, "deposit expired")
     if event.data.amount != listing.deposit or event.data.currency != listing.currency:
         return _refund_unaccepted(change, listing, event, listing.seller_id, "wrong deposit amount")
     move(listing, ListingStatus.OPEN)

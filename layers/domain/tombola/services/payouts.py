@@ -7,7 +7,7 @@ from tombola.api.models import PayoutConfirmIn
 from tombola.api.views import PayoutList, PayoutView
 from tombola.domain.auth import Caller, Role
 from tombola.domain.bookings import payout_sent
-from tombola.domain.errors import NotFound, PayoutMismatch
+from tombola.domain.errors import NotAllowedNow, NotFound, PayoutMismatch
 from tombola.domain.money import Money
 from tombola.domain.references import PaysFor, Reference
 from tombola.services.deps import Deps
@@ -35,15 +35,21 @@ def confirm_payout(deps: Deps, caller: Caller, payout_id: str, body: PayoutConfi
             deps,
             Reference.payout(payout_id),
             Money(payout.amount, payout.currency),
-            event_id=f"operator:{payout_id}:{body.transfer_reference}",
-            reported_as=f"transfer {body.transfer_reference}",
+            transfer=body.transfer_reference,
+            event_id=f"operator:{payout_id}",
         )
         payout = deps.store.get_payout(payout_id) or payout
+    if payout.transfer_reference not in {None, body.transfer_reference}:
+        # a second transfer for one payout would pay the seller twice: the operator must look
+        raise NotAllowedNow(
+            f"payout {payout_id} was recorded as paid by transfer {payout.transfer_reference}",
+            field="transfer_reference",
+        )
     return _view(deps, payout)
 
 
 def payout_paid(
-    deps: Deps, ref: Reference | None, paid: Money, *, event_id: str, reported_as: str
+    deps: Deps, ref: Reference | None, paid: Money, *, transfer: str, event_id: str
 ) -> str:
     """A payout made: reported by the provider (``payout.paid``) or confirmed by the operator
     who made the transfer. Recorded once, only for a payout we issued, for exactly its amount
@@ -53,7 +59,7 @@ def payout_paid(
     payout = deps.store.get_payout(payout_id) if payout_id else None
     problem = None
     if payout is None:
-        problem = f"no payout {payout_id or reported_as!r} was issued"
+        problem = f"no payout {payout_id or transfer!r} was issued"
     elif (paid.amount, paid.currency) != (payout.amount, payout.currency):
         problem = (
             f"payout {payout_id} was issued for {payout.amount} {payout.currency}, "
@@ -64,7 +70,7 @@ def payout_paid(
             "PayoutMismatch",
             problem or "",
             event_id=event_id,
-            reference=reported_as,
+            transfer=transfer,
             amount=paid.amount,
             currency=paid.currency,
         )
@@ -76,7 +82,9 @@ def payout_paid(
         current = deps.store.get_payout(issued.payout_id)
         if current is None or current.status == "paid":
             return Change(), DUPLICATE  # recorded before (its journal key says so too)
-        done = current.model_copy(update={"status": "paid", "paid_at": deps.clock.now()})
+        done = current.model_copy(
+            update={"status": "paid", "paid_at": deps.clock.now(), "transfer_reference": transfer}
+        )
         change = Change(payouts=[done])
         change.journal.append(
             payout_sent(issued.seller_id, issued.payout_id, paid, issued.listing_id)
@@ -110,6 +118,7 @@ def _view(deps: Deps, payout: PayoutRecord) -> PayoutView:
         payout_id=payout.payout_id,
         listing_id=payout.listing_id,
         seller_id=payout.seller_id,
+        transfer_reference=payout.transfer_reference,
         payout_account=snapshot if snapshot is not None else now,
         profile_payout_account=now,
         warning=warning,

@@ -12,6 +12,8 @@ Together the entries post exactly what the one-entry ``settlement_plan`` would.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from tombola import telemetry
 from tombola.domain.errors import InvalidInput, NotAllowedNow
 from tombola.domain.ledger import EXTERNAL, Category, JournalEntry, mileage_holder, seller_payable
@@ -24,11 +26,15 @@ from tombola.services.listing_access import load_listing, move, next_version
 from tombola.services.notices import notify, notify_many
 from tombola.services.runner import decide_and_apply
 from tombola.state.changes import Change, CreditMileage, Effect, Payout, Refund
-from tombola.state.records import ListingRecord, PayoutRecord
+from tombola.state.records import BuyerRecord, ListingRecord, PayoutRecord
 
 S = ListingStatus
 TERMINAL_OUTCOME = {S.SETTLED: "sold", S.UNSOLD: "unsold", S.CANCELLED: "seller_fault"}
 CHUNK_BUYERS = 1_000
+# and at most about this many payments (a buyer brings at most MAX_ENTRIES_PER_BUYER): each
+# refund posting names its payment (~90 bytes), and the chunk's journal item must stay well
+# under DynamoDB's 400 KB
+CHUNK_PAYMENTS = 2_000
 
 
 def _outcome(value: str) -> Outcome:
@@ -142,6 +148,20 @@ def _rules(deps: Deps, listing: ListingRecord, wanted: Outcome) -> ChunkRules:
     )
 
 
+def _page(
+    deps: Deps, listing_id: str, partition: int, after: str | None
+) -> tuple[list[BuyerRecord], str | None]:
+    """At most CHUNK_BUYERS buyers, cut after CHUNK_PAYMENTS payments; the same every time for
+    the same start (after the close nobody's paid entries change)."""
+    buyers, nxt = deps.store.buyers_in_partition(listing_id, partition, after, CHUNK_BUYERS)
+    count = 0
+    for i, buyer in enumerate(buyers):
+        count += len(buyer.paid())
+        if count > CHUNK_PAYMENTS and i > 0:
+            return buyers[:i], buyers[i - 1].buyer_id
+    return buyers, nxt
+
+
 def settle_chunk(
     deps: Deps, listing_id: str, partition: int, after: str | None
 ) -> dict[str, object]:
@@ -153,7 +173,7 @@ def settle_chunk(
         raise NotAllowedNow("the listing's settlement has not begun")
     wanted = Outcome(listing.settling)
     rules = _rules(deps, listing, wanted)
-    buyers, nxt = deps.store.buyers_in_partition(listing_id, partition, after, CHUNK_BUYERS)
+    buyers, nxt = _page(deps, listing_id, partition, after)
     paid = [e for b in buyers for e in b.paid()]
     forfeited = frozenset(b.buyer_id for b in buyers if b.forfeited)
     chunk = f"{partition}:{after or ''}"
@@ -234,13 +254,13 @@ def paid_out_by(entry: JournalEntry, listing: ListingRecord, outcome: Outcome) -
     owed."""
     effects: list[Effect] = []
     cur = listing.currency
+    credits: Counter[str] = Counter()  # one credit per buyer and entry (its key), all of it
     for p in entry.postings:
         if p.amount <= 0:
             continue
         buyer = mileage_holder(p.account)
         if buyer is not None:
-            key = f"{entry.key}:{buyer}"
-            effects.append(CreditMileage(key=key, buyer_id=buyer, amount=p.amount, currency=cur))
+            credits[buyer] += p.amount
         elif p.account == EXTERNAL:
             payment_id = payment_of(p.ref)
             if payment_id is None:
@@ -256,6 +276,10 @@ def paid_out_by(entry: JournalEntry, listing: ListingRecord, outcome: Outcome) -
                     currency=cur,
                 )
             )
+    effects.extend(
+        CreditMileage(key=f"{entry.key}:{buyer}", buyer_id=buyer, amount=amount, currency=cur)
+        for buyer, amount in credits.items()
+    )
     return effects
 
 

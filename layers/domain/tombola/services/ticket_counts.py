@@ -12,8 +12,9 @@ from tombola.services.listing_access import load_listing, move, next_version
 from tombola.services.notices import notify
 from tombola.services.runner import decide_and_apply
 from tombola.services.waits import resume_waits
-from tombola.state.changes import Change, QuotaMove
+from tombola.state.changes import Change, QuotaMove, StartExecution
 from tombola.state.records import EntryRecord, EntryStatus, ListingRecord
+from tombola.state.resume_points import ResumePoint
 
 
 def accept_tickets(entry: EntryRecord) -> None:
@@ -80,8 +81,17 @@ def close_full(deps: Deps, listing_id: str) -> bool:
         close(deps, listing, change, deps.clock.now())
         if not listing.ticket_policy().is_full(listing.paid_tickets):
             return Change(), False
-        # the execution waiting for the close goes on to the draw now
-        resume_waits(listing, change, ("close",), event="filled")
+        if "close" in listing.waits:  # the execution waiting for the close draws now
+            resume_waits(listing, change, ("close",), event="filled")
+        else:  # starting (then its close wait resumes at once), or none running: one draws
+            point = ResumePoint("draw")
+            change.effects.append(
+                StartExecution(
+                    listing_id=listing_id,
+                    execution_name=listing.execution,
+                    input=point.execution_input(listing, deps.clock.now()),
+                )
+            )
         return change, True
 
     return decide_and_apply(deps, decide)

@@ -245,6 +245,8 @@ class PayoutRecord(Record):
     status: str = "issued"  # issued | paid
     issued_at: datetime
     paid_at: datetime | None = None
+    # how the transfer is known: the operator's bank reference, or the provider's payout id
+    transfer_reference: str | None = None
     # Where the transfer goes: the seller's payout account when the payout was issued (the
     # store fills it in from the profile as it writes the issued payout), whatever the seller
     # changes in their profile afterwards.
