@@ -28,6 +28,15 @@ def history(d: Driver, name: str) -> list[str]:
     ]
 
 
+def open_with_a_ticket(d: Driver) -> str:
+    """Open for an hour, ann holding one paid ticket of 1,000 (P2 due when drawn)."""
+    d.user("seller", "seller", payout=True)
+    d.user("ann", "buyer")
+    lid = d.open_listing("seller", expected_entrants=1_000)
+    d.buy("ann", lid, tickets=1)
+    return lid
+
+
 def test_publishing_starts_the_execution_which_closes_on_time_by_its_timer(d: Driver) -> None:
     d.user("seller", "seller", payout=True)
     d.user("ann", "buyer")
@@ -104,10 +113,8 @@ def test_an_unpaid_deposit_expires_and_the_listing_is_cancelled(d: Driver) -> No
 def test_the_schedule_closes_a_listing_whose_execution_stopped_and_counts_it_late(
     d: Driver,
 ) -> None:
-    d.user("seller", "seller", payout=True)
-    d.user("ann", "buyer")
-    lid = d.open_listing("seller", expected_entrants=1_000)
-    d.buy("ann", lid, tickets=1)
+    lid = open_with_a_ticket(d)
+    d.waiting_for_close(lid)  # running (moto cannot stop an execution still starting)
     arn = d.stack.execution(lid)["executionArn"]
     boto3.client("stepfunctions").stop_execution(executionArn=arn, error="Lost")
     d.clock.current = d.record(lid).closes_at + timedelta(minutes=2)
@@ -124,10 +131,7 @@ def test_the_schedule_closes_a_listing_whose_execution_stopped_and_counts_it_lat
 def test_the_schedule_on_time_resumes_the_waiting_execution_and_counts_nothing(
     d: Driver,
 ) -> None:
-    d.user("seller", "seller", payout=True)
-    d.user("ann", "buyer")
-    lid = d.open_listing("seller", expected_entrants=1_000)
-    d.buy("ann", lid, tickets=1)
+    lid = open_with_a_ticket(d)
     d.waiting_for_close(lid)
     d.close_window(lid)
     d.wait_status(lid, "awaiting_second_payment", timeout=15)

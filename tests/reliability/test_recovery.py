@@ -166,6 +166,7 @@ def test_an_execution_stopped_at_any_wait_is_resumed_there_by_the_sweep(
     d.user("seller", "seller", payout=True)
     d.user("op", "operator")
     lid = d.open_listing("seller", ticket_limit=4, deadlines={"second_payment": 30})
+    d.waiting_for_close(lid)  # the close wait stored its token before any wait is made to fail
     for b in ("ann", "bob"):
         d.user(b, "buyer")
         d.buy(b, lid, tickets=2)

@@ -26,6 +26,7 @@ from tests.support.interleavings import (
     ManualWorkflow,
     RecordingEvents,
     caller,
+    drain_outbox,
     settings_for,
 )
 from tests.support.memory_store import MemoryStore
@@ -60,7 +61,6 @@ from tombola.services import (
     listings,
     payments,
     purchase,
-    runner,
 )
 from tombola.services.deps import Deps
 from tombola.state.records import ProfileRecord
@@ -564,13 +564,7 @@ class FastWorld:
         return self.run()
 
     def drain(self) -> None:
-        """Every effect left in the outbox runs (the sweep, as often as it takes)."""
-        for _ in range(20):
-            if not self.store.pending_effects(-(10**6)):
-                return
-            self.clock.advance(timedelta(hours=2))
-            runner.sweep_outbox(self.deps)
-        raise AssertionError("effects still pending after 20 sweeps")
+        drain_outbox(self.deps, self.clock)
 
     def a_month_passes(self, days: int = 45) -> int:
         """Time jumps; what DynamoDB's TTL would have deleted by then is gone."""

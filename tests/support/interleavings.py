@@ -476,13 +476,17 @@ class World:
         return forget_expired(self.store.client, self.store.table, now)
 
     def drain(self) -> None:
-        """Every effect left in the outbox runs (the sweep, as often as it takes)."""
-        for _ in range(20):
-            if not self.store.pending_effects(-(10**6)):
-                return
-            self.clock.advance(timedelta(hours=2))
-            runner.sweep_outbox(self.deps)
-        raise AssertionError("effects still pending after 20 sweeps")
+        drain_outbox(self.deps, self.clock)
+
+
+def drain_outbox(deps: Deps, clock: ManualClock) -> None:
+    """Every effect left in the outbox runs (the sweep, as often as it takes)."""
+    for _ in range(20):
+        if not deps.store.pending_effects(-(10**6)):
+            return
+        clock.advance(timedelta(hours=2))
+        runner.sweep_outbox(deps)
+    raise AssertionError("effects still pending after 20 sweeps")
 
 
 def refused(f: Callable[[], Any]) -> Any:

@@ -6,9 +6,11 @@ import pytest
 
 from tombola.domain.errors import IllegalTransition
 from tombola.domain.lifecycle import (
+    PHASE,
     TERMINAL,
     TRANSITIONS,
     ListingStatus,
+    Phase,
     can_transition,
     transition,
 )
@@ -62,3 +64,12 @@ def test_every_illegal_transition_is_rejected_naming_both_states(
 def test_illegal_list_covers_the_complement() -> None:
     allowed = sum(len(v) for v in TRANSITIONS.values())
     assert len(ILLEGAL) + allowed == len(ListingStatus) ** 2
+
+
+def test_every_status_has_its_phase_and_each_phase_is_reached() -> None:
+    """The API says which statuses a client treats alike (``phase``); the web client reads it
+    instead of restating the groups."""
+    assert set(PHASE) == set(ListingStatus)
+    assert set(PHASE.values()) == set(Phase)
+    assert PHASE[ListingStatus.OPEN] is PHASE[ListingStatus.DRAWING] is Phase.BEFORE_DRAW
+    assert PHASE[ListingStatus.UNSOLD] is PHASE[ListingStatus.CANCELLED] is Phase.NOT_SOLD

@@ -18,10 +18,10 @@ export function standing(e: Entry): string {
   if (e.final_buyer) return t("entryFinal");
   if (e.status === "pending") return t("entryPending");
   if (e.status === "expired") return t("entryExpired");
-  if (["open", "closed", "drawing"].includes(e.listing_status)) return t("entryWaiting");
+  if (e.listing_phase === "before_draw") return t("entryWaiting");
   if (e.passed) return t("entryPassed");
-  if (e.listing_status === "awaiting_second_payment") return t("entryNextInLine");
-  if (["unsold", "cancelled"].includes(e.listing_status)) return t("entryRefunded", { status: statusText(e.listing_status) });
+  if (e.listing_phase === "drawing") return t("entryNextInLine");
+  if (e.listing_phase === "not_sold") return t("entryRefunded", { status: statusText(e.listing_status) });
   return `${t("entryNotDrawn")} (${statusText(e.listing_status)})`;
 }
 
@@ -102,7 +102,7 @@ function EntryCard({ e, reload }: { e: Entry; reload: () => void }) {
           </button>
         </p>
       )}
-      {e.final_buyer && ["shipped", "delivered"].includes(e.listing_status) && (
+      {e.final_buyer && e.listing_phase === "in_transit" && (
         <div>
           <button onClick={() => void act(async () => void unwrap(await api.POST("/listings/{listing_id}/confirm", path)))}>
             {t("confirmReceipt")}

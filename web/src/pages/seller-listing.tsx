@@ -80,7 +80,7 @@ export function SellerListingPage({ id }: { id: string }) {
   const path = { params: { path: { listing_id: id } } };
   const [l, error, reload] = useLoad(async () => unwrap(await api.GET("/listings/{listing_id}", path)), [id], 5);
   const [st] = useLoad(async () => unwrap(await api.GET("/listings/{listing_id}/statement", path)), [id, l?.status]);
-  const hasBuyer = l && ["final_buyer", "shipped", "delivered", "disputed", "confirmed", "settled"].includes(l.status);
+  const hasBuyer = l && ["awaiting_shipment", "in_transit", "closing_sale", "sold"].includes(l.phase);
   const [buyer] = useLoad(
     async () => (hasBuyer ? unwrap(await api.GET("/listings/{listing_id}/final-buyer", path)) : null),
     [id, hasBuyer],

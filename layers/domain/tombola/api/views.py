@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tombola.domain.lifecycle import ListingStatus
+from tombola.domain.lifecycle import ListingStatus, Phase
 from tombola.domain.pricing import SurplusPolicy
 
 
@@ -68,6 +68,7 @@ class ListingView(View):
     description: str
     seller: str = Field(description="the seller's pseudonym")
     status: ListingStatus
+    phase: Phase = Field(description="the statuses a client treats alike")
     currency: str = Field(examples=["KRW"])
     currency_minor_units: int = Field(description="digits after the decimal point (KRW: 0)")
     price: int = Field(description="Pp", examples=[100_000])
@@ -185,6 +186,7 @@ class EntryView(View):
     listing_id: str
     listing_title: str
     listing_status: ListingStatus
+    listing_phase: Phase = Field(description="the listing's status as a client groups it")
     candidate: bool = Field(description="you are the drawn candidate who must pay P2 now")
     second_payment: SecondPaymentDue | None = Field(description="while you are the candidate")
     final_buyer: bool = Field(description="you bought the item")

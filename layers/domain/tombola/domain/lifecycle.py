@@ -64,3 +64,34 @@ def transition(current: ListingStatus, target: ListingStatus) -> ListingStatus:
     if not can_transition(current, target):
         raise IllegalTransition(current.value, target.value)
     return target
+
+
+class Phase(StrEnum):
+    """Where a listing is in its life as people see it: the statuses a client treats alike."""
+
+    UNPUBLISHED = "unpublished"  # the deposit is not paid yet
+    BEFORE_DRAW = "before_draw"  # taking entries, or closed and about to draw
+    DRAWING = "drawing"  # a drawn candidate has the P2 to pay
+    AWAITING_SHIPMENT = "awaiting_shipment"  # a final buyer; the seller ships
+    IN_TRANSIT = "in_transit"  # shipped or delivered: the final buyer may confirm or dispute
+    CLOSING_SALE = "closing_sale"  # confirmed or disputed: settlement follows
+    SOLD = "sold"
+    NOT_SOLD = "not_sold"  # unsold or cancelled: the money went back
+
+
+PHASE: dict[ListingStatus, Phase] = {
+    S.DRAFT: Phase.UNPUBLISHED,
+    S.AWAITING_DEPOSIT: Phase.UNPUBLISHED,
+    S.OPEN: Phase.BEFORE_DRAW,
+    S.CLOSED: Phase.BEFORE_DRAW,
+    S.DRAWING: Phase.BEFORE_DRAW,
+    S.AWAITING_SECOND_PAYMENT: Phase.DRAWING,
+    S.FINAL_BUYER: Phase.AWAITING_SHIPMENT,
+    S.SHIPPED: Phase.IN_TRANSIT,
+    S.DELIVERED: Phase.IN_TRANSIT,
+    S.DISPUTED: Phase.CLOSING_SALE,
+    S.CONFIRMED: Phase.CLOSING_SALE,
+    S.SETTLED: Phase.SOLD,
+    S.UNSOLD: Phase.NOT_SOLD,
+    S.CANCELLED: Phase.NOT_SOLD,
+}

@@ -26,7 +26,7 @@ from tombola.domain.errors import (
     OutOfRange,
     ProviderUnavailable,
 )
-from tombola.domain.lifecycle import ListingStatus
+from tombola.domain.lifecycle import PHASE, ListingStatus
 from tombola.domain.pseudonyms import buyer_pseudonym
 from tombola.domain.references import Reference
 from tombola.services.buyers import (
@@ -194,6 +194,7 @@ def entry_view(
         listing_id=entry.listing_id,
         listing_title=listing.title,
         listing_status=listing.status,
+        listing_phase=PHASE[listing.status],
         candidate=candidate,
         second_payment=SecondPaymentDue(amount=listing.second_payment_due, due_at=due.isoformat())
         if candidate and due is not None

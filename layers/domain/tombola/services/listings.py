@@ -31,7 +31,7 @@ from tombola.domain.errors import (
     NotFound,
     OutOfRange,
 )
-from tombola.domain.lifecycle import ListingStatus
+from tombola.domain.lifecycle import PHASE, ListingStatus
 from tombola.domain.money import CURRENCIES, Money
 from tombola.domain.pricing import PriceTerms
 from tombola.domain.pseudonyms import buyer_pseudonym, seller_handle
@@ -235,6 +235,7 @@ def public_view(deps: Deps, listing: ListingRecord) -> ListingView:
         description=listing.description,
         seller=seller_handle(pseudonym_key(deps), listing.seller_id),
         status=listing.status,
+        phase=PHASE[listing.status],
         currency=listing.currency,
         currency_minor_units=CURRENCIES.get(listing.currency, 0),
         price=listing.price,
