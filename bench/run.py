@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     throughput([1, 4, 16, 64], 2 if small else 40)
     draw_speed(100_000 if small else 1_000_000)
     big_listing_settled(300 if small else 250_000)
-    close_delay(10 if small else 60)
+    close_delay(10 if small else 40)
     cost(per_purchase)
     print_table()
     return 0

@@ -65,6 +65,7 @@ class Stack:
         self.refs.update({"AWS::Region": REGION, "AWS::AccountId": ACCOUNT})
         self.attrs: dict[tuple[str, str], str] = {}
         self._modules: dict[str, list[ModuleType]] = {}  # idle instances per function
+        self._cold_only = False
         self.event_queues: dict[str, str] = {}  # function → SQS queue URL standing in for a rule
         self.invocations: list[tuple[str, dict[str, Any]]] = []
         self._lock = threading.Lock()
@@ -123,9 +124,20 @@ class Stack:
         the module's ``app``, so two concurrent requests must never share one."""
         with self._lock:
             idle = self._modules.setdefault(fn.logical_id, [])
-            if idle:
+            if idle and not self._cold_only:
                 return idle.pop()
         return lambda_runtime.load_module(fn, self.function_environment(fn.logical_id))
+
+    def warm(self, count: int, request: Callable[[], object]) -> None:
+        """``count`` warm instances of every function ``request`` reaches, each having served
+        it once (provisioned concurrency, for a benchmark that measures contention, not cold
+        starts)."""
+        self._cold_only = True
+        try:
+            for _ in range(count):
+                request()
+        finally:
+            self._cold_only = False
 
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
         fn = self.functions[logical_id]
