@@ -97,6 +97,9 @@ def test_an_unpaid_deposit_expires_and_the_listing_is_cancelled(d: Driver) -> No
     lid = created["listing"]["listing_id"]
     checkout = created["deposit"]["checkout"]
     assert checkout["expires_at"] == (d.clock.now() + timedelta(seconds=600)).isoformat()
+    assert d.ok(d.stack.http("GET", "/policy"))["deposit_expiry_seconds"] == 600
+    [mine] = d.ok(d.as_("seller", "GET", "/me/listings"))["listings"]
+    assert mine["deposit_due_at"] == checkout["expires_at"]  # the seller sees the deadline
     d.clock.advance(timedelta(seconds=599))
     d.stack.run_schedules({"CloseFunction"})
     assert d.record(lid).status.value == "awaiting_deposit"

@@ -80,6 +80,9 @@ class ListingView(View):
     close_when_full: bool
     surplus_policy: SurplusPolicy
     closes_at: str
+    deposit_due_at: str | None = Field(
+        default=None, description="while the deposit is unpaid: paid by then, or cancelled"
+    )
     seconds_left: int
     paid_tickets: int
     second_payment_if_drawn_now: int = Field(description="P2 if the draw happened now")
@@ -411,6 +414,9 @@ class PolicyView(View):
     expected_entrants_max: int
     max_open_days: int = Field(description="how far ahead a listing may close")
     payment_hold_seconds: int = Field(description="how long a ticket is held awaiting payment")
+    deposit_expiry_seconds: int = Field(
+        description="how long a new listing waits for its deposit before it is cancelled"
+    )
     currencies: dict[str, int] = Field(description="currency code: digits after the point")
     deadlines: DeadlinePolicy
 

@@ -247,6 +247,9 @@ def public_view(deps: Deps, listing: ListingRecord) -> ListingView:
         close_when_full=listing.close_when_full,
         surplus_policy=listing.surplus_policy,
         closes_at=listing.closes_at.isoformat(),
+        deposit_due_at=(
+            listing.due_at.isoformat() if listing.status is ListingStatus.AWAITING_DEPOSIT else None
+        ),
         seconds_left=left if listing.status is ListingStatus.OPEN else 0,
         paid_tickets=paid,
         second_payment_if_drawn_now=terms.second_payment(paid).amount,

@@ -36,6 +36,7 @@ def in_force(s: Settings) -> PolicyView:
         expected_entrants_max=MAX_EXPECTED_ENTRANTS,
         max_open_days=s.max_open_days,
         payment_hold_seconds=s.hold_seconds,
+        deposit_expiry_seconds=s.deposit_expiry_seconds,
         currencies=dict(CURRENCIES),
         deadlines=DeadlinePolicy(
             **{
