@@ -7,7 +7,7 @@ SAMVENV ?= .venv-sam
 SAM    := $(SAMVENV)/bin/sam
 export SAM_CLI_TELEMETRY = 0
 
-.PHONY: help dev web web-check browser deploy-web dynamodb-local lock test fast integration e2e deploy openapi-check unit reliability bench bench-small lint format openapi sam-check run demo token verify clean
+.PHONY: lighthouse help dev web web-check browser deploy-web dynamodb-local lock test fast integration e2e deploy openapi-check unit reliability bench bench-small lint format openapi sam-check run demo token verify clean
 
 help: ## this list
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):[^#]*## /\1\t/' | expand -t 16
@@ -124,6 +124,9 @@ GROUP ?= buyer
 
 run: $(STAMP) web ## the whole system on 127.0.0.1:$(PORT) (AWS CLI: --endpoint-url http://127.0.0.1:$(MOTO_PORT)); ARGS="--tick-seconds 5 --param Name=Value"; Ctrl-C stops
 	$(BIN)/python -m tombola_dev.serve --port $(PORT) --moto-port $(MOTO_PORT) $(ARGS)
+
+lighthouse: $(STAMP) web ## Lighthouse (mobile) on the main pages against a local stack: scores to test-results/lighthouse.json
+	$(BIN)/python -m tombola_dev.lighthouse
 
 demo: $(STAMP) ## drive listings through the stack at :$(PORT) over HTTP (starts its own if none runs)
 	$(BIN)/python -m tombola_dev.demo --url http://127.0.0.1:$(PORT)

@@ -39,10 +39,10 @@ class Driver:
             method, path, body=body, claims=claims(user, *self.users[user]), **kw
         )
 
-    def as_op(self, method: str, path: str, body: Any = None) -> HttpResponse:
+    def as_op(self, method: str, path: str, body: Any = None, **kw: Any) -> HttpResponse:
         """An operator ("op") calls."""
         self.users.setdefault("op", ("operator",))
-        return self.as_("op", method, path, body)
+        return self.as_("op", method, path, body, **kw)
 
     def user(self, user: str, *groups: str, payout: bool = False) -> None:
         self.users[user] = groups

@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 
+from tombola_dev.photo_uploads import honour_copy_conditions
 from tombola_dev.template import Template, load_definition, resolve
 
 REGION = "us-east-1"
@@ -37,6 +38,14 @@ def create_resources(
     for res in template.of_type("AWS::SES::EmailIdentity").values():
         email = resolve(res["Properties"]["EmailIdentity"], refs, attrs)
         boto3.client("ses").verify_email_identity(EmailAddress=email)
+    for name, res in template.of_type("AWS::S3::Bucket").items():
+        refs[name] = create_bucket(f"tombola-{stage}-{name.lower()}", res["Properties"], refs)
+        attrs[(name, "Arn")] = f"arn:aws:s3:::{refs[name]}"
+        attrs[(name, "RegionalDomainName")] = f"{refs[name]}.s3.{REGION}.amazonaws.com"
+    for name in template.of_type("AWS::CloudFront::Distribution"):
+        # not run here (the local stack serves the web client and the photos itself): a name
+        # that is nobody's, for the variables that mention it
+        attrs[(name, "DomainName")] = f"{name.lower()}.cloudfront.invalid"
     role = create_role()
     lam = boto3.client("lambda")
     for fn in template.functions().values():
@@ -76,6 +85,61 @@ def create_table_request(name: str, props: dict[str, Any]) -> dict[str, Any]:
     if props.get("GlobalSecondaryIndexes"):
         kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
     return kwargs
+
+
+def create_bucket(bucket: str, props: dict[str, Any], refs: dict[str, str]) -> str:
+    """A bucket as the template declares it: private, with its CORS and lifecycle rules (moto
+    keeps the rules, it does not expire anything), and CopyObject's conditions as S3 has them."""
+    honour_copy_conditions()
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=bucket)
+    if "PublicAccessBlockConfiguration" in props:
+        s3.put_public_access_block(
+            Bucket=bucket, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
+        )
+    rules = props.get("CorsConfiguration", {}).get("CorsRules", [])
+    if rules:
+        s3.put_bucket_cors(
+            Bucket=bucket,
+            CORSConfiguration={"CORSRules": [_cors_rule(rule, refs) for rule in rules]},
+        )
+    lifecycle = props.get("LifecycleConfiguration", {}).get("Rules", [])
+    if lifecycle:
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=bucket,
+            LifecycleConfiguration={"Rules": [_lifecycle_rule(rule) for rule in lifecycle]},
+        )
+    return bucket
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A template's lifecycle rule (the properties it uses) as PutBucketLifecycleConfiguration
+    takes it."""
+    known = {"Id", "Status", "Prefix", "ExpirationInDays", "AbortIncompleteMultipartUpload"}
+    unknown = set(rule) - known
+    if unknown:
+        raise ValueError(f"lifecycle rule properties not handled here: {sorted(unknown)}")
+    out: dict[str, Any] = {"Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")}}
+    if "Id" in rule:
+        out["ID"] = rule["Id"]
+    if "ExpirationInDays" in rule:
+        out["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+    if "AbortIncompleteMultipartUpload" in rule:
+        days = int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
+        out["AbortIncompleteMultipartUpload"] = {"DaysAfterInitiation": days}
+    return out
+
+
+def _cors_rule(rule: dict[str, Any], refs: dict[str, str]) -> dict[str, Any]:
+    origins = rule["AllowedOrigins"]
+    if isinstance(origins, dict):  # a CommaDelimitedList parameter
+        origins = str(resolve(origins, refs, {})).split(",")
+    out: dict[str, Any] = {"AllowedOrigins": origins, "AllowedMethods": rule["AllowedMethods"]}
+    if "AllowedHeaders" in rule:
+        out["AllowedHeaders"] = rule["AllowedHeaders"]
+    if "MaxAge" in rule:
+        out["MaxAgeSeconds"] = int(rule["MaxAge"])
+    return out
 
 
 def create_secret(

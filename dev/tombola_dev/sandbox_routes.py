@@ -13,6 +13,7 @@ from typing import Any
 from tombola.adapters import container
 from tombola.adapters.sandbox_psp import NothingToCancel, SandboxPaymentProvider
 from tombola.domain.references import Reference, payout_id_for
+from tombola.services.buyers import find_buyer
 from tombola_dev.sandbox import cancellation_webhook, carrier_webhook, payment_webhook
 from tombola_dev.stack import Stack
 
@@ -69,7 +70,24 @@ class SandboxProvider:
         if found is None:
             return 404, {"error": {"code": "not_found", "message": cid}}
         ref = Reference.parse(found["reference"])
-        return 200, found | {"pays_for": ref.pays_for.value if ref else None}
+        return 200, found | {"pays_for": ref.pays_for.value if ref else None} | self._item(ref)
+
+    def _item(self, ref: Reference | None) -> dict[str, Any]:
+        """What the payer pays for, as a provider's checkout names the order: the item's name and,
+        for tickets, how many."""
+        if ref is None or not ref.listing_id:
+            return {}
+        deps = container.deps()
+        listing = deps.store.get_listing(ref.listing_id)
+        if listing is None:
+            return {}
+        item: dict[str, Any] = {"listing_id": listing.listing_id, "title": listing.title}
+        if ref.entry_id and ref.buyer_id:
+            buyer = find_buyer(deps, listing, ref.buyer_id)
+            entry = buyer.entries.get(ref.entry_id) if buyer else None
+            if entry is not None:
+                item["tickets"] = entry.tickets
+        return item
 
     def _send_payment(self, cid: str, event_type: str) -> tuple[int, Any]:
         found = self.psp.checkout(cid)

@@ -8,6 +8,8 @@
   the function the template names, with the JWT authorizer stood in by locally signed tokens;
 - a ticker firing the scheduled function at the template's rate (or every --tick-seconds);
 - a sandbox payment provider and carrier under /sandbox/, which send signed webhooks;
+- S3's side of the listing photos: presigned upload forms posted to /sandbox/s3/<bucket>, checked
+  as S3 checks them, and the photos served at /photos/* as CloudFront serves them deployed;
 - notifications printed and appended to .local/notifications.log.
 """
 
@@ -42,6 +44,7 @@ from tombola_dev import auth
 from tombola_dev.client import Client
 from tombola_dev.conformance import Conformance
 from tombola_dev.moto_resources import ACCOUNT, REGION
+from tombola_dev.photo_uploads import PhotoRoutes
 from tombola_dev.sandbox_routes import Routes, SandboxProvider
 from tombola_dev.stack import MOTO_CONFIG, Stack, fake_credentials
 from tombola_dev.template import ROOT
@@ -62,6 +65,9 @@ TYPES = {
     ".png": "image/png",
     ".ico": "image/x-icon",
 }
+
+
+UPLOAD = re.compile(r"^/sandbox/s3/(?P<bucket>[a-z0-9][a-z0-9.-]{1,62})$")
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,7 @@ class LocalApi:
     def __init__(self, stack: Stack, base_url: str, web: WebClient | None = None) -> None:
         self.stack = stack
         self.web = web or WebClient(WEB_DIST)
+        self.photos = PhotoRoutes(stack.refs["PhotosBucket"])  # S3's and CloudFront's side
         self.self_client = Client(base_url)
         self.sandbox: Routes = [
             ("GET", re.compile(r"^/sandbox/health$"), self.health),
@@ -109,6 +116,13 @@ class LocalApi:
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, Any]:
         route_path = path.split("?", 1)[0]
+        upload = UPLOAD.match(route_path)
+        if upload and method == "POST":  # a presigned POST form, as S3 takes it
+            status, xml = self.photos.upload(upload["bucket"], headers, body)
+            return status, Raw(xml, "application/xml")
+        if method == "GET" and route_path.startswith("/photos/"):  # as CloudFront serves them
+            status, data, kind = self.photos.photo(route_path.removeprefix("/photos/"))
+            return status, Raw(data, kind)
         for m, pattern, fn in self.sandbox:
             match = pattern.match(route_path)
             if match and m == method:
@@ -355,6 +369,9 @@ def main(argv: list[str] | None = None) -> int:
             base = f"http://{args.host}:{args.port}"
             container.override(
                 checkout_url=f"{base}/#/checkout/",  # the web client's checkout page
+                # photos: uploaded to and served by this stack (photo_uploads.py)
+                photo_base_url=base,
+                photo_upload_url=f"{base}/sandbox/s3/{stack.refs['PhotosBucket']}",
                 telemetry=PowertoolsTelemetry(emit_metrics=False),
             )
             NOTIFICATIONS_LOG.unlink(missing_ok=True)  # each run's log starts fresh

@@ -178,7 +178,15 @@ def resolve(value: Any, refs: dict[str, str], attrs: dict[tuple[str, str], str])
         if k == "Fn::GetAtt":
             return attrs[(v[0], v[1])]
         if k == "Fn::Sub":
-            return re.sub(r"\$\{([\w:.]+)\}", lambda m: refs.get(m.group(1), m.group(0)), v)
+
+            def sub(m: re.Match[str]) -> str:
+                name = m.group(1)
+                if name in refs:
+                    return refs[name]
+                logical, _, attribute = name.partition(".")
+                return attrs.get((logical, attribute), m.group(0))
+
+            return re.sub(r"\$\{([\w:.]+)\}", sub, v)
     if isinstance(value, (int, float, bool)):
         return str(value).lower() if isinstance(value, bool) else str(value)
     return value

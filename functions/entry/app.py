@@ -10,9 +10,9 @@ from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, idempotency_key, make_resolver
 from tombola.adapters.observability import api_handler
 from tombola.api.models import EntryIn
-from tombola.api.views import EntryCreated, EntryList, MileageView
+from tombola.api.views import EntryCreated, EntryList, MileageView, TimelineView
 from tombola.config import NonEmpty, PaymentSettings
-from tombola.services import entries
+from tombola.services import entries, timeline
 
 
 class EntrySettings(PaymentSettings):
@@ -32,6 +32,14 @@ app = make_resolver()
 )
 def create_entry(listing_id: str, body: EntryIn) -> EntryCreated:
     return entries.apply_for_tickets(deps(), caller(app), listing_id, body, idempotency_key(app))
+
+
+@app.get(
+    "/listings/<listing_id>/timeline",
+    **contract.get(404, summary="The listing's order step by step, for its buyer or seller"),
+)
+def order_timeline(listing_id: str) -> TimelineView:
+    return timeline.timeline(deps(), caller(app), listing_id)
 
 
 @app.get("/me/entries", **contract.get(summary="The caller's entries"))

@@ -9,7 +9,7 @@ from tombola.adapters import contract
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, idempotency_key, make_resolver
 from tombola.adapters.observability import api_handler
-from tombola.api.models import ListingIn
+from tombola.api.models import ListingIn, PhotoUploadIn
 from tombola.api.views import (
     DepositView,
     DrawTranscript,
@@ -17,17 +17,20 @@ from tombola.api.views import (
     ListingCreated,
     ListingPage,
     ListingView,
+    PhotoUploadView,
     PolicyView,
     StatementView,
 )
 from tombola.config import NonEmpty, PaymentSettings
-from tombola.services import entrants, listings, policy
+from tombola.services import entrants, listing_photos, listings, policy
 
 
 class ListingsSettings(PaymentSettings):
     idempotency_table: NonEmpty
     pseudonym_key_arn: NonEmpty
     state_machine_arn: NonEmpty  # a listing published at once (no deposit) starts its execution
+    photo_bucket: NonEmpty  # the listings' photos: upload forms, checked on confirmation
+    photo_base_url: NonEmpty  # where they are served (the web distribution's /photos/*)
 
 
 settings = cold_start(ListingsSettings)
@@ -93,6 +96,22 @@ def get_entrants(
     limit: Annotated[int, Query(ge=1, le=100)] = 100,
 ) -> EntrantPage:
     return entrants.entrants(deps(), caller(app), listing_id, cursor, limit)
+
+
+@app.post(
+    "/listings/<listing_id>/photos",
+    **contract.post(404, 409, summary="A signed form to upload one photo of the listing"),
+)
+def photo_upload(listing_id: str, body: PhotoUploadIn) -> PhotoUploadView:
+    return listing_photos.request_upload(deps(), caller(app), listing_id, body)
+
+
+@app.post(
+    "/listings/<listing_id>/photos/<photo_id>",
+    **contract.post(404, 409, summary="Attach an uploaded photo, checked as stored"),
+)
+def photo_attach(listing_id: str, photo_id: str) -> ListingView:
+    return listing_photos.attach(deps(), caller(app), listing_id, photo_id)
 
 
 @app.get("/policy", **contract.get(public=True, summary="The operator's policy in force"))

@@ -1,8 +1,11 @@
 """EventBridge rule target: domain events become e-mail (SES) and SMS (SNS)."""
 
+from datetime import datetime
+
 import boto3
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.config import Config
 
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.messaging import SesSnsNotifier
@@ -24,10 +27,12 @@ _notifier: SesSnsNotifier | None = None
 def notifier() -> SesSnsNotifier:
     global _notifier  # noqa: PLW0603
     if _notifier is None:
+        # short waits: a send cut off by the function's own timeout would stay "sending"
+        quick = Config(connect_timeout=3, read_timeout=10, retries={"max_attempts": 3})
         _notifier = SesSnsNotifier(
             settings.sender_email,
-            boto3.client("ses"),
-            boto3.client("sns"),
+            boto3.client("ses", config=quick),
+            boto3.client("sns", config=quick),
         )
     return _notifier
 
@@ -38,5 +43,13 @@ def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, object
     if event.detail_type == "OperatorAlert":  # the OperatorAlertsAlarm counts these
         logger.warning("operator alert", extra={"alert": event.detail})
         deps().telemetry.count(Point(Metric.OPERATOR_ALERTS))
-    sent = notify_event(deps().store, notifier(), event.detail_type, event.detail, event.get_id)
+    sent = notify_event(
+        deps().store,
+        notifier(),
+        event.detail_type,
+        event.detail,
+        event.get_id,
+        datetime.fromisoformat(event.time.replace("Z", "+00:00")),
+        deps().clock.now(),
+    )
     return {"sent": sent}

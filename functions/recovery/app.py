@@ -2,8 +2,9 @@
 needing attention with a resume (the state machine's last catch is functions/attention), the
 payout queue the operator confirms, and the effects that kept failing (retry or resolve)."""
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tombola.adapters import contract
@@ -18,9 +19,10 @@ from tombola.api.views import (
     PayoutList,
     PayoutView,
     ResumeView,
+    UndeliveredList,
 )
 from tombola.config import NonEmpty, Settings
-from tombola.services import dead_effects, payouts, recovery
+from tombola.services import dead_effects, inbox, payouts, recovery
 
 
 class RecoverySettings(Settings):
@@ -45,9 +47,22 @@ def resume(listing_id: str) -> ResumeView:
     return recovery.operator_resume(deps(), caller(app), listing_id)
 
 
-@app.get("/operator/payouts", **contract.get(summary="Payouts waiting for the operator's transfer"))
-def payout_queue() -> PayoutList:
-    return payouts.payout_queue(deps(), caller(app))
+@app.get(
+    "/operator/undelivered",
+    **contract.get(summary="Notes an e-mail or SMS did not deliver (newest first)"),
+)
+def undelivered() -> UndeliveredList:
+    return inbox.undelivered(deps(), caller(app))
+
+
+@app.get(
+    "/operator/payouts",
+    **contract.get(summary="Payouts waiting for the transfer, or (?status=paid) the paid history"),
+)
+def payout_queue(
+    status: Annotated[Literal["issued", "paid"], Query()] = "issued",
+) -> PayoutList:
+    return payouts.payout_queue(deps(), caller(app), status)
 
 
 @app.post(

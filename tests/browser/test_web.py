@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from tombola_dev.process import RunningStack
 
 from tests.browser.people import Person
@@ -68,6 +68,17 @@ def _drawn(buyers: list[Person], lid: str) -> Person:
                 return b
         buyers[0].page.wait_for_timeout(500)
     raise AssertionError("nobody was drawn")
+
+
+def _confirm(scope: Page | Locator, button: str, confirm: str | None = None) -> Locator:
+    """Clicks a button that asks first, and confirms in its dialog; returns the dialog."""
+    scope.get_by_role("button", name=button).click()
+    page = scope if isinstance(scope, Page) else scope.page
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name=confirm or button, exact=True).click()
+    expect(dialog).to_have_count(0)
+    return dialog
 
 
 def _axe(page: Page) -> list[dict[str, object]]:
@@ -146,12 +157,12 @@ def test_a_whole_sale_in_the_browser(
     entries = winner.open("/entries")
     card = entries.get_by_test_id(f"entry-{lid}")
     expect(card.get_by_test_id("standing")).to_have_text("Shipped: CJ 6001-2002", timeout=LONG)
-    card.get_by_role("button", name="Confirm receipt").click()
+    _confirm(card, "Confirm receipt")
 
     page = seller.open(f"/sell/{lid}")
     expect(page.get_by_text("Settled")).to_be_visible(timeout=LONG)
     loser = next(b for b in (ann, bob, cat) if b is not winner)
-    entries = loser.open("/entries")
+    entries = loser.open("/entries?tab=past")  # another buyer bought it: a past entry
     card = entries.get_by_test_id(f"entry-{lid}")
     expect(card.get_by_test_id("mileage-earned").first).to_have_text("₩0", timeout=LONG)
     page.reload()
@@ -182,7 +193,7 @@ def test_a_whole_sale_in_the_browser(
     # the operator makes the transfer and records it; the seller sees the payout paid
     payout = page.get_by_role("listitem").filter(has_text=f"KB-{seller.name}")
     payout.get_by_label("Transfer reference").fill("KB-TRANSFER-1")
-    payout.get_by_role("button", name="Record as paid").click()
+    _confirm(payout, "Record as paid")
     expect(payout).to_have_count(0, timeout=LONG)
     page = seller.open(f"/sell/{lid}")
     expect(page.get_by_test_id("payout")).to_contain_text("₩10,000 · paid", timeout=LONG)
@@ -206,12 +217,16 @@ def test_a_drawn_buyer_who_gives_up_hands_the_draw_to_the_next_and_nobody_buying
     page = other.open("/entries")
     standing = page.get_by_test_id(f"entry-{lid}").get_by_test_id("standing")
     expect(standing).to_contain_text("Another buyer was drawn")
-    first.page.get_by_role("button", name="Give up").click()
+    _confirm(first.page, "Give up")
     expect(standing).to_contain_text("Drawn!", timeout=LONG)
-    page.get_by_role("button", name="Give up").click()
+    _confirm(page, "Give up")
     # nobody left to draw: the listing ends unsold and the money goes back as the rules say
     for person in (first, other):
-        mine = person.page.get_by_test_id(f"entry-{lid}").get_by_test_id("standing")
+        mine = (
+            person.open("/entries?tab=past")
+            .get_by_test_id(f"entry-{lid}")
+            .get_by_test_id("standing")
+        )
         expect(mine).to_contain_text("gave up or let the deadline pass", timeout=LONG)
     page = seller.open(f"/sell/{lid}")
     expect(page.get_by_text("Unsold")).to_be_visible(timeout=LONG)

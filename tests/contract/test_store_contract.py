@@ -31,6 +31,7 @@ from tombola.domain.errors import (
 )
 from tombola.domain.lifecycle import ListingStatus
 from tombola.domain.provider_match import RefundReceipt
+from tombola.services.notifications import note_id, notice_digest
 from tombola.state.changes import (
     Change,
     CreditMileage,
@@ -43,13 +44,20 @@ from tombola.state.changes import (
 )
 from tombola.state.records import (
     Attention,
+    Delivery,
     DrawSecret,
     EntryStatus,
+    NoteRecord,
     PayoutRecord,
     ProfileRecord,
 )
 
 REFUSED = (ClientError, InvalidTransaction)  # DynamoDB's ValidationException, or the fake's
+
+
+def remember(store: AnyStore, key: str) -> bool:
+    """A dedupe marker is written now (False: it was there)."""
+    return store.commit(Change(dedupe=[key])) is not None
 
 
 def profile(user_id: str, account: str | None = None) -> ProfileRecord:
@@ -107,7 +115,7 @@ def test_a_listing_is_written_over_exactly_the_version_read(store: AnyStore) -> 
     assert now is not None
     assert (now.title, now.version) == ("v1", 1)
     assert store.journal_of_listing("L1") == []
-    assert store.remember("d1")  # the stale change's dedupe marker was not written
+    assert remember(store, "d1")  # the stale change's dedupe marker was not written
     assert store.quota("L1", [0])[0].remaining == 5
     # A listing that does not exist cannot be written as an update.
     with pytest.raises(Conflict):
@@ -398,15 +406,15 @@ def test_one_change_naming_an_item_twice_is_refused(store: AnyStore) -> None:
     with pytest.raises(REFUSED):
         store.commit(Change(dedupe=["k", "k"]))
     assert store.all_journal_entries() == []
-    assert store.remember("k")
+    assert remember(store, "k")
 
 
 def test_a_change_of_more_than_100_items_is_refused(store: AnyStore) -> None:
     with pytest.raises(REFUSED):
         store.commit(Change(dedupe=[f"k{n}" for n in range(101)]))
-    assert store.remember("k0")
+    assert remember(store, "k0")
     assert store.commit(Change(dedupe=[f"j{n}" for n in range(100)])) == []
-    assert not store.remember("j99")
+    assert not remember(store, "j99")
 
 
 def test_a_dedupe_key_seen_makes_the_change_a_duplicate(store: AnyStore) -> None:
@@ -415,13 +423,9 @@ def test_a_dedupe_key_seen_makes_the_change_a_duplicate(store: AnyStore) -> None
     assert store.commit(change) is None
     assert store.journal_of_listing("L1") == []
     assert len(pending_now(store)) == 1
-    assert store.remembers("payments:evt1")
-    assert not store.remember("payments:evt1")
-    assert store.remember("other")
-    assert store.remembers("other")
-    assert not store.remembers("never")
-    # remember and commit share the markers
-    assert store.commit(Change(dedupe=["other"])) is None
+    assert not remember(store, "payments:evt1")
+    assert remember(store, "other")
+    assert not remember(store, "other")
 
 
 # ---------------------------------------------------------------------------- mileage
@@ -446,7 +450,7 @@ def test_mileage_is_credited_once_per_key_and_debited_only_when_there(store: Any
 
 
 def test_a_credit_kept_by_an_older_dedupe_marker_is_not_applied_again(store: AnyStore) -> None:
-    assert store.remember("mileage:old-credit")
+    assert remember(store, "mileage:old-credit")
     assert not store.credit_mileage("ann", "KRW", 50, "old-credit")
     assert store.mileage_balance("ann", "KRW") == 0
 
@@ -533,6 +537,11 @@ def test_the_payout_queue_is_the_issued_ones_oldest_first(store: AnyStore) -> No
     done = queue[1].model_copy(update={"status": "paid", "paid_at": START})
     store.commit(Change(payouts=[done]))
     assert [p.payout_id for p in store.issued_payouts()] == ["payout-Lx", "payout-L2", "payout-L0"]
+    later = queue[3].model_copy(update={"status": "paid", "paid_at": START + timedelta(hours=1)})
+    store.commit(Change(payouts=[later]))
+    # the history: paid ones, newest paid first
+    assert [p.payout_id for p in store.paid_payouts()] == ["payout-L0", "payout-L1"]
+    assert [p.payout_id for p in store.paid_payouts(limit=1)] == ["payout-L0"]
 
 
 # ---------------------------------------------------------------------------- outbox
@@ -666,3 +675,115 @@ def test_the_days_index_names_what_booked_a_provider_record(
     tomorrow = list(store.recorded_on(f"{clock.now():%Y-%m-%d}"))
     assert len(tomorrow) == 2
     assert list(store.recorded_on("2020-01-01")) == []
+
+
+# ---------------------------------------------------------------------------- notes
+def note(user_id: str, second: int, notice_id: str = "n") -> NoteRecord:
+    at = START + timedelta(seconds=second)
+    return NoteRecord(
+        user_id=user_id,
+        note_id=note_id(at, f"{notice_id}{second}"),
+        notice=notice_digest(f"{notice_id}{second}"),
+        kind="Shipped",
+        listing_id="L1",
+        title="Lamp",
+        facts={"carrier": "CJ", "amount": 500},
+        at=at,
+        channels={"email": Delivery(state="pending"), "sms": Delivery(state="none")},
+    )
+
+
+def test_a_note_is_kept_once_per_person_and_notice(store: AnyStore) -> None:
+    first = note("ann", 1)
+    assert store.add_note(first) == first
+    again = first.model_copy(update={"title": "changed"})
+    assert store.add_note(again) == first  # the kept one
+    later = first.model_copy(update={"note_id": note_id(START + timedelta(hours=1), "n1")})
+    assert store.add_note(later) == first  # the same notice arriving again, an hour on
+    assert store.get_note("ann", later.note_id) is None
+    assert store.add_note(note("bob", 1)).user_id == "bob"  # another person's copy
+    assert store.get_note("ann", first.note_id) == first
+    assert store.get_note("bob", "nope") is None
+
+
+def test_a_channel_moves_only_from_the_state_read(store: AnyStore) -> None:
+    kept = store.add_note(note("ann", 1))
+    sending = Delivery(state="sending", at=START)
+    assert store.move_delivery("ann", kept.note_id, "email", "pending", sending, listed=True)
+    # a second delivery of the same event finds it claimed: it is not sent twice
+    assert not store.move_delivery("ann", kept.note_id, "email", "pending", sending, listed=True)
+    assert not store.move_delivery("ann", kept.note_id, "sms", "pending", sending, listed=True)
+    assert not store.move_delivery("ann", "missing", "email", "pending", sending, listed=True)
+    assert [n.note_id for n in store.undelivered_notes(10)] == [kept.note_id]  # while sending
+    failed = Delivery(state="failed", error="InvalidParameter", at=START)
+    assert store.move_delivery("ann", kept.note_id, "email", "sending", failed, listed=True)
+    stored = store.get_note("ann", kept.note_id)
+    assert stored is not None
+    assert stored.channels["email"] == failed
+    assert stored.channels["sms"].state == "none"
+    assert [n.note_id for n in store.undelivered_notes(10)] == [kept.note_id]
+
+
+def test_a_note_leaves_the_undelivered_list_when_nothing_of_it_is_unsettled(
+    store: AnyStore,
+) -> None:
+    kept = store.add_note(note("ann", 1))
+    claim = Delivery(state="sending", at=START)
+    store.move_delivery("ann", kept.note_id, "email", "pending", claim, listed=True)
+    sent = Delivery(state="sent", at=START)
+    assert store.move_delivery("ann", kept.note_id, "email", "sending", sent, listed=False)
+    assert store.undelivered_notes(10) == []
+
+
+def test_the_undelivered_list_is_newest_first_and_bounded(store: AnyStore) -> None:
+    failed = Delivery(state="failed", error="x", at=START)
+    claim = Delivery(state="sending")
+    ids = []
+    for n, user in enumerate(["ann", "bob", "cat", "dan", "eve", "fay"]):
+        kept = store.add_note(note(user, n))
+        store.move_delivery(user, kept.note_id, "email", "pending", claim, listed=True)
+        assert store.move_delivery(user, kept.note_id, "email", "sending", failed, listed=True)
+        ids.append(kept.note_id)
+    sent = store.add_note(note("gus", 9))
+    store.move_delivery("gus", sent.note_id, "email", "pending", claim, listed=True)
+    store.move_delivery(
+        "gus", sent.note_id, "email", "sending", Delivery(state="sent"), listed=False
+    )
+    assert [n.note_id for n in store.undelivered_notes(4)] == ids[::-1][:4]
+
+
+def test_notes_page_newest_first_and_count_unread_after_the_read_mark(store: AnyStore) -> None:
+    notes = [store.add_note(note("ann", s)) for s in range(5)]
+    store.add_note(note("bob", 7))
+    ids = [n.note_id for n in notes]
+    assert [n.note_id for n in store.notes_of("ann", 3)] == ids[::-1][:3]
+    assert [n.note_id for n in store.notes_of("ann", 3, before=ids[2])] == [ids[1], ids[0]]
+    assert store.notes_of("ann", 3, before=ids[0]) == []
+    assert store.unread_notes("ann", 99) == 5
+    assert store.unread_notes("ann", 2) == 2  # counted up to the cap
+    assert store.read_upto("ann") is None
+    assert store.mark_read("ann", ids[2])
+    assert store.read_upto("ann") == ids[2]
+    assert store.unread_notes("ann", 99) == 2
+    assert not store.mark_read("ann", ids[1])  # never back
+    assert store.read_upto("ann") == ids[2]
+    assert store.mark_read("ann", ids[4])
+    assert store.unread_notes("ann", 99) == 0
+    assert store.unread_notes("bob", 99) == 1
+    # the profile and the read mark, in the same partition, are not notes
+    store.put_profile(profile("ann"))
+    assert len(store.notes_of("ann", 10)) == 5
+
+
+def test_notes_before_an_empty_string_page_the_same_on_both_stores(store: AnyStore) -> None:
+    """``GET /me/notifications?before=``: "" is no bound on both stores."""
+    for s in range(3):
+        store.add_note(note("ann", s))
+    assert len(store.notes_of("ann", 10, before="")) == 3
+
+
+def test_notes_before_an_id_prefix(store: AnyStore) -> None:
+    ids = [store.add_note(note("ann", s)).note_id for s in range(3)]
+    assert [n.note_id for n in store.notes_of("ann", 10, before=ids[2][:10])] == []
+    assert [n.note_id for n in store.notes_of("ann", 10, before=ids[2] + "~")] == ids[::-1]
+    assert store.unread_notes("ann", 1) == 1

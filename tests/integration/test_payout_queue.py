@@ -16,7 +16,7 @@ def test_a_payout_keeps_the_account_it_was_issued_to(d: Driver) -> None:
     assert queued["warning"] is None
     # The seller changes their payout account after the payout was issued.
     profile = d.ok(d.as_("sam", "GET", "/me/profile"))
-    del profile["user_id"]
+    del profile["user_id"], profile["texts_reach_phone"]
     d.ok(d.as_("sam", "PUT", "/me/profile", profile | {"payout_account": "SH-999"}))
     [queued] = d.ok(d.as_op("GET", "/operator/payouts"))["payouts"]
     assert queued["payout_account"] == "KB-sam"  # where it was issued to, not the new account
@@ -36,4 +36,9 @@ def test_a_payout_keeps_the_account_it_was_issued_to(d: Driver) -> None:
     assert again.body["error"]["field"] == "transfer_reference"
     assert "TR-1" in again.body["error"]["message"]
     assert d.store.get_payout(payout_id).payout_account == "KB-sam"  # type: ignore[union-attr]
+    # it left the queue for the history, with its transfer reference
+    assert d.ok(d.as_op("GET", "/operator/payouts"))["payouts"] == []
+    [history] = d.ok(d.as_op("GET", "/operator/payouts", query={"status": "paid"}))["payouts"]
+    assert (history["payout_id"], history["transfer_reference"]) == (payout_id, "TR-1")
+    assert d.as_op("GET", "/operator/payouts", query={"status": "lost"}).status == 422
     d.conserved(lid)

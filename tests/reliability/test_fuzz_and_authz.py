@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,9 +21,11 @@ from hypothesis import HealthCheck, settings
 from schemathesis import checks
 from tombola_dev import auth
 from tombola_dev.client import Client, User
-from tombola_dev.process import RunningStack
+from tombola_dev.process import RunningStack, running_stack
 
 from tests.reliability import figures
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.e2e
 DOCUMENT = Path(__file__).resolve().parents[2] / "functions" / "openapi" / "openapi.json"
@@ -169,9 +172,18 @@ VARIANTS = ("no token", "expired", "wrong key", "wrong group", "other user", "ri
 WRONG_GROUP = {"seller": ["buyer"], "buyer": ["seller"], "operator": ["buyer", "seller"]}
 
 
+@pytest.fixture
+def own_stack() -> Iterator[RunningStack]:
+    """A stack of its own: "nothing written" scans every table after each request, so the
+    tables must not hold what the session's other tests wrote on the shared stack."""
+    with running_stack(ROOT / ".local" / "authz-stack.log") as running:
+        yield running
+
+
 def test_only_the_right_user_gets_through_and_nothing_is_written_otherwise(
-    local_stack: RunningStack,
+    own_stack: RunningStack,
 ) -> None:
+    local_stack = own_stack
     url = local_stack.url
     run = datetime.now(UTC).strftime("%H%M%S%f")
     p = _people(url, run)
@@ -193,6 +205,9 @@ def test_only_the_right_user_gets_through_and_nothing_is_written_otherwise(
             "seller2",
             {"carrier": "CJ", "tracking_number": "T"},
         ),
+        # photos: only the seller, and only before the close (this listing is past it: nobody)
+        Route("POST", f"{listing}/photos", "", "seller2", {"content_type": "image/png", "size": 9}),
+        Route("POST", f"{listing}/photos/P1", "", "seller2"),
         Route("POST", f"{listing}/dispute", winner, loser, {"reason": "broken"}),
         Route("POST", f"{listing}/confirm", winner, loser),
         Route("POST", f"{listing}/dispute/resolution", "op", None, {"decision": "release"}),
@@ -210,6 +225,13 @@ def test_only_the_right_user_gets_through_and_nothing_is_written_otherwise(
         ),
         Route("GET", "/operator/reconciliation", "op", None),
         Route("GET", "/operator/payouts", "op", None),
+        Route("GET", "/operator/payouts?status=paid", "op", None),
+        Route("GET", "/operator/undelivered", "op", None),
+        # what the product told each person: their own only (a note of another's is not found)
+        Route("GET", "/me/notifications", "ann", None, any_group=True),
+        Route("POST", "/me/notifications/read", "", None, {"upto": "20260101T000000.000000Z#0"}),
+        # the order step by step: its buyers and its seller (a buyer with no entry on it: 404)
+        Route("GET", f"{listing}/timeline", winner, "cat"),
     ]
     leaks: list[str] = []
     checked = 0

@@ -199,14 +199,22 @@ def test_the_draw_reads_seeds_and_the_denies_stop_at_seeds() -> None:
             assert allowed(statements, request), (name, request)
 
 
-def test_the_notifier_reads_profiles_only() -> None:
+def test_the_notifier_reads_profiles_and_writes_only_notes() -> None:
     notifier = _table_functions(_template())["NotifierFunction"]
-    assert allowed(notifier, dynamodb("GetItem", TABLE, ["USER#u1"]))
+    for request in (
+        dynamodb("GetItem", TABLE, ["USER#u1"]),
+        dynamodb("GetItem", TABLE, ["NOTES#u1"]),
+        dynamodb("PutItem", TABLE, ["NOTES#u1"]),
+        dynamodb("UpdateItem", TABLE, ["NOTES#u1"]),
+    ):
+        assert allowed(notifier, request), request
     for request in (
         dynamodb("GetItem", TABLE, ["LISTING#L1"]),
         dynamodb("Query", TABLE, ["USER#u1"]),
         dynamodb("Scan", TABLE),
-        dynamodb("PutItem", TABLE, ["USER#u1"]),
+        dynamodb("PutItem", TABLE, ["USER#u1"]),  # a profile is the person's own to write
+        dynamodb("UpdateItem", TABLE, ["USER#u1"]),
+        dynamodb("PutItem", TABLE, ["LISTING#L1"]),
     ):
         assert not allowed(notifier, request), request
 

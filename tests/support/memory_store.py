@@ -53,8 +53,10 @@ from tombola.state.changes import (
 from tombola.state.records import (
     Attention,
     BuyerRecord,
+    Delivery,
     DrawSecret,
     ListingRecord,
+    NoteRecord,
     PayoutRecord,
     ProfileRecord,
 )
@@ -152,6 +154,10 @@ class MemoryStore:
         self._receipts: dict[str, RefundReceipt] = {}
         self._outbox: dict[str, _OutboxItem] = {}  # outbox id → item
         self._dead: dict[str, DeadEffects] = {}  # open
+        self._notes: dict[tuple[str, str], dict[str, Any]] = {}  # (user, note id) → note
+        self._undelivered: set[tuple[str, str]] = set()
+        self._read_upto: dict[str, str] = {}
+        self._seen: dict[tuple[str, str], str] = {}  # (user, notice) → its note id
         self._resolved: dict[str, DeadEffects] = {}
 
     # ------------------------------------------------------------------ listings
@@ -324,6 +330,16 @@ class MemoryStore:
         keyed = sorted((f"{iso(p.issued_at)}#{p.payout_id}", p) for p in issued)
         return [p for _, p in keyed[:limit]]
 
+    def paid_payouts(self, limit: int = 100) -> list[PayoutRecord]:
+        with self._lock:
+            paid = [
+                PayoutRecord.model_validate(d)
+                for d in self._payouts.values()
+                if d["status"] == "paid" and d.get("paid_at")
+            ]
+        keyed = sorted(((iso(p.paid_at), p.payout_id, p) for p in paid if p.paid_at), reverse=True)
+        return [p for _, _, p in keyed[:limit]]
+
     def get_payout(self, payout_id: str) -> PayoutRecord | None:
         with self._lock:
             data = self._payouts.get(payout_id)
@@ -386,16 +402,63 @@ class MemoryStore:
             yield item
 
     # ------------------------------------------------------------------ dedupe
-    def remember(self, key: str) -> bool:
+    # ------------------------------------------------------------------ notes
+    def add_note(self, note: NoteRecord) -> NoteRecord:
         with self._lock:
-            if key in self._dedupe:
+            seen = (note.user_id, note.notice)
+            if seen not in self._seen:  # the marker is new: the note is written with it
+                self._seen[seen] = note.note_id
+                self._notes[(note.user_id, note.note_id)] = note.model_dump(mode="json")
+            return NoteRecord.model_validate(self._notes[(note.user_id, self._seen[seen])])
+
+    def get_note(self, user_id: str, note_id: str) -> NoteRecord | None:
+        with self._lock:
+            data = self._notes.get((user_id, note_id))
+        return NoteRecord.model_validate(data) if data else None
+
+    def move_delivery(
+        self, user_id: str, note_id: str, channel: str, was: str, now: Delivery, *, listed: bool
+    ) -> bool:
+        with self._lock:
+            data = self._notes.get((user_id, note_id))
+            current = (data or {}).get("channels", {}).get(channel)
+            if current is None or current["state"] != was:
                 return False
-            self._dedupe[key] = self._expiry()
+            data["channels"][channel] = now.model_dump(mode="json")  # type: ignore[index]
+            if listed:
+                self._undelivered.add((user_id, note_id))
+            else:
+                self._undelivered.discard((user_id, note_id))
             return True
 
-    def remembers(self, key: str) -> bool:
+    def notes_of(self, user_id: str, limit: int, before: str | None = None) -> Sequence[NoteRecord]:
         with self._lock:
-            return key in self._dedupe
+            ids = sorted(
+                (n for u, n in self._notes if u == user_id and (not before or n < before)),
+                reverse=True,
+            )[:limit]
+            return [NoteRecord.model_validate(self._notes[(user_id, n)]) for n in ids]
+
+    def unread_notes(self, user_id: str, cap: int) -> int:
+        with self._lock:
+            read = self._read_upto.get(user_id, "")
+            return min(cap, sum(1 for u, n in self._notes if u == user_id and n > read))
+
+    def read_upto(self, user_id: str) -> str | None:
+        with self._lock:
+            return self._read_upto.get(user_id)
+
+    def mark_read(self, user_id: str, note_id: str) -> bool:
+        with self._lock:
+            if self._read_upto.get(user_id, "") >= note_id:
+                return False
+            self._read_upto[user_id] = note_id
+            return True
+
+    def undelivered_notes(self, limit: int) -> Sequence[NoteRecord]:
+        with self._lock:
+            newest = sorted(self._undelivered, key=lambda k: (k[1], k[0]), reverse=True)
+            return [NoteRecord.model_validate(self._notes[k]) for k in newest[:limit]]
 
     def _expiry(self) -> int:
         return int((self.clock.now() + DEDUPE_TTL).timestamp())
@@ -712,3 +775,26 @@ class MemoryStore:
                 resolution_note=note,
             )
             return True
+
+    # ------------------------------------------------------------ sellers' completed sales
+    # As DynamoStore: a listing's sale record (SALE#<lid>, for ever) and the seller's counter
+    # (SALES#<seller>) written together, the record new; kept beside the other tables.
+    def _sales(self) -> tuple[dict[str, str], dict[str, int]]:
+        state: tuple[dict[str, str], dict[str, int]] = vars(self).setdefault(
+            "_sales_state", ({}, {})
+        )
+        return state
+
+    def count_sale(self, seller_id: str, listing_id: str) -> bool:
+        with self._lock:
+            counted, completed = self._sales()
+            if listing_id in counted:
+                return False
+            counted[listing_id] = seller_id
+            completed[seller_id] = completed.get(seller_id, 0) + 1
+            return True
+
+    def completed_sales(self, seller_ids: Sequence[str]) -> dict[str, int]:
+        with self._lock:
+            _, completed = self._sales()
+            return {s: completed.get(s, 0) for s in dict.fromkeys(seller_ids)}

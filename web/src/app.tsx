@@ -6,6 +6,10 @@ import { Browse } from "./pages/browse";
 import { CheckoutPage } from "./pages/checkout";
 import { DrawPage } from "./pages/draw";
 import { EntriesPage } from "./pages/entries";
+import { HowPage } from "./pages/how";
+import { NotificationsPage } from "./pages/notifications";
+import { drawnNote, unread, watchNotes } from "./notes";
+import { noteParts, w } from "./i18n/words";
 import { ListingPage } from "./pages/listing";
 import { SellPage } from "./pages/sell";
 import { SellerListingPage } from "./pages/seller-listing";
@@ -17,15 +21,18 @@ session.subscribe(() => signedIn.set(session.current()));
 
 function Page({ path }: { path: string }) {
   let p: Record<string, string> | null;
-  if ((p = match("/listing/:id", path))) return <ListingPage id={p.id} />;
+  const query = new URLSearchParams(path.split("?")[1] ?? "");
+  if ((p = match("/listing/:id", path))) return <ListingPage id={p.id} query={query} />;
   if ((p = match("/draw/:id", path))) return <DrawPage id={p.id} />;
   if ((p = match("/checkout/:id", path))) return <CheckoutPage id={p.id} />;
   if ((p = match("/sell/:id", path))) return <SellerListingPage id={p.id} />;
   if (match("/sell", path)) return <SellPage />;
-  if (match("/entries", path)) return <EntriesPage />;
+  if (match("/entries", path)) return <EntriesPage query={query} />;
   if (match("/operator", path)) return <OperatorPage />;
   if (match("/signin", path)) return <SignInPage />;
   if (match("/profile", path)) return <ProfilePage />;
+  if (match("/how", path)) return <HowPage />;
+  if (match("/notifications", path)) return <NotificationsPage />;
   return <Browse />;
 }
 
@@ -33,10 +40,13 @@ export function App() {
   const path = useSignal(route);
   const me = useSignal(signedIn);
   const current = useSignal(lang);
+  const unreadNow = useSignal(unread);
+  const drawn = useSignal(drawnNote);
+  watchNotes();
   return (
     <>
       <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById("main")?.focus())}>
-        {current === "ko" ? "본문으로 건너뛰기" : "Skip to content"}
+        {t("skipToContent")}
       </a>
       <header>
         <nav aria-label={t("appName")}>
@@ -44,12 +54,22 @@ export function App() {
             {t("appName")}
           </a>
           <a href="#/">{t("browse")}</a>
+          <a href="#/how">{t("howItWorks")}</a>
           {me?.group === "buyer" && <a href="#/entries">{t("myEntries")}</a>}
           {me?.group === "seller" && <a href="#/sell">{t("sell")}</a>}
           {me?.group === "operator" && <a href="#/operator">{t("operator")}</a>}
           <span class="spacer" />
           {me ? (
             <>
+              <a href="#/notifications" class="bell" data-testid="bell">
+                {w("notifications")}
+                {unreadNow > 0 && (
+                  <span class="count">
+                    {unreadNow > 99 ? "99+" : unreadNow}
+                    <span class="sr-only"> {w("unread")}</span>
+                  </span>
+                )}
+              </a>
               <a href="#/profile">{t("signedInAs", { user: me.user, group: t(me.group) })}</a>
               <button class="link" onClick={() => session.signOut()}>
                 {t("signOut")}
@@ -67,9 +87,23 @@ export function App() {
           </label>
         </nav>
       </header>
+      {me && drawn && (
+        <div class="drawn-banner" role="status" data-testid="drawn-banner">
+          <p>
+            {noteParts("SecondPaymentDue", drawn.title, drawn.facts)}{" "}
+            <a href="#/entries">{w("payNow")}</a>
+          </p>
+        </div>
+      )}
       <main id="main" tabIndex={-1}>
-        <Page path={path} key={`${path}|${current}|${me?.user ?? ""}`} />
+        {/* not keyed on the language: switching it re-renders the page, keeping what was typed */}
+        <Page path={path} key={`${path.split("?")[0]}|${me?.user ?? ""}`} />
       </main>
+      <footer>
+        <p>
+          <a href="#/how">{t("howItWorks")}</a> · <a href="#/">{t("browse")}</a>
+        </p>
+      </footer>
     </>
   );
 }

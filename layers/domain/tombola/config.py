@@ -88,6 +88,8 @@ class Settings(BaseSettings):
     payment_provider: Literal["sandbox", "portone"] = "sandbox"
     portone_secret_arn: str = ""  # {"api_secret", "webhook_secret", "store_id"}
     checkout_page_url: str = ""  # with portone: our page that opens PortOne's payment window
+    photo_bucket: str = ""  # listing photos (the listings function's)
+    photo_base_url: str = ""  # where they are served: https://<the web distribution>
 
     @field_validator("currency_amounts", mode="before")
     @classmethod

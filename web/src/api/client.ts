@@ -3,6 +3,7 @@
 import createClient from "openapi-fetch";
 
 import { config } from "../config";
+import { problemOf } from "./problem";
 import type { components, paths } from "./schema";
 import { session } from "./session";
 
@@ -10,6 +11,8 @@ export type Schemas = components["schemas"];
 export type Listing = Schemas["ListingView"];
 export type Entry = Schemas["EntryView"];
 export type Problem = Schemas["ErrorDetail"];
+
+export { ApiProblem, problemOf, sameField, type FieldProblem, type Limits } from "./problem";
 
 export const api = createClient<paths>({ baseUrl: config().apiUrl });
 
@@ -21,30 +24,11 @@ api.use({
   },
 });
 
-/** A refusal from the API, in its own words, naming the field it concerns. */
-export class ApiProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field: string | null,
-  ) {
-    super(message);
-  }
-}
-
 type Result<T> = { data?: T; error?: unknown; response: Response };
 
 export function unwrap<T>(result: Result<T>): T {
   if (result.data !== undefined && result.response.ok) return result.data;
-  const body = result.error as { error?: Problem; message?: string } | undefined;
-  const problem = body?.error;
-  throw new ApiProblem(
-    result.response.status,
-    problem?.code ?? "http_" + result.response.status,
-    problem?.message ?? body?.message ?? result.response.statusText,
-    problem?.field ?? null,
-  );
+  throw problemOf(result.response.status, result.response.statusText, result.error);
 }
 
 /** Every page of a paged list, in order: ``page(cursor)`` loads one (no cursor: the first),
@@ -67,5 +51,14 @@ export async function paySandbox(checkoutId: string, outcome: "pay" | "fail" = "
     headers: { "content-type": "application/json" },
     body: "{}",
   });
-  if (!r.ok) throw new ApiProblem(r.status, "checkout_failed", await r.text(), null);
+  if (!r.ok) {
+    const text = await r.text();
+    let body: unknown = { error: { code: "checkout_failed", message: text } };
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON: kept as the message
+    }
+    throw problemOf(r.status, r.statusText, body);
+  }
 }

@@ -5,7 +5,8 @@ import { config } from "../config";
 import { session, type Group } from "../api/session";
 import { t } from "../i18n";
 import { go } from "../router";
-import { ErrorText, Field, useLoad } from "../ui";
+import { w } from "../i18n/words";
+import { ErrorText, Field, useLoad, useProblem } from "../ui";
 
 /** Local stand-in for Cognito's hosted sign-in: pick or create a user with a group. */
 export function SignInPage() {
@@ -78,13 +79,15 @@ const BANKS: [string, string][] = [
 ];
 
 export function ProfilePage() {
-  const [existing] = useLoad(async () => {
+  const [loaded, loadError] = useLoad(async () => {
     const r = await api.GET("/me/profile", {});
-    return r.response.status === 404 ? null : unwrap(r);
+    return { profile: r.response.status === 404 ? null : unwrap(r) };
   }, []);
+  const existing = loaded?.profile;
   const [form, setForm] = useState<Record<string, string> | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError, clear] = useProblem();
   const [saved, setSaved] = useState(false);
+  const [texts, setTexts] = useState<boolean | null>(null);
   const values = form ?? {
     name: existing?.name ?? "",
     email: existing?.email ?? "",
@@ -102,7 +105,7 @@ export function ProfilePage() {
     try {
       const { payout_account, refund_bank, refund_number, refund_holder, ...rest } = values;
       const refund = refund_bank || refund_number || refund_holder;
-      unwrap(
+      const kept = unwrap(
         await api.PUT("/me/profile", {
           body: {
             name: rest.name,
@@ -115,12 +118,15 @@ export function ProfilePage() {
         }),
       );
       setSaved(true);
+      setTexts(kept.texts_reach_phone);
+      setForm({ ...values, phone: kept.phone }); // as kept: +82 10 …
     } catch (err) {
+      setSaved(false);
       setError(err);
     }
   }
   const input = (name: string, label: string, type = "text") => (
-    <Field label={label} id={name} error={error}>
+    <Field label={label} id={name} error={error} onClear={clear}>
       <input
         id={name}
         type={type}
@@ -129,6 +135,8 @@ export function ProfilePage() {
       />
     </Field>
   );
+  // the form waits for the saved profile: typing before it arrived would blank the rest
+  if (!loaded) return <ErrorText error={loadError} />;
   return (
     <form class="panel" onSubmit={save} aria-labelledby="profile-title">
       <h1 id="profile-title">{t("profile")}</h1>
@@ -136,12 +144,17 @@ export function ProfilePage() {
       {input("name", t("name"))}
       {input("email", t("email"), "email")}
       {input("phone", t("phone"), "tel")}
+      {(texts ?? existing?.texts_reach_phone) === false && (
+        <p class="muted" data-testid="no-texts">
+          {w("noTexts")}
+        </p>
+      )}
       {input("address", t("address"))}
       {seller && input("payout_account", t("payoutAccount"))}
       <fieldset>
         <legend>{t("refundAccount")}</legend>
         <p class="muted">{t("refundAccountWhy")}</p>
-        <Field label={t("refundBank")} id="refund_bank" field="refund_account.bank" error={error}>
+        <Field label={t("refundBank")} id="refund_bank" field="refund_account.bank" error={error} onClear={clear}>
           <select id="refund_bank" value={values.refund_bank} onChange={(e) => setForm({ ...values, refund_bank: (e.target as HTMLSelectElement).value })}>
             <option value="">—</option>
             {BANKS.map(([code, name]) => (
@@ -151,10 +164,10 @@ export function ProfilePage() {
             ))}
           </select>
         </Field>
-        <Field label={t("refundNumber")} id="refund_number" field="refund_account.number" error={error}>
+        <Field label={t("refundNumber")} id="refund_number" field="refund_account.number" error={error} onClear={clear}>
           <input id="refund_number" inputMode="numeric" value={values.refund_number} onInput={(e) => setForm({ ...values, refund_number: (e.target as HTMLInputElement).value })} />
         </Field>
-        <Field label={t("refundHolder")} id="refund_holder" field="refund_account.holder_name" error={error}>
+        <Field label={t("refundHolder")} id="refund_holder" field="refund_account.holder_name" error={error} onClear={clear}>
           <input id="refund_holder" value={values.refund_holder} onInput={(e) => setForm({ ...values, refund_holder: (e.target as HTMLInputElement).value })} />
         </Field>
       </fieldset>

@@ -1,11 +1,13 @@
 import { useState } from "preact/hooks";
 
 import { api, unwrap, type Listing } from "../api/client";
-import { duration, money, t } from "../i18n";
-import { ErrorText, useLoad } from "../ui";
+import { duration, t } from "../i18n";
+import { ErrorText, Money, useLoad } from "../ui";
 
+/** A listing's figures; the time left and the P2 "if drawn now" only while it is open. */
 export function ListingFacts({ l }: { l: Listing }) {
-  const m = (n: number) => money(n, l.currency, l.currency_minor_units);
+  const m = (n: number) => <Money amount={n} currency={l.currency} minor={l.currency_minor_units} />;
+  const open = l.status === "open";
   return (
     <dl class="facts">
       <dt>{t("price")}</dt>
@@ -17,11 +19,48 @@ export function ListingFacts({ l }: { l: Listing }) {
         <progress max={l.expected_entrants} value={Math.min(l.paid_tickets, l.expected_entrants)} aria-hidden="true" />{" "}
         {l.paid_tickets} / {l.expected_entrants}
       </dd>
-      <dt>{t("timeLeft")}</dt>
-      <dd>{duration(l.seconds_left)}</dd>
-      <dt>{t("ifDrawnNow")}</dt>
-      <dd>{m(l.second_payment_if_drawn_now)}</dd>
+      {open && (
+        <>
+          <dt>{t("timeLeft")}</dt>
+          <dd>{duration(l.seconds_left)}</dd>
+          <dt>{t("ifDrawnNow")}</dt>
+          <dd>{m(l.second_payment_if_drawn_now)}</dd>
+        </>
+      )}
+      {!open && (
+        <>
+          <dt>{t("status")}</dt>
+          <dd data-testid="listing-phase">{t(`phase_${l.phase}`)}</dd>
+        </>
+      )}
     </dl>
+  );
+}
+
+const SEEN_HOW = "tombola.seenHow";
+
+/** For a first visit: what this is, and where the rules are explained. */
+function Welcome() {
+  const [shown, setShown] = useState(() => localStorage.getItem(SEEN_HOW) === null);
+  if (!shown) return null;
+  const dismiss = () => {
+    localStorage.setItem(SEEN_HOW, "1");
+    setShown(false);
+  };
+  return (
+    <aside class="panel notice" aria-labelledby="welcome-title" data-testid="welcome">
+      <h2 id="welcome-title">{t("welcomeTitle")}</h2>
+      <p>{t("welcomeText")}</p>
+      <p>
+        <a href="#/how" onClick={dismiss}>
+          {t("howItWorks")}
+        </a>{" "}
+        ·{" "}
+        <button type="button" class="link" onClick={dismiss}>
+          {t("dismiss")}
+        </button>
+      </p>
+    </aside>
   );
 }
 
@@ -43,6 +82,7 @@ export function Browse() {
   return (
     <section aria-labelledby="browse-title">
       <h1 id="browse-title">{t("browse")}</h1>
+      <Welcome />
       <ErrorText error={error ?? moreError} />
       {page && shown.length === 0 && <p>{t("noListings")}</p>}
       <ul class="cards">

@@ -1,9 +1,10 @@
-// The sandbox provider's checkout page (local stack): what the payer pays, pay or fail.
+// The sandbox provider's checkout page (local stack): what the payer pays for (the item, the
+// number of tickets) and how much, then pay or fail.
 import { useState } from "preact/hooks";
 
 import { paySandbox } from "../api/client";
-import { money, t, when } from "../i18n";
-import { ErrorText, useLoad } from "../ui";
+import { t, tx, when } from "../i18n";
+import { ErrorText, Money, useLoad } from "../ui";
 
 interface SandboxCheckout {
   reference: string;
@@ -11,6 +12,9 @@ interface SandboxCheckout {
   amount: number;
   currency: string;
   expires_at: string;
+  listing_id?: string | null;
+  title?: string | null; // the item
+  tickets?: number | null; // an entry's
 }
 
 export function CheckoutPage({ id }: { id: string }) {
@@ -32,15 +36,37 @@ export function CheckoutPage({ id }: { id: string }) {
       setPayError(e);
     }
   }
+  const what =
+    c.pays_for === "entry" && c.tickets
+      ? tx("checkoutTickets", {
+          n: c.tickets,
+          p1: <Money amount={Math.round(c.amount / c.tickets)} currency={c.currency} />,
+        })
+      : c.pays_for === "p2"
+        ? t("checkoutP2")
+        : c.pays_for === "deposit"
+          ? t("checkoutDeposit")
+          : t("checkoutOther");
   return (
     <section aria-labelledby="checkout-title" class="panel">
       <h1 id="checkout-title">{t("checkout")}</h1>
       <dl class="facts">
+        {c.title && (
+          <>
+            <dt>{t("checkoutItem")}</dt>
+            <dd data-testid="checkout-item">{c.title}</dd>
+          </>
+        )}
+        <dt>{t("checkoutFor")}</dt>
+        <dd data-testid="checkout-what">{what}</dd>
         <dt>{t("amount")}</dt>
-        <dd data-testid="checkout-amount">{money(c.amount, c.currency)}</dd>
+        <dd>
+          <Money amount={c.amount} currency={c.currency} testId="checkout-amount" />
+        </dd>
         <dt>{t("expiresAt")}</dt>
         <dd>{when(c.expires_at)}</dd>
       </dl>
+      {c.pays_for === "entry" && <p class="muted">{t("refundRuleShort")}</p>}
       <ErrorText error={payError} />
       {done ? (
         <p role="status">{t("paid")}</p>

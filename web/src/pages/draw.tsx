@@ -1,9 +1,12 @@
 import { useState } from "preact/hooks";
 
 import { api, unwrap, type Schemas } from "../api/client";
-import { t } from "../i18n";
+import { session } from "../api/session";
+import { hasKey, ordinal, shortTicket, t, when } from "../i18n";
+import type { Key } from "../i18n/ko";
 import type { Transcript, TranscriptTicket, Verdict } from "../verify/draw";
 import { ErrorText, useLoad } from "../ui";
+import { myEntriesOn } from "./listing";
 
 async function wholeTranscript(id: string, onPage: (done: number, total: number) => void): Promise<Transcript> {
   const tickets: TranscriptTicket[] = [];
@@ -21,12 +24,38 @@ async function wholeTranscript(id: string, onPage: (done: number, total: number)
   return { ...first!, tickets };
 }
 
+const CHECKS = [
+  ["commitment", "commitment_mismatch"],
+  ["digest", "digest_mismatch"],
+  ["order", "order_mismatch"],
+] as const;
+
+/** Where the signed-in buyer stands in the draw, in words. */
+function YourPlace({ pseudonym, order, full, status }: { pseudonym: string; order: string[]; full: string[] | null; status: string | null }) {
+  const drawn = order.indexOf(pseudonym);
+  const inLine = full ? full.indexOf(pseudonym) : -1;
+  let words: string;
+  if (drawn >= 0 && drawn === order.length - 1) words = status === "awaiting_second_payment" ? t("youDrawnNow") : t("youDrawn");
+  else if (drawn >= 0) words = t("youDrawnPassed", { nth: ordinal(drawn + 1) });
+  else if (inLine >= 0) words = t("youInLine", { nth: ordinal(inLine + 1), before: inLine });
+  else if (order.length > 0) words = t("youNotReached");
+  else words = t("youBeforeDraw");
+  return (
+    <p class="panel notice" data-testid="your-place">
+      {words} <span class="muted">{t("yourNameInDraw", { name: pseudonym })}</span>
+    </p>
+  );
+}
+
 export function DrawPage({ id }: { id: string }) {
+  const buyer = session.current()?.group === "buyer";
   const [d, error] = useLoad(
     async () => unwrap(await api.GET("/listings/{listing_id}/draw", { params: { path: { listing_id: id } } })),
     [id],
     10,
   );
+  const [l] = useLoad(async () => unwrap(await api.GET("/listings/{listing_id}", { params: { path: { listing_id: id } } })), [id], 10);
+  const [mine] = useLoad(async () => (buyer ? myEntriesOn(id) : []), [id, buyer]);
   const [progress, setProgress] = useState<string | null>(null);
   const [verdict, setVerdict] = useState<Verdict | null>(null);
   const [verifyError, setVerifyError] = useState<unknown>(null);
@@ -35,9 +64,7 @@ export function DrawPage({ id }: { id: string }) {
     setVerdict(null);
     setVerifyError(null);
     try {
-      const transcript = await wholeTranscript(id, (done, total) =>
-        setProgress(t("loadingTickets", { done, total })),
-      );
+      const transcript = await wholeTranscript(id, (done, total) => setProgress(t("loadingTickets", { done, total })));
       const worker = new Worker(new URL("../verify/worker.ts", import.meta.url), { type: "module" });
       worker.onmessage = (ev: MessageEvent) => {
         if (ev.data.kind === "progress") setProgress(t("verifying", { done: ev.data.done, total: ev.data.total }));
@@ -55,34 +82,94 @@ export function DrawPage({ id }: { id: string }) {
   }
 
   if (!d) return <ErrorText error={error} />;
+  const pseudonym = mine?.find((e) => e.pseudonym)?.pseudonym ?? null;
+  const myTickets = (mine ?? []).filter((e) => e.status === "paid").flatMap((e) => e.ticket_ids);
+  const hash = (value: string | null | undefined, testId: string) =>
+    value ? (
+      <code class="hash" data-testid={testId} title={value}>
+        {value}
+      </code>
+    ) : (
+      <span class="muted">{t("drawNotYet")}</span>
+    );
   return (
     <section aria-labelledby="draw-title">
       <h1 id="draw-title">{t("draw")}</h1>
-      <dl class="facts mono">
-        <dt>{t("commitment")}</dt>
-        <dd>{d.commitment}</dd>
-        <dt>{t("digest")}</dt>
-        <dd>{d.entries_digest ?? "—"}</dd>
-        <dt>{t("seed")}</dt>
-        <dd>{d.seed ?? "—"}</dd>
-        <dt>{t("tickets")}</dt>
-        <dd>{d.ticket_count}</dd>
-      </dl>
+      {l && (
+        <p>
+          <a href={`#/listing/${encodeURIComponent(id)}`} data-testid="back-to-item">
+            ← {l.title}
+          </a>
+        </p>
+      )}
+      <p>{t("drawIntro")}</p>
+      {pseudonym && <YourPlace pseudonym={pseudonym} order={d.order} full={verdict?.order ?? null} status={l?.status ?? null} />}
+      {myTickets.length > 0 && (
+        <p data-testid="your-tickets">
+          {t("yourTickets")}:{" "}
+          {myTickets.map((tid, i) => (
+            <span key={tid}>
+              {i > 0 && ", "}
+              <span class="ticket" title={tid}>
+                {shortTicket(tid)}
+              </span>
+            </span>
+          ))}
+        </p>
+      )}
+      <ol class="steps" data-testid="draw-steps">
+        <li>
+          <h2>{t("commitment")}</h2>
+          <p>{t("drawCommitmentWhen")}</p>
+          {hash(d.commitment, "commitment")}
+          <p class="muted">{t("drawCommitmentProves")}</p>
+        </li>
+        <li>
+          <h2>{t("digest")}</h2>
+          <p>{d.entries_digest || !l ? t("drawDigestWhen") : t("drawDigestWhenAt", { at: when(l.closes_at) })}</p>
+          {hash(d.entries_digest, "digest")}
+          <p class="muted">{t("drawDigestProves", { n: d.ticket_count })}</p>
+        </li>
+        <li>
+          <h2>{t("seed")}</h2>
+          <p>{t("drawSeedWhen")}</p>
+          {hash(d.seed, "seed")}
+          <p class="muted">{t("drawSeedProves")}</p>
+        </li>
+      </ol>
       <h2>{t("order")}</h2>
-      {d.order.length === 0 ? <p>{t("notDrawnYet")}</p> : (
-        <ol data-testid="order">
-          {d.order.map((p) => <li key={p}>{p}</li>)}
-        </ol>
+      {d.order.length === 0 ? (
+        <p>{t("notDrawnYet")}</p>
+      ) : (
+        <>
+          <p class="muted">{t("orderExplained")}</p>
+          <ol data-testid="order">
+            {d.order.map((p) => (
+              <li key={p} class="mono-text">
+                {p}
+                {p === pseudonym && <strong> ({t("you")})</strong>}
+              </li>
+            ))}
+          </ol>
+        </>
       )}
       <button onClick={() => void verify()} disabled={d.seed === null || progress !== null}>
         {t("verify")}
       </button>
+      {d.seed === null && <p class="muted">{t("verifyAfterDraw")}</p>}
       {progress && <p role="status">{progress}</p>}
       <ErrorText error={verifyError} />
       {verdict && (
-        <p role="status" class={verdict.ok ? "ok" : "error"} data-testid="verdict">
-          {verdict.ok ? t("verified") : t("notVerified", { problems: verdict.problems.join(", ") })}
-        </p>
+        <div role="status" class={verdict.ok ? "ok" : "error"}>
+          <p data-testid="verdict">{verdict.ok ? t("verified") : t("notVerified", { problems: verdict.problems.map((p) => (hasKey(`problem_${p}`) ? t(`problem_${p}` as Key) : p)).join(", ") })}</p>
+          <ul data-testid="checks">
+            {CHECKS.map(([check, problem]) => (
+              <li key={check}>
+                {verdict.problems.includes(problem) ? "✗" : "✓"} {t(`check_${check}`)}
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
     </section>
   );

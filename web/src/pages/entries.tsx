@@ -1,28 +1,125 @@
+import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 
-import { api, everyPage, unwrap, type Entry } from "../api/client";
-import { duration, money, statusText, t, when } from "../i18n";
-import { ErrorText, Field, useLoad } from "../ui";
+import { api, ApiProblem, everyPage, unwrap, type Entry, type Schemas } from "../api/client";
+import { trackingUrl } from "../carriers";
+import { duration, shortTicket, t, tx, when } from "../i18n";
+import { route } from "../router";
+import { OrderTimeline } from "../timeline";
+import { ConfirmButton, ErrorText, Field, Money, Tabs, useLoad, useProblem } from "../ui";
 
-/** The entry's state in words: what the buyer is waiting for, or what they must do now. */
-export function standing(e: Entry): string {
-  if (e.candidate && e.second_payment) {
-    return t("entryDrawn", {
-      amount: money(e.second_payment.amount, e.currency),
-      due: when(e.second_payment.due_at),
-    });
+// ---------------------------------------------------------------- checkouts in progress
+// The API does not say where a pending entry's checkout is; the page that opened it keeps it
+// here, so that "continue paying" can take the buyer back while the hold lasts.
+type Checkout = Schemas["CheckoutView"];
+const CHECKOUT = "tombola.checkout.";
+
+export function rememberCheckout(entryId: string, c: Checkout): void {
+  try {
+    localStorage.setItem(CHECKOUT + entryId, JSON.stringify({ url: c.url, expires_at: c.expires_at }));
+  } catch {
+    // storage full or refused: the buyer can still enter again
   }
-  if (e.final_buyer && e.shipment) {
-    return t("entryShipped", { carrier: e.shipment.carrier, tracking: e.shipment.tracking_number });
+}
+
+function rememberedCheckout(entryId: string): { url: string; expires_at: string } | null {
+  const raw = localStorage.getItem(CHECKOUT + entryId);
+  if (!raw) return null;
+  const c = JSON.parse(raw) as { url: string; expires_at: string };
+  return new Date(c.expires_at).getTime() > Date.now() ? c : null;
+}
+
+// ---------------------------------------------------------------- a listing's entries together
+
+/** One listing's entries of this buyer: what the cards show. */
+export interface Holding {
+  listingId: string;
+  title: string;
+  entries: Entry[];
+  first: Entry; // the listing-wide fields (status, phase, candidate, final buyer, shipment) are the same on each
+  paid: Entry[];
+  tickets: number; // paid
+  p1Paid: number;
+  currency: string;
+}
+
+export function holdings(entries: Entry[]): Holding[] {
+  const by = new Map<string, Entry[]>();
+  for (const e of entries) by.set(e.listing_id, [...(by.get(e.listing_id) ?? []), e]);
+  return [...by.values()].map((es) => {
+    const paid = es.filter((e) => e.status === "paid");
+    return {
+      listingId: es[0].listing_id,
+      title: es[0].listing_title,
+      entries: es,
+      first: { ...es[0], candidate: es.some((e) => e.candidate), final_buyer: es.some((e) => e.final_buyer), passed: es.some((e) => e.passed), second_payment: es.find((e) => e.second_payment)?.second_payment ?? null, shipment: es.find((e) => e.shipment)?.shipment ?? null, pseudonym: es.find((e) => e.pseudonym)?.pseudonym ?? null },
+      paid,
+      tickets: paid.reduce((n, e) => n + e.tickets, 0),
+      p1Paid: paid.reduce((n, e) => n + e.amount, 0),
+      currency: es[0].currency,
+    };
+  });
+}
+
+const SALE_PHASES = ["awaiting_shipment", "in_transit", "closing_sale", "sold"];
+
+/** Past: the listing ended (sold or not), or it went on without this buyer (gave up, another buyer
+ * bought it, or their payment never went through and entries are closed). */
+export function isPast(h: Holding): boolean {
+  const e = h.first;
+  if (e.listing_phase === "sold" || e.listing_phase === "not_sold") return true;
+  if (e.passed) return true;
+  if (SALE_PHASES.includes(e.listing_phase) && !e.final_buyer) return true;
+  return h.paid.length === 0 && !h.entries.some((x) => x.status === "pending") && e.listing_status !== "open";
+}
+
+/** A tracking number, linked to its carrier's tracking page when the carrier is known. */
+export function Shipment({ carrier, tracking }: { carrier: string; tracking: string }) {
+  const url = trackingUrl(carrier, tracking);
+  return url ? (
+    <a href={url} target="_blank" rel="noopener noreferrer" data-testid="tracking-link">
+      {tracking}
+    </a>
+  ) : (
+    <span>{tracking}</span>
+  );
+}
+
+/** The holding's state in words: what the buyer waits for, or what they must do now. */
+export function Standing({ h }: { h: Holding }): ComponentChildren {
+  const e = h.first;
+  const m = (n: number) => <Money amount={n} currency={h.currency} />;
+  if (e.candidate && e.second_payment) return tx("entryDrawn", { amount: m(e.second_payment.amount), due: when(e.second_payment.due_at) });
+  if (e.final_buyer) {
+    const s = e.shipment;
+    const ship = s ? { carrier: s.carrier, tracking: <Shipment carrier={s.carrier} tracking={s.tracking_number} /> } : null;
+    switch (e.listing_status) {
+      case "final_buyer":
+        return t("entryFinal");
+      case "shipped":
+        return ship ? tx("entryShipped", ship) : t("status_shipped");
+      case "delivered":
+        return ship ? tx("entryDelivered", ship) : t("status_delivered");
+      case "disputed":
+        return t("entryDisputed");
+      case "confirmed":
+        return t("entryConfirmed");
+      case "settled":
+        return t("entryBought");
+      default:
+        return t("entrySaleCancelled");
+    }
   }
-  if (e.final_buyer) return t("entryFinal");
-  if (e.status === "pending") return t("entryPending");
-  if (e.status === "expired") return t("entryExpired");
+  if (h.paid.length === 0) {
+    if (h.entries.some((x) => x.status === "pending")) return t("entryPending");
+    return t("entryPaymentFailed");
+  }
   if (e.listing_phase === "before_draw") return t("entryWaiting");
   if (e.passed) return t("entryPassed");
   if (e.listing_phase === "drawing") return t("entryNextInLine");
-  if (e.listing_phase === "not_sold") return t("entryRefunded", { status: statusText(e.listing_status) });
-  return `${t("entryNotDrawn")} (${statusText(e.listing_status)})`;
+  if (e.listing_status === "unsold") return t("entryUnsold");
+  if (e.listing_status === "cancelled") return t("entryCancelled");
+  return t("entryLost");
 }
 
 function Countdown({ due }: { due: string }) {
@@ -39,10 +136,56 @@ function Countdown({ due }: { due: string }) {
   );
 }
 
-function EntryCard({ e, reload }: { e: Entry; reload: () => void }) {
-  const [error, setError] = useState<unknown>(null);
+/** An entry whose payment is not done: waiting (continue paying), failed or lapsed (try again
+ * while entries are open), or refunded because it came too late. */
+function PaymentNote({ e, open }: { e: Entry; open: boolean }) {
+  const amount = <Money amount={e.amount} currency={e.currency} />;
+  if (e.status === "pending") {
+    const c = rememberedCheckout(e.entry_id);
+    return (
+      <li data-testid="payment-pending">
+        {tx("paymentPending", { n: e.tickets, amount, until: when(e.hold_expires_at) })}{" "}
+        {c && <a href={c.url}>{t("continuePaying")}</a>}
+      </li>
+    );
+  }
+  if (e.status === "expired") {
+    return (
+      <li data-testid="payment-failed">
+        {tx("paymentFailed", { n: e.tickets, amount })}{" "}
+        {open && (
+          <a href={`#/listing/${encodeURIComponent(e.listing_id)}?tickets=${e.tickets}`} data-testid="retry">
+            {t("tryAgain")}
+          </a>
+        )}
+      </li>
+    );
+  }
+  if (e.status === "refunded") return <li>{tx("paymentRefundedLate", { n: e.tickets, amount })}</li>;
+  return null;
+}
+
+function EntryCard({ h, reload }: { h: Holding; reload: () => void }) {
+  const [error, setError, clear] = useProblem();
   const [reason, setReason] = useState("");
-  const path = { params: { path: { listing_id: e.listing_id } } };
+  const e = h.first;
+  const path = { params: { path: { listing_id: h.listingId } } };
+  // the final buyer's whole payment (P1s + P2) from their order's timeline, and the price the
+  // seller is paid when they confirm receipt
+  const [sale] = useLoad(
+    async () =>
+      e.final_buyer
+        ? Promise.all([
+            unwrap(await api.GET("/listings/{listing_id}/timeline", path)),
+            unwrap(await api.GET("/listings/{listing_id}", path)),
+          ])
+        : null,
+    [h.listingId, e.final_buyer],
+  );
+  const [timeline, listing] = sale ?? [null, null];
+  const total = timeline ? timeline.paid_so_far : null;
+  const p2 = total !== null ? total - h.p1Paid : null;
+  const m = (n: number, testId?: string) => <Money amount={n} currency={h.currency} testId={testId} />;
   async function act(f: () => Promise<void>) {
     setError(null);
     try {
@@ -52,40 +195,75 @@ function EntryCard({ e, reload }: { e: Entry; reload: () => void }) {
       setError(err);
     }
   }
+  const tickets = h.paid.flatMap((x) => x.ticket_ids);
+  const mileage = h.paid.some((x) => x.mileage_earned != null) ? h.paid.reduce((n, x) => n + (x.mileage_earned ?? 0), 0) : null;
+  const unpaid = h.entries.filter((x) => x.status !== "paid");
   return (
-    <li class="card" data-testid={`entry-${e.listing_id}`}>
+    <li class="card" data-testid={`entry-${h.listingId}`}>
       <h2>
-        <a href={`#/listing/${encodeURIComponent(e.listing_id)}`}>{e.listing_title}</a>
+        <a href={`#/listing/${encodeURIComponent(h.listingId)}`}>{h.title}</a>
       </h2>
       <p class="standing" data-testid="standing">
-        {standing(e)}
+        <Standing h={h} />
       </p>
       <dl class="facts">
         <dt>{t("tickets")}</dt>
-        <dd>{e.tickets}</dd>
-        <dt>{t("amount")}</dt>
-        <dd>{money(e.amount, e.currency)}</dd>
+        <dd>{h.tickets}</dd>
+        <dt>{t("p1Paid")}</dt>
+        <dd>{m(h.p1Paid, "p1-paid")}</dd>
+        {e.final_buyer && total !== null && p2 !== null && (
+          <>
+            <dt>{t("p2Paid")}</dt>
+            <dd>{m(p2)}</dd>
+            <dt>{t("totalPaid")}</dt>
+            <dd>{m(total, "total-paid")}</dd>
+          </>
+        )}
+        {e.final_buyer && e.shipment && (
+          <>
+            <dt>{t("shipment")}</dt>
+            <dd data-testid="shipment">
+              {e.shipment.carrier} <Shipment carrier={e.shipment.carrier} tracking={e.shipment.tracking_number} />
+            </dd>
+          </>
+        )}
         {e.pseudonym && (
           <>
             <dt>{t("pseudonym")}</dt>
-            <dd>{e.pseudonym}</dd>
+            <dd class="mono-text">{e.pseudonym}</dd>
           </>
         )}
-        {e.ticket_ids.length > 0 && (
+        {tickets.length > 0 && (
           <>
             <dt>{t("ticketIds")}</dt>
-            <dd>{e.ticket_ids.join(", ")}</dd>
+            <dd data-testid="tickets">
+              {tickets.map((id, i) => (
+                <span key={id}>
+                  {i > 0 && ", "}
+                  <span class="ticket" title={id}>
+                    {shortTicket(id)}
+                  </span>
+                </span>
+              ))}
+            </dd>
           </>
         )}
-        {e.mileage_earned != null && (
+        {mileage !== null && (
           <>
             <dt>{t("mileageEarned")}</dt>
-            <dd data-testid="mileage-earned">{money(e.mileage_earned, e.currency)}</dd>
+            <dd>{m(mileage, "mileage-earned")}</dd>
           </>
         )}
       </dl>
+      {unpaid.length > 0 && (
+        <ul class="notes">
+          {unpaid.map((x) => (
+            <PaymentNote key={x.entry_id} e={x} open={x.listing_status === "open"} />
+          ))}
+        </ul>
+      )}
       {e.candidate && e.second_payment && (
-        <p>
+        <p class="actions">
           <Countdown due={e.second_payment.due_at} />{" "}
           <button
             onClick={() =>
@@ -95,37 +273,63 @@ function EntryCard({ e, reload }: { e: Entry; reload: () => void }) {
               })
             }
           >
-            {t("pay")} {money(e.second_payment.amount, e.currency)}
+            {t("pay")} {m(e.second_payment.amount)}
           </button>{" "}
-          <button class="secondary" onClick={() => void act(async () => void unwrap(await api.POST("/listings/{listing_id}/forfeit", path)))}>
-            {t("giveUp")}
-          </button>
+          <ConfirmButton
+            class="secondary"
+            label={t("giveUp")}
+            title={t("giveUpTitle")}
+            confirmLabel={t("giveUp")}
+            onConfirm={() => void act(async () => void unwrap(await api.POST("/listings/{listing_id}/forfeit", path)))}
+          >
+            <p>{tx("giveUpWhat", { p2: m(e.second_payment.amount), p1: m(h.p1Paid) })}</p>
+            <p>{t("cannotUndo")}</p>
+          </ConfirmButton>
         </p>
       )}
       {e.final_buyer && e.listing_phase === "in_transit" && (
         <div>
-          <button onClick={() => void act(async () => void unwrap(await api.POST("/listings/{listing_id}/confirm", path)))}>
-            {t("confirmReceipt")}
-          </button>
-          <Field label={t("reason")} id={`reason-${e.listing_id}`} field="reason" error={error}>
-            <input id={`reason-${e.listing_id}`} value={reason} onInput={(ev) => setReason((ev.target as HTMLInputElement).value)} />
+          <ConfirmButton
+            label={t("confirmReceipt")}
+            title={t("confirmReceiptTitle")}
+            confirmLabel={t("confirmReceipt")}
+            onConfirm={() => void act(async () => void unwrap(await api.POST("/listings/{listing_id}/confirm", path)))}
+          >
+            <p>{tx("confirmReceiptWhat", { price: listing ? m(listing.price) : "—", total: total !== null ? m(total) : "—" })}</p>
+            <p>{t("cannotUndo")}</p>
+          </ConfirmButton>
+          <Field label={t("reason")} id={`reason-${h.listingId}`} field="reason" error={error} onClear={clear}>
+            <input id={`reason-${h.listingId}`} value={reason} maxLength={2000} onInput={(ev) => setReason((ev.target as HTMLInputElement).value)} />
           </Field>
-          <button
+          <ConfirmButton
             class="secondary"
-            onClick={() =>
+            label={t("openDispute")}
+            title={t("openDisputeTitle")}
+            confirmLabel={t("openDisputeConfirm")}
+            check={() => {
+              if (reason.trim()) return true;
+              setError(ApiProblem.local("invalid_input", "reason", null, "missing"));
+              document.getElementById(`reason-${h.listingId}`)?.focus();
+              return false;
+            }}
+            onConfirm={() =>
               void act(async () => void unwrap(await api.POST("/listings/{listing_id}/dispute", { ...path, body: { reason } })))
             }
           >
-            {t("openDispute")}
-          </button>
+            <p>{t("openDisputeWhat")}</p>
+          </ConfirmButton>
         </div>
       )}
-      <ErrorText error={error} />
+      <OrderTimeline listingId={h.listingId} open={(e.candidate || e.final_buyer) && !["sold", "not_sold"].includes(e.listing_phase)} />
+      <ErrorText error={error} currency={h.currency} />
     </li>
   );
 }
 
-export function EntriesPage() {
+type Tab = "current" | "past";
+
+export function EntriesPage({ query }: { query?: URLSearchParams }) {
+  const tab: Tab = query?.get("tab") === "past" ? "past" : "current"; // in the address: a link can open either
   const [list, error, reload] = useLoad(
     async () => {
       // every page (each holds the entries of up to 100 listings), oldest entry first
@@ -134,25 +338,45 @@ export function EntriesPage() {
       );
       const entries = pages.flatMap((p) => p.entries);
       entries.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.entry_id.localeCompare(b.entry_id));
-      return { entries };
+      return { holdings: holdings(entries) };
     },
     [],
     5,
   );
   const [mileage] = useLoad(async () => unwrap(await api.GET("/me/mileage", {})), []);
+  const past = list?.holdings.filter(isPast) ?? [];
+  const current = list?.holdings.filter((h) => !isPast(h)) ?? [];
+  const shown = tab === "past" ? past : current;
+  function choose(next: Tab) {
+    const to = next === "past" ? "/entries?tab=past" : "/entries";
+    history.replaceState(null, "", `#${to}`);
+    route.set(to);
+  }
   return (
     <section aria-labelledby="entries-title">
       <h1 id="entries-title">{t("myEntries")}</h1>
       {mileage && (
         <p>
-          {t("mileage")}: {money(mileage.balance, mileage.currency)}
+          {t("mileage")}: <Money amount={mileage.balance} currency={mileage.currency} />
         </p>
       )}
       <ErrorText error={error} />
-      {list && list.entries.length === 0 && <p>{t("nothing")}</p>}
-      <ul class="cards">
-        {list?.entries.map((e) => <EntryCard key={e.entry_id} e={e} reload={reload} />)}
-      </ul>
+      <Tabs
+        label={t("myEntries")}
+        current={tab}
+        onChange={choose}
+        tabs={[
+          { id: "current", label: t("tabCurrent", { n: current.length }) },
+          { id: "past", label: t("tabPast", { n: past.length }) },
+        ]}
+      >
+        {list && shown.length === 0 && <p>{t(tab === "past" ? "nothingPast" : "nothingCurrent")}</p>}
+        <ul class="cards">
+          {shown.map((h) => (
+            <EntryCard key={h.listingId} h={h} reload={reload} />
+          ))}
+        </ul>
+      </Tabs>
     </section>
   );
 }

@@ -1,32 +1,72 @@
 import { Fragment } from "preact";
 import { useState } from "preact/hooks";
 
-import { api, unwrap } from "../api/client";
+import { api, ApiProblem, everyPage, unwrap, type Entry } from "../api/client";
 import { session } from "../api/session";
-import { money, span, statusText, t, when } from "../i18n";
+import { span, statusText, t, tx, when } from "../i18n";
 import { DEADLINES } from "../pricing";
 import { go } from "../router";
-import { ErrorText, Field, useLoad } from "../ui";
+import { ErrorText, Field, Money, useLoad, useProblem } from "../ui";
+import { Gallery, SellerLine } from "../gallery";
 import { ListingFacts } from "./browse";
+import { rememberCheckout } from "./entries";
 
-export function ListingPage({ id }: { id: string }) {
+/** The signed-in buyer's own entries on one listing (every page of /me/entries). */
+export async function myEntriesOn(listingId: string): Promise<Entry[]> {
+  const pages = await everyPage(async (cursor) =>
+    unwrap(await api.GET("/me/entries", cursor ? { params: { query: { cursor } } } : {})),
+  );
+  return pages.flatMap((p) => p.entries).filter((e) => e.listing_id === listingId);
+}
+
+/** Tickets a buyer holds on a listing: paid, or held while their payment is pending. */
+export function ticketsHeld(entries: Entry[]): number {
+  return entries.filter((e) => e.status === "paid" || e.status === "pending").reduce((n, e) => n + e.tickets, 0);
+}
+
+/** What a buyer is told before paying: P1 is not refunded unless the listing fails. */
+export function RefundRule() {
+  return (
+    <div class="panel notice" data-testid="refund-rule">
+      <h2>{t("refundRuleTitle")}</h2>
+      <p>{t("refundRule")}</p>
+      <p>{t("refundRuleForfeit")}</p>
+      <p>
+        <a href="#/how">{t("howItWorks")}</a>
+      </p>
+    </div>
+  );
+}
+
+export function ListingPage({ id, query }: { id: string; query?: URLSearchParams }) {
+  const buyer = session.current()?.group === "buyer";
   const [l, loadError] = useLoad(
     async () => unwrap(await api.GET("/listings/{listing_id}", { params: { path: { listing_id: id } } })),
     [id],
     5,
   );
-  const [tickets, setTickets] = useState(1);
-  const [error, setError] = useState<unknown>(null);
+  const [mine] = useLoad(async () => (buyer ? myEntriesOn(id) : []), [id, buyer], 5);
+  const [mileage] = useLoad(async () => (buyer ? unwrap(await api.GET("/me/mileage", {})) : null), [id, buyer]);
+  const [tickets, setTickets] = useState(() => Math.max(1, Math.floor(Number(query?.get("tickets"))) || 1));
+  const [error, setError, clear] = useProblem();
   const [busy, setBusy] = useState(false);
   // One key per attempt: a retried request (a lost answer, a double click) creates nothing twice.
   const [attempt, setAttempt] = useState(() => crypto.randomUUID());
   if (!l) return <ErrorText error={loadError} />;
-  const m = (n: number) => money(n, l.currency, l.currency_minor_units);
+  const cur = l.currency;
+  const m = (n: number, testId?: string) => <Money amount={n} currency={cur} minor={l.currency_minor_units} testId={testId} />;
+  const held = mine ? ticketsHeld(mine) : 0;
+  const left = Math.max(0, l.ticket_limit - held);
   const now = l.first_payment * tickets;
-  const worst = now + Math.max(0, l.price + l.fee - l.first_payment * (l.paid_tickets + tickets));
-  const signedIn = session.current()?.group === "buyer";
+  const p2 = Math.max(0, l.price + l.fee - l.first_payment * (l.paid_tickets + tickets));
+  const all = held + tickets;
+  const worst = l.first_payment * all + p2;
+  // the server's own bound, said before asking it (its refusal reads the same)
+  const tooMany = mine !== null && tickets > left ? ApiProblem.local("ticket_limit_exceeded", "tickets", { limit: l.ticket_limit, left }) : null;
+  const shown = tooMany ?? error;
 
   async function enter(method: "card" | "mileage") {
+    if (tooMany) return;
     setBusy(true);
     setError(null);
     try {
@@ -38,8 +78,10 @@ export function ListingPage({ id }: { id: string }) {
         }),
       );
       setAttempt(crypto.randomUUID());
-      if (out.checkout) window.location.href = out.checkout.url;
-      else go("/entries");
+      if (out.checkout) {
+        rememberCheckout(out.entry.entry_id, out.checkout);
+        window.location.href = out.checkout.url;
+      } else go("/entries");
     } catch (e) {
       setError(e);
     } finally {
@@ -50,8 +92,10 @@ export function ListingPage({ id }: { id: string }) {
   return (
     <section aria-labelledby="listing-title">
       <h1 id="listing-title">{l.title}</h1>
+      <Gallery photos={l.photos} title={l.title} />
+      <SellerLine l={l} />
       <p class="muted">
-        {statusText(l.status)} · {t("closesAt")} {when(l.closes_at)}
+        {statusText(l.status)} · {t(l.status === "open" ? "closesAt" : "closedAt")} {when(l.closes_at)}
       </p>
       {l.description && <p class="description">{l.description}</p>}
       <ListingFacts l={l} />
@@ -69,42 +113,69 @@ export function ListingPage({ id }: { id: string }) {
       <p>
         <a href={`#/draw/${encodeURIComponent(l.listing_id)}`}>{t("draw")}</a>
       </p>
-      {l.status === "open" && signedIn && (
+      {l.status === "open" && <RefundRule />}
+      {l.status === "open" && buyer && (
         <form
           class="panel"
+          noValidate
           onSubmit={(e) => {
             e.preventDefault();
             void enter("card");
           }}
         >
-          <Field label={t("tickets")} id="tickets" error={error}>
+          {held > 0 && (
+            <p data-testid="tickets-held">{t("youHold", { n: held, limit: l.ticket_limit, left })}</p>
+          )}
+          <Field label={t("tickets")} id="tickets" error={shown} onClear={clear}>
             <input
               id="tickets"
               type="number"
+              inputMode="numeric"
               min={1}
               max={l.ticket_limit}
               value={tickets}
               aria-describedby="tickets-limit"
-              onInput={(e) => setTickets(Math.max(1, Number((e.target as HTMLInputElement).value) || 1))}
+              onInput={(e) => setTickets(Math.max(1, Math.floor(Number((e.target as HTMLInputElement).value)) || 1))}
             />
             <small id="tickets-limit">{t("limit", { n: l.ticket_limit })}</small>
           </Field>
           <dl class="facts">
             <dt>{t("totalNow")}</dt>
-            <dd data-testid="total-now">{m(now)}</dd>
+            <dd>
+              {m(now, "total-now")} <span class="muted">{tx("ticketsTimesP1", { n: tickets, p1: m(l.first_payment) })}</span>
+            </dd>
             <dt>{t("worstCase")}</dt>
-            <dd data-testid="worst-case">{m(worst)}</dd>
+            <dd>
+              {m(worst, "worst-case")}
+              <br />
+              <small data-testid="worst-case-parts">
+                {tx(held > 0 ? "worstCasePartsHeld" : "worstCaseParts", {
+                  n: all,
+                  held,
+                  now: tickets,
+                  p1s: m(l.first_payment * all),
+                  p2: m(p2),
+                })}
+              </small>
+            </dd>
           </dl>
-          <ErrorText error={error} />
+          <ErrorText error={shown} />
           <button type="submit" disabled={busy}>
             {t("apply")}
           </button>{" "}
           <button type="button" class="secondary" disabled={busy} onClick={() => void enter("mileage")}>
             {t("payWithMileage")}
           </button>
+          {mileage && (
+            <small class="mileage-balance" data-testid="mileage-balance">
+              {" "}
+              {tx("yourMileage", { amount: <Money amount={mileage.balance} currency={mileage.currency} /> })}
+            </small>
+          )}
+          <ErrorText error={shown} field="payment_method" currency={cur} />
         </form>
       )}
-      {l.status === "open" && !signedIn && (
+      {l.status === "open" && !buyer && !session.current() && (
         <p>
           <a href="#/signin">{t("signIn")}</a>
         </p>

@@ -1,20 +1,20 @@
-import { Fragment } from "preact";
+import { Fragment, type ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 
-import { api, unwrap, type Schemas } from "../api/client";
-import { money, percent, span, statusText, t, when } from "../i18n";
+import { api, ApiProblem, unwrap, type Schemas } from "../api/client";
+import { percent, span, statusText, t, tx, when } from "../i18n";
 import { DEADLINES, type Policy } from "../pricing";
-import { ErrorText, Field, useLoad } from "../ui";
+import { ConfirmButton, ErrorText, Field, Money, useLoad, useProblem } from "../ui";
 
 function PolicyPanel({ policy }: { policy: Policy }) {
   // Each currency's fee and deposit, in its own minor units (KRW first).
   const terms = Object.entries(policy.by_currency).sort(([a], [b]) => (a === "KRW" ? -1 : b === "KRW" ? 1 : a.localeCompare(b)));
-  const rows: [string, string][] = [
-    ...terms.flatMap(([code, c]): [string, string][] => [
-      [code === "KRW" ? t("policyFee") : `${t("policyFee")} (${code})`, money(c.fee, code, c.minor_units)],
+  const rows: [string, ComponentChildren][] = [
+    ...terms.flatMap(([code, c]): [string, ComponentChildren][] => [
+      [code === "KRW" ? t("policyFee") : `${t("policyFee")} (${code})`, <Money amount={c.fee} currency={code} minor={c.minor_units} />],
       [
         code === "KRW" ? t("policyDeposit") : `${t("policyDeposit")} (${code})`,
-        c.deposit.fixed != null ? money(c.deposit.fixed, code, c.minor_units) : t("depositRate", { pct: percent(c.deposit.rate_bps ?? 0) }),
+        c.deposit.fixed != null ? <Money amount={c.deposit.fixed} currency={code} minor={c.minor_units} /> : t("depositRate", { pct: percent(c.deposit.rate_bps ?? 0) }),
       ],
     ]),
     [t("policySurplus"), t(`surplus_${policy.surplus_policy_default}`)],
@@ -63,9 +63,10 @@ type Payout = Schemas["PayoutView"];
 
 function PayoutRow({ p, reload }: { p: Payout; reload: () => void }) {
   const [ref, setRef] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  async function paid(e: Event) {
-    e.preventDefault();
+  const [error, setError, clear] = useProblem();
+  const id = `ref-${p.payout_id}`;
+  async function paid() {
+    setError(null);
     try {
       unwrap(
         await api.POST("/operator/payouts/{payout_id}/paid", {
@@ -78,11 +79,11 @@ function PayoutRow({ p, reload }: { p: Payout; reload: () => void }) {
       setError(err);
     }
   }
-  const id = `ref-${p.payout_id}`;
+  const amount = <Money amount={p.amount} currency={p.currency} />;
   return (
     <li class="card">
       <p>
-        {money(p.amount, p.currency)} → {p.payout_account ?? "—"} ({p.listing_id})
+        {amount} → {p.payout_account ?? "—"} <span class="muted">({p.listing_id})</span>
       </p>
       {p.warning && (
         <p class="error" role="alert" data-testid="payout-warning">
@@ -91,14 +92,66 @@ function PayoutRow({ p, reload }: { p: Payout; reload: () => void }) {
             : t("payoutAccountUnknown")}
         </p>
       )}
-      <form onSubmit={paid}>
-        <Field label={t("transferReference")} id={id} field="transfer_reference" error={error}>
-          <input id={id} value={ref} required onInput={(e) => setRef((e.target as HTMLInputElement).value)} />
+      <form onSubmit={(e) => e.preventDefault()}>
+        <Field label={t("transferReference")} id={id} field="transfer_reference" error={error} onClear={clear}>
+          <input id={id} value={ref} required maxLength={200} onInput={(e) => setRef((e.target as HTMLInputElement).value)} />
         </Field>
         <ErrorText error={error} />
-        <button type="submit">{t("markPaid")}</button>
+        <ConfirmButton
+          label={t("markPaid")}
+          title={t("markPaidTitle")}
+          confirmLabel={t("markPaid")}
+          check={() => {
+            if (ref.trim()) return true;
+            setError(ApiProblem.local("invalid_input", "transfer_reference", null, "missing"));
+            document.getElementById(id)?.focus();
+            return false;
+          }}
+          onConfirm={() => void paid()}
+        >
+          <p>{tx("markPaidWhat", { amount, account: p.payout_account ?? "—", ref })}</p>
+          <p>{t("cannotUndo")}</p>
+        </ConfirmButton>
       </form>
     </li>
+  );
+}
+
+/** Payouts once transferred, newest first: when, how much, to which account, by which transfer. */
+function PaidPayouts({ paid, error }: { paid: Payout[] | null; error: unknown }) {
+  const rows = [...(paid ?? [])].sort((a, b) => (b.paid_at ?? "").localeCompare(a.paid_at ?? ""));
+  return (
+    <div class="panel" data-testid="paid-payouts">
+      <h2 id="paid-payouts-title">{t("payoutHistory")}</h2>
+      <ErrorText error={error} />
+      {paid && rows.length === 0 && <p>{t("nothing")}</p>}
+      {rows.length > 0 && (
+        <div class="scroll">
+          <table aria-labelledby="paid-payouts-title">
+            <thead>
+              <tr>
+                <th scope="col">{t("paidAt")}</th>
+                <th scope="col">{t("amount")}</th>
+                <th scope="col">{t("payoutAccount")}</th>
+                <th scope="col">{t("transferReference")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((p) => (
+                <tr key={p.payout_id}>
+                  <th scope="row">{p.paid_at ? when(p.paid_at) : "—"}</th>
+                  <td>
+                    <Money amount={p.amount} currency={p.currency} />
+                  </td>
+                  <td>{p.payout_account ?? "—"}</td>
+                  <td class="mono-text">{p.transfer_reference ?? "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
   );
 }
 
@@ -111,15 +164,25 @@ type Dead = {
   failed_at: string;
 };
 
-function effectText(e: Record<string, unknown>): string {
-  const amount = typeof e.amount === "number" && typeof e.currency === "string" ? ` ${money(e.amount, e.currency)}` : "";
+function Effect({ e }: { e: Record<string, unknown> }) {
   const who = (e.payment_id ?? e.buyer_id ?? e.seller_id ?? e.detail_type ?? "") as string;
-  return `${String(e.kind)}${amount} ${who}`.trim();
+  return (
+    <span>
+      {String(e.kind)}
+      {typeof e.amount === "number" && typeof e.currency === "string" && (
+        <>
+          {" "}
+          <Money amount={e.amount} currency={e.currency} />
+        </>
+      )}
+      {who && ` ${who}`}
+    </span>
+  );
 }
 
 function DeadEffectsRow({ dead, reload }: { dead: Dead; reload: () => void }) {
   const [note, setNote] = useState("");
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError, clear] = useProblem();
   async function run(f: () => Promise<unknown>) {
     setError(null);
     try {
@@ -133,7 +196,12 @@ function DeadEffectsRow({ dead, reload }: { dead: Dead; reload: () => void }) {
   return (
     <li class="card" data-testid="dead-effects">
       <p>
-        {dead.effects.map(effectText).join(", ")}
+        {dead.effects.map((e, i) => (
+          <span key={i}>
+            {i > 0 && ", "}
+            <Effect e={e} />
+          </span>
+        ))}
         {dead.listing_id ? ` · ${dead.listing_id}` : ""}
       </p>
       <p class="muted">
@@ -161,7 +229,7 @@ function DeadEffectsRow({ dead, reload }: { dead: Dead; reload: () => void }) {
           );
         }}
       >
-        <Field label={t("resolveNote")} id={id} field="note" error={error}>
+        <Field label={t("resolveNote")} id={id} field="note" error={error} onClear={clear}>
           <input id={id} value={note} required maxLength={500} onInput={(e) => setNote((e.target as HTMLInputElement).value)} />
         </Field>
         <ErrorText error={error} />
@@ -180,7 +248,7 @@ function ReconciliationPanel() {
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   const [day, setDay] = useState(yesterday);
   const [report, setReport] = useState<Reconciliation | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError, clear] = useProblem();
   async function run(e: Event) {
     e.preventDefault();
     setError(null);
@@ -195,7 +263,7 @@ function ReconciliationPanel() {
       <h2>{t("reconciliation")}</h2>
       <p class="muted">{t("reconciliationHelp")}</p>
       <form onSubmit={run}>
-        <Field label={t("reconcileDay")} id="recon-day" field="day" error={error}>
+        <Field label={t("reconcileDay")} id="recon-day" field="day" error={error} onClear={clear}>
           <input id="recon-day" type="date" value={day} required max={new Date().toISOString().slice(0, 10)} onInput={(e) => setDay((e.target as HTMLInputElement).value)} />
         </Field>
         <ErrorText error={error} />
@@ -228,8 +296,8 @@ function ReconciliationPanel() {
                       {t(`recon_${m.status}`)} · {m.kind} {m.provider_id}
                       {m.listing_id ? ` · ${m.listing_id}` : ""}
                     </th>
-                    <td>{m.provider_amount != null ? money(m.provider_amount, m.currency) : "—"}</td>
-                    <td>{m.our_amount != null ? money(m.our_amount, m.currency) : "—"}</td>
+                    <td>{m.provider_amount != null ? <Money amount={m.provider_amount} currency={m.currency} /> : "—"}</td>
+                    <td>{m.our_amount != null ? <Money amount={m.our_amount} currency={m.currency} /> : "—"}</td>
                   </tr>
                 ))}
               </tbody>
@@ -243,7 +311,13 @@ function ReconciliationPanel() {
 
 export function OperatorPage() {
   const [attention, attentionError, reloadAttention] = useLoad(async () => unwrap(await api.GET("/operator/attention", {})), [], 10);
-  const [payouts, payoutsError, reloadPayouts] = useLoad(async () => unwrap(await api.GET("/operator/payouts", {})), [], 10);
+  const [payouts, payoutsError, reloadWaiting] = useLoad(async () => unwrap(await api.GET("/operator/payouts", {})), [], 10);
+  const [paid, paidError, reloadPaid] = useLoad(
+    async () => unwrap(await api.GET("/operator/payouts", { params: { query: { status: "paid" } } })),
+    [],
+    30,
+  );
+  const reloadPayouts = () => (reloadWaiting(), reloadPaid());
   const [disputed, , reloadDisputes] = useLoad(
     async () => unwrap(await api.GET("/listings", { params: { query: { status: "disputed" } } })),
     [],
@@ -294,10 +368,13 @@ export function OperatorPage() {
           <li class="card" key={l.listing_id}>
             <p>{l.title}</p>
             {(["release", "refund"] as const).map((decision) => (
-              <button
+              <ConfirmButton
                 key={decision}
                 class={decision === "refund" ? "secondary" : ""}
-                onClick={() =>
+                label={t(`decision_${decision}`)}
+                title={t(`decision_${decision}_title`)}
+                confirmLabel={t(`decision_${decision}`)}
+                onConfirm={() =>
                   void act(
                     async () =>
                       unwrap(
@@ -310,8 +387,9 @@ export function OperatorPage() {
                   )
                 }
               >
-                {decision}
-              </button>
+                <p>{t(`decision_${decision}_what`)}</p>
+                <p>{t("cannotUndo")}</p>
+              </ConfirmButton>
             ))}
           </li>
         ))}
@@ -322,6 +400,7 @@ export function OperatorPage() {
       <ul class="cards">
         {payouts?.payouts.map((p) => <PayoutRow key={p.payout_id} p={p} reload={reloadPayouts} />)}
       </ul>
+      <PaidPayouts paid={paid?.payouts ?? null} error={paidError} />
       <h2>{t("deadEffects")}</h2>
       <p class="muted">{t("deadEffectsHelp")}</p>
       <ErrorText error={deadError} />

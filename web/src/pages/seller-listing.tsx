@@ -1,8 +1,13 @@
 import { useState } from "preact/hooks";
 
-import { api, unwrap, type Schemas } from "../api/client";
-import { categoryText, money, statusText, t, when } from "../i18n";
-import { ErrorText, Field, useLoad } from "../ui";
+import { api, ApiProblem, everyPage, unwrap, type Listing, type Schemas } from "../api/client";
+import { CARRIERS } from "../carriers";
+import { categoryText, money, span, statusText, t, tx, when } from "../i18n";
+import { PhotoUpload } from "../photo-upload";
+import { OrderTimeline } from "../timeline";
+import { ErrorText, Field, Money, useLoad, useProblem } from "../ui";
+import { Shipment } from "./entries";
+import { PayDeposit } from "./sell";
 
 type Entrant = Schemas["EntrantView"];
 
@@ -76,10 +81,85 @@ function StatementChart({ rows, currency }: { rows: [string, number][]; currency
   );
 }
 
+/** What the seller should know or do now, in words. */
+function SellerNow({ l }: { l: Listing }) {
+  const m = (n: number) => <Money amount={n} currency={l.currency} minor={l.currency_minor_units} />;
+  const d = l.deadlines;
+  const words = (() => {
+    switch (l.status) {
+      case "awaiting_deposit":
+        return tx("sellerNow_awaiting_deposit", { deposit: m(l.deposit), due: l.deposit_due_at ? when(l.deposit_due_at) : "—" });
+      case "open":
+        return tx("sellerNow_open", { closes: when(l.closes_at), np: l.expected_entrants });
+      case "closed":
+      case "drawing":
+        return t("sellerNow_drawing");
+      case "awaiting_second_payment":
+        return tx("sellerNow_awaiting_second_payment", { within: span(d.second_payment) });
+      case "final_buyer":
+        return tx("sellerNow_final_buyer", { within: span(d.ship) });
+      case "shipped":
+        return tx("sellerNow_shipped", { within: span(d.delivery) });
+      case "delivered":
+        return tx("sellerNow_delivered", { within: span(d.confirm) });
+      case "disputed":
+        return tx("sellerNow_disputed", { within: span(d.resolution) });
+      case "confirmed":
+        return t("sellerNow_confirmed");
+      case "settled":
+        return t("sellerNow_settled");
+      case "unsold":
+        return t("sellerNow_unsold");
+      case "cancelled":
+        return t("sellerNow_cancelled");
+      default:
+        return statusText(l.status);
+    }
+  })();
+  return (
+    <p class="panel notice" data-testid="seller-now">
+      {words}
+    </p>
+  );
+}
+
+/** A listing the public cannot see yet (awaiting its deposit) or never saw (cancelled before
+ * its deposit): the seller finds it among their own listings. */
+function Unpublished({ id }: { id: string }) {
+  const [mine, error, reload] = useLoad(async () => {
+    const pages = await everyPage(async (cursor) => unwrap(await api.GET("/me/listings", cursor ? { params: { query: { cursor } } } : {})));
+    return { found: pages.flatMap((p) => p.listings).find((x) => x.listing_id === id) ?? null };
+  }, [id]);
+  if (!mine) return <ErrorText error={error} />;
+  const found = mine.found;
+  if (!found) {
+    return (
+      <p class="panel notice" data-testid="seller-now">
+        {t("sellerNotFound")}
+      </p>
+    );
+  }
+  return (
+    <section aria-labelledby="seller-title">
+      <h1 id="seller-title">{found.title}</h1>
+      <p>{statusText(found.status)}</p>
+      {found.status === "cancelled" ? (
+        <p class="panel notice" data-testid="seller-now">
+          {t("sellerNow_cancelled_unpublished")}
+        </p>
+      ) : (
+        <SellerNow l={found} />
+      )}
+      {found.status === "awaiting_deposit" && <PayDeposit id={found.listing_id} />}
+      {found.status === "awaiting_deposit" && <PhotoUpload l={found} onAdded={reload} />}
+    </section>
+  );
+}
+
 export function SellerListingPage({ id }: { id: string }) {
   const path = { params: { path: { listing_id: id } } };
   const [l, error, reload] = useLoad(async () => unwrap(await api.GET("/listings/{listing_id}", path)), [id], 5);
-  const [st] = useLoad(async () => unwrap(await api.GET("/listings/{listing_id}/statement", path)), [id, l?.status]);
+  const [st] = useLoad(async () => (l ? unwrap(await api.GET("/listings/{listing_id}/statement", path)) : null), [id, l?.status]);
   const hasBuyer = l && ["awaiting_shipment", "in_transit", "closing_sale", "sold"].includes(l.phase);
   const [buyer] = useLoad(
     async () => (hasBuyer ? unwrap(await api.GET("/listings/{listing_id}/final-buyer", path)) : null),
@@ -87,8 +167,19 @@ export function SellerListingPage({ id }: { id: string }) {
   );
   const [carrier, setCarrier] = useState("");
   const [tracking, setTracking] = useState("");
-  const [shipError, setShipError] = useState<unknown>(null);
-  if (!l) return <ErrorText error={error} />;
+  const [shipError, setShipError, clearShip] = useProblem();
+  // once shipped, what was sent (carrier, tracking number) from the order's timeline
+  const shippedPhase = l && ["in_transit", "closing_sale", "sold"].includes(l.phase);
+  const [timeline] = useLoad(
+    async () => (shippedPhase ? unwrap(await api.GET("/listings/{listing_id}/timeline", path)) : null),
+    [id, shippedPhase, l?.status],
+  );
+  const sent = timeline?.shipment ?? null;
+  if (!l) {
+    // not published: awaiting its deposit, or cancelled before it was paid
+    if (error instanceof ApiProblem && error.code === "not_found") return <Unpublished id={id} />;
+    return <ErrorText error={error} />;
+  }
   async function ship(e: Event) {
     e.preventDefault();
     setShipError(null);
@@ -102,26 +193,42 @@ export function SellerListingPage({ id }: { id: string }) {
   const rows: [string, number][] = st
     ? [...Object.entries(st.paid_in), ...Object.entries(st.paid_out).map(([k, v]) => [k, -v] as [string, number])]
     : [];
+  const shipped = sent !== null && shippedPhase;
   return (
     <section aria-labelledby="seller-title">
       <h1 id="seller-title">{l.title}</h1>
       <p>
         {statusText(l.status)} · {t("ticketsPaid")}: {l.paid_tickets} / {l.expected_entrants}
       </p>
+      <SellerNow l={l} />
+      <OrderTimeline listingId={id} open={!["unpublished", "sold", "not_sold"].includes(l.phase)} />
+      <PhotoUpload l={l} onAdded={reload} />
       <Entrants id={id} />
-      {buyer && (
+      {(buyer || shipped) && (
         <div class="panel">
           <h2>{t("finalBuyer")}</h2>
-          <p data-testid="final-buyer">
-            {buyer.name} · {buyer.phone} · {buyer.address}
-          </p>
+          {buyer && (
+            <p data-testid="final-buyer">
+              {buyer.name} · {buyer.phone} · {buyer.address}
+            </p>
+          )}
+          {shipped && sent && (
+            <p data-testid="seller-shipment">
+              {t("shipment")}: {sent.carrier} <Shipment carrier={sent.carrier} tracking={sent.tracking_number} />
+            </p>
+          )}
           {l.status === "final_buyer" && (
             <form onSubmit={ship}>
-              <Field label={t("carrier")} id="carrier" error={shipError}>
-                <input id="carrier" value={carrier} required onInput={(e) => setCarrier((e.target as HTMLInputElement).value)} />
+              <Field label={t("carrier")} id="carrier" error={shipError} onClear={clearShip}>
+                <input id="carrier" list="carriers" value={carrier} required maxLength={100} onInput={(e) => setCarrier((e.target as HTMLInputElement).value)} />
+                <datalist id="carriers">
+                  {CARRIERS.map((c) => (
+                    <option key={c.name} value={c.name} />
+                  ))}
+                </datalist>
               </Field>
-              <Field label={t("tracking")} id="tracking_number" error={shipError}>
-                <input id="tracking_number" value={tracking} required onInput={(e) => setTracking((e.target as HTMLInputElement).value)} />
+              <Field label={t("tracking")} id="tracking_number" error={shipError} onClear={clearShip}>
+                <input id="tracking_number" value={tracking} required maxLength={100} onInput={(e) => setTracking((e.target as HTMLInputElement).value)} />
               </Field>
               <ErrorText error={shipError} />
               <button type="submit">{t("ship")}</button>
@@ -145,15 +252,17 @@ export function SellerListingPage({ id }: { id: string }) {
               {rows.map(([k, v]) => (
                 <tr key={k}>
                   <th scope="row">{categoryText(k)}</th>
-                  <td>{v > 0 ? money(v, st.currency) : ""}</td>
-                  <td>{v < 0 ? money(-v, st.currency) : ""}</td>
+                  <td>{v > 0 ? <Money amount={v} currency={st.currency} /> : ""}</td>
+                  <td>{v < 0 ? <Money amount={-v} currency={st.currency} /> : ""}</td>
                 </tr>
               ))}
             </tbody>
             <tfoot>
               <tr>
                 <th scope="row">{t("heldInEscrow")}</th>
-                <td colSpan={2} data-testid="escrow">{money(st.held_in_escrow, st.currency)}</td>
+                <td colSpan={2} data-testid="escrow">
+                  <Money amount={st.held_in_escrow} currency={st.currency} />
+                </td>
               </tr>
               <tr>
                 <th scope="row">{t("balanced")}</th>
@@ -164,7 +273,7 @@ export function SellerListingPage({ id }: { id: string }) {
           <StatementChart rows={rows} currency={st.currency} />
           {st.payout && (
             <p data-testid="payout">
-              {t("payout")}: {money(st.payout.amount, st.payout.currency)} ·{" "}
+              {t("payout")}: <Money amount={st.payout.amount} currency={st.payout.currency} /> ·{" "}
               {st.payout.status === "paid" ? t("payoutPaid") : t("payoutIssued")}
             </p>
           )}

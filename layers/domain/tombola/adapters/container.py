@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.parameters.exceptions import (
     GetParameterError,
     TransformParameterError,
 )
+from botocore.config import Config
 
 from tombola.adapters.aws import EventBridgePublisher, StepFunctionsWorkflow
 from tombola.adapters.dynamo import DynamoStore
@@ -26,6 +27,7 @@ from tombola.adapters.portone import (
     PortOneCredentials,
     PortOnePaymentProvider,
 )
+from tombola.adapters.s3_photos import S3PhotoStorage
 from tombola.adapters.sandbox_psp import SANDBOX_URL, SandboxPaymentProvider, WebhookSigning
 from tombola.adapters.secrets import SecretsManagerSecrets
 from tombola.config import Settings
@@ -123,6 +125,20 @@ def build(settings: Settings | None = None) -> Deps:
         else NoIdempotency(),
         secrets=secrets,
         telemetry=_overrides.get("telemetry") or PowertoolsTelemetry(),
+        photos=photo_storage(s),
+    )
+
+
+def photo_storage(s: Settings) -> S3PhotoStorage | None:
+    """The photos bucket, for the functions template.yaml gives it to (the listings function);
+    the local stack serves the photos and receives the uploads itself (``override``)."""
+    if not s.photo_bucket:
+        return None
+    return S3PhotoStorage(
+        s.photo_bucket,
+        boto3.client("s3", config=Config(signature_version="s3v4")),  # regions since 2014: v4 only
+        _overrides.get("photo_base_url") or s.photo_base_url,
+        _overrides.get("photo_upload_url"),
     )
 
 
@@ -142,7 +158,9 @@ def deps() -> Deps:
 
 def override(**ports: Any) -> None:
     """Replace ports (clock=, randomness=, payments=, ids=, telemetry=) for tests and the local
-    stack; checkout_url= is where the sandbox's checkouts are paid (the local stack's port)."""
+    stack; checkout_url= is where the sandbox's checkouts are paid (the local stack's port);
+    photo_base_url= where photos are served and photo_upload_url= where their upload forms are
+    posted (the local stack's own routes: a browser cannot reach moto's S3)."""
     global _deps  # noqa: PLW0603
     _overrides.update(ports)
     _deps = None

@@ -34,15 +34,20 @@ from pydantic import TypeAdapter
 
 from tombola.adapters.dynamo_items import (
     DEAD_EFFECTS_PK,
+    NOTES_END,
     PAYOUT_QUEUE_PARTITIONS,
+    UNDELIVERED_PARTITIONS,
+    after_note,
     attention_write,
     buyer_put,
     credit_put,
     dead_effects_put,
     dedupe_put,
+    delivery_update,
     draw_pk,
     entries_pk,
     from_item,
+    inbox_read_put,
     iso,
     journal_from,
     journal_pk,
@@ -51,6 +56,7 @@ from tombola.adapters.dynamo_items import (
     listing_put,
     mileage_debit,
     mileage_key,
+    note_puts,
     outbox_key,
     outbox_put,
     payout_put,
@@ -86,8 +92,10 @@ from tombola.state.changes import (
 from tombola.state.records import (
     Attention,
     BuyerRecord,
+    Delivery,
     DrawSecret,
     ListingRecord,
+    NoteRecord,
     PayoutRecord,
     ProfileRecord,
 )
@@ -415,6 +423,27 @@ class DynamoStore:
                 found.append(payout)
         return found
 
+    def paid_payouts(self, limit: int = 100) -> list[PayoutRecord]:
+        newest = self._newest_indexed("PAID_PAYOUTS", PAYOUT_QUEUE_PARTITIONS, limit)
+        items = self._batch_get(newest)
+        return [PayoutRecord.model_validate(i["data"]) for i in items if i is not None]
+
+    def _newest_indexed(self, prefix: str, shards: int, limit: int) -> list[tuple[str, str]]:
+        """The table keys of the ``limit`` newest entries of a sharded sparse ByHoldExpiry
+        list (``<prefix>#<0..shards-1>``, sorted by time): each shard's newest, merged."""
+        found: list[tuple[str, str, str]] = []
+        for q in range(shards):
+            got = self.client.query(
+                TableName=self.table,
+                IndexName="ByHoldExpiry",
+                KeyConditionExpression="gsi3pk = :p",
+                ExpressionAttributeValues=to_item({":p": f"{prefix}#{q}"}),
+                ScanIndexForward=False,
+                Limit=limit,
+            )
+            found += [(i["gsi3sk"], i["pk"], i["sk"]) for i in map(from_item, got["Items"])]
+        return [(pk, sk) for _, pk, sk in sorted(found, reverse=True)[:limit]]
+
     def _issued_to(self, payout: PayoutRecord) -> PayoutRecord:
         """A payout being issued keeps the seller's payout account of that moment."""
         if payout.status != "issued" or payout.payout_account is not None:
@@ -660,17 +689,79 @@ class DynamoStore:
             to_item({"pk": DEAD_EFFECTS_PK, "sk": dead_id}), "attribute_exists(pk)", put
         )
 
-    def remember(self, key: str) -> bool:
+    # ------------------------------------------------------------------ notes
+    def add_note(self, note: NoteRecord) -> NoteRecord:
+        """The note and its notice's marker (which names it) in one transaction, the marker
+        new: a second arrival of the notice finds the first note through the marker."""
+        if transact_once(self.client, note_puts(self.table, note)):
+            return note
+        marker = self._get(f"NOTES#{note.user_id}", f"SEEN#{note.notice}")
+        assert marker is not None  # notes and their markers are never deleted
+        kept = self.get_note(note.user_id, str(marker["note_id"]))
+        assert kept is not None
+        return kept
+
+    def get_note(self, user_id: str, note_id: str) -> NoteRecord | None:
+        item = self._get(f"NOTES#{user_id}", f"NOTE#{note_id}")
+        return NoteRecord.model_validate(item["data"]) if item else None
+
+    def move_delivery(
+        self, user_id: str, note_id: str, channel: str, was: str, now: Delivery, *, listed: bool
+    ) -> bool:
+        update = delivery_update(self.table, user_id, note_id, channel, was, now, listed=listed)
         try:
-            self.client.put_item(**dedupe_put(self.table, key, self.clock.now())["Put"])
+            self.client.update_item(**update)
         except ClientError as err:
             if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
             return False
         return True
 
-    def remembers(self, key: str) -> bool:
-        return self._get(f"DEDUPE#{key}", "EVENT") is not None
+    def notes_of(self, user_id: str, limit: int, before: str | None = None) -> Sequence[NoteRecord]:
+        high = f"NOTE#{before}" if before else NOTES_END
+        got = self.client.query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :p AND sk BETWEEN :lo AND :hi",
+            ExpressionAttributeValues=to_item(
+                {":p": f"NOTES#{user_id}", ":lo": "NOTE#", ":hi": high}
+            ),
+            ScanIndexForward=False,
+            Limit=limit + 1,
+            ConsistentRead=True,
+        )
+        notes = [NoteRecord.model_validate(from_item(i)["data"]) for i in got["Items"]]
+        return [n for n in notes if n.note_id != before][:limit]
+
+    def unread_notes(self, user_id: str, cap: int) -> int:
+        read = self.read_upto(user_id)
+        got = self.client.query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :p AND sk BETWEEN :lo AND :hi",
+            ExpressionAttributeValues=to_item(
+                {":p": f"NOTES#{user_id}", ":lo": after_note(read), ":hi": NOTES_END}
+            ),
+            Select="COUNT",
+            Limit=cap,
+            ConsistentRead=True,
+        )
+        return min(int(got["Count"]), cap)
+
+    def read_upto(self, user_id: str) -> str | None:
+        item = self._get(f"NOTES#{user_id}", "INBOX")
+        return str(item["read_upto"]) if item else None
+
+    def mark_read(self, user_id: str, note_id: str) -> bool:
+        try:
+            self.client.put_item(**inbox_read_put(self.table, user_id, note_id)["Put"])
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+    def undelivered_notes(self, limit: int) -> Sequence[NoteRecord]:
+        items = self._batch_get(self._newest_indexed("UNDELIVERED", UNDELIVERED_PARTITIONS, limit))
+        return [NoteRecord.model_validate(i["data"]) for i in items if i is not None]
 
     # ------------------------------------------------------------------ reconciliation
     def journal_entries(self, keys: Sequence[tuple[str | None, str]]) -> dict[str, JournalEntry]:
@@ -742,6 +833,42 @@ class DynamoStore:
             },
         ]
         return transact_once(self.client, writes)
+
+    # ------------------------------------------------------------ sellers' completed sales
+    # SALE#<listing id> / SALE: the listing's sale, counted (for ever); SALES#<seller> / SALES:
+    # the seller's count. Both in one transaction, the first new, so a listing counts once.
+    def count_sale(self, seller_id: str, listing_id: str) -> bool:
+        now = self.clock.now().astimezone(UTC).isoformat()
+        writes: list[Any] = [
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": to_item(
+                        {
+                            "pk": f"SALE#{listing_id}",
+                            "sk": "SALE",
+                            "seller_id": seller_id,
+                            "at": now,
+                        }
+                    ),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": to_item({"pk": f"SALES#{seller_id}", "sk": "SALES"}),
+                    "UpdateExpression": "ADD completed :one",
+                    "ExpressionAttributeValues": to_item({":one": 1}),
+                }
+            },
+        ]
+        return transact_once(self.client, writes)
+
+    def completed_sales(self, seller_ids: Sequence[str]) -> dict[str, int]:
+        wanted = list(dict.fromkeys(seller_ids))
+        items = self._batch_get([(f"SALES#{s}", "SALES") for s in wanted], consistent=False)
+        return {s: int(i["completed"]) if i else 0 for s, i in zip(wanted, items, strict=True)}
 
 
 def _dead(item: dict[str, Any]) -> DeadEffects:

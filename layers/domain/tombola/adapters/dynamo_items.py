@@ -28,8 +28,10 @@ from tombola.state.changes import Effect, EffectEnvelope, MileageDebit, NewQuota
 from tombola.state.records import (
     Attention,
     BuyerRecord,
+    Delivery,
     DrawSecret,
     ListingRecord,
+    NoteRecord,
     PayoutRecord,
     ProfileRecord,
 )
@@ -348,14 +350,80 @@ def payout_put(table: str, payout: PayoutRecord) -> dict[str, Any]:
         "sk": "PAYOUT",
         "data": payout.model_dump(mode="json"),
     }
+    shard = bucket(payout.payout_id, PAYOUT_QUEUE_PARTITIONS)
     if issued:
-        values["gsi3pk"] = f"PAYOUTS#{bucket(payout.payout_id, PAYOUT_QUEUE_PARTITIONS)}"
+        values["gsi3pk"] = f"PAYOUTS#{shard}"
         values["gsi3sk"] = f"{iso(payout.issued_at)}#{payout.payout_id}"
+    elif payout.paid_at is not None:  # the history: paid ones, by when they were paid
+        values["gsi3pk"] = f"PAID_PAYOUTS#{shard}"
+        values["gsi3sk"] = f"{iso(payout.paid_at)}#{payout.payout_id}"
     if issued:
         return _put(table, values, NEW)
     put = _put(table, values, "#data.#status = :issued")  # paid once, where it was issued
     put["Put"]["ExpressionAttributeNames"] = {"#data": "data", "#status": "status"}
     put["Put"]["ExpressionAttributeValues"] = to_item({":issued": "issued"})
+    return put
+
+
+UNDELIVERED_PARTITIONS = 4  # the operator's list of notes a channel failed for
+NOTES_END = "NOTE#~"  # after every note id (digits, letters and '#' sort before '~')
+
+
+def note_puts(table: str, note: NoteRecord) -> list[dict[str, Any]]:
+    """The note (NOTES#<uid> / NOTE#<arrived>#<notice>) and, new, its notice's marker
+    (NOTES#<uid> / SEEN#<notice>, naming the note): one note per person and notice, for ever."""
+    pk = f"NOTES#{note.user_id}"
+    data = note.model_dump(mode="json")
+    return [
+        _put(table, {"pk": pk, "sk": f"SEEN#{note.notice}", "note_id": note.note_id}, NEW),
+        _put(table, {"pk": pk, "sk": f"NOTE#{note.note_id}", "data": data}, NEW),
+    ]
+
+
+def after_note(note_id: str | None) -> str:
+    """The lowest sort key after note ``note_id`` (note ids all have one length)."""
+    return f"NOTE#{note_id}~" if note_id else "NOTE#"
+
+
+def delivery_update(
+    table: str,
+    user_id: str,
+    note_id: str,
+    channel: str,
+    was: str,
+    now: Delivery,
+    *,
+    listed: bool,
+) -> dict[str, Any]:
+    """One channel's state, over the state it was read in; the note filed on the operator's
+    undelivered list (sparse ByHoldExpiry entries under UNDELIVERED#<0..3>) or taken off it."""
+    names = {"#d": "data", "#c": "channels", "#ch": channel, "#s": "state"}
+    values: dict[str, Any] = {":now": now.model_dump(mode="json"), ":was": was}
+    update = "SET #d.#c.#ch = :now"
+    if listed:
+        update += ", gsi3pk = :q, gsi3sk = :k"
+        values[":q"] = f"UNDELIVERED#{bucket(user_id, UNDELIVERED_PARTITIONS)}"
+        values[":k"] = f"{note_id}#{user_id}"
+    else:
+        update += " REMOVE gsi3pk, gsi3sk"
+    return {
+        "TableName": table,
+        "Key": to_item({"pk": f"NOTES#{user_id}", "sk": f"NOTE#{note_id}"}),
+        "UpdateExpression": update,
+        "ConditionExpression": "#d.#c.#ch.#s = :was",
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": to_item(values),
+    }
+
+
+def inbox_read_put(table: str, user_id: str, note_id: str) -> dict[str, Any]:
+    """How far a person has read their notes; it only moves forward."""
+    put = _put(
+        table,
+        {"pk": f"NOTES#{user_id}", "sk": "INBOX", "read_upto": note_id},
+        "attribute_not_exists(pk) OR read_upto < :upto",
+    )
+    put["Put"]["ExpressionAttributeValues"] = to_item({":upto": note_id})
     return put
 
 

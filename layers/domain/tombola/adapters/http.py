@@ -103,6 +103,7 @@ def make_resolver() -> APIGatewayHttpResolver:
                 "field": ".".join(str(p) for p in err["loc"]),
                 "type": err["type"],
                 "message": err.get("msg", ""),
+                **({"limits": _limits(err["ctx"])} if err.get("ctx") else {}),
             }
             for err in error.errors()
         ]
@@ -217,3 +218,8 @@ def header(app: APIGatewayHttpResolver, name: str) -> str | None:
     headers = app.current_event.headers or {}
     lowered = {k.lower(): v for k, v in headers.items()}
     return lowered.get(name.lower())
+
+
+def _limits(ctx: dict[str, Any]) -> dict[str, int | float | str]:
+    """A validation rule's bounds as plain values (pydantic's ctx may hold an exception)."""
+    return {k: v if isinstance(v, int | float) else str(v) for k, v in ctx.items()}

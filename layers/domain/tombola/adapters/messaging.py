@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from tombola.ports.messages import Notification
+from botocore import exceptions as boto
+
+from tombola.ports.messages import Channel, Message, TryLater
+
+# what SES and SNS answer when they may take the same message a little later
+TRANSIENT = {
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "TooManyRequestsException",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "InternalFailure",
+    "InternalError",
+    "KMSThrottlingException",
+}
 
 
 class SesSnsNotifier:
@@ -13,23 +28,26 @@ class SesSnsNotifier:
         self.ses = ses
         self.sns = sns
 
-    def send(self, notification: Notification) -> None:
-        data = notification.data
-        subject = str(data.get("subject", notification.template))
-        lines = [
-            f"{k}: {v}"
-            for k, v in sorted(data.items())
-            if k not in {"recipients", "email", "phone"}
-        ]
-        text = f"{subject}\n\n" + "\n".join(lines)
-        if data.get("email"):
+    def send(self, channel: Channel, address: str, message: Message) -> None:
+        try:
+            self._send(channel, address, message)
+        except boto.ClientError as err:
+            if err.response.get("Error", {}).get("Code") in TRANSIENT:
+                raise TryLater(err.response["Error"]["Code"]) from err
+            raise
+        except boto.ConnectionError as err:  # the provider was never reached: nothing was sent
+            # (a read timeout is not here: the message may have gone out; at most once)
+            raise TryLater(type(err).__name__) from err
+
+    def _send(self, channel: Channel, address: str, message: Message) -> None:
+        if channel == "email":
             self.ses.send_email(
                 Source=self.sender,
-                Destination={"ToAddresses": [str(data["email"])]},
-                Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": text}}},
+                Destination={"ToAddresses": [address]},
+                Message={
+                    "Subject": {"Data": message.subject, "Charset": "UTF-8"},
+                    "Body": {"Text": {"Data": message.text, "Charset": "UTF-8"}},
+                },
             )
-        if data.get("phone"):
-            phone = "".join(c for c in str(data["phone"]) if c.isdigit() or c == "+")
-            self.sns.publish(
-                PhoneNumber=phone, Message=f"Tombola: {subject} ({data.get('title', '')})"
-            )
+        else:
+            self.sns.publish(PhoneNumber=address, Message=message.text)

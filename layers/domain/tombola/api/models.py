@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -15,8 +16,11 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
+from tombola.api.phones import NotAPhoneNumber, e164
 from tombola.domain.money import MAX_AMOUNT
+from tombola.domain.photos import MAX_PHOTO_BYTES
 from tombola.domain.pricing import SurplusPolicy
 
 Amount = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT)]
@@ -29,6 +33,16 @@ Currency = Literal["KRW", "USD", "EUR", "JPY"]
 AnyCurrency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 Epoch = Annotated[StrictInt, Field(ge=0, le=10**11)]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+def _phone(typed: str) -> str:
+    try:
+        return e164(typed)
+    except NotAPhoneNumber:
+        raise PydanticCustomError(
+            "phone_invalid",
+            "not a phone number: type it as 010-1234-5678, or +44 7700 900123 abroad",
+        ) from None
 
 
 class Input(BaseModel):
@@ -61,7 +75,7 @@ class RefundAccountIn(Input):
 class ProfileIn(Input):
     name: Text
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
-    phone: Annotated[str, Field(pattern=r"^\+?[0-9 ()-]{6,20}$")]
+    phone: Annotated[str, Field(max_length=40), AfterValidator(_phone)]
     address: Annotated[str, Field(min_length=1, max_length=1000)]
     payout_account: Annotated[str, Field(min_length=4, max_length=64)] | None = None
     refund_account: RefundAccountIn | None = None
@@ -143,3 +157,22 @@ class CarrierEventIn(Input):
     type: Literal["shipment.in_transit", "shipment.delivered", "shipment.accident"]
     created: Epoch
     data: CarrierData
+
+
+class NotesReadIn(Input):
+    upto: Annotated[str, Field(min_length=1, max_length=100, description="the newest note read")]
+
+
+# A photo's type, as the upload form fixes it (tombola.domain.photos.PHOTO_TYPES, in words here
+# so that the OpenAPI document lists them).
+PhotoType = Literal["image/jpeg", "image/png", "image/webp"]
+
+
+class PhotoUploadIn(Input):
+    """The photo a seller is about to upload: its type and exact size in bytes."""
+
+    content_type: PhotoType
+    size: Annotated[
+        StrictInt,
+        Field(gt=0, le=MAX_PHOTO_BYTES, description="bytes (at most 5 MB)", examples=[245_760]),
+    ]

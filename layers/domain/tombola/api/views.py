@@ -22,6 +22,11 @@ class ErrorDetail(View):
     code: str = Field(examples=["ticket_limit_exceeded"])
     message: str = Field(examples=["a buyer may hold at most 4 tickets on this listing"])
     field: str | None = Field(default=None, examples=["tickets"])
+    limits: dict[str, int] | None = Field(
+        default=None,
+        description="the bounds the value broke (min, max, limit, held …), for a client's words",
+        examples=[{"min": 1, "max": 604800}],
+    )
 
 
 class Problem(View):
@@ -30,6 +35,9 @@ class Problem(View):
     field: str = Field(examples=["body.price"])
     type: str = Field(examples=["greater_than"])
     message: str = Field(examples=["Input should be greater than 0"])
+    limits: dict[str, int | float | str] | None = Field(
+        default=None, description="the rule's bounds (ge, le, max_length, pattern …)"
+    )
 
 
 class ErrorBody(View):
@@ -66,7 +74,9 @@ class ListingView(View):
     listing_id: str = Field(examples=["L-8f2c1e"])
     title: str
     description: str
-    seller: str = Field(description="the seller's pseudonym")
+    seller: str = Field(
+        description="the seller's public handle: a pseudonym, the same on all their listings"
+    )
     status: ListingStatus
     phase: Phase = Field(description="the statuses a client treats alike")
     currency: str = Field(examples=["KRW"])
@@ -89,6 +99,12 @@ class ListingView(View):
     worst_case_one_ticket: int = Field(description="P1 + P2 if drawn now, for one ticket")
     draw_commitment: str
     deadlines: DeadlinesView
+    photos: list[str] = Field(
+        description="the photos' URLs, in the order the seller added them (at most 8)"
+    )
+    seller_completed_sales: int = Field(
+        description="how many of this seller's listings have sold and settled"
+    )
 
 
 class DepositView(View):
@@ -240,7 +256,8 @@ class ProfileView(View):
     user_id: str
     name: str
     email: str
-    phone: str
+    phone: str = Field(description="E.164, as kept")
+    texts_reach_phone: bool = Field(description="an SMS can reach it (a mobile number)")
     address: str
     payout_account: str | None
     refund_account: RefundAccountView | None = Field(
@@ -476,3 +493,114 @@ class ReconciliationView(View):
     mismatches: list[ReconciliationLine] = Field(description="every record not matched")
     matched: list[ReconciliationLine] = Field(description="matched records (at most 200)")
     truncated: bool = Field(description="more mismatches than listed (the first 1,000 are)")
+
+
+# ---------------------------------------------------------------------------------- notes
+
+
+class NoteView(View):
+    """One thing the product told you; the client words it from ``kind`` and ``facts``."""
+
+    note_id: str
+    kind: str = Field(examples=["SecondPaymentDue", "Shipped"])
+    listing_id: str | None
+    title: str = Field(description="the listing's title")
+    facts: dict[str, str | int] = Field(
+        description="amount, currency, due_at, seconds, carrier, tracking_number, reason …",
+        examples=[{"amount": 60000, "currency": "KRW", "due_at": "2026-12-01T12:00:00+00:00"}],
+    )
+    at: str
+    read: bool
+    channels: dict[str, str] = Field(
+        description="email / sms: sent, failed, sending, pending or none (no address)"
+    )
+
+
+class NoteList(View):
+    notes: list[NoteView] = Field(description="newest first")
+    unread: int = Field(description="unread notes, counted up to 100 (a client shows 99+)")
+    next_before: str | None = Field(description="pass as ?before= for older notes; null: none")
+
+
+class UndeliveredView(View):
+    """A note a channel failed for: who, what, and the provider's answer (no addresses)."""
+
+    user_id: str
+    note_id: str
+    kind: str
+    listing_id: str | None
+    at: str
+    failures: dict[str, str] = Field(
+        description="channel → the provider's error, or that its send was never confirmed"
+    )
+
+
+class UndeliveredList(View):
+    notes: list[UndeliveredView] = Field(description="newest first, at most 100")
+
+
+# ------------------------------------------------------------------------------------ photos
+
+
+class UploadFormView(View):
+    """A signed upload: POST ``fields`` and then the file (as the form field ``file``, last) as
+    multipart/form-data to ``url``. The storage refuses another type or size itself."""
+
+    url: str
+    fields: dict[str, str]
+
+
+class PhotoUploadView(View):
+    """Where to upload a photo; once uploaded, confirm it with
+    POST /listings/{listing_id}/photos/{photo_id}."""
+
+    photo_id: str = Field(examples=["P3f1a9c"])
+    upload: UploadFormView
+    expires_at: str = Field(description="the form is refused after this time")
+    max_bytes: int
+
+
+# ---------------------------------------------------------------------------- timeline
+
+StepName = Literal[
+    "published",
+    "entered",
+    "closed",
+    "drawn",
+    "other_drawn",
+    "passed",
+    "paid",
+    "shipped",
+    "delivered",
+    "confirmed",
+    "disputed",
+    "settled",
+    "unsold",
+    "cancelled",
+]
+
+
+class StepView(View):
+    step: StepName
+    state: Literal["done", "now", "next"] = Field(
+        description="done (at), now (waiting on it, due by due_at) or still ahead"
+    )
+    at: str | None = Field(description="when it happened")
+    due_at: str | None = Field(description="the deadline of a step under way")
+
+
+class TimelineView(View):
+    """One listing's order, step by step, as the caller (its buyer or its seller) lives it."""
+
+    listing_id: str
+    title: str
+    role: Literal["buyer", "seller"]
+    status: ListingStatus
+    phase: Phase
+    currency: str
+    paid_so_far: int = Field(
+        description="a buyer's P1s and P2 paid on it; a seller's deposit (0 when none)"
+    )
+    second_payment_due: int | None = Field(description="P2 while you are the drawn candidate")
+    shipment: ShipmentInfo | None = Field(description="to the seller and the final buyer")
+    steps: list[StepView]

@@ -8,15 +8,20 @@ class DomainError(Exception):
 
     code = "domain_error"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, limits: dict[str, int] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.limits = limits  # the bounds broken, so a client can say it in its own language
 
-    def as_dict(self) -> dict[str, str]:
-        body = {"code": self.code, "message": self.message}
+    def as_dict(self) -> dict[str, object]:
+        body: dict[str, object] = {"code": self.code, "message": self.message}
         if self.field is not None:
             body["field"] = self.field
+        if self.limits:
+            body["limits"] = dict(self.limits)
         return body
 
 

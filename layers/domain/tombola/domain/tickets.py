@@ -68,10 +68,13 @@ def check_reservation(
             f"a buyer may hold at most {policy.per_buyer_limit} tickets on this listing; "
             f"{max(left_for_buyer, 0)} left for you",
             field="tickets",
+            limits={"limit": policy.per_buyer_limit, "left": max(left_for_buyer, 0)},
         )
     if policy.cap is not None and paid_total + held_total + requested > policy.cap:
         left = max(policy.cap - paid_total - held_total, 0)
-        raise ListingFull(f"only {left} tickets are left on this listing", field="tickets")
+        raise ListingFull(
+            f"only {left} tickets are left on this listing", field="tickets", limits={"left": left}
+        )
 
 
 class PaymentDecision(StrEnum):

@@ -1,17 +1,25 @@
-"""Telling people: one notification to one recipient."""
+"""Telling people: one message to one address over one channel."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
+
+Channel = Literal["email", "sms"]
 
 
 @dataclass(frozen=True, slots=True)
-class Notification:
-    recipient_id: str
-    template: str  # e.g. "drawn", "second_payment_due", "final_buyer", "ship", "refund"
-    data: dict[str, object]
+class Message:
+    subject: str
+    text: str
 
 
 class Notifier(Protocol):
-    def send(self, notification: Notification) -> None: ...
+    def send(self, channel: Channel, address: str, message: Message) -> None:
+        """Raise when the channel's provider did not take the message."""
+        ...
+
+
+class TryLater(Exception):
+    """The channel's provider did not take the message for now (a throttle, an outage): it may
+    be tried again without having been sent."""

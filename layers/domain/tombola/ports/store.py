@@ -13,8 +13,10 @@ from tombola.state.changes import Change, DeadEffects, Effect, PendingEffects
 from tombola.state.records import (
     Attention,
     BuyerRecord,
+    Delivery,
     DrawSecret,
     ListingRecord,
+    NoteRecord,
     PayoutRecord,
     ProfileRecord,
 )
@@ -78,6 +80,10 @@ class Store(Protocol):
 
     def issued_payouts(self, limit: int = 500) -> list[PayoutRecord]: ...
 
+    def paid_payouts(self, limit: int = 100) -> list[PayoutRecord]:
+        """The payouts confirmed paid, newest first: the operator's history."""
+        ...
+
     def get_payout(self, payout_id: str) -> PayoutRecord | None: ...
 
     def journal_of_listing(self, listing_id: str) -> Sequence[JournalEntry]: ...
@@ -137,9 +143,45 @@ class Store(Protocol):
         """What the day's journal entries and refund receipts name of the provider's records."""
         ...
 
-    def remember(self, key: str) -> bool:
-        """Note that something that moves no money was done (forgotten after DEDUPE_TTL);
-        False when it was noted already."""
+    # ------------------------------------------------------------ what people were told
+    def add_note(self, note: NoteRecord) -> NoteRecord:
+        """Keep a note once per person and notice: the stored one when it was kept before
+        (whatever its note id, which says when it first arrived)."""
         ...
 
-    def remembers(self, key: str) -> bool: ...
+    def get_note(self, user_id: str, note_id: str) -> NoteRecord | None: ...
+
+    def move_delivery(
+        self, user_id: str, note_id: str, channel: str, was: str, now: Delivery, *, listed: bool
+    ) -> bool:
+        """Set one channel's delivery if its state is still ``was`` (False otherwise), and put
+        the note on the operator's undelivered list (``listed``) or take it off."""
+        ...
+
+    def notes_of(self, user_id: str, limit: int, before: str | None = None) -> Sequence[NoteRecord]:
+        """A person's notes, newest first, older than note id ``before`` when given."""
+        ...
+
+    def unread_notes(self, user_id: str, cap: int) -> int:
+        """How many notes came after the ones read (counted up to ``cap``)."""
+        ...
+
+    def read_upto(self, user_id: str) -> str | None: ...
+
+    def mark_read(self, user_id: str, note_id: str) -> bool:
+        """Everything up to ``note_id`` is read; never moves back (False: it was further)."""
+        ...
+
+    def undelivered_notes(self, limit: int) -> Sequence[NoteRecord]:
+        """Notes a channel failed for, newest first: the operator's list."""
+        ...
+
+    # ------------------------------------------------------------ sellers' completed sales
+    def count_sale(self, seller_id: str, listing_id: str) -> bool:
+        """Count one more completed sale for the seller, once per listing for ever (the
+        listing's own record and the counter in one transaction); False when it was counted."""
+        ...
+
+    def completed_sales(self, seller_ids: Sequence[str]) -> dict[str, int]:
+        """Each seller's count of completed sales (0 for one with none)."""
+        ...

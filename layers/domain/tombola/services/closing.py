@@ -82,7 +82,7 @@ def close_one(
         listing = next_version(load_listing(deps, listing_id))
         change = Change(listing=listing)
         if listing.status is ListingStatus.AWAITING_DEPOSIT and listing.due_at <= now:
-            move(listing, ListingStatus.CANCELLED)
+            move(listing, ListingStatus.CANCELLED, now)
             listing.outcome, listing.outcome_reason = "cancelled", "deposit_not_paid"
             change.effects.append(notify("ListingCancelled", listing, [listing.seller_id]))
             return change, True

@@ -35,7 +35,7 @@ def handle_carrier_event(deps: Deps, event: CarrierEventIn) -> WebhookAck:
         if event.type == "shipment.delivered" and listing.status is ListingStatus.SHIPPED:
             if listing.settling is not None:  # the outcome is fixed: the report is only kept
                 return change, "recorded"
-            move(listing, ListingStatus.DELIVERED)
+            move(listing, ListingStatus.DELIVERED, deps.clock.now())
             listing.delivered_at = data.at or deps.clock.now()
             resume_waits(listing, change, ("delivery",), event="delivered")
             change.effects.append(notify("Delivered", listing, [listing.final_buyer or ""]))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from tombola.config import Settings
 from tombola.ports.clock import Clock, Randomness
 from tombola.ports.payment_provider import PaymentProvider
+from tombola.ports.photo_storage import PhotoStorage
 from tombola.ports.runtime import EventPublisher, Ids, RequestOnce, Secrets, Telemetry, Workflow
 from tombola.ports.store import Store
 
@@ -24,3 +25,5 @@ class Deps:
     requests: RequestOnce
     secrets: Secrets
     telemetry: Telemetry
+    # listing photos: only the listings function is given the bucket (template.yaml)
+    photos: PhotoStorage | None = None

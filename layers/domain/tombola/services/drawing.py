@@ -49,11 +49,11 @@ def _name_candidate(
     listing.candidate_due_at = now + timedelta(seconds=listing.durations.second_payment)
     listing.stage_due_at["second_payment"] = listing.candidate_due_at
     if not listing.terms.needs_second_payment(listing.paid_tickets):
-        move(listing, ListingStatus.FINAL_BUYER)
+        move(listing, ListingStatus.FINAL_BUYER, now)
         listing.final_buyer = candidate
         change.effects.append(notify("FinalBuyer", listing, [candidate, listing.seller_id]))
         return DrawResult("final_buyer", candidate)
-    move(listing, ListingStatus.AWAITING_SECOND_PAYMENT)
+    move(listing, ListingStatus.AWAITING_SECOND_PAYMENT, now)
     listing.second_payment_due = listing.terms.second_payment(listing.paid_tickets).amount
     change.effects.append(
         notify(
@@ -63,6 +63,7 @@ def _name_candidate(
             amount=listing.second_payment_due,
             currency=listing.currency,
             seconds=listing.durations.second_payment,
+            due_at=listing.candidate_due_at.isoformat(),
         )
     )
     return DrawResult("second_payment_due", candidate)
@@ -99,7 +100,7 @@ def run_draw(deps: Deps, listing_id: str) -> DrawResult:
         if listing.status is not ListingStatus.CLOSED:
             return Change(), _already(listing)
         change = Change(listing=listing)
-        move(listing, ListingStatus.DRAWING)
+        move(listing, ListingStatus.DRAWING, deps.clock.now())
         listing.entries_digest = result.entries_digest
         listing.paid_tickets = len(result.tickets)
         listing.buyers = len(result.order)
@@ -135,11 +136,12 @@ def run_redraw(deps: Deps, listing_id: str, passed_candidate: str, reason: str) 
             return Change(), done
         passed = load_buyer(deps, listing, passed_candidate)
         passed.forfeited = True
+        passed.passed_at = deps.clock.now()
         change = Change(listing=listing, buyers=[passed])
         listing.waits.pop("second_payment", None)
         listing.second_payment_due = 0
         change.effects.append(notify("CandidatePassed", listing, [passed_candidate], reason=reason))
-        move(listing, ListingStatus.DRAWING)
+        move(listing, ListingStatus.DRAWING, deps.clock.now())
         nxt = deps.store.draw_order(listing_id, listing.drawn_count, 1)
         if not nxt:
             listing.candidate = None

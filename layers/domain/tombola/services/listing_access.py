@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from tombola.domain.auth import Caller, Role
 from tombola.domain.errors import Forbidden, InvalidInput, NotAllowedNow, NotFound, OutcomeFixed
 from tombola.domain.lifecycle import ListingStatus, transition
@@ -43,8 +45,11 @@ def next_version(listing: ListingRecord) -> ListingRecord:
     return listing.model_copy(deep=True, update={"version": listing.version + 1})
 
 
-def move(listing: ListingRecord, target: ListingStatus) -> None:
+def move(listing: ListingRecord, target: ListingStatus, at: datetime) -> None:
+    """Through the one table of transitions; when each status was last reached is kept for
+    the order's timeline (a bounded map: one time per status)."""
     listing.status = transition(listing.status, target)
+    listing.reached[target.value] = at
 
 
 def require_status(listing: ListingRecord, *allowed: ListingStatus) -> None:

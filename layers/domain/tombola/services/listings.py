@@ -86,7 +86,9 @@ def _create_listing(deps: Deps, caller: Caller, body: ListingIn, key: str | None
         raise OutOfRange("closes_at must be in the future", field="closes_at")
     if closes_at > now + timedelta(days=s.max_open_days):
         raise OutOfRange(
-            f"closes_at may be at most {s.max_open_days} days ahead", field="closes_at"
+            f"closes_at may be at most {s.max_open_days} days ahead",
+            field="closes_at",
+            limits={"max_days": s.max_open_days},
         )
     durations = _durations(s, body)
     price = Money(body.price, body.currency)
@@ -204,6 +206,7 @@ def _durations(s: Settings, body: ListingIn) -> Durations:
             raise OutOfRange(
                 f"deadlines.{name} must be between {low} and {high} seconds",
                 field=f"deadlines.{name}",
+                limits={"min": low, "max": high},
             )
     return Durations(
         second_payment=chosen["second_payment"] or s.second_payment_seconds,
@@ -224,8 +227,22 @@ def checkout_view(checkout: Checkout) -> CheckoutView:
     )
 
 
-def public_view(deps: Deps, listing: ListingRecord) -> ListingView:
+def photo_urls(deps: Deps, listing: ListingRecord) -> list[str]:
+    """Where the listing's photos are served (the photo storage's URLs; relative to the web
+    client's origin, which serves /photos/* too, in a function without the storage)."""
+    if deps.photos is None:
+        return [f"/{key}" for key in listing.photos]
+    return [deps.photos.url(key) for key in listing.photos]
+
+
+def public_view(
+    deps: Deps, listing: ListingRecord, completed_sales: int | None = None
+) -> ListingView:
+    """``completed_sales``: the seller's count when the caller read it already (a page reads
+    all its sellers' at once)."""
     terms = listing.terms
+    if completed_sales is None:
+        completed_sales = deps.store.completed_sales([listing.seller_id])[listing.seller_id]
     now = deps.clock.now()
     left = max(int((listing.closes_at - now).total_seconds()), 0)
     paid = paid_so_far(deps, listing)
@@ -256,6 +273,8 @@ def public_view(deps: Deps, listing: ListingRecord) -> ListingView:
         worst_case_one_ticket=terms.worst_case(paid, 1).amount,
         draw_commitment=listing.commitment,
         deadlines=DeadlinesView(**listing.durations.model_dump()),
+        photos=photo_urls(deps, listing),
+        seller_completed_sales=completed_sales,
     )
 
 
@@ -279,6 +298,7 @@ def _page(
     (always at least one), and the store's position where the next page starts."""
     views: list[ListingView] = []
     spent = 0
+    sales = deps.store.completed_sales([listing.seller_id for _, listing in rows if shown(listing)])
     for n, (_, listing) in enumerate(rows):
         if not shown(listing):
             continue
@@ -286,7 +306,7 @@ def _page(
         if views and spent + cost > SHARD_READS_PER_PAGE:
             return views, rows[n - 1][0]  # the page ends with the row before: go on from there
         spent += cost
-        views.append(public_view(deps, listing))
+        views.append(public_view(deps, listing, sales[listing.seller_id]))
     return views, after
 
 

@@ -11,17 +11,23 @@ NOTICE_RECIPIENTS = 25  # per event: the notifier reaches them well inside its t
 
 
 def notify(
-    detail_type: str, listing: ListingRecord, recipients: list[str], **data: object
+    detail_type: str,
+    listing: ListingRecord,
+    recipients: list[str],
+    *,
+    notice_id: str | None = None,
+    **data: object,
 ) -> Publish:
     """One notice; its id (kept through outbox re-runs) lets the notifier tell each recipient
-    once, however often the event is delivered."""
+    once, however often the event is delivered. A notice a step may decide more than once (a
+    wait registered again) names its own id, the same each time."""
     return Publish(
         detail_type=detail_type,
         detail={
             "listing_id": listing.listing_id,
             "title": listing.title,
             "recipients": recipients,
-            "notice_id": uuid.uuid4().hex,
+            "notice_id": notice_id or uuid.uuid4().hex,
             **data,
         },
     )
@@ -32,7 +38,7 @@ def notify_many(
 ) -> list[Publish]:
     """The same notice to many people, in events of at most NOTICE_RECIPIENTS each."""
     return [
-        notify(detail_type, listing, recipients[i : i + NOTICE_RECIPIENTS], **data)
+        notify(detail_type, listing, recipients[i : i + NOTICE_RECIPIENTS], notice_id=None, **data)
         for i in range(0, len(recipients), NOTICE_RECIPIENTS)
     ]
 

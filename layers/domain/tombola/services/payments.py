@@ -173,7 +173,7 @@ def _deposit(deps: Deps, event: PaymentEvent, listing_id: str, change: Change) -
         return _refund_unaccepted(change, listing, event, listing.seller_id, "deposit expired")
     if event.data.amount != listing.deposit or event.data.currency != listing.currency:
         return _refund_unaccepted(change, listing, event, listing.seller_id, "wrong deposit amount")
-    move(listing, ListingStatus.OPEN)
+    move(listing, ListingStatus.OPEN, deps.clock.now())
     listing.deposit_payment_id = event.data.payment_id
     change.journal.append(
         deposit_paid(listing_id, event.data.payment_id, listing.money(listing.deposit))
@@ -267,7 +267,7 @@ def _second_payment(
         )
     if event.data.amount != listing.second_payment_due or event.data.currency != listing.currency:
         return _refund_unaccepted(change, listing, event, buyer_id, "wrong second payment amount")
-    move(listing, ListingStatus.FINAL_BUYER)
+    move(listing, ListingStatus.FINAL_BUYER, deps.clock.now())
     listing.final_buyer = buyer_id
     listing.second_payment_paid = event.data.amount
     listing.second_payment_id = event.data.payment_id

@@ -7,7 +7,7 @@ from tombola.api.models import PayoutConfirmIn
 from tombola.api.views import PayoutList, PayoutView
 from tombola.domain.auth import Caller, Role
 from tombola.domain.bookings import payout_sent
-from tombola.domain.errors import NotAllowedNow, NotFound, PayoutMismatch
+from tombola.domain.errors import InvalidInput, NotAllowedNow, NotFound, PayoutMismatch
 from tombola.domain.money import Money
 from tombola.domain.references import PaysFor, Reference
 from tombola.services.deps import Deps
@@ -19,9 +19,14 @@ from tombola.state.records import PayoutRecord
 DUPLICATE = "duplicate"
 
 
-def payout_queue(deps: Deps, caller: Caller) -> PayoutList:
+def payout_queue(deps: Deps, caller: Caller, status: str = "issued") -> PayoutList:
+    """Issued ones waiting for the transfer (oldest first), or the paid history (newest first,
+    the latest 100, with their transfer references)."""
     caller.require(Role.OPERATOR)
-    return PayoutList(payouts=[_view(deps, p) for p in deps.store.issued_payouts()])
+    if status not in {"issued", "paid"}:
+        raise InvalidInput(f"unknown payout status {status!r}", field="status")
+    found = deps.store.issued_payouts() if status == "issued" else deps.store.paid_payouts()
+    return PayoutList(payouts=[_view(deps, p) for p in found])
 
 
 def confirm_payout(deps: Deps, caller: Caller, payout_id: str, body: PayoutConfirmIn) -> PayoutView:

@@ -152,7 +152,7 @@ def ship(deps: Deps, caller: Caller, listing_id: str, body: ShipmentIn) -> Shipm
             )
         require_outcome_open(listing)
         require_status(listing, S.FINAL_BUYER)
-        move(listing, S.SHIPPED)
+        move(listing, S.SHIPPED, deps.clock.now())
         listing.shipment = Shipment(
             carrier=body.carrier, tracking_number=body.tracking_number, shipped_at=deps.clock.now()
         )
@@ -184,7 +184,7 @@ def confirm(deps: Deps, caller: Caller, listing_id: str) -> ListingStep:
             return Change(), None  # confirmed before: the same answer
         require_outcome_open(listing)
         require_status(listing, S.SHIPPED, S.DELIVERED)
-        move(listing, S.CONFIRMED)
+        move(listing, S.CONFIRMED, deps.clock.now())
         change = Change(listing=listing)
         resume_waits(listing, change, ("delivery", "confirmation"), event="confirmed")
         return change, None
@@ -205,7 +205,7 @@ def dispute(deps: Deps, caller: Caller, listing_id: str, body: DisputeIn) -> Lis
             raise NotAllowedNow("a dispute is open already", field="reason")
         require_outcome_open(listing)
         require_status(listing, S.SHIPPED, S.DELIVERED)
-        move(listing, S.DISPUTED)
+        move(listing, S.DISPUTED, deps.clock.now())
         listing.dispute_reason = body.reason
         change = Change(listing=listing)
         resume_waits(listing, change, ("delivery", "confirmation"), event="disputed")

@@ -6,7 +6,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from tombola import telemetry
@@ -18,6 +18,7 @@ from tombola.services.deps import Deps
 from tombola.state.changes import (
     MAX_EFFECTS_PER_BATCH,
     Change,
+    CountSale,
     CreditMileage,
     Effect,
     FailWait,
@@ -47,6 +48,7 @@ def backoff(attempt: int) -> None:
 def apply(deps: Deps, change: Change) -> bool:
     """Commit all or nothing; run effects only when this call wrote the change. An effect that
     fails is left to the outbox (retried on its own); the others run and complete."""
+    stamp_notices(change, deps.clock.now())
     outbox_ids = deps.store.commit(change)
     if outbox_ids is None:
         return False
@@ -61,6 +63,14 @@ def apply(deps: Deps, change: Change) -> bool:
         batch = PendingEffects(outbox_id, effects, now, listing_id=change.listing_id())
         run_batch(deps, batch)
     return True
+
+
+def stamp_notices(change: Change, now: datetime) -> None:
+    """A notice carries when it was decided (kept through outbox re-runs): the people told see
+    that time, and their note's id sorts by it."""
+    for effect in change.effects:
+        if isinstance(effect, Publish):
+            effect.detail.setdefault("at", now.isoformat())
 
 
 def run_batch(deps: Deps, batch: PendingEffects) -> bool:
@@ -171,6 +181,8 @@ def run_effect(deps: Deps, effect: Effect, listing_id: str | None = None) -> Non
             )
         case CreditMileage():
             deps.store.credit_mileage(effect.buyer_id, effect.currency, effect.amount, effect.key)
+        case CountSale():
+            deps.store.count_sale(effect.seller_id, effect.listing_id)
         case Publish():
             deps.events.publish(effect.detail_type, effect.detail)
 

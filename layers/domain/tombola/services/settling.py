@@ -13,6 +13,7 @@ Together the entries post exactly what the one-entry ``settlement_plan`` would.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 
 from tombola import telemetry
 from tombola.domain.errors import InvalidInput, NotAllowedNow
@@ -25,7 +26,7 @@ from tombola.services.deps import Deps
 from tombola.services.listing_access import load_listing, move, next_version
 from tombola.services.notices import notify, notify_many
 from tombola.services.runner import decide_and_apply
-from tombola.state.changes import Change, CreditMileage, Effect, Payout, Refund
+from tombola.state.changes import Change, CountSale, CreditMileage, Effect, Payout, Refund
 from tombola.state.records import BuyerRecord, ListingRecord, PayoutRecord
 
 S = ListingStatus
@@ -44,15 +45,15 @@ def _outcome(value: str) -> Outcome:
         raise InvalidInput(f"unknown outcome {value!r}", field="outcome") from None
 
 
-def _final_status(listing: ListingRecord, wanted: Outcome) -> None:
+def _final_status(listing: ListingRecord, wanted: Outcome, at: datetime) -> None:
     if wanted is Outcome.SOLD:
         if listing.status is not S.CONFIRMED:
-            move(listing, S.CONFIRMED)
-        move(listing, S.SETTLED)
+            move(listing, S.CONFIRMED, at)
+        move(listing, S.SETTLED, at)
     elif wanted is Outcome.UNSOLD:
-        move(listing, S.UNSOLD)
+        move(listing, S.UNSOLD, at)
     else:
-        move(listing, S.CANCELLED)
+        move(listing, S.CANCELLED, at)
 
 
 # The statuses each settlement may begin from (rule 16): the outcome its step implies, and
@@ -113,7 +114,8 @@ def begin(deps: Deps, listing_id: str, outcome: str, reason: str) -> dict[str, o
         if diverted is not None:  # the user's step committed first: back to its wait
             return Change(), result | {"partitions": [], "diverted": diverted}
         _refuse_unless_implied(listing, reason)
-        _final_status(listing.model_copy(), wanted)  # refuses an outcome the status forbids
+        at = deps.clock.now()
+        _final_status(listing.model_copy(deep=True), wanted, at)  # refuses what status forbids
         listing.settling, listing.settling_reason = wanted.value, reason
         return Change(listing=listing), result | {"partitions": partitions}
 
@@ -203,7 +205,7 @@ def finish(deps: Deps, listing_id: str) -> dict[str, object]:
         reason = listing.settling_reason or ""
         change = Change(listing=listing)
         rules = _rules(deps, listing, wanted)
-        _final_status(listing, wanted)
+        _final_status(listing, wanted, deps.clock.now())
         listing.outcome, listing.outcome_reason = wanted.value, reason
         deposit = listing.money(listing.deposit if listing.deposit_payment_id else 0)
         second = listing.money(listing.second_payment_paid) if listing.second_payment_paid else None
@@ -232,6 +234,8 @@ def finish(deps: Deps, listing_id: str) -> dict[str, object]:
                 if isinstance(e, Payout)
             )
         change.effects.append(_announce(listing, wanted, reason))
+        if wanted is Outcome.SOLD:  # on the seller's public record, once per listing
+            change.effects.append(CountSale(seller_id=listing.seller_id, listing_id=listing_id))
         payout = sum(e.amount for e in change.effects if isinstance(e, Payout))
         change.decisions.append(telemetry.settled(listing_id, wanted.value, payout))
         return change, {"listing_id": listing_id, "status": listing.status.value}

@@ -40,7 +40,7 @@ def paid_so_far(deps: Deps, listing: ListingRecord) -> int:
 def close(deps: Deps, listing: ListingRecord, change: Change, now: datetime) -> None:
     """After close no ticket is accepted (every quota shard closes in the same transaction)."""
     shards = deps.store.quota(listing.listing_id, range(listing.quota_shards))
-    move(listing, ListingStatus.CLOSED)
+    move(listing, ListingStatus.CLOSED, now)
     listing.closed_at = now
     listing.paid_tickets = sum(s.paid for s in shards)
     change.quota.extend(

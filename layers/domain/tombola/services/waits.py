@@ -49,17 +49,29 @@ def _already_done(listing: ListingRecord, stage: str, candidate: str | None) -> 
 
 
 def _announce(listing: ListingRecord, stage: str) -> Effect | None:
+    """What a wait asks of someone, once per listing and stage: a task retried or a listing
+    resumed registers the wait again, and the same notice id tells no one twice."""
+    once = f"{listing.listing_id}:wait:{stage}"
     if stage == "shipment":
-        return notify("ShipRequested", listing, [listing.seller_id], seconds=listing.durations.ship)
+        return notify(
+            "ShipRequested",
+            listing,
+            [listing.seller_id],
+            notice_id=once,
+            seconds=listing.durations.ship,
+        )
     if stage == "confirmation":
         return notify(
             "ConfirmRequested",
             listing,
             [listing.final_buyer or ""],
+            notice_id=once,
             seconds=listing.durations.confirm,
         )
     if stage == "resolution":
-        return notify("DisputeOpen", listing, ["operator"], reason=listing.dispute_reason)
+        return notify(
+            "DisputeOpen", listing, ["operator"], notice_id=once, reason=listing.dispute_reason
+        )
     return None
 
 

@@ -82,6 +82,15 @@ class CreditMileage(BaseModel):
     currency: str
 
 
+class CountSale(BaseModel):
+    """One more completed sale on the seller's public record, once per listing (the store's
+    record of the listing's sale makes a re-run count nothing)."""
+
+    kind: Literal["count_sale"] = "count_sale"
+    seller_id: str
+    listing_id: str
+
+
 class Publish(BaseModel):
     """A domain event on the bus; the notifier turns it into e-mail and SMS."""
 
@@ -91,7 +100,7 @@ class Publish(BaseModel):
 
 
 Effect = Annotated[
-    StartExecution | ResumeWait | FailWait | Refund | Payout | CreditMileage | Publish,
+    StartExecution | ResumeWait | FailWait | Refund | Payout | CreditMileage | CountSale | Publish,
     Field(discriminator="kind"),
 ]
 

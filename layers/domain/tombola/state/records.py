@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -104,12 +105,17 @@ class ListingRecord(Record):
     settling_reason: str | None = None
     waits: dict[str, WaitRecord] = Field(default_factory=dict)
     stage_due_at: dict[str, datetime] = Field(default_factory=dict)
+    reached: dict[str, datetime] = Field(default_factory=dict)  # status → when last reached
     # recovery
     execution_name: str | None = None  # None: the first execution, named after the listing
     resumes: int = 0
     auto_resumes: int = 0  # by the sweep, while the status stayed auto_resume_status
     auto_resume_status: str | None = None
     attention: Attention | None = None
+    # the photos' served object keys, in the order added (bounded: domain/photos.MAX_PHOTOS)
+    photos: list[str] = Field(default_factory=list)
+    # upload forms issued for it, used or not (bounded: domain/photos.MAX_UPLOAD_FORMS)
+    photo_forms: int = 0
 
     @property
     def execution(self) -> str:
@@ -191,6 +197,7 @@ class BuyerRecord(Record):
     version: int = 0
     entries: dict[str, EntryRecord] = Field(default_factory=dict)
     forfeited: bool = False
+    passed_at: datetime | None = None  # when their turn as candidate passed (the timeline's)
 
     def paid(self) -> list[EntryRecord]:
         return [e for e in self.entries.values() if e.status is EntryStatus.PAID]
@@ -232,6 +239,33 @@ class ProfileRecord(Record):
     address: str
     payout_account: str | None = None
     refund_account: RefundAccount | None = None  # for refunds of virtual-account payments
+
+
+DeliveryState = Literal["pending", "sending", "sent", "failed", "none"]
+
+
+class Delivery(Record):
+    """One channel of one note: pending → sending (claimed, so it is tried once) → sent or
+    failed; "none" when the person gave no address for it."""
+
+    state: DeliveryState
+    error: str = ""
+    at: datetime | None = None
+
+
+class NoteRecord(Record):
+    """What the product told one person, once per notice: the in-app copy (the channel that
+    cannot fail) and how each other channel went. ``note_id`` orders a person's notes in time."""
+
+    user_id: str
+    note_id: str  # <when it reached the person>#<notice>: a person's notes in arrival order
+    notice: str  # the notice's digest: one note per person and notice
+    kind: str  # the domain event's type: SecondPaymentDue, Shipped …
+    listing_id: str | None = None
+    title: str = ""
+    facts: dict[str, str | int] = Field(default_factory=dict)  # amount, due_at … for the words
+    at: datetime  # when the notice was decided
+    channels: dict[str, Delivery] = Field(default_factory=dict)  # "email", "sms"
 
 
 class PayoutRecord(Record):

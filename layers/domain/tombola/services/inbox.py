@@ -1,0 +1,71 @@
+"""A person's notes (what the product told them) with the unread count, and the operator's list
+of notes that did not reach someone by e-mail or SMS."""
+
+from __future__ import annotations
+
+from tombola.api.models import NotesReadIn
+from tombola.api.views import NoteList, NoteView, UndeliveredList, UndeliveredView
+from tombola.domain.auth import Caller, Role
+from tombola.domain.errors import NotFound, OutOfRange
+from tombola.services.deps import Deps
+from tombola.state.records import NoteRecord
+
+UNREAD_CAP = 100  # shown as "99+" beyond 99
+UNDELIVERED_SHOWN = 100
+
+
+def _view(note: NoteRecord, read_upto: str | None) -> NoteView:
+    return NoteView(
+        note_id=note.note_id,
+        kind=note.kind,
+        listing_id=note.listing_id,
+        title=note.title,
+        facts=note.facts,
+        at=note.at.isoformat(),
+        read=read_upto is not None and note.note_id <= read_upto,
+        channels={c: d.state for c, d in note.channels.items()},
+    )
+
+
+def my_notes(deps: Deps, caller: Caller, before: str | None = None, limit: int = 30) -> NoteList:
+    if not 1 <= limit <= 100:
+        raise OutOfRange(
+            "limit must be between 1 and 100", field="limit", limits={"min": 1, "max": 100}
+        )
+    notes = deps.store.notes_of(caller.user_id, limit + 1, before or None)
+    read_upto = deps.store.read_upto(caller.user_id)
+    shown = list(notes[:limit])
+    return NoteList(
+        notes=[_view(n, read_upto) for n in shown],
+        unread=deps.store.unread_notes(caller.user_id, UNREAD_CAP),
+        next_before=shown[-1].note_id if len(notes) > limit else None,
+    )
+
+
+def read_notes(deps: Deps, caller: Caller, body: NotesReadIn) -> NoteList:
+    """Everything up to the note named is read (a note of someone else's is not found)."""
+    if deps.store.get_note(caller.user_id, body.upto) is None:
+        raise NotFound(f"no note {body.upto!r}", field="upto")
+    deps.store.mark_read(caller.user_id, body.upto)  # False: read further already; same answer
+    return my_notes(deps, caller)
+
+
+def undelivered(deps: Deps, caller: Caller) -> UndeliveredList:
+    caller.require(Role.OPERATOR)
+    return UndeliveredList(
+        notes=[
+            UndeliveredView(
+                user_id=n.user_id,
+                note_id=n.note_id,
+                kind=n.kind,
+                listing_id=n.listing_id,
+                at=n.at.isoformat(),
+                failures={
+                    c: d.error if d.state == "failed" else f"not confirmed sent ({d.state})"
+                    for c, d in n.channels.items()
+                    if d.state in {"failed", "sending"}
+                },
+            )
+            for n in deps.store.undelivered_notes(UNDELIVERED_SHOWN)
+        ]
+    )

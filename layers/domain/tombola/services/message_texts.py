@@ -1,0 +1,209 @@
+"""What a notice says, in Korean and English: one subject and one plain sentence per kind of
+event, filled with the notice's facts (amount, deadline, carrier …). The web client words the
+in-app copy itself from the same kind and facts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from tombola.domain.money import CURRENCIES
+from tombola.ports.messages import Message
+
+KST = ZoneInfo("Asia/Seoul")
+
+# kind → (Korean subject, Korean sentence, English subject, English sentence)
+WORDS: dict[str, tuple[str, str, str, str]] = {
+    "ListingOpened": (
+        "판매가 시작되었습니다",
+        "'{title}' 추첨이 열렸습니다.",
+        "Your listing is open",
+        "'{title}' is open for entries.",
+    ),
+    "ListingClosed": (
+        "응모가 마감되었습니다",
+        "'{title}' 응모가 {paid_tickets}장으로 마감되었습니다.",
+        "Your listing closed",
+        "'{title}' closed with {paid_tickets} tickets.",
+    ),
+    "ListingCancelled": (
+        "판매가 취소되었습니다",
+        "'{title}'의 보증금이 기한 안에 들어오지 않아 취소되었습니다.",
+        "Your listing was cancelled",
+        "'{title}' was cancelled: its deposit did not arrive in time.",
+    ),
+    "SecondPaymentDue": (
+        "당첨! 잔금을 결제하세요",
+        "'{title}'에 당첨되었습니다. {due}까지 잔금 {amount}을 결제하면 구매가 확정됩니다. "
+        "기한이 지나면 다음 사람에게 기회가 넘어갑니다.",
+        "You were drawn: pay the rest to win",
+        "You were drawn for '{title}'. Pay the remaining {amount} by {due} and it is yours; "
+        "after that the turn passes to the next in line.",
+    ),
+    "CandidatePassed": (
+        "결제 기회가 지나갔습니다",
+        "'{title}' 잔금 결제 기회가 다음 사람에게 넘어갔습니다.",
+        "Your turn to pay has passed",
+        "Your turn to pay for '{title}' passed to the next in line.",
+    ),
+    "FinalBuyer": (
+        "최종 구매자가 정해졌습니다",
+        "'{title}'의 최종 구매자가 정해졌습니다.",
+        "A final buyer is chosen",
+        "'{title}' has its final buyer.",
+    ),
+    "ShipRequested": (
+        "상품을 발송해 주세요",
+        "'{title}'을(를) {span} 안에 발송하고 송장번호를 입력해 주세요.",
+        "Please ship the item",
+        "Ship '{title}' within {span} and enter its tracking number.",
+    ),
+    "Shipped": (
+        "상품이 발송되었습니다",
+        "'{title}'이(가) {carrier} {tracking_number}(으)로 발송되었습니다.",
+        "Your item is on its way",
+        "'{title}' was shipped: {carrier} {tracking_number}.",
+    ),
+    "Delivered": (
+        "상품이 배송되었습니다",
+        "'{title}'이(가) 배송 완료되었습니다. 받으셨다면 수령을 확인해 주세요.",
+        "Your item was delivered",
+        "'{title}' was delivered. Confirm receipt once you have it.",
+    ),
+    "ConfirmRequested": (
+        "수령을 확인해 주세요",
+        "'{title}'을(를) 받으셨다면 {span} 안에 수령 확인이나 이의 제기를 해 주세요.",
+        "Please confirm receipt",
+        "Confirm receipt of '{title}', or open a dispute, within {span}.",
+    ),
+    "Disputed": (
+        "구매자가 이의를 제기했습니다",
+        "'{title}'에 이의가 제기되었습니다: {reason}",
+        "A buyer opened a dispute",
+        "The buyer of '{title}' opened a dispute: {reason}",
+    ),
+    "DisputeOpen": (
+        "이의 제기를 처리해 주세요",
+        "'{title}'의 이의 제기가 결정을 기다립니다: {reason}",
+        "A dispute needs a decision",
+        "The dispute on '{title}' needs a decision: {reason}",
+    ),
+    "ShipmentAccident": (
+        "배송 사고가 보고되었습니다",
+        "'{title}' 배송에 사고가 보고되었습니다.",
+        "A shipment reported an accident",
+        "The carrier reported an accident with '{title}'.",
+    ),
+    "Settled": (
+        "거래가 정산되었습니다",
+        "'{title}' 거래가 끝나 정산되었습니다.",
+        "The sale is settled",
+        "The sale of '{title}' is settled.",
+    ),
+    "Unsold": (
+        "판매되지 않고 끝났습니다",
+        "'{title}'은(는) 판매되지 않았습니다. 환불은 규칙대로 처리됩니다.",
+        "The listing ended unsold",
+        "'{title}' ended unsold; refunds follow the rules.",
+    ),
+    "Cancelled": (
+        "거래가 취소되었습니다",
+        "'{title}' 거래가 취소되었습니다. 환불은 규칙대로 처리됩니다.",
+        "The sale was cancelled",
+        "The sale of '{title}' was cancelled; refunds follow the rules.",
+    ),
+    "PaymentRefunded": (
+        "결제가 환불되었습니다",
+        "'{title}' 결제 {amount}이(가) 환불되었습니다.",
+        "Your payment was refunded",
+        "Your payment of {amount} for '{title}' was refunded.",
+    ),
+}
+FACTS = (
+    "amount",
+    "currency",
+    "due_at",
+    "seconds",
+    "carrier",
+    "tracking_number",
+    "reason",
+    "paid_tickets",
+)
+
+
+class _Blank(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def facts_of(detail: Mapping[str, object]) -> dict[str, str | int]:
+    """The notice's facts worth keeping for its words (never the recipients or addresses)."""
+    return {
+        k: v if isinstance(v, int) else str(v)
+        for k, v in detail.items()
+        if k in FACTS and v is not None and not isinstance(v, bool)
+    }
+
+
+def _amount(facts: Mapping[str, str | int], korean: bool) -> str:
+    amount, currency = facts.get("amount"), str(facts.get("currency") or "KRW")
+    if not isinstance(amount, int):
+        return ""
+    digits = CURRENCIES.get(currency, 2)
+    whole = f"{amount / 10**digits:,.{digits}f}"
+    if currency == "KRW":
+        return f"{whole}원" if korean else f"₩{whole}"
+    return f"{whole} {currency}"
+
+
+def _due(facts: Mapping[str, str | int], korean: bool) -> str:
+    raw = facts.get("due_at")
+    if not isinstance(raw, str):
+        return ""
+    at = datetime.fromisoformat(raw).astimezone(KST)
+    return f"{at.month}월 {at.day}일 {at:%H:%M}" if korean else f"{at.day} {at:%b %H:%M} KST"
+
+
+def _span(facts: Mapping[str, str | int], korean: bool) -> str:
+    seconds = facts.get("seconds")
+    if not isinstance(seconds, int):
+        return ""
+    for size, ko, en in ((86_400, "일", "days"), (3_600, "시간", "hours"), (60, "분", "minutes")):
+        if seconds >= size and seconds % size == 0:
+            n = seconds // size
+            return f"{n}{ko}" if korean else f"{n} {en}"
+    return f"{seconds}초" if korean else f"{seconds} seconds"
+
+
+def render(kind: str, title: str, facts: Mapping[str, str | int]) -> Message:
+    """Korean first, then English: one message both readers understand."""
+    ko_subject, ko_text, en_subject, en_text = WORDS.get(kind, (kind, "", kind, ""))
+    texts = []
+    for korean, template in ((True, ko_text), (False, en_text)):
+        values = _Blank(facts)
+        values.update(
+            title=title,
+            amount=_amount(facts, korean),
+            due=_due(facts, korean),
+            span=_span(facts, korean),
+        )
+        texts.append(template.format_map(values))
+    return Message(
+        subject=f"[Tombola] {ko_subject} / {en_subject}",
+        text="\n\n".join(t for t in texts if t),
+    )
+
+
+SMS_TITLE = 20  # characters of the title an SMS keeps
+
+
+def sms_text(kind: str, title: str, facts: Mapping[str, str | int]) -> str:
+    """Short: the Korean sentence only, the title cut, no free text (a reason) of anyone's."""
+    _, ko_text, _, _ = WORDS.get(kind, (kind, kind, kind, kind))
+    title = title if len(title) <= SMS_TITLE else title[: SMS_TITLE - 1] + "…"
+    values = _Blank({k: v for k, v in facts.items() if k != "reason"})
+    values.update(
+        title=title, amount=_amount(facts, True), due=_due(facts, True), span=_span(facts, True)
+    )
+    return f"[Tombola] {ko_text.format_map(values).rstrip(': ')}"

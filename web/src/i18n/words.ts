@@ -1,0 +1,105 @@
+// What the product told a person (notes) and the steps of an order (timeline), in Korean and
+// English, worded from the server's kind and facts so every channel says the same thing.
+import { h, type ComponentChildren } from "preact";
+
+import { lang, money, when } from "../i18n";
+
+type Facts = Record<string, string | number>;
+type Pair = { ko: string; en: string };
+
+const NOTES: Record<string, Pair> = {
+  ListingOpened: { ko: "'{title}' 추첨이 열렸습니다.", en: "'{title}' is open for entries." },
+  ListingClosed: { ko: "'{title}' 응모가 {paid_tickets}장으로 마감되었습니다.", en: "'{title}' closed with {paid_tickets} tickets." },
+  ListingCancelled: { ko: "'{title}'의 보증금이 기한 안에 들어오지 않아 취소되었습니다.", en: "'{title}' was cancelled: its deposit did not arrive in time." },
+  SecondPaymentDue: { ko: "당첨! '{title}' 잔금 {amount}을 {due}까지 결제하세요.", en: "You were drawn for '{title}': pay {amount} by {due}." },
+  CandidatePassed: { ko: "'{title}' 잔금 결제 기회가 다음 사람에게 넘어갔습니다.", en: "Your turn to pay for '{title}' passed to the next in line." },
+  FinalBuyer: { ko: "'{title}'의 최종 구매자가 정해졌습니다.", en: "'{title}' has its final buyer." },
+  ShipRequested: { ko: "'{title}'을(를) 발송하고 송장번호를 입력해 주세요.", en: "Ship '{title}' and enter its tracking number." },
+  Shipped: { ko: "'{title}'이(가) {carrier} {tracking_number}(으)로 발송되었습니다.", en: "'{title}' was shipped: {carrier} {tracking_number}." },
+  Delivered: { ko: "'{title}'이(가) 배송 완료되었습니다. 받으셨다면 수령을 확인해 주세요.", en: "'{title}' was delivered. Confirm receipt once you have it." },
+  ConfirmRequested: { ko: "'{title}'을(를) 받으셨다면 수령 확인이나 이의 제기를 해 주세요.", en: "Confirm receipt of '{title}', or open a dispute." },
+  Disputed: { ko: "'{title}'에 이의가 제기되었습니다: {reason}", en: "The buyer of '{title}' opened a dispute: {reason}" },
+  ShipmentAccident: { ko: "'{title}' 배송에 사고가 보고되었습니다.", en: "The carrier reported an accident with '{title}'." },
+  Settled: { ko: "'{title}' 거래가 끝나 정산되었습니다.", en: "The sale of '{title}' is settled." },
+  Unsold: { ko: "'{title}'은(는) 판매되지 않았습니다. 환불은 규칙대로 처리됩니다.", en: "'{title}' ended unsold; refunds follow the rules." },
+  Cancelled: { ko: "'{title}' 거래가 취소되었습니다. 환불은 규칙대로 처리됩니다.", en: "The sale of '{title}' was cancelled; refunds follow the rules." },
+  PaymentRefunded: { ko: "'{title}' 결제 {amount}이(가) 환불되었습니다.", en: "Your payment of {amount} for '{title}' was refunded." },
+};
+
+const STEPS: Record<string, Pair> = {
+  published: { ko: "판매 시작", en: "Listed" },
+  entered: { ko: "응모", en: "Entered" },
+  closed: { ko: "응모 마감", en: "Entries closed" },
+  drawn: { ko: "추첨: 당첨", en: "Drawn" },
+  other_drawn: { ko: "추첨: 다른 분이 당첨", en: "Another buyer was drawn" },
+  passed: { ko: "결제 기회 지나감", en: "Your turn passed" },
+  paid: { ko: "잔금 결제", en: "Rest paid (P2)" },
+  shipped: { ko: "발송", en: "Shipped" },
+  delivered: { ko: "배송 완료", en: "Delivered" },
+  confirmed: { ko: "수령 확인", en: "Receipt confirmed" },
+  disputed: { ko: "이의 제기", en: "Disputed" },
+  settled: { ko: "정산 완료", en: "Settled" },
+  unsold: { ko: "판매되지 않음 (환불)", en: "Ended unsold (refunds)" },
+  cancelled: { ko: "취소됨 (환불)", en: "Cancelled (refunds)" },
+};
+
+const WORDS = {
+  notifications: { ko: "알림", en: "Notifications" },
+  unread: { ko: "읽지 않음", en: "unread" },
+  noNotes: { ko: "아직 받은 알림이 없습니다.", en: "Nothing yet." },
+  older: { ko: "이전 알림 더 보기", en: "Older" },
+  emailFailed: { ko: "이메일을 보내지 못했습니다", en: "the e-mail could not be sent" },
+  smsFailed: { ko: "문자를 보내지 못했습니다", en: "the text message could not be sent" },
+  openItem: { ko: "상품 보기", en: "Open the item" },
+  youWereDrawn: { ko: "당첨! '{title}' 잔금 {amount}을 {due}까지 결제하세요", en: "You were drawn for '{title}': pay {amount} by {due}" },
+  payNow: { ko: "지금 결제하기", en: "Pay now" },
+  order: { ko: "진행 단계", en: "Your order, step by step" },
+  paidSoFar: { ko: "지금까지 결제한 금액", en: "Paid so far" },
+  depositPaid: { ko: "낸 보증금", en: "Deposit paid" },
+  stepDone: { ko: "완료", en: "done" },
+  stepNow: { ko: "진행 중", en: "now" },
+  stepNext: { ko: "예정", en: "ahead" },
+  dueBy: { ko: "{due}까지", en: "by {due}" },
+  track: { ko: "배송 조회", en: "Track" },
+  noTexts: {
+    ko: "휴대폰 번호가 아니어서 문자 알림은 보낼 수 없습니다. 알림은 이메일과 이 앱의 알림함으로 받습니다.",
+    en: "Not a mobile number, so no text messages: you are told by e-mail and in this app's notifications.",
+  },
+} satisfies Record<string, Pair>;
+
+function fill(template: string, vars: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => vars[k] ?? "");
+}
+
+/** One of this module's words in the current language. */
+export function w(key: keyof typeof WORDS, vars: Record<string, string | number> = {}): string {
+  return fill(WORDS[key][lang.get()], Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, String(v)])));
+}
+
+/** A note in words: what happened, with its amount and deadline in the reader's terms. */
+export function noteText(kind: string, title: string, facts: Facts): string {
+  const pair = NOTES[kind];
+  if (!pair) return title ? `${kind}: ${title}` : kind;
+  const currency = String(facts.currency ?? "KRW");
+  const vars: Record<string, string> = { title };
+  for (const [k, v] of Object.entries(facts)) vars[k] = String(v);
+  if (typeof facts.amount === "number") vars.amount = money(facts.amount, currency);
+  if (typeof facts.due_at === "string") vars.due = when(facts.due_at);
+  return fill(pair[lang.get()], vars);
+}
+
+/** ``noteText`` as markup: the amount and the deadline each kept on one line. */
+export function noteParts(kind: string, title: string, facts: Facts): ComponentChildren[] {
+  const pair = NOTES[kind];
+  if (!pair) return [noteText(kind, title, facts)];
+  const currency = String(facts.currency ?? "KRW");
+  const vars: Record<string, ComponentChildren> = { title };
+  for (const [k, v] of Object.entries(facts)) vars[k] = String(v);
+  if (typeof facts.amount === "number") vars.amount = h("span", { class: "money" }, money(facts.amount, currency));
+  if (typeof facts.due_at === "string") vars.due = h("span", { class: "money" }, when(facts.due_at));
+  return pair[lang.get()].split(/\{(\w+)\}/).map((part, i) => (i % 2 ? (vars[part] ?? "") : part));
+}
+
+export function stepText(step: string): string {
+  return STEPS[step]?.[lang.get()] ?? step;
+}
