@@ -38,7 +38,7 @@ class Person:
         if group == "seller":
             page.get_by_label("Payout account").fill(f"KB-{name}")
         page.get_by_role("button", name="Save profile").click()
-        expect(page.get_by_role("status")).to_have_text("Saved.")
+        expect(page.get_by_role("status")).to_have_text("Saved.", timeout=20_000)
         return cls(page, name, group, base)
 
     def open(self, route: str) -> Page:

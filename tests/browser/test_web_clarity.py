@@ -504,7 +504,7 @@ def test_the_draw_page_says_what_each_value_proves_and_where_you_stand(
     lid, first, other, _ = _drawn_pair(browser, base, run, "dr")
     page = first.open(f"/draw/{lid}")
     expect(page.get_by_test_id("your-place")).to_contain_text(
-        "You were drawn! Pay the second payment on My entries."
+        "You were drawn! Pay the second payment on My entries.", timeout=LONG
     )
     steps = page.get_by_test_id("draw-steps")
     expect(steps).to_contain_text("Published when the listing opened, before anyone entered.")

@@ -103,7 +103,7 @@ export function DrawPage({ id }: { id: string }) {
         </p>
       )}
       <p>{t("drawIntro")}</p>
-      {pseudonym && <YourPlace pseudonym={pseudonym} order={d.order} full={verdict?.order ?? null} status={l?.status ?? null} />}
+      {pseudonym && l && <YourPlace pseudonym={pseudonym} order={d.order} full={verdict?.order ?? null} status={l.status} />}
       {myTickets.length > 0 && (
         <p data-testid="your-tickets">
           {t("yourTickets")}:{" "}
