@@ -34,7 +34,7 @@ def test_a_phone_typed_the_korean_way_is_kept_and_a_wrong_one_is_refused_next_to
     page.get_by_role("button", name="Save profile").click()
     expect(page.get_by_role("status")).to_have_text("Saved.")
     page.reload()
-    expect(page.get_by_label("Phone")).to_have_value("+821098765432")
+    expect(page.get_by_label("Phone")).to_have_value("010-9876-5432")  # kept in E.164
     expect(page.get_by_test_id("no-texts")).to_have_count(0)
     # a landline is a phone for the delivery, but no text reaches it: the page says so
     page.get_by_label("Phone").fill("02-123-4567")

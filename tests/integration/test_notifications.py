@@ -37,12 +37,14 @@ def test_people_are_told_of_each_step(d: Driver) -> None:
         by_subject.setdefault(english, set()).update(m.destinations["ToAddresses"])
     winner = d.record(lid).final_buyer
     assert by_subject["Your listing is open"] == {"seller@example.com"}
-    assert by_subject["A final buyer is chosen"] == {f"{winner}@example.com", "seller@example.com"}
+    assert by_subject["A final buyer is chosen"] == {"seller@example.com"}
+    assert by_subject["It is yours"] == {f"{winner}@example.com"}
     assert by_subject["Please ship the item"] == {"seller@example.com"}
     assert by_subject["Your item is on its way"] == {f"{winner}@example.com"}
     assert by_subject["The sale is settled"] == {f"{winner}@example.com", "seller@example.com"}
     texts = sms()
     assert any("최종 구매자" in str(t) for t in texts)  # SMS: the Korean sentence
+    assert any("회원님의 것" in str(t) for t in texts)
     # An event delivered twice is a second message, never a lost one; nothing is pending now.
     assert d.stack.deliver_events() == 0
 
@@ -99,7 +101,7 @@ def test_the_app_shows_what_each_person_was_told_and_the_order_step_by_step(d: D
     winner = d.record(lid).final_buyer
     notes = d.ok(d.as_(winner, "GET", "/me/notifications"))
     kinds = [n["kind"] for n in notes["notes"]]
-    assert "FinalBuyer" in kinds
+    assert "YouBought" in kinds  # the buyer's own words; the seller's "FinalBuyer" is theirs
     assert "Settled" in kinds
     assert notes["unread"] == len(notes["notes"])
     assert all(n["channels"]["email"] == "sent" for n in notes["notes"])

@@ -6,6 +6,7 @@ import { session, type Group } from "../api/session";
 import { t } from "../i18n";
 import { go } from "../router";
 import { w } from "../i18n/words";
+import { displayPhone } from "../phones";
 import { ErrorText, Field, useLoad, useProblem } from "../ui";
 
 /** Local stand-in for Cognito's hosted sign-in: pick or create a user with a group. */
@@ -91,7 +92,7 @@ export function ProfilePage() {
   const values = form ?? {
     name: existing?.name ?? "",
     email: existing?.email ?? "",
-    phone: existing?.phone ?? "",
+    phone: existing ? displayPhone(existing.phone) : "",
     address: existing?.address ?? "",
     payout_account: existing?.payout_account ?? "",
     refund_bank: existing?.refund_account?.bank ?? "",
@@ -119,7 +120,7 @@ export function ProfilePage() {
       );
       setSaved(true);
       setTexts(kept.texts_reach_phone);
-      setForm({ ...values, phone: kept.phone }); // as kept: +82 10 …
+      setForm({ ...values, phone: displayPhone(kept.phone) }); // as kept, written the local way
     } catch (err) {
       setSaved(false);
       setError(err);

@@ -72,7 +72,9 @@ export function CheckoutPage({ id }: { id: string }) {
         <p role="status">{t("paid")}</p>
       ) : (
         <p>
-          <button onClick={() => void settle("pay")}>{t("pay")}</button>{" "}
+          <button onClick={() => void settle("pay")} disabled={Date.parse(c.expires_at) <= Date.now()}>
+            {t("pay")}
+          </button>{" "}
           <button class="secondary" onClick={() => void settle("fail")}>
             {t("payFails")}
           </button>

@@ -5,6 +5,7 @@ import { session } from "../api/session";
 import { hasKey, ordinal, shortTicket, t, when } from "../i18n";
 import type { Key } from "../i18n/ko";
 import type { Transcript, TranscriptTicket, Verdict } from "../verify/draw";
+import { w } from "../i18n/words";
 import { ErrorText, useLoad } from "../ui";
 import { myEntriesOn } from "./listing";
 
@@ -31,11 +32,15 @@ const CHECKS = [
 ] as const;
 
 /** Where the signed-in buyer stands in the draw, in words. */
-function YourPlace({ pseudonym, order, full, status }: { pseudonym: string; order: string[]; full: string[] | null; status: string | null }) {
+function YourPlace(props: { pseudonym: string; order: string[]; full: string[] | null; status: string | null; won: boolean }) {
+  const { pseudonym, order, full, status, won } = props;
   const drawn = order.indexOf(pseudonym);
   const inLine = full ? full.indexOf(pseudonym) : -1;
+  const over = status === "settled" || status === "unsold" || status === "cancelled";
   let words: string;
-  if (drawn >= 0 && drawn === order.length - 1) words = status === "awaiting_second_payment" ? t("youDrawnNow") : t("youDrawn");
+  if (won) words = w("drawWon");
+  else if (over) words = w(status === "settled" ? "drawOverSold" : "drawOverNotSold");
+  else if (drawn >= 0 && drawn === order.length - 1) words = status === "awaiting_second_payment" ? t("youDrawnNow") : t("youDrawn");
   else if (drawn >= 0) words = t("youDrawnPassed", { nth: ordinal(drawn + 1) });
   else if (inLine >= 0) words = t("youInLine", { nth: ordinal(inLine + 1), before: inLine });
   else if (order.length > 0) words = t("youNotReached");
@@ -103,7 +108,15 @@ export function DrawPage({ id }: { id: string }) {
         </p>
       )}
       <p>{t("drawIntro")}</p>
-      {pseudonym && l && <YourPlace pseudonym={pseudonym} order={d.order} full={verdict?.order ?? null} status={l.status} />}
+      {pseudonym && l && (
+        <YourPlace
+          pseudonym={pseudonym}
+          order={d.order}
+          full={verdict?.order ?? null}
+          status={l.status}
+          won={(mine ?? []).some((e) => e.final_buyer)}
+        />
+      )}
       {myTickets.length > 0 && (
         <p data-testid="your-tickets">
           {t("yourTickets")}:{" "}

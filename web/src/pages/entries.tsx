@@ -197,7 +197,12 @@ function EntryCard({ h, reload }: { h: Holding; reload: () => void }) {
   }
   const tickets = h.paid.flatMap((x) => x.ticket_ids);
   const mileage = h.paid.some((x) => x.mileage_earned != null) ? h.paid.reduce((n, x) => n + (x.mileage_earned ?? 0), 0) : null;
-  const unpaid = h.entries.filter((x) => x.status !== "paid");
+  // a payment that failed or lapsed matters while it can be tried again: the listing is open
+  // and no later payment went through; one still pending always does
+  const paidSince = (x: Entry) => h.paid.some((p) => p.created_at > x.created_at);
+  const unpaid = h.entries.filter(
+    (x) => x.status === "pending" || (x.status !== "paid" && x.listing_status === "open" && !paidSince(x)) || x.status === "refunded",
+  );
   return (
     <li class="card" data-testid={`entry-${h.listingId}`}>
       <h2>

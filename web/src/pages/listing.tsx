@@ -8,6 +8,7 @@ import { DEADLINES } from "../pricing";
 import { go } from "../router";
 import { ErrorText, Field, Money, useLoad, useProblem } from "../ui";
 import { Gallery, SellerLine } from "../gallery";
+import { w } from "../i18n/words";
 import { ListingFacts } from "./browse";
 import { rememberCheckout } from "./entries";
 
@@ -96,6 +97,7 @@ export function ListingPage({ id, query }: { id: string; query?: URLSearchParams
       <SellerLine l={l} />
       <p class="muted">
         {statusText(l.status)} · {t(l.status === "open" ? "closesAt" : "closedAt")} {when(l.closes_at)}
+        {l.status === "open" && l.close_when_full && <> · {w("closesWhenFull", { n: l.expected_entrants })}</>}
       </p>
       {l.description && <p class="description">{l.description}</p>}
       <ListingFacts l={l} />

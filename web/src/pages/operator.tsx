@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 
 import { api, ApiProblem, unwrap, type Schemas } from "../api/client";
 import { percent, span, statusText, t, tx, when } from "../i18n";
+import { w } from "../i18n/words";
 import { DEADLINES, type Policy } from "../pricing";
 import { ConfirmButton, ErrorText, Field, Money, useLoad, useProblem } from "../ui";
 
@@ -325,6 +326,7 @@ export function OperatorPage() {
   );
   const [dead, deadError, reloadDead] = useLoad(async () => unwrap(await api.GET("/operator/effects", {})), [], 10);
   const [policy, policyError] = useLoad(async () => unwrap(await api.GET("/policy", {})), []);
+  const [undelivered, undeliveredError] = useLoad(async () => unwrap(await api.GET("/operator/undelivered", {})), [], 30);
   const [error, setError] = useState<unknown>(null);
   async function act(f: () => Promise<unknown>, reload: () => void) {
     setError(null);
@@ -408,6 +410,31 @@ export function OperatorPage() {
       <ul class="cards">
         {dead?.effects.map((d) => <DeadEffectsRow key={d.dead_id} dead={d} reload={reloadDead} />)}
       </ul>
+      <h2 id="undelivered-title">{w("undelivered")}</h2>
+      <ErrorText error={undeliveredError} />
+      {undelivered?.notes.length === 0 && <p>{w("undeliveredNone")}</p>}
+      {undelivered && undelivered.notes.length > 0 && (
+        <ul class="inbox" aria-labelledby="undelivered-title" data-testid="undelivered">
+          {undelivered.notes.map((n) => (
+            <li key={`${n.user_id}|${n.note_id}`} class="note">
+              <p>
+                {w("undeliveredWhat", { user: n.user_id, kind: n.kind })} · <time dateTime={n.at}>{when(n.at)}</time>
+                {n.listing_id && (
+                  <>
+                    {" · "}
+                    <a href={`#/listing/${encodeURIComponent(n.listing_id)}`}>{n.listing_id}</a>
+                  </>
+                )}
+              </p>
+              {Object.entries(n.failures).map(([channel, why]) => (
+                <p key={channel} class="muted">
+                  {channel}: {why}
+                </p>
+              ))}
+            </li>
+          ))}
+        </ul>
+      )}
       <ReconciliationPanel />
       <ErrorText error={policyError} />
       {policy && <PolicyPanel policy={policy} />}

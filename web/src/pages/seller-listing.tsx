@@ -4,6 +4,7 @@ import { api, ApiProblem, everyPage, unwrap, type Listing, type Schemas } from "
 import { CARRIERS } from "../carriers";
 import { categoryText, money, span, statusText, t, tx, when } from "../i18n";
 import { PhotoUpload } from "../photo-upload";
+import { displayPhone } from "../phones";
 import { OrderTimeline } from "../timeline";
 import { ErrorText, Field, Money, useLoad, useProblem } from "../ui";
 import { Shipment } from "./entries";
@@ -209,7 +210,7 @@ export function SellerListingPage({ id }: { id: string }) {
           <h2>{t("finalBuyer")}</h2>
           {buyer && (
             <p data-testid="final-buyer">
-              {buyer.name} · {buyer.phone} · {buyer.address}
+              {buyer.name} · <span class="ticket">{displayPhone(buyer.phone)}</span> · {buyer.address}
             </p>
           )}
           {shipped && sent && (

@@ -13,7 +13,7 @@ from tombola.domain.lifecycle import ListingStatus
 from tombola.services.buyers import load_buyer
 from tombola.services.deps import Deps
 from tombola.services.listing_access import load_listing, move, next_version
-from tombola.services.notices import notify
+from tombola.services.notices import notify, sold_to
 from tombola.services.runner import decide_and_apply
 from tombola.state.changes import Change
 from tombola.state.records import ListingRecord
@@ -51,7 +51,7 @@ def _name_candidate(
     if not listing.terms.needs_second_payment(listing.paid_tickets):
         move(listing, ListingStatus.FINAL_BUYER, now)
         listing.final_buyer = candidate
-        change.effects.append(notify("FinalBuyer", listing, [candidate, listing.seller_id]))
+        change.effects += sold_to(listing, candidate)
         return DrawResult("final_buyer", candidate)
     move(listing, ListingStatus.AWAITING_SECOND_PAYMENT, now)
     listing.second_payment_due = listing.terms.second_payment(listing.paid_tickets).amount

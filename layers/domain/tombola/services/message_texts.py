@@ -48,10 +48,17 @@ WORDS: dict[str, tuple[str, str, str, str]] = {
         "Your turn to pay for '{title}' passed to the next in line.",
     ),
     "FinalBuyer": (
-        "최종 구매자가 정해졌습니다",
-        "'{title}'의 최종 구매자가 정해졌습니다.",
+        "구매자가 정해졌습니다",
+        "'{title}'의 최종 구매자가 정해졌습니다. {span} 안에 발송해 주세요.",
         "A final buyer is chosen",
-        "'{title}' has its final buyer.",
+        "'{title}' has its final buyer. Ship it within {span}.",
+    ),
+    "YouBought": (
+        "구매가 확정되었습니다",
+        "'{title}'은(는) 이제 회원님의 것입니다. 더 낼 금액은 없고, 판매자가 {span} 안에 "
+        "발송합니다.",
+        "It is yours",
+        "'{title}' is yours: nothing more to pay, and the seller ships it within {span}.",
     ),
     "ShipRequested": (
         "상품을 발송해 주세요",

@@ -33,6 +33,22 @@ def notify(
     )
 
 
+def sold_to(listing: ListingRecord, buyer_id: str) -> list[Publish]:
+    """The final buyer is told it is theirs (nothing more to pay, the seller ships next); the
+    seller that a final buyer is chosen and to ship."""
+    return [
+        notify(
+            "YouBought",
+            listing,
+            [buyer_id],
+            amount=listing.second_payment_paid,
+            currency=listing.currency,
+            seconds=listing.durations.ship,
+        ),
+        notify("FinalBuyer", listing, [listing.seller_id], seconds=listing.durations.ship),
+    ]
+
+
 def notify_many(
     detail_type: str, listing: ListingRecord, recipients: list[str], **data: object
 ) -> list[Publish]:

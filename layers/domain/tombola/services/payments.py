@@ -29,7 +29,7 @@ from tombola.services import provider_events
 from tombola.services.buyers import find_buyer, give_back, mark_paid, reserve, take
 from tombola.services.deps import Deps
 from tombola.services.listing_access import load_listing, move, next_version
-from tombola.services.notices import alert_operator, notify
+from tombola.services.notices import alert_operator, notify, sold_to
 from tombola.services.payouts import payout_paid
 from tombola.services.runner import decide_and_apply
 from tombola.services.ticket_counts import accept_tickets, close_if_full
@@ -279,5 +279,5 @@ def _second_payment(
     wait = listing.waits.pop("second_payment", None)
     if wait is not None and wait.candidate == buyer_id:
         change.effects.append(ResumeWait(token=wait.token, output={"event": "paid"}))
-    change.effects.append(notify("FinalBuyer", listing, [buyer_id, listing.seller_id]))
+    change.effects += sold_to(listing, buyer_id)
     return "final_buyer"
