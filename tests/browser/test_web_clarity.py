@@ -552,7 +552,7 @@ def test_amounts_never_wrap_and_read_as_their_readers_write_them(
         page.wait_for_load_state("networkidle")
         _amounts_hold(page, route)
     page = buyer.open(f"/listing/{lid}")
-    expect(page.get_by_test_id("total-now")).to_have_text("₩1,000")
+    expect(page.get_by_test_id("total-now")).to_have_text("₩1,000", timeout=LONG)
     _korean(page)
     expect(page.get_by_test_id("total-now")).to_have_text("1,000원")
     expect(page.locator("main")).to_contain_text("10,000원")

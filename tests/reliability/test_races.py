@@ -113,7 +113,7 @@ def test_a_dispute_that_commits_as_the_confirm_window_lapses_is_heard(d: Driver)
     operator, who refunds the buyer."""
     lid = _delivered(d, confirm=2)
     with between_read_and_write(d, "get_listing", "settling.begin", lambda: dispute(d, lid)) as r:
-        d.stack.wait_for(lambda: bool(r), 20, "the confirm window to lapse")
+        d.stack.wait_for(lambda: bool(r), 60, "the confirm window to lapse")
     assert r[0].status == 200, r[0].body
     d.wait_status(lid, "disputed")
     d.stack.wait_for(lambda: "resolution" in d.record(lid).waits, 10, "the resolution wait")

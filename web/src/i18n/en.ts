@@ -246,7 +246,7 @@ export const en: Record<Key, string> = {
   sellerNow_disputed: "The buyer opened a dispute. The operator decides within {within}: pay you, or refund the buyer.",
   sellerNow_confirmed: "The buyer confirmed receipt. Your payout and your deposit follow shortly.",
   sellerNow_settled: "Complete: the price is paid out to you (see the payout below) and your deposit was returned.",
-  sellerNow_unsold: "Not sold: no drawn buyer paid the rest. Buyers' tickets were refunded as the rules say and your deposit was returned.",
+  sellerNow_unsold: "Not sold: no drawn buyer paid the rest. The tickets of buyers who were never drawn were refunded; those of the drawn buyers who passed were not (they go to the operator). Your deposit was returned.",
   sellerNow_cancelled: "Cancelled: the item was not shipped in time, or a dispute was decided for the buyer. The buyer was refunded and your deposit went to the operator.",
   sellerNow_cancelled_unpublished: "Cancelled: the deposit was not paid in time, so the listing never opened. Nothing was charged.",
   sellerNotFound: "This listing was not found. Check your listings.",

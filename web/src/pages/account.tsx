@@ -22,6 +22,8 @@ export function SignInPage() {
   return <LocalSignIn />;
 }
 
+const HOME: Record<Group, string> = { buyer: "/entries", seller: "/sell", operator: "/operator" };
+
 function LocalSignIn() {
   const [user, setUser] = useState("");
   const [group, setGroup] = useState<Group>("buyer");
@@ -30,7 +32,9 @@ function LocalSignIn() {
     e.preventDefault();
     try {
       await session.signIn(user.trim(), group);
-      go("/profile");
+      // someone with a profile goes where their role starts; a newcomer fills it in first
+      const known = (await api.GET("/me/profile", {})).response.ok;
+      go(known ? HOME[group] : "/profile");
     } catch (err) {
       setError(err);
     }
