@@ -22,8 +22,6 @@ export function SignInPage() {
   return <LocalSignIn />;
 }
 
-const HOME: Record<Group, string> = { buyer: "/entries", seller: "/sell", operator: "/operator" };
-
 function LocalSignIn() {
   const [user, setUser] = useState("");
   const [group, setGroup] = useState<Group>("buyer");
@@ -32,9 +30,7 @@ function LocalSignIn() {
     e.preventDefault();
     try {
       await session.signIn(user.trim(), group);
-      // someone with a profile goes where their role starts; a newcomer fills it in first
-      const known = (await api.GET("/me/profile", {})).response.ok;
-      go(known ? HOME[group] : "/profile");
+      go("/profile");
     } catch (err) {
       setError(err);
     }
