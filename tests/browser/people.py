@@ -11,6 +11,13 @@ from playwright.sync_api import Browser, Page, expect
 EN = {"buyer": "Buyer", "seller": "Seller", "operator": "Operator"}
 
 
+def settled(page: Page, route: str, timeout: int = 60_000) -> None:
+    """Wait until the page at ``route`` has the first answer of everything it loads (``main`` is
+    aria-busy until then). Not "network idle": pages poll, so the network never rests."""
+    main = page.locator(f'main[data-route="{route}"]')
+    expect(main).to_have_attribute("aria-busy", "false", timeout=timeout)
+
+
 @dataclass
 class Person:
     page: Page
@@ -43,6 +50,11 @@ class Person:
 
     def open(self, route: str) -> Page:
         self.page.goto(f"{self.base}/#{route}")
+        return self.page
+
+    def settled(self, route: str) -> Page:
+        """Open ``route`` and wait for what it loads."""
+        settled(self.open(route), route)
         return self.page
 
     def shot(self, artifacts: Path, name: str) -> None:

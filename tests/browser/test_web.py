@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 from tombola_dev.process import RunningStack
 
-from tests.browser.people import Person
+from tests.browser.people import Person, settled
 
 pytestmark = pytest.mark.browser
 AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
@@ -244,11 +244,11 @@ def test_korean_english_phone_width_and_accessibility(
     page.goto(f"{base}/#/")
     expect(page.get_by_role("heading", level=1)).to_have_text("진행 중인 추첨")
     assert page.evaluate("document.documentElement.lang") == "ko"
-    page.wait_for_load_state("networkidle")  # the listings, or the words saying there are none
+    settled(page, "/")  # the listings, or the words saying there are none
     page.screenshot(path=str(artifacts / "browse-ko-phone.png"), full_page=True)
     for route in ("/", "/signin"):
         page.goto(f"{base}/#{route}")
-        page.wait_for_load_state("networkidle")
+        settled(page, route)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, (route, width)
         serious = _axe(page)

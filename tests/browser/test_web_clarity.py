@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from tombola_dev.client import Client, User
 from tombola_dev.process import RunningStack
 
-from tests.browser.people import Person
+from tests.browser.people import Person, settled
 from tests.browser.test_web import LONG, _confirm, _run, _usable
 
 pytestmark = pytest.mark.browser
@@ -548,8 +548,7 @@ def test_amounts_never_wrap_and_read_as_their_readers_write_them(
     buyer = Person.sign_in(browser, base, f"pbu{run}", "buyer", width=390)
     _buy(base, _api(base, buyer), lid, 2)
     for route in ("/", f"/listing/{lid}", "/entries", "/how"):
-        page = buyer.open(route)
-        page.wait_for_load_state("networkidle")
+        page = buyer.settled(route)
         _amounts_hold(page, route)
     page = buyer.open(f"/listing/{lid}")
     expect(page.get_by_test_id("total-now")).to_have_text("₩1,000", timeout=LONG)
@@ -560,12 +559,10 @@ def test_amounts_never_wrap_and_read_as_their_readers_write_them(
     _amounts_hold(page, "listing, Korean")
     buyer.shot(artifacts, "listing-ko-phone")
     for route in (f"/sell/{lid}", "/sell"):
-        page = seller.open(route)
-        page.wait_for_load_state("networkidle")
+        page = seller.settled(route)
         _amounts_hold(page, route)
     operator = Person.sign_in(browser, base, f"pop{run}", "operator")
-    page = operator.open("/operator")
-    page.wait_for_load_state("networkidle")
+    page = operator.settled("/operator")
     _amounts_hold(page, "operator")
 
 
@@ -583,7 +580,7 @@ def test_how_it_works_for_a_first_visit_in_both_languages(
     for heading in ("응모권 가격 (P1)", "당첨 후 잔금 (P2)", "추첨", "기한", "환불"):
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     expect(page.locator("main")).to_contain_text("판매가 성사되지 않은 경우")
-    page.wait_for_load_state("networkidle")
+    settled(page, "/how")
     page.screenshot(path=str(artifacts / "how-ko-phone.png"), full_page=True)
     _usable(page, "how it works, Korean")
     _amounts_hold(page, "how it works, Korean")

@@ -112,10 +112,13 @@ def test_a_second_payment_racing_its_deadline_makes_one_final_buyer(
         d.stack.wait_for(lambda: d.record(lid).candidate != first, 10, "the re-draw")
         second = d.record(lid).candidate
         if second is not None:
-            due2 = d.ok(d.as_(second, "POST", f"/listings/{lid}/second-payment"))
-            outcome = d.ok(d.pay(due2["checkout"]["checkout_id"]))["result"]
-            if outcome == "final_buyer":
-                assert d.record(lid).final_buyer == second
+            asked2 = d.as_(second, "POST", f"/listings/{lid}/second-payment")
+            if asked2.status == 200:  # on a loaded machine this 1 s window may pass as well
+                outcome = d.ok(d.pay(asked2.body["checkout"]["checkout_id"]))["result"]
+                if outcome == "final_buyer":
+                    assert d.record(lid).final_buyer == second
+            else:
+                assert asked2.status == 404, asked2
     d.wait_status(lid, "final_buyer", "unsold", timeout=20)
     record = d.record(lid)
     p2 = [e for e in d.store.journal_of_listing(lid) if e.kind.value == "second_payment_paid"]

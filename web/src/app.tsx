@@ -15,6 +15,7 @@ import { SellPage } from "./pages/sell";
 import { SellerListingPage } from "./pages/seller-listing";
 import { match, route } from "./router";
 import { useSignal, signal } from "./signal";
+import { firstLoads } from "./ui";
 
 const signedIn = signal(session.current());
 session.subscribe(() => signedIn.set(session.current()));
@@ -42,6 +43,7 @@ export function App() {
   const current = useSignal(lang);
   const unreadNow = useSignal(unread);
   const drawn = useSignal(drawnNote);
+  const loading = useSignal(firstLoads);
   watchNotes();
   return (
     <>
@@ -95,7 +97,7 @@ export function App() {
           </p>
         </div>
       )}
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} aria-busy={loading > 0 ? "true" : "false"} data-route={path}>
         {/* not keyed on the language: switching it re-renders the page, keeping what was typed */}
         <Page path={path} key={`${path.split("?")[0]}|${me?.user ?? ""}`} />
       </main>

@@ -6,6 +6,7 @@ import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { ApiProblem } from "./api/problem";
 import { errorText, fieldProblemText, known } from "./errors";
 import { money, t } from "./i18n";
+import { signal } from "./signal";
 
 /** A refusal and how to clear one field's part of it when that field changes. */
 export function useProblem(): [unknown, (e: unknown) => void, (field: string) => void] {
@@ -184,19 +185,45 @@ export function Tabs<K extends string>(props: {
   );
 }
 
+/** How many pages' parts are still waiting for their first answer: ``main`` is aria-busy while
+ * any is, so a screen reader (and a test) knows when the page has what it will show. */
+export const firstLoads = signal(0);
+
 /** Loads ``load()`` now and every ``everySeconds``; returns [data, error, reload]. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[], everySeconds = 0): [T | null, unknown, () => void] {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
+  const answered = useRef(false);
   useEffect(() => {
     let live = true;
+    let waiting = !answered.current;
+    if (waiting) firstLoads.set(firstLoads.get() + 1);
+    const settle = () => {
+      if (!waiting) return;
+      waiting = false;
+      firstLoads.set(firstLoads.get() - 1);
+    };
     load().then(
-      (d) => live && (setData(d), setError(null)),
-      (e) => live && setError(e),
+      (d) => {
+        if (live) {
+          answered.current = true;
+          setData(d);
+          setError(null);
+        }
+        settle();
+      },
+      (e) => {
+        if (live) {
+          answered.current = true;
+          setError(e);
+        }
+        settle();
+      },
     );
     return () => {
       live = false;
+      settle();
     };
   }, [...deps, tick]);
   useEffect(() => {
