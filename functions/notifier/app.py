@@ -11,6 +11,8 @@ from tombola.adapters.container import cold_start, deps
 from tombola.adapters.messaging import SesSnsNotifier
 from tombola.adapters.observability import logger, task_handler
 from tombola.config import NonEmpty, Settings
+from tombola.services.entrant_notices import fan_out
+from tombola.services.notices import TELL_ENTRANTS
 from tombola.services.notifications import notify_event
 from tombola.telemetry import Metric, Point
 
@@ -43,6 +45,8 @@ def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, object
     if event.detail_type == "OperatorAlert":  # the OperatorAlertsAlarm counts these
         logger.warning("operator alert", extra={"alert": event.detail})
         deps().telemetry.count(Point(Metric.OPERATOR_ALERTS))
+    if event.detail_type == TELL_ENTRANTS:  # a range of the draw order: more events, no message
+        return {"published": fan_out(deps().store, deps().events, event.detail)}
     sent = notify_event(
         deps().store,
         notifier(),

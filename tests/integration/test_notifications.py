@@ -75,6 +75,40 @@ def test_a_settlement_tells_many_buyers_in_bounded_events(d: Driver) -> None:
     d.conserved(lid)
 
 
+def test_every_entrant_learns_the_draw_took_place_and_who_bought_it(d: Driver) -> None:
+    """On the stack: the draw's one TellEntrants event becomes notices to the buyers not drawn
+    (e-mail and the app, no SMS each), and the second payment's to all but the final buyer."""
+    lid = d.awaiting_second_payment(600)
+    d.user("cat", "buyer")  # not an entrant: told nothing
+    candidate = d.record(lid).candidate
+    other = "bob" if candidate == "ann" else "ann"
+    d.stack.deliver_events()
+
+    def subjects(user: str) -> list[str]:
+        return [
+            m.subject.rsplit(" / ", 1)[-1]
+            for m in emails()
+            if f"{user}@example.com" in m.destinations["ToAddresses"]
+        ]
+
+    assert subjects(other).count("The draw took place") == 1
+    assert "The draw took place" not in subjects(candidate)
+    assert not any("다른 분이 먼저" in str(t) for t in sms())
+    due = d.ok(d.as_(candidate, "POST", f"/listings/{lid}/second-payment"))
+    assert d.ok(d.pay(due["checkout"]["checkout_id"]))["result"] == "final_buyer"
+    d.stack.deliver_events()
+    assert subjects(other).count("It went to another entrant") == 1
+    assert "It went to another entrant" not in subjects(candidate)
+    assert subjects("cat") == []
+    notes = d.ok(d.as_(other, "GET", "/me/notifications"))["notes"]
+    assert [n["kind"] for n in notes if n["kind"] in {"DrawTookPlace", "SoldToAnother"}] == [
+        "SoldToAnother",
+        "DrawTookPlace",
+    ]
+    assert d.stack.deliver_events() == 0
+    d.conserved(lid)
+
+
 def test_the_app_shows_what_each_person_was_told_and_the_order_step_by_step(d: Driver) -> None:
     """Over HTTP: the profile keeps a Korean-typed phone as E.164, every notice is a note in
     the person's list with an unread count, reading moves it, the operator sees no one's

@@ -13,6 +13,11 @@ const NOTES: Record<string, Pair> = {
   ListingCancelled: { ko: "'{title}'의 보증금이 기한 안에 들어오지 않아 취소되었습니다.", en: "'{title}' was cancelled: its deposit did not arrive in time." },
   SecondPaymentDue: { ko: "당첨! '{title}' 잔금 {amount}을 {due}까지 결제하세요.", en: "You were drawn for '{title}': pay {amount} by {due}." },
   CandidatePassed: { ko: "'{title}' 잔금 결제 기회가 다음 사람에게 넘어갔습니다.", en: "Your turn to pay for '{title}' passed to the next in line." },
+  DrawTookPlace: {
+    ko: "'{title}' 추첨에서 다른 분이 먼저 뽑혔습니다. 그분이 {due}까지 잔금을 결제하지 않으면 다음 순번이 뽑히고, 회원님 차례가 되면 알려 드립니다.",
+    en: "Another entrant was drawn first for '{title}'. If they do not pay the rest by {due}, the next in line is drawn, and you will be told if it is you.",
+  },
+  SoldToAnother: { ko: "'{title}'은(는) 다른 응모자에게 돌아갔습니다. 참여해 주셔서 감사합니다.", en: "'{title}' went to another entrant. Thank you for taking part." },
   FinalBuyer: { ko: "'{title}'의 최종 구매자가 정해졌습니다. 발송해 주세요.", en: "'{title}' has its final buyer: ship it." },
   YouBought: { ko: "'{title}'은(는) 이제 회원님의 것입니다. 더 낼 금액은 없고, 판매자가 곧 발송합니다.", en: "'{title}' is yours: nothing more to pay; the seller ships it next." },
   ShipRequested: { ko: "'{title}'을(를) 발송하고 송장번호를 입력해 주세요.", en: "Ship '{title}' and enter its tracking number." },

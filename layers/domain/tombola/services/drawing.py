@@ -13,7 +13,7 @@ from tombola.domain.lifecycle import ListingStatus
 from tombola.services.buyers import load_buyer
 from tombola.services.deps import Deps
 from tombola.services.listing_access import load_listing, move, next_version
-from tombola.services.notices import notify, sold_to
+from tombola.services.notices import notify, sold_to, tell_entrants
 from tombola.services.runner import decide_and_apply
 from tombola.state.changes import Change
 from tombola.state.records import ListingRecord
@@ -106,6 +106,11 @@ def run_draw(deps: Deps, listing_id: str) -> DrawResult:
         listing.buyers = len(result.order)
         listing.seed = secret.seed  # revealed with the first candidate
         named = _name_candidate(listing, result.order[0], change, deps.clock.now())
+        due = listing.candidate_due_at
+        if named.outcome == "second_payment_due" and due:  # the others learn of the draw
+            change.effects += tell_entrants(
+                listing, "DrawTookPlace", except_buyer=result.order[0], due_at=due.isoformat()
+            )
         change.decisions.append(
             telemetry.drawn(listing_id, len(result.tickets), len(result.order), named.outcome)
         )

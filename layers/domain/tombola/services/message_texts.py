@@ -47,6 +47,22 @@ WORDS: dict[str, tuple[str, str, str, str]] = {
         "Your turn to pay has passed",
         "Your turn to pay for '{title}' passed to the next in line.",
     ),
+    "DrawTookPlace": (
+        "추첨 결과를 알려 드립니다",
+        "'{title}' 추첨에서 다른 분이 먼저 뽑혔습니다. 그분이 {due}까지 잔금을 결제하지 않으면 "
+        "다음 순번이 뽑히고, 회원님 차례가 되면 알려 드립니다. 내 순번은 '내 응모'에서 볼 수 "
+        "있습니다.",
+        "The draw took place",
+        "Another entrant was drawn first for '{title}'. If they do not pay the rest by {due}, "
+        "the next in line is drawn, and you will be told if it is you. My entries shows your "
+        "place in line.",
+    ),
+    "SoldToAnother": (
+        "다른 분께 판매되었습니다",
+        "'{title}'은(는) 다른 응모자에게 돌아갔습니다. 참여해 주셔서 감사합니다.",
+        "It went to another entrant",
+        "'{title}' went to another entrant. Thank you for taking part.",
+    ),
     "FinalBuyer": (
         "구매자가 정해졌습니다",
         "'{title}'의 최종 구매자가 정해졌습니다. {span} 안에 발송해 주세요.",

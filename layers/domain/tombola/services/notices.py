@@ -33,9 +33,38 @@ def notify(
     )
 
 
+TELL_ENTRANTS = "TellEntrants"  # a range of the draw order to tell (services/entrant_notices.py)
+# what entrants other than one person are told (each a kind of notice the notifier words)
+ENTRANT_KINDS = frozenset({"DrawTookPlace", "SoldToAnother"})
+
+
+def tell_entrants(
+    listing: ListingRecord, kind: str, *, except_buyer: str, **facts: object
+) -> list[Publish]:
+    """Every buyer in the listing's draw order but ``except_buyer`` is told ``kind``."""
+    assert kind in ENTRANT_KINDS, kind
+    if listing.buyers <= 1:
+        return []
+    return [
+        Publish(
+            detail_type=TELL_ENTRANTS,
+            detail={
+                "listing_id": listing.listing_id,
+                "title": listing.title,
+                "kind": kind,
+                "start": 0,
+                "end": listing.buyers,
+                "except": except_buyer,
+                **facts,
+            },
+        )
+    ]
+
+
 def sold_to(listing: ListingRecord, buyer_id: str) -> list[Publish]:
     """The final buyer is told it is theirs (nothing more to pay, the seller ships next); the
-    seller that a final buyer is chosen and to ship."""
+    seller that a final buyer is chosen and to ship; every other entrant that it went to
+    someone else."""
     return [
         notify(
             "YouBought",
@@ -46,6 +75,7 @@ def sold_to(listing: ListingRecord, buyer_id: str) -> list[Publish]:
             seconds=listing.durations.ship,
         ),
         notify("FinalBuyer", listing, [listing.seller_id], seconds=listing.durations.ship),
+        *tell_entrants(listing, "SoldToAnother", except_buyer=buyer_id),
     ]
 
 

@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 OPERATOR = "operator"  # alerts: the alarm and the operator's pages tell them, not a note
 CHANNELS: tuple[Channel, ...] = ("email", "sms")
 UNSETTLED = {"failed", "sending"}  # what keeps a note on the operator's undelivered list
+# told to every entrant, asking nothing of them: in the app and by e-mail, never a paid SMS each
+NO_SMS = frozenset({"DrawTookPlace", "SoldToAnother"})
 
 
 class NotReached(Exception):
@@ -46,6 +48,10 @@ def _at(detail: Mapping[str, object], event_time: datetime) -> datetime:
         except ValueError:
             pass
     return event_time
+
+
+def _reaches(profile: ProfileRecord | None, channel: Channel, kind: str) -> bool:
+    return _address(profile, channel) is not None and not (channel == "sms" and kind in NO_SMS)
 
 
 def _address(profile: ProfileRecord | None, channel: Channel) -> str | None:
@@ -85,7 +91,7 @@ def notify_event(
                 facts=facts_of(detail),
                 at=_at(detail, event_time),
                 channels={
-                    c: Delivery(state="pending" if _address(profile, c) else "none")
+                    c: Delivery(state="pending" if _reaches(profile, c, detail_type) else "none")
                     for c in CHANNELS
                 },
             )

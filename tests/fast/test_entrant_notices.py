@@ -1,0 +1,154 @@
+"""Every entrant learns what the draw did: the others when a candidate is drawn, all but the
+final buyer when it is sold; told once each however often the events come, in bounded events
+whatever the listing's size, in the app and by e-mail (no paid SMS to every entrant)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from tests.fast.test_notifications import Outbox, drawn
+from tests.support.fast_platform import FastWorld
+from tests.support.interleavings import RecordingEvents
+from tests.support.memory_store import MemoryStore
+from tombola.domain.auth import Caller, Role
+from tombola.services import inbox
+from tombola.services.entrant_notices import SPAN, SPLIT, fan_out
+from tombola.services.notices import NOTICE_RECIPIENTS, TELL_ENTRANTS
+from tombola.services.notifications import notify_event
+
+
+def told(w: FastWorld, outbox: Outbox, *, times: int = 1) -> int:
+    """Deliver every event so far ``times`` each, the entrants' ranges fanned out as the
+    notifier does (what they publish is delivered in turn)."""
+    sent, n = 0, 0
+    while n < len(w.events.published):
+        kind, detail = w.events.published[n]
+        for _ in range(times):
+            if kind == TELL_ENTRANTS:
+                fan_out(w.store, w.events, detail)
+            else:
+                sent += notify_event(
+                    w.store, outbox, kind, detail, f"evt-{n}", w.clock.now(), w.clock.now()
+                )
+        n += 1
+    return sent
+
+
+def kinds_of(w: FastWorld, user: str) -> Counter[str]:
+    notes = inbox.my_notes(w.deps, Caller(user_id=user, roles=frozenset({Role.BUYER})))
+    return Counter(n.kind for n in notes.notes)
+
+
+def test_the_others_learn_the_draw_took_place_and_then_that_it_was_sold(w: FastWorld) -> None:
+    w.people()
+    candidate = drawn(w)  # ann and bob entered
+    other = "bob" if candidate == "ann" else "ann"
+    outbox = Outbox()
+    told(w, outbox, times=3)
+    assert kinds_of(w, other)["DrawTookPlace"] == 1
+    assert kinds_of(w, candidate)["DrawTookPlace"] == 0
+    to_other = outbox.to(f"{other}@example.com")
+    assert any("The draw took place" in s for s in to_other), to_other
+    assert not [a for c, a, _ in outbox.sent if c == "sms" and a and other in a]
+    note = next(
+        n
+        for n in inbox.my_notes(w.deps, Caller(user_id=other, roles=frozenset({Role.BUYER}))).notes
+        if n.kind == "DrawTookPlace"
+    )
+    assert note.facts["due_at"] == w.record().candidate_due_at.isoformat()
+    assert note.channels == {"email": "sent", "sms": "none"}
+
+    w.pay(w.second_payment())
+    told(w, outbox, times=2)
+    assert w.record().final_buyer == candidate
+    assert kinds_of(w, other)["SoldToAnother"] == 1
+    assert kinds_of(w, candidate)["SoldToAnother"] == 0
+    assert kinds_of(w, candidate)["YouBought"] == 1
+    assert kinds_of(w, "seller")["SoldToAnother"] == 0
+    before = len(outbox.sent)
+    told(w, outbox)  # everything again, a month later: nothing new
+    assert len(outbox.sent) == before
+
+
+def order_of(store: MemoryStore, n: int) -> list[str]:
+    order = [f"u{i:07d}" for i in range(n)]
+    store.put_draw("L1", order, [])
+    return order
+
+
+def tell_all(store: MemoryStore, n: int, times: int = 1) -> tuple[Counter[str], list[int]]:
+    """Run the whole fan-out of a listing of ``n`` buyers (each event ``times``); who was named
+    in a notice and how many events each invocation published."""
+    events = RecordingEvents()
+    first = {"listing_id": "L1", "title": "Bike", "kind": "SoldToAnother", "start": 0}
+    events.publish(TELL_ENTRANTS, first | {"end": n, "except": "u0000003"})
+    named: Counter[str] = Counter()
+    per_invocation: list[int] = []
+    i = 0
+    while i < len(events.published):
+        kind, detail = events.published[i]
+        if kind == TELL_ENTRANTS:
+            for _ in range(times):
+                per_invocation.append(fan_out(store, events, detail))
+        else:
+            assert kind == "SoldToAnother"
+            assert detail["notice_id"] == "L1:SoldToAnother"
+            recipients = detail["recipients"]
+            assert isinstance(recipients, list)
+            assert len(recipients) <= NOTICE_RECIPIENTS
+            named.update(recipients)
+        i += 1
+    return named, per_invocation
+
+
+@pytest.mark.parametrize("n", [2, 26, SPAN, SPAN + 1, 2_345, 25_000])
+def test_every_entrant_but_one_is_named_once_in_bounded_events(w: FastWorld, n: int) -> None:
+    order = order_of(w.store, n)
+    named, per_invocation = tell_all(w.store, n)
+    assert set(named) == set(order) - {"u0000003"}
+    assert set(named.values()) == {1}
+    assert max(per_invocation) <= max(SPLIT, -(-SPAN // NOTICE_RECIPIENTS))
+
+
+def test_a_range_delivered_again_names_people_again_and_the_note_tells_them_once(
+    w: FastWorld,
+) -> None:
+    order_of(w.store, 60)
+    named, _ = tell_all(w.store, 60, times=2)
+    assert set(named.values()) == {2}  # the bus repeated each range: the notices repeat ...
+    w.people("u0000001")
+    outbox = Outbox()
+    for _ in range(2):  # ... and the note's fixed id tells the person once
+        notify_event(
+            w.store,
+            outbox,
+            "SoldToAnother",
+            {
+                "listing_id": "L1",
+                "title": "Bike",
+                "recipients": ["u0000001"],
+                "notice_id": "L1:SoldToAnother",
+            },
+            "evt-x",
+            w.clock.now(),
+            w.clock.now(),
+        )
+    assert len(outbox.to("u0000001@example.com")) == 1
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"kind": "Settled"},  # not a kind told to entrants
+        {"start": 5, "end": 2},
+        {"start": "0"},
+        {"end": True},
+    ],
+)
+def test_a_range_that_is_not_one_is_refused(w: FastWorld, broken: dict[str, object]) -> None:
+    order_of(w.store, 3)
+    detail = {"listing_id": "L1", "kind": "DrawTookPlace", "start": 0, "end": 3, "except": ""}
+    with pytest.raises(ValueError):
+        fan_out(w.store, RecordingEvents(), detail | broken)
