@@ -152,3 +152,49 @@ def test_a_range_that_is_not_one_is_refused(w: FastWorld, broken: dict[str, obje
     detail = {"listing_id": "L1", "kind": "DrawTookPlace", "start": 0, "end": 3, "except": ""}
     with pytest.raises(ValueError):
         fan_out(w.store, RecordingEvents(), detail | broken)
+
+
+def test_a_cancelled_sale_tells_each_buyer_what_comes_back_to_them(w: FastWorld) -> None:
+    w.people()
+    w.open()
+    w.buy("ann", 2)
+    w.buy("bob", 1)
+    w.buy("cat", 1)
+    w.close()
+    assert w.run() == "wait_p2"
+    w.pay(w.second_payment())
+    assert w.run() == "wait_ship"
+    w.lapse()  # the seller never ships: cancelled, everyone refunded
+    assert w.status == "cancelled"
+    outbox = Outbox()
+    told(w, outbox)
+    p1 = w.record().terms.first_payment.amount
+    final = w.record().final_buyer
+    for buyer, tickets in (("ann", 2), ("bob", 1), ("cat", 1)):
+        notes = inbox.my_notes(w.deps, Caller(user_id=buyer, roles=frozenset({Role.BUYER})))
+        ended = [n for n in notes.notes if n.kind.startswith("Cancelled")]
+        assert len(ended) == 1, (buyer, [n.kind for n in notes.notes])
+        if buyer == final:  # told with the seller, by the settlement's head
+            assert ended[0].kind == "Cancelled", ended
+        else:
+            assert ended[0].kind == "CancelledRefunded"
+            assert ended[0].facts["amount"] == tickets * p1
+    assert any("₩" in m.text for _, a, m in outbox.sent if a == "bob@example.com")
+
+
+def test_buyers_whose_turns_all_passed_are_told_it_ended_unsold_with_nothing_back(
+    w: FastWorld,
+) -> None:
+    w.people()
+    w.open()
+    w.buy("ann", 2)
+    w.buy("bob", 1)
+    w.close()
+    assert w.run() == "wait_p2"
+    while w.run() == "wait_p2":
+        w.forfeit()
+    assert w.status == "unsold"
+    told(w, Outbox())
+    for buyer in ("ann", "bob"):
+        notes = inbox.my_notes(w.deps, Caller(user_id=buyer, roles=frozenset({Role.BUYER})))
+        assert [n.kind for n in notes.notes if n.kind.startswith("Unsold")] == ["Unsold"]

@@ -65,13 +65,22 @@ def test_a_settlement_tells_many_buyers_in_bounded_events(d: Driver) -> None:
 
     with mock.patch.object(EventBridgePublisher, "publish", spy):
         d.wait_status(lid, "cancelled", timeout=30)
-    sizes = [len(e["recipients"]) for e in published if e["type"] == "Cancelled"]
+    told_of = [e for e in published if e["type"] in {"Cancelled", "CancelledRefunded"}]
+    sizes = [len(e["recipients"]) for e in told_of]
     assert max(sizes) <= NOTICE_RECIPIENTS, sizes
     assert sum(sizes) == n + 1, sizes  # every buyer once, and the seller
+    p1 = d.record(lid).terms.first_payment.amount
+    assert {e["amount"] for e in told_of if e["type"] == "CancelledRefunded"} == {p1}
     d.stack.deliver_events()
+    final = d.record(lid).final_buyer
     told = [m for m in emails() if m.subject.endswith("/ The sale was cancelled")]
     to = [a for m in told for a in m.destinations["ToAddresses"]]
-    assert sorted(to) == sorted([f"b{i}@example.com" for i in range(n)] + ["seller@example.com"])
+    assert sorted(to) == sorted([f"{final}@example.com", "seller@example.com"])
+    refunded = [m for m in emails() if m.subject.endswith("/ Cancelled: your payment comes back")]
+    to = [a for m in refunded for a in m.destinations["ToAddresses"]]
+    others = [f"b{i}@example.com" for i in range(n) if f"b{i}" != final]
+    assert sorted(to) == sorted(others)
+    assert all("₩" in m.body and "원" in m.body for m in refunded)
     d.conserved(lid)
 
 

@@ -29,6 +29,14 @@ const NOTES: Record<string, Pair> = {
   Settled: { ko: "'{title}' 거래가 끝나 정산되었습니다.", en: "The sale of '{title}' is settled." },
   Unsold: { ko: "'{title}'은(는) 판매되지 않았습니다. 환불은 규칙대로 처리됩니다.", en: "'{title}' ended unsold; refunds follow the rules." },
   Cancelled: { ko: "'{title}' 거래가 취소되었습니다. 환불은 규칙대로 처리됩니다.", en: "The sale of '{title}' was cancelled; refunds follow the rules." },
+  UnsoldRefunded: {
+    ko: "'{title}'은(는) 판매되지 않았습니다. 결제하신 {amount}이(가) 돌아갑니다: 카드 결제분은 카드로, 마일리지 결제분은 마일리지로.",
+    en: "'{title}' did not sell. The {amount} you paid comes back to you: to your card what you paid by card, as mileage what you paid in mileage.",
+  },
+  CancelledRefunded: {
+    ko: "'{title}' 거래가 취소되었습니다. 결제하신 {amount}이(가) 돌아갑니다: 카드 결제분은 카드로, 마일리지 결제분은 마일리지로.",
+    en: "The sale of '{title}' was cancelled. The {amount} you paid comes back to you: to your card what you paid by card, as mileage what you paid in mileage.",
+  },
   PaymentRefunded: { ko: "'{title}' 결제 {amount}이(가) 환불되었습니다.", en: "Your payment of {amount} for '{title}' was refunded." },
 };
 

@@ -136,6 +136,22 @@ WORDS: dict[str, tuple[str, str, str, str]] = {
         "The sale was cancelled",
         "The sale of '{title}' was cancelled; refunds follow the rules.",
     ),
+    "UnsoldRefunded": (
+        "판매되지 않아 환불됩니다",
+        "'{title}'은(는) 판매되지 않았습니다. 결제하신 {amount}이(가) 돌아갑니다: 카드 결제분은 "
+        "카드로, 마일리지 결제분은 마일리지로.",
+        "Not sold: your payment comes back",
+        "'{title}' did not sell. The {amount} you paid comes back to you: to your card what you "
+        "paid by card, as mileage what you paid in mileage.",
+    ),
+    "CancelledRefunded": (
+        "거래가 취소되어 환불됩니다",
+        "'{title}' 거래가 취소되었습니다. 결제하신 {amount}이(가) 돌아갑니다: 카드 결제분은 "
+        "카드로, 마일리지 결제분은 마일리지로.",
+        "Cancelled: your payment comes back",
+        "The sale of '{title}' was cancelled. The {amount} you paid comes back to you: to your "
+        "card what you paid by card, as mileage what you paid in mileage.",
+    ),
     "PaymentRefunded": (
         "결제가 환불되었습니다",
         "'{title}' 결제 {amount}이(가) 환불되었습니다.",

@@ -27,7 +27,7 @@ from tombola.services.listing_access import load_listing, move, next_version
 from tombola.services.notices import notify, notify_many
 from tombola.services.runner import decide_and_apply
 from tombola.state.changes import Change, CountSale, CreditMileage, Effect, Payout, Refund
-from tombola.state.records import BuyerRecord, ListingRecord, PayoutRecord
+from tombola.state.records import BuyerRecord, EntryRecord, ListingRecord, PayoutRecord
 
 S = ListingStatus
 TERMINAL_OUTCOME = {S.SETTLED: "sold", S.UNSOLD: "unsold", S.CANCELLED: "seller_fault"}
@@ -186,12 +186,42 @@ def settle_chunk(
         change.effects.extend(paid_out_by(entry, listing, wanted))
     others = sorted({e.buyer_id for e in paid} - {listing.final_buyer or ""})
     if wanted is not Outcome.SOLD and others:
-        kind = "Unsold" if wanted is Outcome.UNSOLD else "Cancelled"
-        change.effects.extend(
-            notify_many(kind, listing, others, reason=listing.settling_reason or "")
-        )
+        change.effects.extend(_tell_chunk(listing, wanted, others, paid, change.effects))
     decide_and_apply(deps, lambda: (change, None))
     return {"listing_id": listing_id, "partition": partition, "after": nxt}
+
+
+def _tell_chunk(
+    listing: ListingRecord,
+    outcome: Outcome,
+    buyers: list[str],
+    paid: list[EntryRecord],
+    effects: list[Effect],
+) -> list[Effect]:
+    """The chunk's buyers are told the outcome with what comes back to each (card refunds and
+    mileage credited, as this chunk's entry pays them): people with the same amount share
+    events, so a chunk still publishes about one event per 25 buyers."""
+    payer = {e.payment().payment_id: e.buyer_id for e in paid}
+    back: Counter[str] = Counter()
+    for effect in effects:
+        if isinstance(effect, Refund) and effect.payment_id in payer:
+            back[payer[effect.payment_id]] += effect.amount
+        elif isinstance(effect, CreditMileage):
+            back[effect.buyer_id] += effect.amount
+    by_amount: dict[int, list[str]] = {}
+    for buyer in buyers:
+        by_amount.setdefault(back[buyer], []).append(buyer)
+    kind = "Unsold" if outcome is Outcome.UNSOLD else "Cancelled"
+    told: list[Effect] = []
+    for amount, people in sorted(by_amount.items()):
+        told += notify_many(
+            f"{kind}Refunded" if amount else kind,
+            listing,
+            people,
+            reason=listing.settling_reason or "",
+            **({"amount": amount, "currency": listing.currency} if amount else {}),
+        )
+    return told
 
 
 def finish(deps: Deps, listing_id: str) -> dict[str, object]:
