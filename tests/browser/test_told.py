@@ -75,6 +75,11 @@ def test_the_drawn_buyer_cannot_miss_it_and_everyone_sees_what_they_were_told(
     mine = other.open("/entries").get_by_test_id(f"timeline-{lid}")
     mine.locator("summary").click()
     expect(mine.get_by_test_id("step-other_drawn")).to_have_attribute("data-state", "done")
+    # ... and was told so, without looking: the draw took place, by when the other must pay
+    page = other.open("/notifications")
+    expect(page.get_by_test_id("note-DrawTookPlace")).to_contain_text(
+        "Another entrant was drawn first", timeout=LONG
+    )
     # paying ends the banner and moves the order on
     page = first.open("/entries")
     page.get_by_test_id(f"entry-{lid}").get_by_role("button", name="Pay ₩").click()
@@ -88,3 +93,8 @@ def test_the_drawn_buyer_cannot_miss_it_and_everyone_sees_what_they_were_told(
     expect(timeline.get_by_test_id("paid-so-far")).to_have_text("₩1,500")  # P1 1,000 + P2 500
     expect(page.get_by_test_id("drawn-banner")).to_have_count(0, timeout=LONG)
     first.shot(artifacts, "timeline-buyer")
+    # the other buyer learns it went to someone else
+    page = other.open("/notifications")
+    expect(page.get_by_test_id("note-SoldToAnother")).to_contain_text(
+        "went to another entrant", timeout=LONG
+    )

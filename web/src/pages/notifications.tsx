@@ -1,10 +1,12 @@
-// Everything the product told you, newest first; opening the list marks it read.
+// Everything the product told you, newest first; opening the list marks it read, and what
+// arrives while it is open shows in it.
 import { useEffect, useState } from "preact/hooks";
 
 import { api, unwrap } from "../api/client";
 import { when } from "../i18n";
 import { noteParts, w } from "../i18n/words";
-import { refreshNotes, type Note } from "../notes";
+import { refreshNotes, unread, type Note } from "../notes";
+import { useSignal } from "../signal";
 import { ErrorText } from "../ui";
 
 export function NotificationsPage() {
@@ -27,7 +29,11 @@ export function NotificationsPage() {
     }
   }
 
-  useEffect(() => void load(), []);
+  // the header's poll counts what is new: while the list is open, what arrives shows in it
+  const arrived = useSignal(unread);
+  useEffect(() => {
+    if (notes === null || arrived > 0) void load();
+  }, [arrived]);
 
   return (
     <>
