@@ -48,10 +48,14 @@ def test_entries_and_the_statement_say_where_things_stand(d: Driver) -> None:
     assert won[0]["shipment"]["carrier"] == "CJ"
     statement = d.ok(d.as_("seller", "GET", f"/listings/{lid}/statement"))
     assert statement["payout"]["status"] == "issued"
+    assert statement["payout"]["issued_at"] is not None
+    assert statement["payout"]["account_ending"] == "ller"  # of KB-seller, no more of it
+    assert statement["payout"]["reference"] is None
     d.ok(d.payout_paid(lid, statement["payout"]["amount"]))
     statement = d.ok(d.as_("seller", "GET", f"/listings/{lid}/statement"))
     assert statement["payout"]["status"] == "paid"
     assert statement["payout"]["paid_at"] is not None
+    assert statement["payout"]["reference"]  # the provider's payout id, to ask their bank
     d.conserved(lid)
 
 

@@ -158,7 +158,14 @@ class PayoutStatus(View):
     amount: int
     currency: str
     status: Literal["issued", "paid"]
+    issued_at: str = Field(description="when settlement issued it")
     paid_at: str | None
+    reference: str | None = Field(
+        default=None, description="how the transfer is known: the bank's or provider's reference"
+    )
+    account_ending: str | None = Field(
+        default=None, description="the last characters of the account it goes to"
+    )
 
 
 class StatementView(StatementFigures):

@@ -397,7 +397,10 @@ def statement_view(deps: Deps, caller: Caller, listing_id: str) -> StatementView
             amount=payout.amount,
             currency=payout.currency,
             status="paid" if payout.status == "paid" else "issued",
+            issued_at=payout.issued_at.isoformat(),
             paid_at=payout.paid_at.isoformat() if payout.paid_at else None,
+            reference=payout.transfer_reference,
+            account_ending=payout.payout_account[-4:] if payout.payout_account else None,
         )
         if payout
         else None,
