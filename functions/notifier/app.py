@@ -29,8 +29,10 @@ _notifier: SesSnsNotifier | None = None
 def notifier() -> SesSnsNotifier:
     global _notifier  # noqa: PLW0603
     if _notifier is None:
-        # short waits: a send cut off by the function's own timeout would stay "sending"
-        quick = Config(connect_timeout=3, read_timeout=10, retries={"max_attempts": 3})
+        # short waits: a send cut off by the function's own timeout would stay "sending"; one
+        # attempt: a send the provider took but answered late must not go out again (a throttle
+        # or a connection never made comes back as TryLater, and the event is tried again)
+        quick = Config(connect_timeout=3, read_timeout=10, retries={"max_attempts": 1})
         _notifier = SesSnsNotifier(
             settings.sender_email,
             boto3.client("ses", config=quick),

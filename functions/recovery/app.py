@@ -1,6 +1,7 @@
 """Recovery: the scheduled sweep of stopped executions, and the operator's list of listings
 needing attention with a resume (the state machine's last catch is functions/attention), the
-payout queue the operator confirms, and the effects that kept failing (retry or resolve)."""
+payout queue the operator confirms, the disputes to decide and decided, and the effects that
+kept failing (retry or resolve)."""
 
 from typing import Annotated, Any, Literal
 
@@ -16,17 +17,19 @@ from tombola.api.views import (
     AttentionList,
     DeadEffectsList,
     DeadEffectsView,
+    DisputeList,
     PayoutList,
     PayoutView,
     ResumeView,
     UndeliveredList,
 )
 from tombola.config import NonEmpty, Settings
-from tombola.services import dead_effects, inbox, payouts, recovery
+from tombola.services import dead_effects, disputes, inbox, payouts, recovery
 
 
 class RecoverySettings(Settings):
     state_machine_arn: NonEmpty
+    pseudonym_key_arn: NonEmpty  # a dispute's final buyer by their pseudonym, and its cursors
 
 
 settings = cold_start(RecoverySettings)
@@ -63,6 +66,20 @@ def payout_queue(
     status: Annotated[Literal["issued", "paid"], Query()] = "issued",
 ) -> PayoutList:
     return payouts.payout_queue(deps(), caller(app), status)
+
+
+@app.get(
+    "/operator/disputes",
+    **contract.get(
+        summary="Disputes to decide (reason, shipment, money), or (?status=decided) the history"
+    ),
+)
+def dispute_list(
+    status: Annotated[Literal["open", "decided"], Query()] = "open",
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,
+) -> DisputeList:
+    return disputes.disputes(deps(), caller(app), status, cursor, limit)
 
 
 @app.post(

@@ -53,6 +53,14 @@ def test_a_seller_adds_photos_and_a_buyer_sees_them(
     seller.shot(artifacts, "photos-seller")
 
     buyer = Person.sign_in(browser, base, f"bo{run}", "buyer")
+    # the open draws show each listing's first photo on its card
+    page = buyer.open("/")
+    cover = page.get_by_role("listitem").filter(has_text=title).get_by_test_id("card-photo")
+    expect(cover).to_have_attribute("src", re.compile(r"/photos/"), timeout=LONG)
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=cover.element_handle()
+    )
+    assert cover.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [8, 6]  # front.png
     page = buyer.open(f"/listing/{lid}")
     gallery = page.get_by_test_id("gallery")
     main = gallery.get_by_role("img", name=f"{title}, photo 1 of 2")

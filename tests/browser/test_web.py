@@ -44,10 +44,21 @@ def _create_listing(
     page.get_by_role("button", name="Create").click()
     expect(page.get_by_test_id("checkout-amount")).to_have_text(deposit)
     seller.pay_checkout()  # the deposit
-    link = page.get_by_role("link", name=title)
-    expect(link).to_be_visible(timeout=LONG)
-    href = link.get_attribute("href") or ""
-    return href.rsplit("/", 1)[-1]
+    # back on the listing's own page: it says the listing is open, links to the public page, and
+    # shows what was set
+    expect(page).to_have_url(re.compile(r"#/sell/[^/?]+$"))
+    lid = page.url.rsplit("/", 1)[-1]
+    now = page.get_by_test_id("seller-now")
+    expect(now).to_contain_text("Your listing is open.", timeout=LONG)
+    expect(now.get_by_role("link", name="See it as buyers do")).to_have_attribute(
+        "href", f"#/listing/{lid}"
+    )
+    facts = page.get_by_test_id("seller-facts")
+    expect(facts).to_contain_text(f"Price₩{price:,}")
+    expect(facts).to_contain_text(f"Expected tickets (Np){np:,}")
+    expect(facts).to_contain_text(f"At most per buyer{limit}")
+    expect(facts).to_contain_text("Closes")
+    return lid
 
 
 def _enter(buyer: Person, lid: str, tickets: int) -> Page:
@@ -196,7 +207,10 @@ def test_a_whole_sale_in_the_browser(
     _confirm(payout, "Record as paid")
     expect(payout).to_have_count(0, timeout=LONG)
     page = seller.open(f"/sell/{lid}")
-    expect(page.get_by_test_id("payout")).to_contain_text("₩10,000 · paid", timeout=LONG)
+    payout = page.get_by_test_id("payout")
+    expect(payout).to_contain_text("₩10,000 · paid on", timeout=LONG)
+    expect(payout).to_contain_text(f"to the account ending …{seller.name[-4:]}")
+    expect(payout).to_contain_text("transfer reference KB-TRANSFER-1")
 
 
 def test_a_drawn_buyer_who_gives_up_hands_the_draw_to_the_next_and_nobody_buying_is_unsold(

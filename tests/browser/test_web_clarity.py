@@ -108,6 +108,10 @@ def _candidate(buyers: list[tuple[Person, User]], lid: str) -> tuple[Person, Per
     return first, next(p for p, _ in buyers if p is not first)
 
 
+# digits and hyphens as a Korean keyboard's full-width mode types them
+WIDE = str.maketrans("0123456789-", "".join(chr(0xFF10 + n) for n in range(10)) + "\uff0d")
+
+
 def _korean(page: Page) -> None:
     page.get_by_label("Language").select_option("ko")
     expect(page.locator("html")).to_have_attribute("lang", "ko")
@@ -138,12 +142,49 @@ MONEY_WRAPS = """() => {
 }"""
 
 
+# Values that read as one (ticket counts "2 / 6", countdowns, dates, tracking numbers, pseudonyms,
+# ticket ids) each on one line: one box, no taller than a line; and the header's items in at most
+# two rows, none of them broken over two lines.
+VALUES_HOLD = """() => {
+  const sel = ".count-of, .countdown, .nowrap, .tracking, .pseudonym, .when, .ticket, time";
+  const hidden = "svg, option, dialog:not([open]), details:not([open])";
+  // two lines make a box at least a line and a half high (an inline box has one rect per text
+  // node, so the rects are not counted)
+  const oneLine = (el) => {
+    const lh = parseFloat(getComputedStyle(el).lineHeight) || 24;
+    return el.getBoundingClientRect().height <= lh * 1.5;
+  };
+  const broken = [...document.querySelectorAll(sel)]
+    .filter((el) => !el.closest(hidden) && el.getClientRects().length > 0 && !oneLine(el))
+    .map((el) => el.textContent);
+  const items = [...document.querySelectorAll("header nav > *")].filter(
+    (el) => el.getBoundingClientRect().height > 0,
+  );
+  const rows = [];
+  for (const el of items) {
+    const r = el.getBoundingClientRect();
+    const mid = (r.top + r.bottom) / 2;
+    if (!rows.some((row) => mid >= row.top && mid <= row.bottom)) rows.push(r);
+  }
+  const headerBroken = items
+    .filter((el) => el.tagName !== "LABEL" && !oneLine(el))
+    .map((el) => el.textContent);
+  return { broken, rows: rows.length, headerBroken };
+}"""
+
+
 def _amounts_hold(page: Page, what: str) -> None:
+    """Amounts, and the values that read as one, each on one line at 390 and 1,200 px; the
+    header in at most two rows."""
     size = page.viewport_size
     for width in (390, 1200):
         page.set_viewport_size({"width": width, "height": 844})
         out = page.evaluate(MONEY_WRAPS)
         assert out == {"loose": [], "broken": []}, (what, width, out)
+        values = page.evaluate(VALUES_HOLD)
+        assert values["broken"] == [], (what, width, values)
+        assert values["headerBroken"] == [], (what, width, values)
+        assert values["rows"] <= 2, (what, width, values)
     if size is not None:
         page.set_viewport_size(size)
 
@@ -204,6 +245,37 @@ def test_refusals_are_in_words_next_to_their_field_and_forms_survive_a_language_
     expect(alert).to_have_count(0)
     page.get_by_role("button", name="프로필 저장").click()
     expect(page.get_by_role("status")).to_have_text("저장되었습니다.")
+
+
+def test_signing_in_lands_on_the_roles_page_once_the_profile_is_complete(
+    browser: Browser, web_stack: RunningStack
+) -> None:
+    run, base = _run(), web_stack.url
+    buyer = User(Client(base), f"lbu{run}", ("buyer",))
+    buyer.ok(
+        "PUT",
+        "/me/profile",
+        {"name": "B", "email": "b@example.com", "phone": "010-1234-5678", "address": "Seoul"},
+    )
+    Person.sign_in(browser, base, buyer.user_id, "buyer", known=True)  # lands on #/entries
+    # a seller's profile is complete with the payout account a listing needs
+    seller = User(Client(base), f"lse{run}", ("seller",))
+    seller.ok(
+        "PUT",
+        "/me/profile",
+        {"name": "S", "email": "s@example.com", "phone": "010-1234-5678", "address": "Seoul"},
+    )
+    Person.sign_in(browser, base, seller.user_id, "seller")  # no payout account: the profile first
+    Person.sign_in(browser, base, _seller(base, f"lsf{run}").user_id, "seller", known=True)
+    # a newcomer fills the profile in first, and lands on their page the next time
+    operator = Person.sign_in(browser, base, f"lop{run}", "operator")
+    operator.page.get_by_role("button", name="Sign out").click()
+    expect(operator.page.get_by_role("link", name="Sign in")).to_be_visible()
+    operator.open("/signin")
+    operator.page.get_by_label("User name").fill(operator.name)
+    operator.page.get_by_label("Role").select_option("operator")
+    operator.page.get_by_role("button", name="Sign in").click()
+    expect(operator.page).to_have_url(re.compile(r"#/operator$"))
 
 
 def test_paying_with_mileage_without_a_balance_says_so(
@@ -293,6 +365,7 @@ def test_giving_up_asks_first_and_cancel_does_nothing(
     page = first.open("/entries")
     card = page.get_by_test_id(f"entry-{lid}")
     expect(card.get_by_test_id("standing")).to_contain_text("Drawn!")
+    _amounts_hold(page, "entries, drawn: the countdown")
     card.get_by_role("button", name="Give up").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
@@ -335,13 +408,14 @@ def test_receipt_a_dispute_and_a_recorded_payout_ask_first(
     seller.ok(
         "POST",
         f"/listings/{lid}/shipment",
-        {"carrier": "CJ대한통운", "tracking_number": "6001-2002"},
+        {"carrier": "CJ대한통운", "tracking_number": "6001-2002-3003"},  # kept as its digits
     )
     Client(base).ok("POST", f"/sandbox/carrier/{lid}", {"event": "delivered"})
     _wait(lambda: _status(base, lid) == "delivered", "delivery")
     page = winner.open("/entries")
     card = page.get_by_test_id(f"entry-{lid}")
-    expect(card.get_by_test_id("standing")).to_have_text("Delivered: CJ대한통운 6001-2002")
+    expect(card.get_by_test_id("standing")).to_have_text("Delivered: CJ대한통운 600120023003")
+    _amounts_hold(page, "entries, delivered: the tracking number")
     for button, title in (("Confirm receipt", "Did you receive the item?"),):
         card.get_by_role("button", name=button).click()
         dialog = page.get_by_role("dialog")
@@ -365,11 +439,47 @@ def test_receipt_a_dispute_and_a_recorded_payout_ask_first(
     dialog.get_by_role("button", name="Cancel").click()
     page.wait_for_timeout(1500)
     assert _status(base, lid) == "delivered"  # Cancel did nothing
-    _confirm(card, "Confirm receipt")
-    _wait(lambda: _status(base, lid) == "settled", "settlement")
+    _confirm(card, "Open a dispute", "Open the dispute")
+    _wait(lambda: _status(base, lid) == "disputed", "the dispute")
 
+    # the operator's card says what to decide: the reason, the shipment, the money
     operator = Person.sign_in(browser, base, f"rco{run}", "operator")
     page = operator.open("/operator")
+    dispute = page.get_by_test_id(f"dispute-{lid}")
+    reason = dispute.get_by_test_id("dispute-reason")
+    expect(reason).to_have_text("The box was empty", timeout=LONG)
+    expect(dispute.get_by_test_id("dispute-shipment")).to_contain_text("CJ대한통운 600120023003")
+    tracking = dispute.get_by_test_id("tracking-link")
+    expect(tracking).to_have_attribute("href", re.compile(r"cjlogistics\.com.*600120023003"))
+    listing_link = dispute.get_by_role("link", name=f"Lamp rc {run}")
+    expect(listing_link).to_have_attribute("href", f"#/listing/{lid}")
+    _amounts_hold(page, "operator: a dispute to decide")
+    dispute.get_by_role("button", name="Refund the buyer").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_have_accessible_name("Refund the buyer?")
+    expect(dialog).to_contain_text("gets the second payment of ₩500 back")
+    expect(dialog).to_contain_text("₩2,000 for 2 tickets")
+    dialog.get_by_role("button", name="Cancel").click()
+    dispute.get_by_role("button", name="Pay the seller").click()
+    expect(dialog).to_have_accessible_name("Pay the seller?")
+    expect(dialog).to_contain_text("The seller is paid the price, ₩2,000")
+    expect(dialog).to_contain_text("What the buyers paid (₩2,500")
+    operator.shot(artifacts, "dispute-decision")
+    dialog.get_by_role("button", name="Cancel").click()
+    page.wait_for_timeout(1000)
+    assert _status(base, lid) == "disputed"  # Cancel did nothing
+    _confirm(dispute, "Pay the seller")
+    expect(dispute).to_have_count(0, timeout=LONG)
+    # decided: in the history, once, with the decision and the money it moved
+    decided = page.get_by_test_id("decided-disputes").get_by_role("row")
+    decided = decided.filter(has_text=f"Lamp rc {run}")
+    expect(decided).to_have_count(1, timeout=LONG)
+    expect(decided).to_contain_text("Seller paid ₩2,000")
+    expect(decided).to_contain_text("The box was empty")
+    expect(decided).to_contain_text("600120023003")
+    _amounts_hold(page, "operator: the decided disputes")
+    _wait(lambda: _status(base, lid) == "settled", "settlement")
+
     payout = page.get_by_role("listitem").filter(has_text=f"KB-rc{run}")
     expect(payout).to_have_count(1, timeout=LONG)
     payout.get_by_role("button", name="Record as paid").click()  # no reference yet: said first
@@ -387,7 +497,9 @@ def test_receipt_a_dispute_and_a_recorded_payout_ask_first(
     expect(payout).to_have_count(0, timeout=LONG)
     # and it is in the history, with its transfer's reference
     history = page.get_by_test_id("paid-payouts").get_by_role("row").filter(has_text="KB-T-9")
-    expect(history).to_contain_text(f"KB-rc{run}", timeout=LONG)
+    # the account it went to by its last characters only, once paid
+    expect(history).to_contain_text(f"…{f'KB-rc{run}'[-4:]}", timeout=LONG)
+    expect(history).not_to_contain_text(f"KB-rc{run}")
     expect(history).to_contain_text("₩2,000")
     operator.shot(artifacts, "payout-history")
     _usable(page, "operator with its payout history")
@@ -401,7 +513,7 @@ def test_my_entries_after_a_sale_and_the_sellers_words(
 ) -> None:
     run, base = _run(), web_stack.url
     lid, winner, loser, seller_api = _bought(browser, base, run, "me")
-    seller = Person.sign_in(browser, base, seller_api.user_id, "seller")
+    seller = Person.sign_in(browser, base, seller_api.user_id, "seller", known=True)
     page = seller.open(f"/sell/{lid}")
     expect(page.get_by_text("Sold: awaiting shipment")).to_be_visible()
     expect(page.get_by_test_id("seller-now")).to_contain_text(
@@ -409,15 +521,31 @@ def test_my_entries_after_a_sale_and_the_sellers_words(
     )
     expect(page.locator("main")).not_to_contain_text("Buyer confirmed")
     page.get_by_label("Carrier").fill("CJ대한통운")
-    page.get_by_label("Tracking number").fill("6001-2002")
+    tracking = page.get_by_label("Tracking number")
+    field = page.locator(".field", has=page.locator("#tracking_number"))  # in either language
+    expect(field).to_contain_text("CJ대한통운: 10 or 12 digits")
+    # a count of digits CJ never uses is said next to the field, before anything is sent
+    tracking.fill("6001-2002")
+    page.get_by_role("button", name="Enter shipment").click()
+    alert = field.get_by_role("alert")
+    expect(alert).to_have_text("A CJ대한통운 tracking number has 10 or 12 digits; this one has 8.")
+    _korean(page)
+    expect(alert).to_have_text(
+        "CJ대한통운 운송장 번호는 숫자 10 또는 12자리입니다. 입력한 번호는 8자리입니다."
+    )
+    _english(page)
+    assert _status(base, lid) == "final_buyer"
+    # full-width digits and hyphens, as a Korean keyboard types them: sent as the digits
+    tracking.fill("6001-2002-3003".translate(WIDE))
+    expect(alert).to_have_count(0)
     page.get_by_role("button", name="Enter shipment").click()
     shipped = page.get_by_test_id("seller-shipment")
-    expect(shipped).to_contain_text("CJ대한통운 6001-2002", timeout=LONG)
+    expect(shipped).to_contain_text("CJ대한통운 600120023003", timeout=LONG)
     Client(base).ok("POST", f"/sandbox/carrier/{lid}", {"event": "delivered"})
     _api(base, winner).ok("POST", f"/listings/{lid}/confirm")
     _wait(lambda: _status(base, lid) == "settled", "settlement")
     page.reload()
-    expect(shipped).to_contain_text("CJ대한통운 6001-2002")  # still there once the sale is over
+    expect(shipped).to_contain_text("CJ대한통운 600120023003")  # still there once the sale is over
     expect(page.get_by_test_id("seller-now")).to_contain_text("Complete")
 
     page = winner.open("/entries")
@@ -428,8 +556,8 @@ def test_my_entries_after_a_sale_and_the_sellers_words(
         "You bought this item. The sale is complete."
     )
     expect(card.get_by_test_id("total-paid")).to_have_text("₩1,500")  # P1 1,000 + P2 500
-    link = card.get_by_test_id("shipment").get_by_role("link", name="6001-2002")
-    expect(link).to_have_attribute("href", re.compile(r"cjlogistics\.com/.*60012002"))
+    link = card.get_by_test_id("shipment").get_by_role("link", name="600120023003")
+    expect(link).to_have_attribute("href", re.compile(r"cjlogistics\.com/.*600120023003"))
     for stale in ("Shipped", "Time left", "Left to pay if drawn now"):
         expect(card).not_to_contain_text(stale)
     winner.shot(artifacts, "entries-past")
@@ -547,7 +675,8 @@ def test_amounts_never_wrap_and_read_as_their_readers_write_them(
     lid = _listing(base, _api(base, seller), f"Bicycle {run}", price=10_000, np=10, limit=4)
     buyer = Person.sign_in(browser, base, f"pbu{run}", "buyer", width=390)
     _buy(base, _api(base, buyer), lid, 2)
-    for route in ("/", f"/listing/{lid}", "/entries", "/how"):
+    routes = ("/", f"/listing/{lid}", "/entries", f"/draw/{lid}", "/notifications", "/profile")
+    for route in (*routes, "/how"):
         page = buyer.settled(route)
         _amounts_hold(page, route)
     page = buyer.open(f"/listing/{lid}")

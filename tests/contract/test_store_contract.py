@@ -171,6 +171,40 @@ def test_a_sellers_listings_page_newest_first(store: AnyStore, clock: ManualCloc
     assert done is None
 
 
+def test_decided_disputes_page_newest_decision_first_once_each(
+    store: AnyStore, clock: ManualClock
+) -> None:
+    disputed = {"status": ListingStatus.DISPUTED, "dispute_reason": "broken"}
+    for n in range(4):
+        created(store, listing(f"L{n}", **disputed))
+    created(store, listing("OPEN", **disputed))  # not decided: not in the history
+    for n in (2, 0, 3, 1):  # decided in this order, a minute apart
+        clock.advance(timedelta(minutes=1))
+        read = store.get_listing(f"L{n}")
+        assert read is not None
+        decided = bump(read, resolution="release", resolved_at=clock.now(), resolved_by="op")
+        assert store.commit(Change(listing=decided)) == []
+    # written again after the decision (the settlement): still there, once, where it was
+    read = store.get_listing("L2")
+    assert read is not None
+    store.commit(Change(listing=bump(read, status=ListingStatus.SETTLED, settling="sold")))
+    first, after = store.decided_disputes(3)
+    assert [r.listing_id for _, r in first] == ["L1", "L3", "L0"]
+    assert after is not None
+    rest, done = store.decided_disputes(3, after)
+    assert [(r.listing_id, r.status) for _, r in rest] == [("L2", ListingStatus.SETTLED)]
+    assert done is None
+    # the position of a row is where a page ending with it goes on
+    page, _ = store.decided_disputes(10)
+    assert [r.listing_id for _, r in store.decided_disputes(10, page[0][0])[0]] == [
+        "L3",
+        "L0",
+        "L2",
+    ]
+    with pytest.raises(BadCursor):
+        store.decided_disputes(2, "not a position")
+
+
 def test_due_listings_are_open_or_awaiting_deposit_and_closed_by_now(
     store: AnyStore, clock: ManualClock
 ) -> None:

@@ -61,6 +61,9 @@ class History:
             update: dict[str, Any] = {"version": version, "status": r.choice(STATUSES)}
             if r.random() < 0.3:
                 update["closes_at"] = read.closes_at + timedelta(minutes=r.randint(-20, 20))
+            if r.random() < 0.2:  # a dispute decided (the operator's history, gsi3)
+                update["resolution"] = r.choice(["release", "refund"])
+                update["resolved_at"] = self.clock.now()
             return Change(listing=read.model_copy(update=update), effects=[notice()])
         if kind == "buyer":
             lid, name = r.choice(LISTINGS), r.choice(BUYERS)
@@ -160,6 +163,7 @@ def reads(store: AnyStore, clock: ManualClock) -> dict[str, Any]:
         "listings": {lid: store.get_listing(lid) for lid in LISTINGS},
         "by_status": {s.value: pages(store.list_listings, s.value) for s in STATUSES},
         "of_seller": {s: pages(store.listings_of_seller, s) for s in ("seller", "other")},
+        "decided_disputes": pages(store.decided_disputes),
         "due": list(store.due_listing_ids(now)),
         "holds": store.expired_holds(now),
         "holds_of": {lid: store.expired_holds(now, lid) for lid in LISTINGS},

@@ -198,3 +198,32 @@ def test_buyers_whose_turns_all_passed_are_told_it_ended_unsold_with_nothing_bac
     for buyer in ("ann", "bob"):
         notes = inbox.my_notes(w.deps, Caller(user_id=buyer, roles=frozenset({Role.BUYER})))
         assert [n.kind for n in notes.notes if n.kind.startswith("Unsold")] == ["Unsold"]
+
+
+def test_the_draw_notice_coming_after_the_sale_says_nothing_untrue(w: FastWorld) -> None:
+    """The fan-out was slow: by the time "the draw took place" would go out, the candidate paid.
+    The others are told it went to someone else, never afterwards that they may still be drawn."""
+    w.people()
+    candidate = drawn(w)
+    other = "bob" if candidate == "ann" else "ann"
+    w.pay(w.second_payment())  # before any event was delivered
+    told(w, Outbox())
+    assert kinds_of(w, other)["SoldToAnother"] == 1
+    assert kinds_of(w, other)["DrawTookPlace"] == 0
+
+
+def test_a_later_candidate_is_not_told_someone_else_was_drawn(w: FastWorld) -> None:
+    w.people()
+    w.open()
+    for buyer in ("ann", "bob", "cat"):
+        w.buy(buyer, 1)
+    w.close()
+    assert w.run() == "wait_p2"
+    w.forfeit()  # the first candidate gives up before the draw's notices go out
+    assert w.run() == "wait_p2"
+    second = w.record().candidate
+    told(w, Outbox())
+    assert kinds_of(w, second)["DrawTookPlace"] == 0
+    assert kinds_of(w, second)["SecondPaymentDue"] == 1
+    third = ({"ann", "bob", "cat"} - {second} - set(w.store.draw_order(w.listing_id, 0, 1))).pop()
+    assert kinds_of(w, third)["DrawTookPlace"] == 1

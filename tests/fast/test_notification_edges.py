@@ -203,16 +203,16 @@ class ThrottledSes(Outbox):
 
 
 def test_a_provider_asking_to_try_later_is_tried_again_and_nothing_repeats(w: FastWorld) -> None:
-    """A settlement tells up to 1,000 buyers at once and SES throttles: the e-mail goes back to
+    """Many people are told at once and SES throttles: the e-mail goes back to
     pending and the event fails, so it comes again; the SMS that did go out is not repeated."""
     profile(w, "ann")
     ses = ThrottledSes()
-    unsold = detail("n-unsold", T0)
+    shipped = detail("n-shipped", T0)
     with pytest.raises(NotReached):
-        notify_event(w.store, ses, "Unsold", unsold, "e1", T0, T0)
+        notify_event(w.store, ses, "Shipped", shipped, "e1", T0, T0)
     assert [c for c, _, _ in ses.sent] == ["sms"]
     assert inbox.undelivered(w.deps, who("op", Role.OPERATOR)).notes == []
-    notify_event(w.store, ses, "Unsold", unsold, "e1", T0, T0 + timedelta(minutes=1))
+    notify_event(w.store, ses, "Shipped", shipped, "e1", T0, T0 + timedelta(minutes=1))
     assert sorted(c for c, _, _ in ses.sent) == ["email", "sms"]
     assert inbox.my_notes(w.deps, who("ann")).notes[0].channels == {"email": "sent", "sms": "sent"}
 

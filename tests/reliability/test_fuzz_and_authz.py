@@ -226,6 +226,8 @@ def test_only_the_right_user_gets_through_and_nothing_is_written_otherwise(
         Route("GET", "/operator/reconciliation", "op", None),
         Route("GET", "/operator/payouts", "op", None),
         Route("GET", "/operator/payouts?status=paid", "op", None),
+        Route("GET", "/operator/disputes", "op", None),
+        Route("GET", "/operator/disputes?status=decided", "op", None),
         Route("GET", "/operator/undelivered", "op", None),
         # what the product told each person: their own only (a note of another's is not found)
         Route("GET", "/me/notifications", "ann", None, any_group=True),

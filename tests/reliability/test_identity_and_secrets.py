@@ -20,7 +20,8 @@ from tombola.telemetry import Metric
 
 WEBHOOK_FUNCTIONS = {"PaymentsWebhookFunction"}  # the payment provider's secret
 CARRIER_FUNCTIONS = {"DeliveryWebhookFunction"}  # the carrier's own
-PSEUDONYM_FUNCTIONS = {"ListingsFunction", "EntryFunction"}
+# the public pseudonyms, and the operator's dispute cards (a final buyer by their pseudonym)
+PSEUDONYM_FUNCTIONS = {"ListingsFunction", "EntryFunction", "RecoveryFunction"}
 # Checkouts, webhooks, refunds and payouts (the close function sends what the outbox holds).
 PAYMENT_FUNCTIONS = {
     "ListingsFunction",

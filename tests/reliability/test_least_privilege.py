@@ -200,16 +200,21 @@ def test_the_draw_reads_seeds_and_the_denies_stop_at_seeds() -> None:
 
 
 def test_the_notifier_reads_profiles_and_writes_only_notes() -> None:
+    """It reads profiles, a listing's head and draw order (to tell its entrants), and writes
+    nothing but notes."""
     notifier = _table_functions(_template())["NotifierFunction"]
     for request in (
         dynamodb("GetItem", TABLE, ["USER#u1"]),
         dynamodb("GetItem", TABLE, ["NOTES#u1"]),
+        dynamodb("GetItem", TABLE, ["LISTING#L1"]),
+        dynamodb("BatchGetItem", TABLE, ["DRAW#L1"]),
         dynamodb("PutItem", TABLE, ["NOTES#u1"]),
         dynamodb("UpdateItem", TABLE, ["NOTES#u1"]),
     ):
         assert allowed(notifier, request), request
     for request in (
-        dynamodb("GetItem", TABLE, ["LISTING#L1"]),
+        dynamodb("BatchGetItem", TABLE, ["SEED#L1"]),
+        dynamodb("BatchGetItem", TABLE, ["USER#u1"]),
         dynamodb("Query", TABLE, ["USER#u1"]),
         dynamodb("Scan", TABLE),
         dynamodb("PutItem", TABLE, ["USER#u1"]),  # a profile is the person's own to write

@@ -42,12 +42,12 @@ from tombola.domain.quota import (
 )
 from tombola.ports.clock import Clock
 from tombola.state.changes import (
-    MAX_EFFECTS_PER_BATCH,
     Change,
     DeadEffects,
     Effect,
     PendingEffects,
     QuotaMove,
+    effect_batches,
     merged,
 )
 from tombola.state.records import (
@@ -189,6 +189,17 @@ class MemoryStore:
             (iso(h.created_at), f"LISTING#{h.listing_id}", "META", h)
             for h in self._heads()
             if h.seller_id == seller_id
+        ]
+        return _page(rows, limit, after, newest_first=True)
+
+    def decided_disputes(
+        self, limit: int, after: str | None = None
+    ) -> tuple[list[tuple[str, ListingRecord]], str | None]:
+        """The sparse DECIDED_DISPUTES index: heads whose dispute was decided, newest first."""
+        rows: list[Row] = [
+            (f"{iso(h.resolved_at)}#{h.listing_id}", f"LISTING#{h.listing_id}", "META", h)
+            for h in self._heads()
+            if h.resolution is not None and h.resolved_at is not None
         ]
         return _page(rows, limit, after, newest_first=True)
 
@@ -425,7 +436,8 @@ class MemoryStore:
             if current is None or current["state"] != was:
                 return False
             data["channels"][channel] = now.model_dump(mode="json")  # type: ignore[index]
-            if listed:
+            others = [d["state"] for c, d in data["channels"].items() if c != channel]  # type: ignore[index]
+            if listed or any(s in {"failed", "sending"} for s in others):
                 self._undelivered.add((user_id, note_id))
             else:
                 self._undelivered.discard((user_id, note_id))
@@ -478,8 +490,7 @@ class MemoryStore:
         with self._lock:
             writes = self._writes(change, now)
             outbox_ids: list[str] = []
-            for start in range(0, len(change.effects), MAX_EFFECTS_PER_BATCH):
-                effects = change.effects[start : start + MAX_EFFECTS_PER_BATCH]
+            for effects in effect_batches(change.effects):
                 outbox_id, item = self._outbox_item(effects, now, listing_id=change.listing_id())
                 outbox_ids.append(outbox_id)
                 writes.append(

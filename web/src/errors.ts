@@ -65,6 +65,7 @@ export const VALIDATION_TYPES = [
   "datetime_from_date_parsing",
   "extra_forbidden",
   "phone_invalid",
+  "tracking_number_invalid",
 ] as const;
 
 const DEADLINE_FIELDS = ["second_payment", "ship", "delivery", "confirm", "resolution"];
@@ -110,11 +111,22 @@ export function validationText(p: FieldProblem, currency = "KRW"): string {
       return t("val_less_than", { n: b("lt") });
     case "less_than_equal":
       return t("val_less_than_equal", { n: b("le") });
+    case "tracking_number_invalid":
+      return trackingText(limits);
     default: {
       const k = key(`val_${p.type}`);
       return k ? t(k) : t("val_other");
     }
   }
+}
+
+/** A known carrier's tracking number that does not fit it (api/models.py ShipmentIn): the
+ * carrier, the counts of digits it uses, and how many were typed (-1: not digits only). */
+export function trackingText(l: Limits): string {
+  if (l.carrier === undefined || l.lengths === undefined) return t("val_tracking_number");
+  const vars = { carrier: String(l.carrier), lengths: String(l.lengths).split(",").join(` ${t("orWord")} `) };
+  const n = Number(l.digits ?? -1);
+  return n >= 0 ? t("val_tracking_number_invalid", { ...vars, n }) : t("val_tracking_number_not_digits", vars);
 }
 
 /** A refusal's code (with its field and bounds) in words. */

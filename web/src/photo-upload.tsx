@@ -106,6 +106,11 @@ export function PhotoUpload({ l, onAdded }: { l: Listing; onAdded: () => void })
         </div>
       )}
       {open && left <= 0 && <p class="muted">{t("photoLimit", { max: MAX_PHOTOS, left: 0 })}</p>}
+      {!open && (
+        <p class="muted" data-testid="photos-closed">
+          {t("photosUntilClose")}
+        </p>
+      )}
       {busy && (
         <p role="status" data-testid="photo-progress">
           {t("photoUploading", { n: busy.n, total: busy.total })}{" "}

@@ -28,6 +28,12 @@ describe("the API's error codes", () => {
     for (const code of server) expect(API_CODES, code).toContain(code);
   });
 
+  it("lists every validation type of the server's own (its models' PydanticCustomError)", () => {
+    const types = [...source("../../layers/domain/tombola/api/models.py").matchAll(/PydanticCustomError\(\s*"(\w+)"/g)].map((m) => m[1]);
+    expect(types).toContain("tracking_number_invalid");
+    for (const type of types) expect(VALIDATION_TYPES, type).toContain(type);
+  });
+
   it.each(API_CODES)("%s has words in both languages", (code) => {
     const key = `err_${code}` as keyof typeof ko;
     expect(ko[key], code).toBeTruthy();

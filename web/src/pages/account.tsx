@@ -22,6 +22,21 @@ export function SignInPage() {
   return <LocalSignIn />;
 }
 
+/** Where each role starts. */
+const HOME: Record<Group, string> = { buyer: "/entries", seller: "/sell", operator: "/operator" };
+
+/** Where signing in lands: the role's own page for someone whose profile is complete (a
+ * seller's names the payout account a listing needs), else the profile to fill in first. */
+export async function landing(group: Group): Promise<string> {
+  try {
+    const r = await api.GET("/me/profile", {});
+    const complete = r.response.ok && r.data !== undefined && (group !== "seller" || !!r.data.payout_account);
+    return complete ? HOME[group] : "/profile";
+  } catch {
+    return "/profile"; // the profile page says what went wrong
+  }
+}
+
 function LocalSignIn() {
   const [user, setUser] = useState("");
   const [group, setGroup] = useState<Group>("buyer");
@@ -30,7 +45,7 @@ function LocalSignIn() {
     e.preventDefault();
     try {
       await session.signIn(user.trim(), group);
-      go("/profile");
+      go(await landing(group));
     } catch (err) {
       setError(err);
     }

@@ -17,12 +17,16 @@ export function ListingFacts({ l }: { l: Listing }) {
       <dt>{t("ticketsPaid")}</dt>
       <dd>
         <progress max={l.expected_entrants} value={Math.min(l.paid_tickets, l.expected_entrants)} aria-hidden="true" />{" "}
-        {l.paid_tickets} / {l.expected_entrants}
+        <span class="count-of">
+          {l.paid_tickets} / {l.expected_entrants}
+        </span>
       </dd>
       {open && (
         <>
           <dt>{t("timeLeft")}</dt>
-          <dd>{duration(l.seconds_left)}</dd>
+          <dd>
+            <span class="nowrap">{duration(l.seconds_left)}</span>
+          </dd>
           <dt>{t("ifDrawnNow")}</dt>
           <dd>{m(l.second_payment_if_drawn_now)}</dd>
         </>
@@ -88,6 +92,10 @@ export function Browse() {
       <ul class="cards">
         {shown.map((l) => (
           <li class="card" key={l.listing_id}>
+            {l.photos.length > 0 && (
+              // the first photo, in a fixed box (nothing moves as it loads); the title names the card
+              <img class="card-photo" src={l.photos[0]} alt="" loading="lazy" width={400} height={300} data-testid="card-photo" />
+            )}
             <h2>
               <a href={`#/listing/${encodeURIComponent(l.listing_id)}`}>{l.title}</a>
             </h2>

@@ -30,7 +30,8 @@ export function CheckoutPage({ id }: { id: string }) {
     try {
       await paySandbox(id, outcome);
       setDone(true);
-      const back = c!.pays_for === "deposit" ? "#/sell" : "#/entries";
+      // a deposit: back to the listing's own page, which says it is open; a buyer's: their entries
+      const back = c!.pays_for === "deposit" ? (c!.listing_id ? `#/sell/${encodeURIComponent(c!.listing_id)}` : "#/sell") : "#/entries";
       setTimeout(() => (window.location.hash = back), 800);
     } catch (e) {
       setPayError(e);

@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 
 import { api, unwrap, type Schemas } from "../api/client";
 import { session } from "../api/session";
-import { hasKey, ordinal, shortTicket, t, when } from "../i18n";
+import { hasKey, ordinal, shortTicket, t, tx, when } from "../i18n";
 import type { Key } from "../i18n/ko";
 import type { Transcript, TranscriptTicket, Verdict } from "../verify/draw";
 import { w } from "../i18n/words";
@@ -47,7 +47,7 @@ function YourPlace(props: { pseudonym: string; order: string[]; full: string[] |
   else words = t("youBeforeDraw");
   return (
     <p class="panel notice" data-testid="your-place">
-      {words} <span class="muted">{t("yourNameInDraw", { name: pseudonym })}</span>
+      {words} <span class="muted">{tx("yourNameInDraw", { name: <span class="pseudonym">{pseudonym}</span> })}</span>
     </p>
   );
 }

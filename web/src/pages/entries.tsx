@@ -77,11 +77,11 @@ export function isPast(h: Holding): boolean {
 export function Shipment({ carrier, tracking }: { carrier: string; tracking: string }) {
   const url = trackingUrl(carrier, tracking);
   return url ? (
-    <a href={url} target="_blank" rel="noopener noreferrer" data-testid="tracking-link">
+    <a href={url} target="_blank" rel="noopener noreferrer" class="tracking" data-testid="tracking-link">
       {tracking}
     </a>
   ) : (
-    <span>{tracking}</span>
+    <span class="tracking">{tracking}</span>
   );
 }
 
@@ -235,7 +235,9 @@ function EntryCard({ h, reload }: { h: Holding; reload: () => void }) {
         {e.pseudonym && (
           <>
             <dt>{t("pseudonym")}</dt>
-            <dd class="mono-text">{e.pseudonym}</dd>
+            <dd>
+              <span class="pseudonym">{e.pseudonym}</span>
+            </dd>
           </>
         )}
         {tickets.length > 0 && (

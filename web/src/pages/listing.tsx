@@ -96,7 +96,7 @@ export function ListingPage({ id, query }: { id: string; query?: URLSearchParams
       <Gallery photos={l.photos} title={l.title} />
       <SellerLine l={l} />
       <p class="muted">
-        {statusText(l.status)} · {t(l.status === "open" ? "closesAt" : "closedAt")} {when(l.closes_at)}
+        {statusText(l.status)} · {t(l.status === "open" ? "closesAt" : "closedAt")} <span class="when">{when(l.closes_at)}</span>
         {l.status === "open" && l.close_when_full && <> · {w("closesWhenFull", { n: l.expected_entrants })}</>}
       </p>
       {l.description && <p class="description">{l.description}</p>}

@@ -6,6 +6,7 @@ import { percent, span, statusText, t, tx, when } from "../i18n";
 import { w } from "../i18n/words";
 import { DEADLINES, type Policy } from "../pricing";
 import { ConfirmButton, ErrorText, Field, Money, useLoad, useProblem } from "../ui";
+import { Shipment } from "./entries";
 
 function PolicyPanel({ policy }: { policy: Policy }) {
   // Each currency's fee and deposit, in its own minor units (KRW first).
@@ -151,6 +152,163 @@ function PaidPayouts({ paid, error }: { paid: Payout[] | null; error: unknown })
             </tbody>
           </table>
         </div>
+      )}
+    </div>
+  );
+}
+
+type Dispute = Schemas["DisputeView"];
+type DisputePage = Schemas["DisputeList"];
+type Decision = "release" | "refund";
+const DECISIONS = ["release", "refund"] as const;
+
+function At({ iso }: { iso: string }) {
+  return (
+    <time dateTime={iso} class="when">
+      {when(iso)}
+    </time>
+  );
+}
+
+/** An open dispute in words: the buyer's reason, the shipment with its tracking link, the money
+ * paid, when it was opened and by when to decide; each decision says what money it moves. */
+function DisputeCard({ d, decide }: { d: Dispute; decide: (decision: Decision) => void }) {
+  const m = (amount: number) => <Money amount={amount} currency={d.currency} />;
+  const rows: [string, ComponentChildren][] = [
+    [t("disputeReason"), <span data-testid="dispute-reason">{d.reason}</span>],
+    [t("disputeBuyer"), <span class="pseudonym">{d.final_buyer}</span>],
+    [
+      t("disputeShipment"),
+      d.carrier && d.tracking_number ? (
+        <span data-testid="dispute-shipment">
+          {d.carrier} <Shipment carrier={d.carrier} tracking={d.tracking_number} />
+        </span>
+      ) : (
+        "—"
+      ),
+    ],
+    [t("disputeShipped"), d.shipped_at ? <At iso={d.shipped_at} /> : "—"],
+    [t("disputeDelivered"), d.delivered_at ? <At iso={d.delivered_at} /> : t("disputeNotDelivered")],
+    [t("disputePrice"), m(d.price)],
+    [t("disputeTickets"), tx("disputeTicketsWhat", { n: d.paid_tickets, p1: m(d.first_payment), total: m(d.tickets_paid) })],
+    [t("disputeP2"), m(d.second_payment_paid)],
+    [t("disputeDeposit"), m(d.deposit)],
+    [t("disputeOpened"), d.opened_at ? <At iso={d.opened_at} /> : "—"],
+  ];
+  if (d.resolution_due_at) rows.push([t("disputeDue"), <At iso={d.resolution_due_at} />]);
+  const released = d.if_released;
+  const refunded = d.if_refunded;
+  const moves: Record<Decision, ComponentChildren> = {
+    release: tx("disputeReleaseMoves", {
+      price: m(released.seller_paid),
+      deposit: m(released.deposit_returned),
+      paid: m(d.tickets_paid + d.second_payment_paid),
+    }),
+    refund: tx(refunded.second_payment_refunded > 0 ? "disputeRefundMoves" : "disputeRefundMovesNoP2", {
+      p2: m(refunded.second_payment_refunded),
+      tickets: m(refunded.tickets_refunded),
+      n: d.paid_tickets,
+      deposit: m(refunded.deposit_forfeited),
+    }),
+  };
+  return (
+    <li class="card" data-testid={`dispute-${d.listing_id}`}>
+      <h3>
+        <a href={`#/listing/${encodeURIComponent(d.listing_id)}`}>{d.title}</a>
+      </h3>
+      <dl class="facts">
+        {rows.map(([k, v]) => (
+          <Fragment key={k}>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </Fragment>
+        ))}
+      </dl>
+      {DECISIONS.map((decision) => (
+        <ConfirmButton
+          key={decision}
+          class={decision === "refund" ? "secondary" : ""}
+          label={t(`decision_${decision}`)}
+          title={t(`decision_${decision}_title`)}
+          confirmLabel={t(`decision_${decision}`)}
+          onConfirm={() => decide(decision)}
+        >
+          <p>{moves[decision]}</p>
+          <p>{t("cannotUndo")}</p>
+        </ConfirmButton>
+      ))}
+    </li>
+  );
+}
+
+/** Disputes once decided, newest decision first: when, which listing, the decision and the money
+ * it moved, the buyer's reason and the shipment; older pages on request. */
+function DecidedDisputes({ page, error }: { page: DisputePage | null; error: unknown }) {
+  const [older, setOlder] = useState<{ rows: Dispute[]; cursor: string | null } | null>(null);
+  const [olderError, setOlderError] = useState<unknown>(null);
+  const seen = new Set<string>();
+  const rows = [...(page?.disputes ?? []), ...(older?.rows ?? [])].filter((d) => !seen.has(d.listing_id) && seen.add(d.listing_id));
+  const cursor = older ? older.cursor : (page?.next_cursor ?? null);
+  async function more() {
+    if (!cursor) return;
+    setOlderError(null);
+    try {
+      const next = unwrap(await api.GET("/operator/disputes", { params: { query: { status: "decided", cursor } } }));
+      setOlder({ rows: [...(older?.rows ?? []), ...next.disputes], cursor: next.next_cursor });
+    } catch (err) {
+      setOlderError(err);
+    }
+  }
+  const moved = (d: Dispute) =>
+    d.decision === "refund" ? d.if_refunded.second_payment_refunded + d.if_refunded.tickets_refunded : d.if_released.seller_paid;
+  return (
+    <div class="panel" data-testid="decided-disputes">
+      <h2 id="decided-disputes-title">{t("disputeHistory")}</h2>
+      <ErrorText error={error} />
+      {page && rows.length === 0 && <p>{t("nothing")}</p>}
+      {rows.length > 0 && (
+        <div class="scroll">
+          <table class="stack" aria-labelledby="decided-disputes-title">
+            <thead>
+              <tr>
+                <th scope="col">{t("decidedAt")}</th>
+                <th scope="col">{t("title")}</th>
+                <th scope="col">{t("disputeDecision")}</th>
+                <th scope="col">{t("disputeReason")}</th>
+                <th scope="col">{t("disputeShipment")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((d) => (
+                <tr key={d.listing_id}>
+                  <th scope="row">{d.decided_at ? <At iso={d.decided_at} /> : "—"}</th>
+                  <td>
+                    <a href={`#/listing/${encodeURIComponent(d.listing_id)}`}>{d.title}</a>
+                  </td>
+                  <td>
+                    {d.decision ? t(`decided_${d.decision}`) : "—"} <Money amount={moved(d)} currency={d.currency} />
+                  </td>
+                  <td data-label={t("disputeReason")}>{d.reason}</td>
+                  <td data-label={t("disputeShipment")}>
+                    {d.carrier && d.tracking_number ? (
+                      <>
+                        {d.carrier} <Shipment carrier={d.carrier} tracking={d.tracking_number} />
+                      </>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <ErrorText error={olderError} />
+      {cursor && (
+        <button type="button" class="secondary" onClick={() => void more()}>
+          {t("disputesOlder")}
+        </button>
       )}
     </div>
   );
@@ -319,11 +477,13 @@ export function OperatorPage() {
     30,
   );
   const reloadPayouts = () => (reloadWaiting(), reloadPaid());
-  const [disputed, , reloadDisputes] = useLoad(
-    async () => unwrap(await api.GET("/listings", { params: { query: { status: "disputed" } } })),
+  const [disputed, disputedError, reloadOpen] = useLoad(async () => unwrap(await api.GET("/operator/disputes", {})), [], 10);
+  const [decided, decidedError, reloadDecided] = useLoad(
+    async () => unwrap(await api.GET("/operator/disputes", { params: { query: { status: "decided" } } })),
     [],
-    10,
+    30,
   );
+  const reloadDisputes = () => (reloadOpen(), reloadDecided());
   const [dead, deadError, reloadDead] = useLoad(async () => unwrap(await api.GET("/operator/effects", {})), [], 10);
   const [policy, policyError] = useLoad(async () => unwrap(await api.GET("/policy", {})), []);
   const [undelivered, undeliveredError] = useLoad(async () => unwrap(await api.GET("/operator/undelivered", {})), [], 30);
@@ -363,39 +523,30 @@ export function OperatorPage() {
           </li>
         ))}
       </ul>
-      <h2>{t("status_disputed")}</h2>
-      {disputed?.listings.length === 0 && <p>{t("nothing")}</p>}
-      <ul class="cards">
-        {disputed?.listings.map((l) => (
-          <li class="card" key={l.listing_id}>
-            <p>{l.title}</p>
-            {(["release", "refund"] as const).map((decision) => (
-              <ConfirmButton
-                key={decision}
-                class={decision === "refund" ? "secondary" : ""}
-                label={t(`decision_${decision}`)}
-                title={t(`decision_${decision}_title`)}
-                confirmLabel={t(`decision_${decision}`)}
-                onConfirm={() =>
-                  void act(
-                    async () =>
-                      unwrap(
-                        await api.POST("/listings/{listing_id}/dispute/resolution", {
-                          params: { path: { listing_id: l.listing_id } },
-                          body: { decision },
-                        }),
-                      ),
-                    reloadDisputes,
-                  )
-                }
-              >
-                <p>{t(`decision_${decision}_what`)}</p>
-                <p>{t("cannotUndo")}</p>
-              </ConfirmButton>
-            ))}
-          </li>
+      <h2>{t("disputesOpen")}</h2>
+      <ErrorText error={disputedError} />
+      {disputed?.disputes.length === 0 && <p>{t("nothing")}</p>}
+      <ul class="cards wide">
+        {disputed?.disputes.map((d) => (
+          <DisputeCard
+            key={d.listing_id}
+            d={d}
+            decide={(decision) =>
+              void act(
+                async () =>
+                  unwrap(
+                    await api.POST("/listings/{listing_id}/dispute/resolution", {
+                      params: { path: { listing_id: d.listing_id } },
+                      body: { decision },
+                    }),
+                  ),
+                reloadDisputes,
+              )
+            }
+          />
         ))}
       </ul>
+      <DecidedDisputes page={decided} error={decidedError} />
       <h2>{t("payouts")}</h2>
       <ErrorText error={payoutsError} />
       {payouts?.payouts.length === 0 && <p>{t("nothing")}</p>}

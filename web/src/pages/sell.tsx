@@ -265,7 +265,10 @@ export function SellPage() {
               <a href={`#/sell/${encodeURIComponent(l.listing_id)}`}>{l.title}</a>
             </h3>
             <p>
-              {statusText(l.status)} · {l.paid_tickets} / {l.expected_entrants}
+              {statusText(l.status)} ·{" "}
+              <span class="count-of">
+                {l.paid_tickets} / {l.expected_entrants}
+              </span>
             </p>
             {l.status === "awaiting_deposit" && (
               <p class="muted">

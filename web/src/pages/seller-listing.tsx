@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 
 import { api, ApiProblem, everyPage, unwrap, type Listing, type Schemas } from "../api/client";
-import { CARRIERS } from "../carriers";
+import { CARRIERS, checkedCarrier, trackingProblem, trackingToSend } from "../carriers";
 import { categoryText, money, span, statusText, t, tx, when } from "../i18n";
 import { PhotoUpload } from "../photo-upload";
 import { displayPhone } from "../phones";
@@ -35,7 +35,7 @@ function Entrants({ id }: { id: string }) {
       {first && rows.length === 0 && <p>{t("nothing")}</p>}
       {rows.length > 0 && (
         <div class="scroll">
-        <table aria-labelledby="entrants-title" data-testid="entrants">
+        <table class="stack" aria-labelledby="entrants-title" data-testid="entrants">
           <thead>
             <tr>
               <th scope="col">{t("entrant")}</th>
@@ -47,10 +47,14 @@ function Entrants({ id }: { id: string }) {
           <tbody>
             {rows.map((e) => (
               <tr key={e.buyer}>
-                <th scope="row" class="mono-text">{e.buyer}</th>
-                <td>{e.paid_tickets}</td>
-                <td>{e.held_tickets}</td>
-                <td>{when(e.entered_at)}</td>
+                <th scope="row">
+                  <span class="pseudonym">{e.buyer}</span>
+                </th>
+                <td data-label={t("ticketsPaid")}>{e.paid_tickets}</td>
+                <td data-label={t("ticketsHeld")}>{e.held_tickets}</td>
+                <td data-label={t("entered")}>
+                  <span class="when">{when(e.entered_at)}</span>
+                </td>
               </tr>
             ))}
           </tbody>
@@ -117,10 +121,56 @@ function SellerNow({ l }: { l: Listing }) {
         return statusText(l.status);
     }
   })();
+  if (l.status === "open") {
+    // just opened (the deposit came back here) or open a while: said plainly, with where buyers enter
+    return (
+      <div class="panel notice" data-testid="seller-now">
+        <p>
+          <strong>{t("sellerOpen")}</strong> {words}
+        </p>
+        <p>
+          <a href={`#/listing/${encodeURIComponent(l.listing_id)}`} data-testid="public-page">
+            {t("sellerOpenLink")}
+          </a>
+        </p>
+      </div>
+    );
+  }
   return (
     <p class="panel notice" data-testid="seller-now">
       {words}
     </p>
+  );
+}
+
+/** What the seller set: the price and P1, how many tickets (Np), how many one buyer may hold,
+ * and when entries close. */
+function SellerFacts({ l }: { l: Listing }) {
+  const m = (n: number) => <Money amount={n} currency={l.currency} minor={l.currency_minor_units} />;
+  const closing = l.status === "awaiting_deposit" || l.status === "open";
+  return (
+    <dl class="facts" data-testid="seller-facts">
+      <dt>{t("price")}</dt>
+      <dd>{m(l.price)}</dd>
+      <dt>{t("firstPayment")}</dt>
+      <dd>{m(l.first_payment)}</dd>
+      <dt>{t("expectedEntrants")}</dt>
+      <dd>
+        <span class="count-of">{l.expected_entrants.toLocaleString()}</span>
+      </dd>
+      <dt>{t("ticketLimit")}</dt>
+      <dd>
+        <span class="count-of">{l.ticket_limit.toLocaleString()}</span>
+      </dd>
+      {l.status !== "cancelled" && (
+        <>
+          <dt>{t(closing ? "closesAt" : "closedAt")}</dt>
+          <dd>
+            <span class="when">{when(l.closes_at)}</span>
+          </dd>
+        </>
+      )}
+    </dl>
   );
 }
 
@@ -144,6 +194,7 @@ function Unpublished({ id }: { id: string }) {
     <section aria-labelledby="seller-title">
       <h1 id="seller-title">{found.title}</h1>
       <p>{statusText(found.status)}</p>
+      <SellerFacts l={found} />
       {found.status === "cancelled" ? (
         <p class="panel notice" data-testid="seller-now">
           {t("sellerNow_cancelled_unpublished")}
@@ -168,6 +219,7 @@ export function SellerListingPage({ id }: { id: string }) {
   );
   const [carrier, setCarrier] = useState("");
   const [tracking, setTracking] = useState("");
+  const [trackingDone, setTrackingDone] = useState(false); // typed and left, or sent: checked from then on
   const [shipError, setShipError, clearShip] = useProblem();
   // once shipped, what was sent (carrier, tracking number) from the order's timeline
   const shippedPhase = l && ["in_transit", "closing_sale", "sold"].includes(l.phase);
@@ -181,11 +233,22 @@ export function SellerListingPage({ id }: { id: string }) {
     if (error instanceof ApiProblem && error.code === "not_found") return <Unpublished id={id} />;
     return <ErrorText error={error} />;
   }
+  // a known carrier's number: its digits, as many as its numbers have (said before sending, as the
+  // server's refusal would say it)
+  const known = checkedCarrier(carrier);
+  const wrong = trackingProblem(carrier, tracking);
+  const trackingLocal = trackingDone && wrong ? ApiProblem.local("invalid_input", "tracking_number", wrong, "tracking_number_invalid") : null;
   async function ship(e: Event) {
     e.preventDefault();
+    setTrackingDone(true);
+    if (wrong) {
+      document.getElementById("tracking_number")?.focus();
+      return;
+    }
     setShipError(null);
     try {
-      unwrap(await api.POST("/listings/{listing_id}/shipment", { ...path, body: { carrier, tracking_number: tracking } }));
+      const body = { carrier, tracking_number: trackingToSend(carrier, tracking) };
+      unwrap(await api.POST("/listings/{listing_id}/shipment", { ...path, body }));
       reload();
     } catch (err) {
       setShipError(err);
@@ -199,9 +262,13 @@ export function SellerListingPage({ id }: { id: string }) {
     <section aria-labelledby="seller-title">
       <h1 id="seller-title">{l.title}</h1>
       <p>
-        {statusText(l.status)} · {t("ticketsPaid")}: {l.paid_tickets} / {l.expected_entrants}
+        {statusText(l.status)} · {t("ticketsPaid")}:{" "}
+        <span class="count-of">
+          {l.paid_tickets} / {l.expected_entrants}
+        </span>
       </p>
       <SellerNow l={l} />
+      <SellerFacts l={l} />
       <OrderTimeline listingId={id} open={!["unpublished", "sold", "not_sold"].includes(l.phase)} />
       <PhotoUpload l={l} onAdded={reload} />
       <Entrants id={id} />
@@ -228,8 +295,22 @@ export function SellerListingPage({ id }: { id: string }) {
                   ))}
                 </datalist>
               </Field>
-              <Field label={t("tracking")} id="tracking_number" error={shipError} onClear={clearShip}>
-                <input id="tracking_number" value={tracking} required maxLength={100} onInput={(e) => setTracking((e.target as HTMLInputElement).value)} />
+              <Field label={t("tracking")} id="tracking_number" error={trackingLocal ?? shipError} onClear={clearShip}>
+                <input
+                  id="tracking_number"
+                  value={tracking}
+                  required
+                  maxLength={100}
+                  inputMode={known ? "numeric" : undefined}
+                  aria-describedby={known ? "tracking-hint" : undefined}
+                  onInput={(e) => setTracking((e.target as HTMLInputElement).value)}
+                  onBlur={() => setTrackingDone(tracking.trim() !== "")}
+                />
+                {known && (
+                  <small id="tracking-hint">
+                    {t("trackingHint", { carrier: known.name, lengths: known.lengths.join(` ${t("orWord")} `) })}
+                  </small>
+                )}
               </Field>
               <ErrorText error={shipError} />
               <button type="submit">{t("ship")}</button>
@@ -275,7 +356,16 @@ export function SellerListingPage({ id }: { id: string }) {
           {st.payout && (
             <p data-testid="payout">
               {t("payout")}: <Money amount={st.payout.amount} currency={st.payout.currency} /> ·{" "}
-              {st.payout.status === "paid" ? t("payoutPaid") : t("payoutIssued")}
+              {st.payout.status === "paid" && st.payout.paid_at
+                ? t("payoutPaidOn", { at: when(st.payout.paid_at) })
+                : t("payoutIssuedOn", { at: when(st.payout.issued_at) })}
+              {st.payout.account_ending && <> · {t("payoutToAccount", { ending: st.payout.account_ending })}</>}
+              {st.payout.reference && (
+                <>
+                  {" "}
+                  · {t("payoutReference")} <span class="nowrap">{st.payout.reference}</span>
+                </>
+              )}
             </p>
           )}
         </div>

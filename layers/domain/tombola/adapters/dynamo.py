@@ -2,7 +2,8 @@
 writes are laid out in dynamo_items.py).
 
 The keys, indexes and access patterns are documented in docs/DATA_MODEL.md; in short:
-  LISTING#<id> / META                 listing head (gsi1 ByStatus, gsi2 ByOwner SELLER#)
+  LISTING#<id> / META                 listing head (gsi1 ByStatus, gsi2 ByOwner SELLER#, gsi3
+                                      DECIDED_DISPUTES once its dispute was decided)
   QUOTA#<id>#<k> / QUOTA              quota shard k: remaining, paid, open
   ENTRIES#<id>#<b> / BUYER#<buyer>    a buyer's entries on a listing (gsi2 BUYER#, gsi3 holds)
   DRAW#<id> / ORDER#<n> | TICKETS#<n> draw order and public ticket list, in chunks
@@ -34,6 +35,7 @@ from pydantic import TypeAdapter
 
 from tombola.adapters.dynamo_items import (
     DEAD_EFFECTS_PK,
+    DECIDED_DISPUTES_PK,
     NOTES_END,
     PAYOUT_QUEUE_PARTITIONS,
     UNDELIVERED_PARTITIONS,
@@ -82,11 +84,11 @@ from tombola.domain.quota import (
 )
 from tombola.ports.clock import Clock
 from tombola.state.changes import (
-    MAX_EFFECTS_PER_BATCH,
     Change,
     DeadEffects,
     Effect,
     PendingEffects,
+    effect_batches,
     merged,
 )
 from tombola.state.records import (
@@ -215,6 +217,23 @@ class DynamoStore:
         """One page of a seller's listings, newest first (ByOwner keys, then the heads)."""
         page, nxt = self._index_page(
             "ByOwner", ("gsi2pk", f"SELLER#{seller_id}"), "gsi2sk", limit, after, newest_first=True
+        )
+        heads = self._batch_get([(i["pk"], i["sk"]) for _, i in page])
+        found = [(at, h) for (at, _), h in zip(page, heads, strict=True) if h is not None]
+        return [(at, ListingRecord.model_validate(h["data"])) for at, h in found], nxt
+
+    def decided_disputes(
+        self, limit: int, after: str | None = None
+    ) -> tuple[list[tuple[str, ListingRecord]], str | None]:
+        """One page of the decided disputes, newest decision first (ByHoldExpiry
+        DECIDED_DISPUTES keys, then the heads)."""
+        page, nxt = self._index_page(
+            "ByHoldExpiry",
+            ("gsi3pk", DECIDED_DISPUTES_PK),
+            "gsi3sk",
+            limit,
+            after,
+            newest_first=True,
         )
         heads = self._batch_get([(i["pk"], i["sk"]) for _, i in page])
         found = [(at, h) for (at, _), h in zip(page, heads, strict=True) if h is not None]
@@ -510,13 +529,8 @@ class DynamoStore:
             *(("mileage", mileage_debit(t, d)) for d in change.mileage_debits),
         ]
         outbox_ids: list[str] = []
-        for start in range(0, len(change.effects), MAX_EFFECTS_PER_BATCH):
-            outbox_id, put = outbox_put(
-                t,
-                change.effects[start : start + MAX_EFFECTS_PER_BATCH],
-                now,
-                listing_id=change.listing_id(),
-            )
+        for batch in effect_batches(change.effects):
+            outbox_id, put = outbox_put(t, batch, now, listing_id=change.listing_id())
             outbox_ids.append(outbox_id)
             writes.append(("outbox", put))
         kinds = [kind for kind, _ in writes]
@@ -708,14 +722,20 @@ class DynamoStore:
     def move_delivery(
         self, user_id: str, note_id: str, channel: str, was: str, now: Delivery, *, listed: bool
     ) -> bool:
-        update = delivery_update(self.table, user_id, note_id, channel, was, now, listed=listed)
-        try:
-            self.client.update_item(**update)
-        except ClientError as err:
-            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            return False
-        return True
+        for keep_listed in (listed, True):  # another channel unsettled meanwhile: stays listed
+            update = delivery_update(
+                self.table, user_id, note_id, channel, was, now, listed=keep_listed
+            )
+            try:
+                self.client.update_item(**update)
+            except ClientError as err:
+                if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+                if keep_listed:
+                    return False
+                continue
+            return True
+        return False
 
     def notes_of(self, user_id: str, limit: int, before: str | None = None) -> Sequence[NoteRecord]:
         high = f"NOTE#{before}" if before else NOTES_END

@@ -10,7 +10,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, get_args
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -24,7 +24,8 @@ from tombola.domain.quota import (
     OUTBOX_PARTITIONS,
     bucket,
 )
-from tombola.state.changes import Effect, EffectEnvelope, MileageDebit, NewQuotaShard, QuotaMove
+from tombola.ports.messages import Channel
+from tombola.state.changes import Effect, MileageDebit, NewQuotaShard, QuotaMove, effect_json
 from tombola.state.records import (
     Attention,
     BuyerRecord,
@@ -147,21 +148,33 @@ def profile_put(table: str, profile: ProfileRecord) -> dict[str, Any]:
     )
 
 
+DECIDED_DISPUTES_PK = "DECIDED_DISPUTES"  # the operator's history of decided disputes (gsi3)
+
+
+def decided_dispute_sk(listing: ListingRecord) -> str | None:
+    """Where a decided dispute sorts in the operator's history (by when it was decided), or
+    None while the listing has none."""
+    if listing.resolution is None or listing.resolved_at is None:
+        return None
+    return f"{iso(listing.resolved_at)}#{listing.listing_id}"
+
+
 def listing_put(table: str, listing: ListingRecord, new: bool) -> dict[str, Any]:
-    put = _put(
-        table,
-        {
-            "pk": listing_pk(listing.listing_id),
-            "sk": "META",
-            "version": listing.version,
-            "gsi1pk": f"STATUS#{listing.status}",
-            "gsi1sk": f"{iso(listing.due_at)}#{listing.listing_id}",
-            "gsi2pk": f"SELLER#{listing.seller_id}",
-            "gsi2sk": iso(listing.created_at),
-            "data": listing.model_dump(mode="json"),
-        },
-    )
-    return _versioned(put, listing.version, new)
+    values: dict[str, Any] = {
+        "pk": listing_pk(listing.listing_id),
+        "sk": "META",
+        "version": listing.version,
+        "gsi1pk": f"STATUS#{listing.status}",
+        "gsi1sk": f"{iso(listing.due_at)}#{listing.listing_id}",
+        "gsi2pk": f"SELLER#{listing.seller_id}",
+        "gsi2sk": iso(listing.created_at),
+        "data": listing.model_dump(mode="json"),
+    }
+    decided = decided_dispute_sk(listing)
+    if decided is not None:  # sparse: from the resolution's own write on, with the same keys
+        values["gsi3pk"] = DECIDED_DISPUTES_PK
+        values["gsi3sk"] = decided
+    return _versioned(_put(table, values), listing.version, new)
 
 
 def buyer_put(table: str, buyer: BuyerRecord) -> dict[str, Any]:
@@ -400,17 +413,22 @@ def delivery_update(
     names = {"#d": "data", "#c": "channels", "#ch": channel, "#s": "state"}
     values: dict[str, Any] = {":now": now.model_dump(mode="json"), ":was": was}
     update = "SET #d.#c.#ch = :now"
+    condition = "#d.#c.#ch.#s = :was"
     if listed:
         update += ", gsi3pk = :q, gsi3sk = :k"
         values[":q"] = f"UNDELIVERED#{bucket(user_id, UNDELIVERED_PARTITIONS)}"
         values[":k"] = f"{note_id}#{user_id}"
-    else:
+    else:  # off the list only while no other channel is failed or being sent
         update += " REMOVE gsi3pk, gsi3sk"
+        values.update({":failed": "failed", ":sending": "sending"})
+        for n, other in enumerate(c for c in get_args(Channel) if c != channel):
+            names[f"#o{n}"] = other
+            condition += f" AND NOT #d.#c.#o{n}.#s IN (:failed, :sending)"
     return {
         "TableName": table,
         "Key": to_item({"pk": f"NOTES#{user_id}", "sk": f"NOTE#{note_id}"}),
         "UpdateExpression": update,
-        "ConditionExpression": "#d.#c.#ch.#s = :was",
+        "ConditionExpression": condition,
         "ExpressionAttributeNames": names,
         "ExpressionAttributeValues": to_item(values),
     }
@@ -483,7 +501,7 @@ def outbox_put(
 
 
 def effects_json(effects: list[Effect]) -> str:
-    return json.dumps([EffectEnvelope(effect=e).model_dump(mode="json")["effect"] for e in effects])
+    return json.dumps([effect_json(e) for e in effects])
 
 
 DEAD_EFFECTS_PK = "DEAD_EFFECTS"  # rare: effects that kept failing, for the operator

@@ -13,6 +13,7 @@ from pydantic import (
     Field,
     StrictBool,
     StrictInt,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -22,6 +23,7 @@ from tombola.api.phones import NotAPhoneNumber, e164
 from tombola.domain.money import MAX_AMOUNT
 from tombola.domain.photos import MAX_PHOTO_BYTES
 from tombola.domain.pricing import SurplusPolicy
+from tombola.domain.tracking import WrongTrackingNumber, tracking_number
 
 Amount = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT)]
 MAX_EXPECTED_ENTRANTS = 10_000_000
@@ -124,7 +126,35 @@ class EntryIn(Input):
 
 class ShipmentIn(Input):
     carrier: Annotated[str, Field(min_length=1, max_length=100)]
-    tracking_number: Annotated[str, Field(min_length=1, max_length=100)]
+    tracking_number: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=100,
+            description="a Korean carrier's (CJ대한통운, 한진, 롯데, 우체국, 로젠) as typed, with "
+            "spaces, hyphens or full-width digits: kept as its digits, which must be as many as "
+            "that carrier's numbers have; any other carrier's as free text",
+        ),
+    ]
+
+    @field_validator("tracking_number")
+    @classmethod
+    def _tracking(cls, value: str, info: ValidationInfo) -> str:
+        carrier = info.data.get("carrier")
+        if carrier is None:  # the carrier's own problem is said instead
+            return value
+        try:
+            return tracking_number(carrier, value)
+        except WrongTrackingNumber as wrong:
+            raise PydanticCustomError(
+                "tracking_number_invalid",
+                "a {carrier} tracking number is digits only, as many as one of {lengths}",
+                {
+                    "carrier": wrong.carrier.name,
+                    "lengths": ",".join(str(n) for n in wrong.carrier.lengths),
+                    "digits": wrong.count,
+                },
+            ) from None
 
 
 class DisputeIn(Input):

@@ -366,6 +366,59 @@ class PayoutList(View):
     payouts: list[PayoutView]
 
 
+class DisputeMoves(View):
+    """What one decision moves, in whole minor units of the listing's currency (as its
+    settlement will post it)."""
+
+    seller_paid: int = Field(description="to the seller: the price (release), else 0")
+    deposit_returned: int = Field(description="the seller's deposit back to them (release)")
+    deposit_forfeited: int = Field(description="the seller's deposit to the operator (refund)")
+    second_payment_refunded: int = Field(description="the final buyer's P2 back (refund)")
+    tickets_refunded: int = Field(
+        description="every paid ticket's P1 back to its buyer, card or mileage (refund)"
+    )
+
+
+class DisputeView(View):
+    """A dispute for the operator to decide, or decided: what the buyer said, the shipment,
+    the money, and the buyer by the pseudonym the public draw uses (never their name or
+    contact)."""
+
+    listing_id: str
+    title: str
+    status: ListingStatus
+    reason: str = Field(description="the final buyer's reason, as they wrote it")
+    carrier: str | None
+    tracking_number: str | None
+    shipped_at: str | None
+    delivered_at: str | None = Field(description="when the carrier reported it delivered")
+    final_buyer: str = Field(description="the final buyer's pseudonym on this listing")
+    currency: str
+    price: int = Field(description="Pp")
+    first_payment: int = Field(description="P1, a ticket")
+    paid_tickets: int
+    tickets_paid: int = Field(description="P1 of every paid ticket, all buyers together")
+    second_payment_paid: int = Field(description="P2 the final buyer paid (0: none was due)")
+    deposit: int
+    opened_at: str | None = Field(description="when the buyer opened the dispute")
+    resolution_due_at: str | None = Field(
+        description="the operator's deadline to decide (while it is open); past it the wait "
+        "starts again"
+    )
+    if_released: DisputeMoves = Field(description="what releasing to the seller moves")
+    if_refunded: DisputeMoves = Field(description="what refunding the buyer moves")
+    decision: Literal["release", "refund"] | None = Field(description="null while open")
+    decided_at: str | None
+    decided_by: str | None = Field(description="the operator who decided")
+
+
+class DisputeList(View):
+    disputes: list[DisputeView] = Field(
+        description="open: oldest dispute first within a page; decided: newest decision first"
+    )
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null: last")
+
+
 class DeadEffectsView(View):
     """Effects that kept failing after their retries (a refund the provider refuses, a bus that
     is down): nothing of them happened; the operator retries them once the cause is fixed, or

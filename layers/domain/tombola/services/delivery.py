@@ -6,6 +6,7 @@ from tombola.api.models import CarrierEventIn
 from tombola.api.views import WebhookAck
 from tombola.domain.errors import InvalidInput
 from tombola.domain.lifecycle import ListingStatus
+from tombola.domain.tracking import same_tracking_number
 from tombola.services.deps import Deps
 from tombola.services.listing_access import load_listing, move, next_version
 from tombola.services.notices import notify
@@ -21,7 +22,11 @@ def handle_carrier_event(deps: Deps, event: CarrierEventIn) -> WebhookAck:
 
     def decide() -> tuple[Change, str]:
         listing = next_version(load_listing(deps, data.listing_id))
-        if listing.shipment is None or listing.shipment.tracking_number != data.tracking_number:
+        # the carrier may write the number with hyphens or spaces where the seller's was kept bare
+        shipment = listing.shipment
+        if shipment is None or not same_tracking_number(
+            shipment.tracking_number, data.tracking_number
+        ):
             raise InvalidInput(
                 "no shipment with that tracking number on this listing",
                 field="data.tracking_number",

@@ -4,16 +4,19 @@ One event names a range of the draw order. The notifier splits a range of more t
 into at most SPLIT smaller ranges, and tells the buyers of a range of at most SPAN in events of
 NOTICE_RECIPIENTS each: every invocation publishes a bounded number of events whatever the
 listing's size, and the notice's fixed id (listing and kind) tells each person once, however
-often any of these events comes again."""
+often any of these events comes again. "The draw took place" is not said once it is no longer
+true (the listing sold or ended before the notice went out)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from tombola.domain.lifecycle import ListingStatus
 from tombola.ports.runtime import EventPublisher
 from tombola.ports.store import Store
 from tombola.services.notices import ENTRANT_KINDS, NOTICE_RECIPIENTS, TELL_ENTRANTS
 
+STILL_DRAWING = frozenset({ListingStatus.DRAWING, ListingStatus.AWAITING_SECOND_PAYMENT})
 SPAN = 1_000  # buyers read and told by one invocation (one order chunk)
 SPLIT = 10  # smaller ranges a larger range becomes
 
@@ -30,7 +33,13 @@ def fan_out(store: Store, events: EventPublisher, detail: Mapping[str, object]) 
         for s, e in ranges:
             events.publish(TELL_ENTRANTS, {**detail, "start": s, "end": e})
         return len(ranges)
-    buyers = [b for b in store.draw_order(listing_id, start, end - start) if b != detail["except"]]
+    skip = {str(detail["except"])}
+    if kind == "DrawTookPlace":  # said only while it is true: a candidate still has to pay
+        listing = store.get_listing(listing_id)
+        if listing is None or listing.status not in STILL_DRAWING:
+            return 0
+        skip |= {listing.candidate or ""}  # a later candidate is told to pay instead
+    buyers = [b for b in store.draw_order(listing_id, start, end - start) if b not in skip]
     facts = {
         k: v
         for k, v in detail.items()

@@ -23,7 +23,17 @@ OPERATOR = "operator"  # alerts: the alarm and the operator's pages tell them, n
 CHANNELS: tuple[Channel, ...] = ("email", "sms")
 UNSETTLED = {"failed", "sending"}  # what keeps a note on the operator's undelivered list
 # told to every entrant, asking nothing of them: in the app and by e-mail, never a paid SMS each
-NO_SMS = frozenset({"DrawTookPlace", "SoldToAnother"})
+NO_SMS = frozenset(
+    {
+        "DrawTookPlace",
+        "SoldToAnother",
+        "Unsold",
+        "UnsoldRefunded",
+        "Cancelled",
+        "CancelledRefunded",
+        "PaymentRefunded",
+    }
+)
 
 
 class NotReached(Exception):

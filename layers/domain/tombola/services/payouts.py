@@ -99,6 +99,10 @@ def payout_paid(
     return decide_and_apply(deps, decide, duplicate=DUPLICATE)
 
 
+def _ending(account: str | None) -> str | None:
+    return f"…{account[-4:]}" if account else None
+
+
 def _view(deps: Deps, payout: PayoutRecord) -> PayoutView:
     """The account the payout was issued to and the profile's account now, with a warning while
     it waits when they differ (the seller changed it since) or the payout predates the
@@ -124,8 +128,12 @@ def _view(deps: Deps, payout: PayoutRecord) -> PayoutView:
         listing_id=payout.listing_id,
         seller_id=payout.seller_id,
         transfer_reference=payout.transfer_reference,
-        payout_account=snapshot if snapshot is not None else now,
-        profile_payout_account=now,
+        # once paid, the history names the account by its last characters, and only the one
+        # the payout was issued to (never today's profile as if it had gone there)
+        payout_account=(snapshot if snapshot is not None else now)
+        if waiting
+        else _ending(snapshot),
+        profile_payout_account=now if waiting else None,
         warning=warning,
         amount=payout.amount,
         currency=payout.currency,

@@ -230,6 +230,10 @@ def resolve(deps: Deps, caller: Caller, listing_id: str, body: ResolutionIn) -> 
         require_outcome_open(listing)
         require_status(listing, S.DISPUTED)
         listing.resolution = body.decision
+        # on the head, in the same write: the operator's history of decided disputes (its
+        # index entry is the head's own, so it is written once, with the decision)
+        listing.resolved_at = deps.clock.now()
+        listing.resolved_by = caller.user_id
         change = Change(listing=listing)
         resume_waits(listing, change, ("resolution",), decision=body.decision)
         return change, None

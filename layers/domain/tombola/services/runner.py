@@ -16,7 +16,6 @@ from tombola.domain.money import Money
 from tombola.domain.provider_match import RefundReceipt
 from tombola.services.deps import Deps
 from tombola.state.changes import (
-    MAX_EFFECTS_PER_BATCH,
     Change,
     CountSale,
     CreditMileage,
@@ -28,6 +27,7 @@ from tombola.state.changes import (
     Refund,
     ResumeWait,
     StartExecution,
+    effect_batches,
 )
 from tombola.telemetry import Metric, Point
 
@@ -57,9 +57,7 @@ def apply(deps: Deps, change: Change) -> bool:
     except Exception:  # telemetry must never keep a committed change's effects from running
         log.exception("could not report the change's decisions")
     now = deps.clock.now()
-    for n, outbox_id in enumerate(outbox_ids):
-        size = MAX_EFFECTS_PER_BATCH
-        effects = change.effects[n * size : (n + 1) * size]
+    for outbox_id, effects in zip(outbox_ids, effect_batches(change.effects), strict=True):
         batch = PendingEffects(outbox_id, effects, now, listing_id=change.listing_id())
         run_batch(deps, batch)
     return True

@@ -4,6 +4,7 @@ effects to run once it is committed (kept in an outbox in the same transaction, 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -105,11 +106,36 @@ Effect = Annotated[
 ]
 
 
-MAX_EFFECTS_PER_BATCH = 400  # effects per outbox item: a change's effects are split so
+MAX_EFFECTS_PER_BATCH = 400  # effects per outbox item, and ...
+MAX_BATCH_BYTES = 250_000  # ... their JSON as stored at most this: an item holds 400 KB
 
 
 class EffectEnvelope(BaseModel):
     effect: Effect
+
+
+def effect_json(effect: Effect) -> dict[str, object]:
+    out: dict[str, object] = EffectEnvelope(effect=effect).model_dump(mode="json")["effect"]
+    return out
+
+
+def effect_batches(effects: list[Effect]) -> list[list[Effect]]:
+    """A change's effects as its outbox items hold them: at most MAX_EFFECTS_PER_BATCH each,
+    and at most MAX_BATCH_BYTES of JSON (ASCII-escaped as stored: a Korean title takes six
+    bytes a character), so a settlement chunk's notices never make an item DynamoDB refuses."""
+    batches: list[list[Effect]] = []
+    current: list[Effect] = []
+    size = 2
+    for effect in effects:
+        n = len(json.dumps(effect_json(effect))) + 2
+        if current and (len(current) >= MAX_EFFECTS_PER_BATCH or size + n > MAX_BATCH_BYTES):
+            batches.append(current)
+            current, size = [], 2
+        current.append(effect)
+        size += n
+    if current:
+        batches.append(current)
+    return batches
 
 
 @dataclass(frozen=True)

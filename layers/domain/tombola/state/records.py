@@ -99,6 +99,8 @@ class ListingRecord(Record):
     tracking_events: list[dict[str, str]] = Field(default_factory=list)
     dispute_reason: str | None = None
     resolution: str | None = None
+    resolved_at: datetime | None = None  # when the operator decided the dispute (its history)
+    resolved_by: str | None = None  # the operator who decided it
     outcome: str | None = None
     outcome_reason: str | None = None
     settling: str | None = None  # the outcome being settled, fixed before the chunks post
