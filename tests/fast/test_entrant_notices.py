@@ -197,7 +197,12 @@ def test_buyers_whose_turns_all_passed_are_told_it_ended_unsold_with_nothing_bac
     told(w, Outbox())
     for buyer in ("ann", "bob"):
         notes = inbox.my_notes(w.deps, Caller(user_id=buyer, roles=frozenset({Role.BUYER})))
-        assert [n.kind for n in notes.notes if n.kind.startswith("Unsold")] == ["Unsold"]
+        assert [n.kind for n in notes.notes if n.kind.startswith("Unsold")] == [
+            "UnsoldNothingBack"  # not "refunds follow the rules": nothing comes back to them
+        ]
+        assert [n.kind for n in notes.notes if n.kind.startswith("Candidate")] == [
+            "CandidateGaveUp"  # they gave up: told so, not that a deadline passed
+        ]
 
 
 def test_the_draw_notice_coming_after_the_sale_says_nothing_untrue(w: FastWorld) -> None:
@@ -227,3 +232,37 @@ def test_a_later_candidate_is_not_told_someone_else_was_drawn(w: FastWorld) -> N
     assert kinds_of(w, second)["SecondPaymentDue"] == 1
     third = ({"ann", "bob", "cat"} - {second} - set(w.store.draw_order(w.listing_id, 0, 1))).pop()
     assert kinds_of(w, third)["DrawTookPlace"] == 1
+
+
+@pytest.mark.parametrize(
+    ("decision", "kind", "words"),
+    [
+        ("release", "DisputeReleased", "the payment goes to the seller"),
+        ("refund", "DisputeRefunded", "the buyer refunded"),
+    ],
+)
+def test_the_buyer_and_the_seller_are_told_how_a_dispute_was_decided(
+    w: FastWorld, decision: str, kind: str, words: str
+) -> None:
+    w.people()
+    w.open()
+    w.buy("ann", 1)
+    w.buy("bob", 1)
+    w.close()
+    assert w.run() == "wait_p2"
+    w.pay(w.second_payment())
+    assert w.run() == "wait_ship"
+    w.ship()
+    w.run()
+    w.dispute()
+    w.run()
+    w.resolve(decision)
+    w.resolve(decision)  # the same decision again: told once
+    outbox = Outbox()
+    told(w, outbox, times=2)
+    final = w.record().final_buyer
+    for person in (final, "seller"):
+        assert kinds_of(w, person)[kind] == 1, person
+        assert any(words in m.text for _, a, m in outbox.sent if a == f"{person}@example.com")
+    loser = "bob" if final == "ann" else "ann"
+    assert kinds_of(w, loser)[kind] == 0

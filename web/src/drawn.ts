@@ -3,7 +3,7 @@ import type { Schemas } from "./api/client";
 
 type Note = Schemas["NoteView"];
 
-const SETTLED_TURN = new Set(["YouBought", "FinalBuyer", "CandidatePassed", "Unsold", "UnsoldRefunded", "Cancelled", "CancelledRefunded", "Settled", "SoldToAnother"]);
+const SETTLED_TURN = new Set(["YouBought", "FinalBuyer", "CandidatePassed", "CandidateGaveUp", "Unsold", "UnsoldRefunded", "UnsoldNothingBack", "Cancelled", "CancelledRefunded", "CancelledNothingBack", "Settled", "SoldToAnother"]);
 
 /** The newest "you were drawn" whose deadline is ahead and that no later note on the same
  * listing answered (paid: final buyer; passed; the listing ended). Notes come newest first. */

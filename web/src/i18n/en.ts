@@ -190,6 +190,7 @@ export const en: Record<Key, string> = {
   refundRuleForfeit: "If you are drawn and give up or miss the deadline for the second payment (P2), your P1 is not refunded, even if the listing then fails.",
   refundRuleShort: "Ticket payments (P1) are refunded only if the listing ends unsold or is cancelled.",
   youHold: "You already hold {n} tickets on this listing (at most {limit} per buyer; {left} more allowed).",
+  atLimit: "You hold the most tickets one person may have on this listing ({limit}). Good luck in the draw!",
   ticketsTimesP1: "({n} × {p1})",
   worstCaseParts: "= P1 × {n} ({p1s}) + P2 if drawn now ({p2})",
   worstCasePartsHeld: "= P1 × {n} ({held} you hold + {now} now: {p1s}) + P2 if drawn now ({p2})",

@@ -188,6 +188,7 @@ export const ko = {
   refundRuleForfeit: "당첨된 뒤 포기하거나 잔금(P2) 기한을 넘기면, 판매가 성사되지 않더라도 그 응모권 금액은 환불되지 않습니다.",
   refundRuleShort: "응모권 금액(P1)은 판매가 미판매나 취소로 끝날 때만 환불됩니다.",
   youHold: "이 추첨에서 이미 {n}장을 가지고 있습니다 (1인 최대 {limit}장, 더 살 수 있는 수 {left}장).",
+  atLimit: "이 상품에서 한 사람이 가질 수 있는 최대 응모권({limit}장)을 모두 가지고 계십니다. 추첨에 행운을 빕니다!",
   ticketsTimesP1: "({n}장 × {p1})",
   worstCaseParts: "= P1 × {n}장 ({p1s}) + 지금 당첨 시 잔금 P2 ({p2})",
   worstCasePartsHeld: "= P1 × {n}장 (이미 가진 {held}장 + 이번 {now}장, {p1s}) + 지금 당첨 시 잔금 P2 ({p2})",

@@ -18,6 +18,10 @@ const NOTES: Record<string, Pair> = {
     en: "Another entrant was drawn first for '{title}'. If they do not pay the rest by {due}, the next in line is drawn, and you will be told if it is you.",
   },
   SoldToAnother: { ko: "'{title}'은(는) 다른 응모자에게 돌아갔습니다. 참여해 주셔서 감사합니다.", en: "'{title}' went to another entrant. Thank you for taking part." },
+  CandidateGaveUp: {
+    ko: "'{title}' 잔금 결제를 포기하셔서 다음 순번에게 기회가 넘어갔습니다. 응모권 금액은 환불되지 않습니다.",
+    en: "You gave up your turn to pay for '{title}'; it passed to the next in line. Your ticket price is not refunded.",
+  },
   FinalBuyer: { ko: "'{title}'의 최종 구매자가 정해졌습니다. 발송해 주세요.", en: "'{title}' has its final buyer: ship it." },
   YouBought: { ko: "'{title}'은(는) 이제 회원님의 것입니다. 더 낼 금액은 없고, 판매자가 곧 발송합니다.", en: "'{title}' is yours: nothing more to pay; the seller ships it next." },
   ShipRequested: { ko: "'{title}'을(를) 발송하고 송장번호를 입력해 주세요.", en: "Ship '{title}' and enter its tracking number." },
@@ -36,6 +40,22 @@ const NOTES: Record<string, Pair> = {
   CancelledRefunded: {
     ko: "'{title}' 거래가 취소되었습니다. 결제하신 {amount}이(가) 돌아갑니다: 카드 결제분은 카드로, 마일리지 결제분은 마일리지로.",
     en: "The sale of '{title}' was cancelled. The {amount} you paid comes back to you: to your card what you paid by card, as mileage what you paid in mileage.",
+  },
+  UnsoldNothingBack: {
+    ko: "'{title}'은(는) 판매되지 않았습니다. 회원님의 결제 차례가 지나갔으므로 응모권 금액은 환불되지 않습니다.",
+    en: "'{title}' did not sell. Your turn to pay passed, so your ticket price is not refunded.",
+  },
+  CancelledNothingBack: {
+    ko: "'{title}' 거래가 취소되었습니다. 회원님의 결제 차례가 지나갔으므로 응모권 금액은 환불되지 않습니다.",
+    en: "The sale of '{title}' was cancelled. Your turn to pay passed, so your ticket price is not refunded.",
+  },
+  DisputeReleased: {
+    ko: "'{title}' 이의 제기에 대해 운영자가 판매자에게 대금을 지급하기로 결정했습니다.",
+    en: "The operator decided the dispute on '{title}': the payment goes to the seller.",
+  },
+  DisputeRefunded: {
+    ko: "'{title}' 이의 제기에 대해 운영자가 거래를 취소하고 구매자에게 환불하기로 결정했습니다.",
+    en: "The operator decided the dispute on '{title}': the sale is cancelled and the buyer refunded.",
   },
   PaymentRefunded: { ko: "'{title}' 결제 {amount}이(가) 환불되었습니다.", en: "Your payment of {amount} for '{title}' was refunded." },
 };

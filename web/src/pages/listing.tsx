@@ -128,6 +128,12 @@ export function ListingPage({ id, query }: { id: string; query?: URLSearchParams
           {held > 0 && (
             <p data-testid="tickets-held">{t("youHold", { n: held, limit: l.ticket_limit, left })}</p>
           )}
+          {left === 0 && mine !== null ? (
+            <p class="notice" data-testid="at-limit">
+              {t("atLimit", { limit: l.ticket_limit })}
+            </p>
+          ) : (
+            <>
           <Field label={t("tickets")} id="tickets" error={shown} onClear={clear}>
             <input
               id="tickets"
@@ -165,7 +171,12 @@ export function ListingPage({ id, query }: { id: string; query?: URLSearchParams
           <button type="submit" disabled={busy}>
             {t("apply")}
           </button>{" "}
-          <button type="button" class="secondary" disabled={busy} onClick={() => void enter("mileage")}>
+          <button
+            type="button"
+            class="secondary"
+            disabled={busy}
+            onClick={() => void enter("mileage")}
+          >
             {t("payWithMileage")}
           </button>
           {mileage && (
@@ -175,6 +186,8 @@ export function ListingPage({ id, query }: { id: string; query?: URLSearchParams
             </small>
           )}
           <ErrorText error={shown} field="payment_method" currency={cur} />
+            </>
+          )}
         </form>
       )}
       {l.status === "open" && !buyer && !session.current() && (

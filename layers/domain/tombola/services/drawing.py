@@ -145,7 +145,10 @@ def run_redraw(deps: Deps, listing_id: str, passed_candidate: str, reason: str) 
         change = Change(listing=listing, buyers=[passed])
         listing.waits.pop("second_payment", None)
         listing.second_payment_due = 0
-        change.effects.append(notify("CandidatePassed", listing, [passed_candidate], reason=reason))
+        gave_up = reason == "Forfeited"  # their own choice, not the deadline
+        change.effects.append(
+            notify("CandidateGaveUp" if gave_up else "CandidatePassed", listing, [passed_candidate])
+        )
         move(listing, ListingStatus.DRAWING, deps.clock.now())
         nxt = deps.store.draw_order(listing_id, listing.drawn_count, 1)
         if not nxt:

@@ -63,6 +63,14 @@ WORDS: dict[str, tuple[str, str, str, str]] = {
         "It went to another entrant",
         "'{title}' went to another entrant. Thank you for taking part.",
     ),
+    "CandidateGaveUp": (
+        "결제를 포기하셨습니다",
+        "'{title}' 잔금 결제를 포기하셔서 다음 순번에게 기회가 넘어갔습니다. 응모권 금액은 "
+        "환불되지 않습니다.",
+        "You gave up your turn",
+        "You gave up your turn to pay for '{title}'; it passed to the next in line. Your ticket "
+        "price is not refunded.",
+    ),
     "FinalBuyer": (
         "구매자가 정해졌습니다",
         "'{title}'의 최종 구매자가 정해졌습니다. {span} 안에 발송해 주세요.",
@@ -151,6 +159,34 @@ WORDS: dict[str, tuple[str, str, str, str]] = {
         "Cancelled: your payment comes back",
         "The sale of '{title}' was cancelled. The {amount} you paid comes back to you: to your "
         "card what you paid by card, as mileage what you paid in mileage.",
+    ),
+    "UnsoldNothingBack": (
+        "판매되지 않고 끝났습니다",
+        "'{title}'은(는) 판매되지 않았습니다. 회원님의 결제 차례가 지나갔으므로 응모권 금액은 "
+        "환불되지 않습니다.",
+        "The listing ended unsold",
+        "'{title}' did not sell. Your turn to pay passed, so your ticket price is not refunded.",
+    ),
+    "CancelledNothingBack": (
+        "거래가 취소되었습니다",
+        "'{title}' 거래가 취소되었습니다. 회원님의 결제 차례가 지나갔으므로 응모권 금액은 "
+        "환불되지 않습니다.",
+        "The sale was cancelled",
+        "The sale of '{title}' was cancelled. Your turn to pay passed, so your ticket price is "
+        "not refunded.",
+    ),
+    "DisputeReleased": (
+        "이의 제기가 결정되었습니다",
+        "'{title}' 이의 제기에 대해 운영자가 판매자에게 대금을 지급하기로 결정했습니다.",
+        "The dispute was decided",
+        "The operator decided the dispute on '{title}': the payment goes to the seller.",
+    ),
+    "DisputeRefunded": (
+        "이의 제기가 결정되었습니다",
+        "'{title}' 이의 제기에 대해 운영자가 거래를 취소하고 구매자에게 환불하기로 결정했습니다.",
+        "The dispute was decided",
+        "The operator decided the dispute on '{title}': the sale is cancelled and the buyer "
+        "refunded.",
     ),
     "PaymentRefunded": (
         "결제가 환불되었습니다",

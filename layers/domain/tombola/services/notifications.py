@@ -31,6 +31,8 @@ NO_SMS = frozenset(
         "UnsoldRefunded",
         "Cancelled",
         "CancelledRefunded",
+        "UnsoldNothingBack",
+        "CancelledNothingBack",
         "PaymentRefunded",
     }
 )

@@ -236,6 +236,9 @@ def resolve(deps: Deps, caller: Caller, listing_id: str, body: ResolutionIn) -> 
         listing.resolved_by = caller.user_id
         change = Change(listing=listing)
         resume_waits(listing, change, ("resolution",), decision=body.decision)
+        told = [listing.seller_id, listing.final_buyer or ""]
+        kind = "DisputeReleased" if body.decision == "release" else "DisputeRefunded"
+        change.effects.append(notify(kind, listing, told))
         return change, None
 
     decide_and_apply(deps, decide)

@@ -215,7 +215,7 @@ def _tell_chunk(
     told: list[Effect] = []
     for amount, people in sorted(by_amount.items()):
         told += notify_many(
-            f"{kind}Refunded" if amount else kind,
+            f"{kind}Refunded" if amount else f"{kind}NothingBack",
             listing,
             people,
             reason=listing.settling_reason or "",
