@@ -111,6 +111,9 @@ def test_a_mileage_policy_listing(stack_url: str) -> None:
         close_when_full=False,
         surplus_policy="mileage",
         deadlines={"confirm": 30},
+        # closed by time with 5 tickets for 4 (a surplus): room for five entries and their
+        # payments on a loaded machine before it closes
+        closes_at=(datetime.now(UTC) + timedelta(seconds=25)).isoformat(),
     )
     # 5 tickets of 10,000 against a price of 40,000: 10,000 surplus over 4 losing tickets.
     for b in buyers:

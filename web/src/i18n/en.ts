@@ -50,7 +50,7 @@ export const en: Record<Key, string> = {
   expiresAt: "Valid until",
   entryWaiting: "Waiting for the draw",
   entryPending: "Waiting for payment",
-  entryPassed: "You were drawn, and gave up or let the deadline pass: the draw moved on.",
+  entryPassed: "You were drawn, and gave up or let the deadline pass: the draw moved on. Your tickets (P1) are not refunded.",
   entryNextInLine: "Another buyer was drawn and has until their deadline to pay; if they do not, the draw goes on.",
   entryDrawn: "Drawn! Pay the remaining {amount} by {due}",
   entryFinal: "You are the final buyer",

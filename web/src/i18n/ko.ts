@@ -48,7 +48,7 @@ export const ko = {
   expiresAt: "유효 기한",
   entryWaiting: "추첨을 기다리는 중",
   entryPending: "결제 대기 중",
-  entryPassed: "당첨되었지만 포기했거나 잔금 기한이 지나 다음 차례로 넘어갔습니다.",
+  entryPassed: "당첨되었지만 포기했거나 잔금 기한이 지나 다음 차례로 넘어갔습니다. 응모권 금액(P1)은 환불되지 않습니다.",
   entryNextInLine: "다른 구매자가 당첨되어 잔금을 기다리는 중입니다. 기한 안에 결제하지 않으면 다음 차례를 추첨합니다.",
   entryDrawn: "당첨! {due}까지 잔금 {amount}을 결제하세요",
   entryFinal: "최종 구매자입니다",
