@@ -75,4 +75,8 @@ def running_stack(
             yield RunningStack(url, f"http://127.0.0.1:{moto_port}")
         finally:
             proc.terminate()
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a loaded machine: it is stopped all the same
+                proc.kill()
+                proc.wait(timeout=30)

@@ -50,9 +50,9 @@ class Person:
         page.get_by_label("Role").select_option(group)
         page.get_by_role("button", name="Sign in").click()
         if known:
-            expect(page).to_have_url(re.compile(f"#{re.escape(HOME[group])}$"))
+            expect(page).to_have_url(re.compile(f"#{re.escape(HOME[group])}$"), timeout=20_000)
             return cls(page, name, group, base)
-        expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
+        expect(page.get_by_role("heading", name="Your profile")).to_be_visible(timeout=20_000)
         page.get_by_label("Name", exact=True).fill(f"{name.title()} Kim")
         page.get_by_label("E-mail").fill(f"{name}@example.com")
         page.get_by_label("Phone").fill("+82 10 1234 5678")
