@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tombola_dev import verify
+from tombola_dev.accounts import payout_account
 from tombola_dev.client import ApiError, Client, User, default_url
 from tombola_dev.process import healthy, running_stack
 from tombola_dev.template import ROOT
@@ -113,14 +114,14 @@ class Demo:
 
     def person(self, name: str, group: str, *, payout: bool = False) -> User:
         user = User(self.client, f"{name}-{self.run}", (group,))
-        profile = {
+        profile: dict[str, Any] = {
             "name": name.title(),
             "email": f"{name}@example.com",
             "phone": "+82 10 0000 0000",
             "address": f"{name} street 1, Seoul",
         }
         if payout:
-            profile["payout_account"] = "KB-000-1234"
+            profile["payout_account"] = payout_account(user.user_id)
         user.ok("PUT", "/me/profile", profile)
         return user
 

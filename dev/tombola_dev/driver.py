@@ -15,6 +15,7 @@ from tombola.domain.ledger import JournalEntry
 from tombola.domain.references import payout_id_for
 from tombola.domain.statement import Statement, statements
 from tombola.state.records import ListingRecord
+from tombola_dev.accounts import payout_account
 from tombola_dev.api_gateway import HttpResponse
 from tombola_dev.doubles import ManualClock, RecordingTelemetry
 from tombola_dev.memory_ledger import Ledger, net_postings
@@ -46,14 +47,14 @@ class Driver:
 
     def user(self, user: str, *groups: str, payout: bool = False) -> None:
         self.users[user] = groups
-        body = {
+        body: dict[str, Any] = {
             "name": f"Name {user}",
             "email": f"{user}@example.com",
             "phone": "+82 10 1234 5678",
             "address": f"{user} street 1, Seoul",
         }
         if payout:
-            body["payout_account"] = f"KB-{user}"
+            body["payout_account"] = payout_account(user)
         r = self.as_(user, "PUT", "/me/profile", body)
         assert r.status == 200, r
 

@@ -25,7 +25,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -47,7 +47,7 @@ from tombola_dev.moto_resources import ACCOUNT, REGION
 from tombola_dev.photo_uploads import PhotoRoutes
 from tombola_dev.sandbox_routes import Routes, SandboxProvider
 from tombola_dev.stack import MOTO_CONFIG, Stack, fake_credentials
-from tombola_dev.template import ROOT
+from tombola_dev.template import ROOT, Template
 
 # Not named "tombola…": Powertools filters records of loggers named after its service.
 log = logging.getLogger("localstack")
@@ -153,14 +153,16 @@ class LocalApi:
         return 200, {"ok": True, "state_machine": self.stack.state_machine_arn}
 
     def token(self, body: Any) -> tuple[int, Any]:
-        user = body.get("user")
+        """The local sign-in: a token for the user name typed (Korean names too, as
+        ``auth.user_name`` keeps them), in the groups asked for."""
+        typed = body.get("user")
         groups = body.get("groups") or [body.get("group", "buyer")]
-        if not user:
-            return 400, {
-                "error": {"code": "invalid_input", "field": "user", "message": "user is required"}
-            }
         try:
-            return 200, {"token": auth.mint(str(user), [str(g) for g in groups])}
+            user = auth.user_name(typed if isinstance(typed, str) else "")
+        except ValueError as exc:
+            return 400, {"error": {"code": "invalid_input", "field": "user", "message": str(exc)}}
+        try:
+            return 200, {"token": auth.mint(user, [str(g) for g in groups]), "user": user}
         except ValueError as exc:
             return 400, {"error": {"code": "invalid_input", "field": "groups", "message": str(exc)}}
 
@@ -330,7 +332,32 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         metavar="NAME=VALUE",
         help="override a template parameter, e.g. --param SecondPaymentSeconds=30",
     )
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    try:
+        args.parameters = LOCAL_PARAMETERS | overrides(args.param, Template.load().parameters)
+    except ValueError as err:
+        p.error(str(err))  # exits 2 with the usage
+    return args
+
+
+def overrides(given: list[str], known: Iterable[str]) -> dict[str, str]:
+    """``--param NAME=VALUE`` as a dict; a name template.yaml's Parameters do not have (a typo
+    that would otherwise change nothing, silently) is refused, naming the ones it has."""
+    names = sorted(known)
+    out: dict[str, str] = {}
+    for pair in given:
+        name, eq, value = pair.partition("=")
+        if not eq or not name.strip():
+            raise ValueError(
+                f"--param {pair!r}: write it as NAME=VALUE, e.g. SecondPaymentSeconds=30"
+            )
+        if name.strip() not in names:
+            raise ValueError(
+                f"--param {name.strip()}: template.yaml has no such parameter; "
+                f"it has {', '.join(names)}"
+            )
+        out[name.strip()] = value
+    return out
 
 
 def port_free(host: str, port: int) -> bool:
@@ -353,10 +380,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     fake_credentials()
     os.environ["MOTO_PORT"] = str(args.moto_port)
-    params = LOCAL_PARAMETERS | dict(p.split("=", 1) for p in args.param)
     started = time.monotonic()
     with mock_aws(config=MOTO_CONFIG):
-        stack = Stack(parameters=params).create()
+        stack = Stack(parameters=args.parameters).create()
         if args.check_contract:
             stack.conformance = Conformance.load()
         os.environ["POWERTOOLS_LOG_LEVEL"] = os.environ.get("LOCAL_LOG_LEVEL", "WARNING")

@@ -12,6 +12,7 @@ from tombola.adapters.observability import api_handler
 from tombola.api.models import ListingIn, PhotoUploadIn
 from tombola.api.views import (
     DepositView,
+    DisputeCase,
     DrawTranscript,
     EntrantPage,
     ListingCreated,
@@ -112,6 +113,22 @@ def photo_upload(listing_id: str, body: PhotoUploadIn) -> PhotoUploadView:
 )
 def photo_attach(listing_id: str, photo_id: str) -> ListingView:
     return listing_photos.attach(deps(), caller(app), listing_id, photo_id)
+
+
+@app.post(
+    "/listings/<listing_id>/dispute/photos",
+    **contract.post(404, 409, summary="A signed form to upload one photo of the buyer's dispute"),
+)
+def evidence_upload(listing_id: str, body: PhotoUploadIn) -> PhotoUploadView:
+    return listing_photos.request_evidence_upload(deps(), caller(app), listing_id, body)
+
+
+@app.post(
+    "/listings/<listing_id>/dispute/photos/<photo_id>",
+    **contract.post(404, 409, summary="Attach an uploaded photo to the dispute, checked as stored"),
+)
+def evidence_attach(listing_id: str, photo_id: str) -> DisputeCase:
+    return listing_photos.attach_evidence(deps(), caller(app), listing_id, photo_id)
 
 
 @app.get("/policy", **contract.get(public=True, summary="The operator's policy in force"))

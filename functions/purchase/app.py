@@ -1,4 +1,5 @@
-"""The sale after the draw: second payment, forfeit, shipment, confirmation, dispute."""
+"""The sale after the draw: second payment, forfeit, shipment, confirmation, dispute (the
+buyer's, the seller's answer, the operator's decision)."""
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -6,8 +7,9 @@ from tombola.adapters import contract
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, make_resolver
 from tombola.adapters.observability import api_handler
-from tombola.api.models import DisputeIn, ResolutionIn, ShipmentIn
+from tombola.api.models import DisputeAnswerIn, DisputeIn, ResolutionIn, ShipmentIn
 from tombola.api.views import (
+    DisputeCase,
     FinalBuyerView,
     ListingStep,
     ResolutionView,
@@ -67,6 +69,14 @@ def confirm(listing_id: str) -> ListingStep:
 )
 def dispute(listing_id: str, body: DisputeIn) -> ListingStep:
     return purchase.dispute(deps(), caller(app), listing_id, body)
+
+
+@app.post(
+    "/listings/<listing_id>/dispute/answer",
+    **contract.post(404, 409, summary="The seller answers the buyer's dispute, once"),
+)
+def dispute_answer(listing_id: str, body: DisputeAnswerIn) -> DisputeCase:
+    return purchase.answer_dispute(deps(), caller(app), listing_id, body)
 
 
 @app.post(

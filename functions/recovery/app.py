@@ -12,7 +12,7 @@ from tombola.adapters import contract
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, make_resolver
 from tombola.adapters.observability import api_handler
-from tombola.api.models import DeadEffectsResolveIn, PayoutConfirmIn
+from tombola.api.models import DeadEffectsResolveIn, PayoutConfirmIn, UndeliveredDismissIn
 from tombola.api.views import (
     AttentionList,
     DeadEffectsList,
@@ -56,6 +56,14 @@ def resume(listing_id: str) -> ResumeView:
 )
 def undelivered() -> UndeliveredList:
     return inbox.undelivered(deps(), caller(app))
+
+
+@app.post(
+    "/operator/undelivered/dismiss",
+    **contract.post(404, 409, 422, summary="Take a note that did not go out off the list"),
+)
+def dismiss_undelivered(body: UndeliveredDismissIn) -> UndeliveredList:
+    return inbox.dismiss_undelivered(deps(), caller(app), body.user_id, body.note_id)
 
 
 @app.get(

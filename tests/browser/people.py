@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
+from tombola_dev.accounts import payout_account
 
 EN = {"buyer": "Buyer", "seller": "Seller", "operator": "Operator"}
 # Where signing in lands someone whose profile is complete.
@@ -57,8 +58,11 @@ class Person:
         page.get_by_label("E-mail").fill(f"{name}@example.com")
         page.get_by_label("Phone").fill("+82 10 1234 5678")
         page.get_by_label("Address").fill(f"{name} street 1, Seoul")
-        if group == "seller":
-            page.get_by_label("Payout account").fill(f"KB-{name}")
+        if group == "seller":  # KB국민, the number as people type it, the holder
+            account = payout_account(name)
+            page.get_by_label("Payout bank").select_option(account["bank"])
+            page.get_by_label("Payout account number").fill(account["number"])
+            page.get_by_label("Payout account holder").fill(f"{name.title()} Kim")
         page.get_by_role("button", name="Save profile").click()
         expect(page.get_by_role("status")).to_have_text("Saved.", timeout=20_000)
         return cls(page, name, group, base)

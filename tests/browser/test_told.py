@@ -80,6 +80,19 @@ def test_the_drawn_buyer_cannot_miss_it_and_everyone_sees_what_they_were_told(
     expect(page.get_by_test_id("note-DrawTookPlace")).to_contain_text(
         "Another entrant was drawn first", timeout=LONG
     )
+    # ... with their own place in the draw order, there, on My entries and on the draw page,
+    # without verifying the whole draw first
+    expect(page.get_by_test_id("note-DrawTookPlace")).to_contain_text(
+        "You are 2nd in the draw order"
+    )
+    page = other.open("/entries")
+    expect(page.get_by_test_id(f"entry-{lid}").get_by_test_id("place-in-line")).to_have_text(
+        "2nd", timeout=LONG
+    )
+    page = other.open(f"/draw/{lid}")
+    expect(page.get_by_test_id("your-place")).to_contain_text(
+        "You are 2nd in line (1 ahead of you)"
+    )
     # paying ends the banner and moves the order on
     page = first.open("/entries")
     page.get_by_test_id(f"entry-{lid}").get_by_role("button", name="Pay ₩").click()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
+from tombola_dev.accounts import account_digits
 from tombola_dev.process import RunningStack
 
 from tests.browser.people import Person, settled
@@ -205,14 +206,17 @@ def test_a_whole_sale_in_the_browser(
     operator.shot(artifacts, "operator")
     _usable(page, "operator")
     # the operator makes the transfer and records it; the seller sees the payout paid
-    payout = page.get_by_role("listitem").filter(has_text=f"KB-{seller.name}")
+    # in full while it waits: the bank, the number (as its digits) and the holder
+    digits = account_digits(seller.name)
+    to = f"KB국민 {digits} ({seller.name.title()} Kim)"
+    payout = page.get_by_role("listitem").filter(has_text=to)
     payout.get_by_label("Transfer reference").fill("KB-TRANSFER-1")
     _confirm(payout, "Record as paid")
     expect(payout).to_have_count(0, timeout=LONG)
     page = seller.open(f"/sell/{lid}")
     payout = page.get_by_test_id("payout")
     expect(payout).to_contain_text("₩10,000 · paid on", timeout=LONG)
-    expect(payout).to_contain_text(f"to the account ending …{seller.name[-4:]}")
+    expect(payout).to_contain_text(f"to the account ending …{digits[-4:]}")
     expect(payout).to_contain_text("transfer reference KB-TRANSFER-1")
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from tombola_dev.accounts import account_digits, payout_account
 from tombola_dev.client import Client, User
 from tombola_dev.process import RunningStack
 
@@ -41,10 +42,11 @@ def _wait(predicate: Callable[[], bool], what: str, timeout: float = 60) -> None
         time.sleep(0.25)
 
 
-def _seller(base: str, name: str, account: str = "KB-1") -> User:
-    """A seller with a profile, through the API."""
+def _seller(base: str, name: str) -> User:
+    """A seller with a profile (a KB국민 payout account of their own), through the API."""
     seller = User(Client(base), name, ("seller",))
     profile = {"name": "S", "email": "s@example.com", "phone": "+82 10 1111 2222"}
+    account = payout_account(name)
     seller.ok("PUT", "/me/profile", profile | {"address": "Seoul", "payout_account": account})
     return seller
 
@@ -247,6 +249,53 @@ def test_refusals_are_in_words_next_to_their_field_and_forms_survive_a_language_
     expect(page.get_by_role("status")).to_have_text("저장되었습니다.")
 
 
+def test_a_korean_seller_signs_in_by_their_name_and_gives_a_payout_account_as_typed(
+    browser: Browser, web_stack: RunningStack, artifacts: Path
+) -> None:
+    """The local sign-in takes a Korean user name; the payout account is a bank from the list, a
+    number typed the Korean way (full-width digits, hyphens) and the holder's Korean name; a
+    number too short is said in Korean next to its field before sending."""
+    run, base = _run(), web_stack.url
+    context = browser.new_context(viewport={"width": 390, "height": 900}, locale="ko-KR")
+    page = context.new_page()
+    page.goto(f"{base}/#/signin")
+    user = f"김민지{run}"
+    page.get_by_label("사용자 이름").fill(user)
+    page.get_by_label("역할").select_option("seller")
+    page.get_by_role("button", name="로그인").click()
+    expect(page.get_by_role("heading", name="내 프로필")).to_be_visible(timeout=20_000)
+    expect(page.get_by_role("link", name=f"{user} (판매자)")).to_be_visible()
+    page.get_by_label("이름", exact=True).fill("김민지")
+    page.get_by_label("이메일").fill("minji@example.com")
+    page.get_by_label("전화번호").fill("010-1234-5678")
+    page.get_by_label("주소", exact=True).fill("서울시 종로구 1")
+    page.get_by_label("정산 은행").select_option(label="신한")
+    number = page.get_by_label("정산 계좌번호")
+    number.fill("110-123".translate(WIDE))  # six digits
+    page.get_by_label("정산 계좌 예금주").fill("김민지")
+    page.get_by_role("button", name="프로필 저장").click()
+    alert = page.locator(".field", has=number).get_by_role("alert")
+    expect(alert).to_have_text("계좌번호는 숫자 10~16자리입니다. 입력한 번호는 6자리입니다.")
+    _usable(page, "profile, a payout account number too short")
+    seller_shot = artifacts / "payout-account-ko.png"
+    page.screenshot(path=str(seller_shot), full_page=True)
+    number.fill("110-123-456789".translate(WIDE))
+    expect(alert).to_have_count(0)
+    page.get_by_role("button", name="프로필 저장").click()
+    expect(page.get_by_role("status")).to_have_text("저장되었습니다.")
+    kept = User(Client(base), user, ("seller",)).ok("GET", "/me/profile")["payout_account"]
+    assert kept == {
+        "bank": "088",
+        "bank_name": "신한",
+        "number": "110123456789",
+        "holder_name": "김민지",
+        "masked": "신한 …6789",
+    }
+    page.reload()
+    expect(page.get_by_label("정산 계좌번호")).to_have_value("110123456789")
+    context.close()
+
+
 def test_signing_in_lands_on_the_roles_page_once_the_profile_is_complete(
     browser: Browser, web_stack: RunningStack
 ) -> None:
@@ -347,7 +396,7 @@ def test_before_paying_the_refund_rule_and_the_whole_cost_counting_tickets_held(
 def _drawn_pair(
     browser: Browser, base: str, run: str, tag: str
 ) -> tuple[str, Person, Person, User]:
-    seller = _seller(base, f"{tag}s{run}", f"KB-{tag}{run}")
+    seller = _seller(base, f"{tag}s{run}")
     lid = _listing(base, seller, f"Lamp {tag} {run}", price=2_000, np=2, limit=1)
     people = [Person.sign_in(browser, base, f"{tag}{n}{run}", "buyer") for n in ("a", "b")]
     pairs = [(p, _api(base, p)) for p in people]
@@ -480,7 +529,10 @@ def test_receipt_a_dispute_and_a_recorded_payout_ask_first(
     _amounts_hold(page, "operator: the decided disputes")
     _wait(lambda: _status(base, lid) == "settled", "settlement")
 
-    payout = page.get_by_role("listitem").filter(has_text=f"KB-rc{run}")
+    # waiting: the account in full, to transfer to (the bank, the number's digits, the holder)
+    digits = account_digits(f"rcs{run}")
+    to = f"KB국민 {digits} (Name rcs{run})"
+    payout = page.get_by_role("listitem").filter(has_text=to)
     expect(payout).to_have_count(1, timeout=LONG)
     payout.get_by_role("button", name="Record as paid").click()  # no reference yet: said first
     expect(page.get_by_role("dialog")).to_have_count(0)
@@ -489,7 +541,7 @@ def test_receipt_a_dispute_and_a_recorded_payout_ask_first(
     payout.get_by_role("button", name="Record as paid").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_have_accessible_name("Record this payout as paid?")
-    expect(dialog).to_contain_text(f"₩2,000 was transferred to KB-rc{run} (reference KB-T-9)")
+    expect(dialog).to_contain_text(f"₩2,000 was transferred to {to} (reference KB-T-9)")
     dialog.get_by_role("button", name="Cancel").click()
     page.wait_for_timeout(1000)
     expect(payout).to_have_count(1)
@@ -498,8 +550,9 @@ def test_receipt_a_dispute_and_a_recorded_payout_ask_first(
     # and it is in the history, with its transfer's reference
     history = page.get_by_test_id("paid-payouts").get_by_role("row").filter(has_text="KB-T-9")
     # the account it went to by its last characters only, once paid
-    expect(history).to_contain_text(f"…{f'KB-rc{run}'[-4:]}", timeout=LONG)
-    expect(history).not_to_contain_text(f"KB-rc{run}")
+    expect(history).to_contain_text(f"KB국민 …{digits[-4:]}", timeout=LONG)
+    expect(history).not_to_contain_text(digits)
+    expect(history).not_to_contain_text(f"rcs{run}")  # nor the holder's name
     expect(history).to_contain_text("₩2,000")
     operator.shot(artifacts, "payout-history")
     _usable(page, "operator with its payout history")
@@ -536,11 +589,21 @@ def test_my_entries_after_a_sale_and_the_sellers_words(
     _english(page)
     assert _status(base, lid) == "final_buyer"
     # full-width digits and hyphens, as a Korean keyboard types them: sent as the digits
-    tracking.fill("6001-2002-3003".translate(WIDE))
+    tracking.fill("6001-2002-3099".translate(WIDE))  # one digit group mistyped
     expect(alert).to_have_count(0)
     page.get_by_role("button", name="Enter shipment").click()
     shipped = page.get_by_test_id("seller-shipment")
-    expect(shipped).to_contain_text("CJ대한통운 600120023003", timeout=LONG)
+    expect(shipped).to_contain_text("CJ대한통운 600120023099", timeout=LONG)
+    # corrected while the carrier has said nothing; the buyer is told the new number
+    shipped.get_by_role("button", name="Correct the tracking number").click()
+    expect(page.get_by_label("Tracking number")).to_have_value("600120023099")
+    page.get_by_label("Tracking number").fill("6001-2002-3003")
+    page.get_by_role("button", name="Save the correction").click()
+    expect(shipped).to_contain_text("CJ대한통운 600120023003 (corrected)", timeout=LONG)
+    expect(page.get_by_label("Tracking number")).to_have_count(0)
+    told = winner.open("/notifications").get_by_test_id("note-ShipmentCorrected")
+    expect(told).to_contain_text("corrected the tracking number", timeout=LONG)
+    expect(told).to_contain_text("600120023003")
     Client(base).ok("POST", f"/sandbox/carrier/{lid}", {"event": "delivered"})
     _api(base, winner).ok("POST", f"/listings/{lid}/confirm")
     _wait(lambda: _status(base, lid) == "settled", "settlement")
@@ -649,7 +712,10 @@ def test_the_draw_page_says_what_each_value_proves_and_where_you_stand(
     expect(page).to_have_url(re.compile(f"#/listing/{lid}$"))
 
     page = other.open(f"/draw/{lid}")
-    expect(page.get_by_test_id("your-place")).to_contain_text("Your turn has not come.")
+    # the place the notice told them, before anyone verifies the whole draw
+    expect(page.get_by_test_id("your-place")).to_contain_text(
+        "You are 2nd in line (1 ahead of you).", timeout=LONG
+    )
     page.get_by_role("button", name="Verify it yourself").click()
     expect(page.get_by_test_id("verdict")).to_contain_text("It matches", timeout=LONG)
     expect(page.get_by_test_id("your-place")).to_contain_text(

@@ -48,6 +48,8 @@ from tombola.state.records import (
     DrawSecret,
     EntryStatus,
     NoteRecord,
+    PayoutAccount,
+    PayoutAccountKept,
     PayoutRecord,
     ProfileRecord,
 )
@@ -60,7 +62,11 @@ def remember(store: AnyStore, key: str) -> bool:
     return store.commit(Change(dedupe=[key])) is not None
 
 
-def profile(user_id: str, account: str | None = None) -> ProfileRecord:
+# a seller's payout account as kept: a bank (its code), the number's digits, the holder
+SHINHAN = PayoutAccount(bank="088", number="110123456789", holder_name="김민지")
+
+
+def profile(user_id: str, account: PayoutAccountKept | None = None) -> ProfileRecord:
     return ProfileRecord(
         user_id=user_id,
         name=user_id,
@@ -203,6 +209,35 @@ def test_decided_disputes_page_newest_decision_first_once_each(
     ]
     with pytest.raises(BadCursor):
         store.decided_disputes(2, "not a position")
+
+
+def test_a_disputes_answer_and_photos_are_kept_on_the_head_under_its_version(
+    store: AnyStore, clock: ManualClock
+) -> None:
+    """The buyer's photos and the seller's answer are the head's own attributes: written in
+    the head's one conditioned put (version = read), read back as written (several lines,
+    Korean), and a writer that read an older version writes none of it."""
+    reason = "상자가 비어 있었습니다.\n사진을 봐 주세요."
+    answer = "발송 전 사진이 있습니다.\n확인 바랍니다."
+    created(store, listing(status=ListingStatus.DISPUTED, dispute_reason=reason))
+    read = store.get_listing("L1")
+    assert read is not None
+    assert (read.dispute_photos, read.dispute_photo_forms, read.dispute_answer) == ([], 0, None)
+    photos = ["photos/L1/P1", "photos/L1/P2"]
+    with_photos = bump(read, dispute_photos=photos, dispute_photo_forms=3)
+    assert store.commit(Change(listing=with_photos)) == []
+    # a writer that read the head before the photos (an answer racing them) loses it all
+    with pytest.raises(Conflict):
+        store.commit(Change(listing=bump(read, dispute_answer="stale")))
+    now = store.get_listing("L1")
+    assert now is not None
+    assert (now.dispute_photos, now.dispute_photo_forms, now.dispute_answer) == (photos, 3, None)
+    answered = bump(now, dispute_answer=answer, dispute_answered_at=clock.now())
+    assert store.commit(Change(listing=answered)) == []
+    got = store.get_listing("L1")
+    assert got is not None
+    assert (got.dispute_reason, got.dispute_answer) == (reason, answer)
+    assert (got.dispute_answered_at, got.dispute_photos, got.version) == (clock.now(), photos, 2)
 
 
 def test_due_listings_are_open_or_awaiting_deposit_and_closed_by_now(
@@ -511,10 +546,14 @@ def test_the_draw_is_kept_in_chunks(store: AnyStore) -> None:
 # ---------------------------------------------------------------------------- people, seeds
 def test_profiles_secrets_attention_and_sweep_cursors(store: AnyStore, clock: ManualClock) -> None:
     store.put_profile(profile("ann"))
-    store.put_profile(profile("ann", "KB-1"))
+    store.put_profile(profile("ann", "KB-1"))  # kept as free text before accounts had banks
     got = store.get_profile("ann")
     assert got is not None
     assert got.payout_account == "KB-1"
+    store.put_profile(profile("ann", SHINHAN))
+    got = store.get_profile("ann")
+    assert got is not None
+    assert got.payout_account == SHINHAN
     assert store.get_profile("bob") is None
     store.commit(Change(secrets=[DrawSecret(listing_id="L1", seed="ab" * 32)]))
     with pytest.raises(Conflict):
@@ -540,11 +579,11 @@ def test_profiles_secrets_attention_and_sweep_cursors(store: AnyStore, clock: Ma
 def test_a_payout_is_issued_once_and_paid_only_where_issued(
     store: AnyStore, clock: ManualClock
 ) -> None:
-    store.put_profile(profile("seller", "KB-seller"))
+    store.put_profile(profile("seller", SHINHAN))
     store.commit(Change(payouts=[payout()]))
     issued = store.get_payout("payout-L1")
     assert issued is not None
-    assert (issued.status, issued.payout_account) == ("issued", "KB-seller")
+    assert (issued.status, issued.payout_account) == ("issued", SHINHAN)
     with pytest.raises(Conflict):
         store.commit(Change(payouts=[payout(amount=1)]))
     with pytest.raises(Conflict):  # paid, never issued

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from tombola_dev import cli, demo, verify
+from tombola_dev.accounts import payout_account
 from tombola_dev.client import Client, User
 from tombola_dev.sandbox import payment_webhook
 
@@ -23,14 +24,14 @@ RUN = datetime.now(UTC).strftime("%H%M%S%f")
 
 def person(url: str, name: str, group: str) -> User:
     user = User(Client(url), f"{name}-{RUN}", (group,))
-    profile = {
+    profile: dict[str, Any] = {
         "name": name,
         "email": f"{name}@example.com",
         "phone": "+82 10 1111 2222",
         "address": "Seoul",
     }
     if group == "seller":
-        profile["payout_account"] = "KB-1"
+        profile["payout_account"] = payout_account(name)
     user.ok("PUT", "/me/profile", profile)
     return user
 

@@ -59,6 +59,10 @@ def test_the_others_learn_the_draw_took_place_and_then_that_it_was_sold(w: FastW
     )
     assert note.facts["due_at"] == w.record().candidate_due_at.isoformat()
     assert note.channels == {"email": "sent", "sms": "none"}
+    # each is told their own place in the draw order: two entrants, the candidate first
+    assert note.facts["place"] == 2
+    texts = [m.text for _, a, m in outbox.sent if a == f"{other}@example.com"]
+    assert any("You are 2nd in the draw order" in t and "추첨 순서 2번째" in t for t in texts)
 
     w.pay(w.second_payment())
     told(w, outbox, times=2)
@@ -174,10 +178,12 @@ def test_a_cancelled_sale_tells_each_buyer_what_comes_back_to_them(w: FastWorld)
         notes = inbox.my_notes(w.deps, Caller(user_id=buyer, roles=frozenset({Role.BUYER})))
         ended = [n for n in notes.notes if n.kind.startswith("Cancelled")]
         assert len(ended) == 1, (buyer, [n.kind for n in notes.notes])
-        if buyer == final:  # told with the seller, by the settlement's head
-            assert ended[0].kind == "Cancelled", ended
+        assert ended[0].kind == "CancelledRefunded"
+        if buyer == final:  # by the settlement's head: their tickets and second payment
+            p2 = w.record().second_payment_paid
+            assert p2
+            assert ended[0].facts["amount"] == tickets * p1 + p2
         else:
-            assert ended[0].kind == "CancelledRefunded"
             assert ended[0].facts["amount"] == tickets * p1
     assert any("₩" in m.text for _, a, m in outbox.sent if a == "bob@example.com")
 
@@ -266,3 +272,32 @@ def test_the_buyer_and_the_seller_are_told_how_a_dispute_was_decided(
         assert any(words in m.text for _, a, m in outbox.sent if a == f"{person}@example.com")
     loser = "bob" if final == "ann" else "ann"
     assert kinds_of(w, loser)[kind] == 0
+
+
+def test_each_recipient_reads_their_own_place_whatever_the_range(w: FastWorld) -> None:
+    order = order_of(w.store, 60)
+    w.events.published.clear()
+    fan_out(
+        w.store,
+        w.events,
+        {
+            "listing_id": "L1",
+            "kind": "SoldToAnother",
+            "title": "t",
+            "start": 10,
+            "end": 60,
+            "except": order[11],
+        },
+    )
+    for _, detail in w.events.published:
+        places = detail["places"]
+        assert isinstance(places, dict)
+        assert list(places) == detail["recipients"]
+        for buyer, place in places.items():
+            assert order[place - 1] == buyer  # 1-based, in the whole order
+    told_places: dict[str, int] = {}
+    for _, d in w.events.published:
+        assert isinstance(d["places"], dict)
+        told_places |= d["places"]
+    assert order[11] not in told_places
+    assert len(told_places) == 49

@@ -5,6 +5,7 @@ saying where the listing stands for them."""
 from __future__ import annotations
 
 import pytest
+from tombola_dev.accounts import account_digits
 from tombola_dev.driver import Driver, complete_sale
 
 
@@ -49,7 +50,10 @@ def test_entries_and_the_statement_say_where_things_stand(d: Driver) -> None:
     statement = d.ok(d.as_("seller", "GET", f"/listings/{lid}/statement"))
     assert statement["payout"]["status"] == "issued"
     assert statement["payout"]["issued_at"] is not None
-    assert statement["payout"]["account_ending"] == "ller"  # of KB-seller, no more of it
+    # the last 4 digits of the account it goes to, and its bank with them
+    ending = account_digits("seller")[-4:]
+    assert statement["payout"]["account_ending"] == ending
+    assert statement["payout"]["account"] == f"KB국민 …{ending}"
     assert statement["payout"]["reference"] is None
     d.ok(d.payout_paid(lid, statement["payout"]["amount"]))
     statement = d.ok(d.as_("seller", "GET", f"/listings/{lid}/statement"))

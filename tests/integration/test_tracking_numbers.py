@@ -61,3 +61,17 @@ def test_another_carriers_number_is_free_text(d: Driver) -> None:
     status, body = _ship(d, lid, "Bicycle courier", "  BC-77 ")
     assert status == 200, body
     assert d.record(lid).shipment.tracking_number == "BC-77"
+
+
+def test_another_carriers_number_with_a_control_character_is_refused_naming_the_field(
+    d: Driver,
+) -> None:
+    lid = d.sold_out()
+    for typed in ("BC\u000777", "BC\u200b77", "BC<77>"):
+        status, body = _ship(d, lid, "Bicycle courier", typed)
+        assert status == 422, body
+        assert body["error"]["field"].endswith("tracking_number"), body
+        [problem] = body["problems"]
+        assert problem["type"] == "tracking_number_invalid"
+        assert problem["limits"] == {"allowed": "letters, digits, hyphens and spaces"}
+    assert d.record(lid).shipment is None  # nothing written

@@ -16,7 +16,7 @@ from tests.support.dynamodb_local import DynamoDBLocal
 from tombola.adapters.dynamo import DynamoStore
 from tombola.adapters.dynamo_items import to_item
 from tombola.state.changes import Change
-from tombola.state.records import ProfileRecord
+from tombola.state.records import PayoutAccount, ProfileRecord
 
 
 def _sorted(indexes: list[dict[str, Any]]) -> list[tuple[str, Any, Any]]:
@@ -168,7 +168,7 @@ def test_the_dynamo_store_commits_a_change_on_it(dynamodb_local: DynamoDBLocal) 
         email="sam@example.com",
         phone="+82 10 1234 5678",
         address="Seoul",
-        payout_account="KB-1",
+        payout_account=PayoutAccount(bank="088", number="110123456789", holder_name="김민지"),
     )
     assert store.get_profile("u1") is None
     assert store.commit(Change(profiles=[profile], dedupe=["profile:u1:1"])) == []

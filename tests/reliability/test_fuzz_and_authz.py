@@ -20,6 +20,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 from tombola_dev import auth
+from tombola_dev.accounts import payout_account
 from tombola_dev.client import Client, User
 from tombola_dev.process import RunningStack, running_stack
 
@@ -134,7 +135,7 @@ def _people(url: str, run: str) -> dict[str, User]:
             "email": f"{name}@example.com",
             "phone": "+82 10 1111 2222",
             "address": "Seoul",
-            "payout_account": "KB-1",
+            "payout_account": payout_account(name),
         }
         user.ok("PUT", "/me/profile", profile)
         people[name] = user
@@ -209,6 +210,17 @@ def test_only_the_right_user_gets_through_and_nothing_is_written_otherwise(
         Route("POST", f"{listing}/photos", "", "seller2", {"content_type": "image/png", "size": 9}),
         Route("POST", f"{listing}/photos/P1", "", "seller2"),
         Route("POST", f"{listing}/dispute", winner, loser, {"reason": "broken"}),
+        # the dispute's photos: its final buyer only (P1 was never uploaded: 409 for them);
+        # its answer: the listing's seller only
+        Route(
+            "POST",
+            f"{listing}/dispute/photos",
+            winner,
+            loser,
+            {"content_type": "image/png", "size": 9},
+        ),
+        Route("POST", f"{listing}/dispute/photos/P1", winner, loser),
+        Route("POST", f"{listing}/dispute/answer", "seller", "seller2", {"answer": "sent"}),
         Route("POST", f"{listing}/confirm", winner, loser),
         Route("POST", f"{listing}/dispute/resolution", "op", None, {"decision": "release"}),
         Route("GET", "/operator/attention", "op", None),
@@ -229,6 +241,13 @@ def test_only_the_right_user_gets_through_and_nothing_is_written_otherwise(
         Route("GET", "/operator/disputes", "op", None),
         Route("GET", "/operator/disputes?status=decided", "op", None),
         Route("GET", "/operator/undelivered", "op", None),
+        Route(
+            "POST",
+            "/operator/undelivered/dismiss",
+            "",
+            None,
+            {"user_id": "ann", "note_id": "20260101T000000.000000Z#0"},
+        ),
         # what the product told each person: their own only (a note of another's is not found)
         Route("GET", "/me/notifications", "ann", None, any_group=True),
         Route("POST", "/me/notifications/read", "", None, {"upto": "20260101T000000.000000Z#0"}),

@@ -119,10 +119,12 @@ def test_repeated_sale_steps_answer_the_same_and_move_nothing(d: Driver) -> None
     ship = {"carrier": "CJ", "tracking_number": "T-1"}
     shipped = [d.ok(d.as_("seller", "POST", f"/listings/{lid}/shipment", ship)) for _ in range(2)]
     assert shipped[0] == shipped[1]
-    other = d.as_(
-        "seller", "POST", f"/listings/{lid}/shipment", {"carrier": "CJ", "tracking_number": "X"}
-    )
-    assert other.status == 409
+    # a mistyped number is corrected while the carrier has said nothing; back again, the same
+    fixed = {"carrier": "CJ", "tracking_number": "X"}
+    for _ in "ab":
+        d.ok(d.as_("seller", "POST", f"/listings/{lid}/shipment", fixed))
+    assert d.record(lid).shipment.tracking_number == "X"
+    d.ok(d.as_("seller", "POST", f"/listings/{lid}/shipment", ship))
     assert d.record(lid).shipment.tracking_number == "T-1"
 
     d.stack.wait_for(lambda: "delivery" in d.record(lid).waits, 10, "the delivery wait")
@@ -131,6 +133,9 @@ def test_repeated_sale_steps_answer_the_same_and_move_nothing(d: Driver) -> None
     assert disputed[0] == disputed[1]
     assert d.as_(candidate, "POST", f"/listings/{lid}/dispute", {"reason": "other"}).status == 409
     d.wait_status(lid, "disputed")
+    late = d.as_("seller", "POST", f"/listings/{lid}/shipment", fixed)
+    assert late.status == 409  # disputed: no correction any more
+    assert d.record(lid).shipment.tracking_number == "T-1"
     d.stack.wait_for(lambda: "resolution" in d.record(lid).waits, 10, "the resolution wait")
     decision = {"decision": "release"}
     path = f"/listings/{lid}/dispute/resolution"

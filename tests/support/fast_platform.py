@@ -63,7 +63,7 @@ from tombola.services import (
     purchase,
 )
 from tombola.services.deps import Deps
-from tombola.state.records import ProfileRecord
+from tombola.state.records import PayoutAccount, ProfileRecord
 
 SECRET = "whsec-fast"
 DAY_PAGE = 500
@@ -366,7 +366,11 @@ class FastWorld:
                     email=f"{user}@example.com",
                     phone="+821012345678",
                     address=f"{user} street 1, Seoul",
-                    payout_account=f"KB-{user}" if user == "seller" else None,
+                    payout_account=PayoutAccount(
+                        bank="004", number="110123456789", holder_name=f"Name {user}"
+                    )
+                    if user == "seller"
+                    else None,
                 )
             )
 

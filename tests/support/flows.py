@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from tombola_dev.accounts import payout_account
+
 from tests.support.world import World
 
 Flow = Callable[[World], tuple[str, str]]
@@ -20,7 +22,7 @@ def _people(w: World, buyers: tuple[str, ...]) -> None:
             "email": f"{name}@example.com",
             "phone": "+82 10 1234 5678",
             "address": f"{name} street 1, Seoul",
-            "payout_account": f"KB-{name}",
+            "payout_account": payout_account(name),
         }
         w.ok(name, "PUT", "/me/profile", profile)
 

@@ -315,7 +315,7 @@ class World:
 
     def open_listing(self, **fields: Any) -> str:
         seller = caller("seller", Role.SELLER)
-        from tombola.state.records import ProfileRecord  # noqa: PLC0415
+        from tombola.state.records import PayoutAccount, ProfileRecord  # noqa: PLC0415
 
         for user in ("seller", "ann", "bob", "cat"):
             self.store.put_profile(
@@ -325,7 +325,11 @@ class World:
                     email=f"{user}@example.com",
                     phone="+821012345678",
                     address="Seoul",
-                    payout_account="KB-1" if user == "seller" else None,
+                    payout_account=PayoutAccount(
+                        bank="004", number="110123456789", holder_name=user
+                    )
+                    if user == "seller"
+                    else None,
                 )
             )
         body = ListingIn.model_validate(

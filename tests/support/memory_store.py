@@ -664,7 +664,7 @@ class MemoryStore:
         if payout.status != "issued" or payout.payout_account is not None:
             return payout
         profile = self._profiles.get(payout.seller_id)
-        account = profile.get("payout_account") if profile else None
+        account = ProfileRecord.model_validate(profile).payout_account if profile else None
         return payout.model_copy(update={"payout_account": account})
 
     # ------------------------------------------------------------------ outbox

@@ -3,7 +3,11 @@ digits, a count of digits it never uses refused; any other carrier's free text."
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tombola.domain.tracking import (
     WrongTrackingNumber,
@@ -79,3 +83,48 @@ def test_two_writings_of_one_number_are_the_same() -> None:
     assert same_tracking_number("123456789012", "1234-5678-9012")
     assert same_tracking_number("T-1", "T-1")
     assert not same_tracking_number("123456789012", "123456789013")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "BC-77",
+        "bc 77 x",
+        "택배-12",  # letters in any script
+        "\uff22\uff23\uff0d\uff17\uff17",  # full-width letters, digits and hyphen
+    ],
+)
+def test_another_carriers_number_is_letters_digits_hyphens_and_spaces(typed: str) -> None:
+    assert tracking_number("Bicycle courier", typed) == typed
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "BC\x0077",  # a control character
+        "BC\u200b77",  # zero-width space (a format character)
+        "BC\u202e77",  # a right-to-left override
+        "BC\t77",
+        "BC\n77",
+        "BC/77",
+        "<b>77</b>",
+        "BC_77",
+        "77!",
+    ],
+)
+def test_another_carriers_number_refuses_anything_else(typed: str) -> None:
+    with pytest.raises(WrongTrackingNumber) as refused:
+        tracking_number("Bicycle courier", typed)
+    assert refused.value.carrier is None
+    assert refused.value.count == -1
+
+
+@given(st.text(min_size=1, max_size=40))
+def test_another_carriers_number_kept_has_no_control_or_format_character(typed: str) -> None:
+    try:
+        kept = tracking_number("Bicycle courier", typed)
+    except WrongTrackingNumber:
+        return
+    assert kept == typed.strip()
+    assert not any(unicodedata.category(ch)[0] == "C" for ch in kept)
+    assert all(ch.isalnum() or ch in "- " for ch in unicodedata.normalize("NFKC", kept))

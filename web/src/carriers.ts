@@ -3,8 +3,10 @@
 // digits only, of the lengths below: when the seller names one surely (its name, a Korean alias,
 // a Latin one of three letters or more: a bare "CJ" is too short to hold them to it), what they
 // type (spaces, hyphens, full-width digits) is sent as those digits, and a count that does not fit
-// is said before sending. The server checks the same (layers/domain/tombola/domain/tracking.py: the same
-// names, aliases and lengths).
+// is said before sending. Any other carrier's number is sent as typed, but only letters, digits,
+// hyphens and spaces: a control or invisible character, or any other, is said before sending. The
+// server checks the same (layers/domain/tombola/domain/tracking.py: the same names, aliases and
+// lengths, the same characters).
 
 interface Carrier {
   name: string; // as Korean readers know it
@@ -88,12 +90,20 @@ export function trackingToSend(carrier: string, typed: string): string {
   return checkedCarrier(carrier) ? trackingDigits(typed) : typed.trim();
 }
 
-/** Why a known carrier would refuse this number (not digits only, or a count of digits it never
- * uses), as the server's refusal says it; null when it fits, is empty, or the carrier is not known. */
-export function trackingProblem(carrier: string, typed: string): { carrier: string; lengths: string; digits: number } | null {
+/** What another carrier's number may have: letters (any script), digits, hyphens, spaces (full-width
+ * ones as their ASCII); never a control or invisible character. */
+const FREE_TEXT = /^[\p{L}\p{N}\- ]*$/u;
+
+export type TrackingProblem = { carrier: string; lengths: string; digits: number } | { allowed: string };
+
+/** Why the server would refuse this number, as its refusal says it: a known carrier's that is not
+ * digits only or has a count of digits it never uses; another carrier's with a character other
+ * than letters, digits, hyphens and spaces. Null when it fits or is empty. */
+export function trackingProblem(carrier: string, typed: string): TrackingProblem | null {
   const c = checkedCarrier(carrier);
   const digits = trackingDigits(typed);
-  if (!c || !digits) return null;
+  if (!digits) return null;
+  if (!c) return FREE_TEXT.test(typed.trim().normalize("NFKC")) ? null : { allowed: "letters, digits, hyphens and spaces" };
   if (/^[0-9]+$/.test(digits) && c.lengths.includes(digits.length)) return null;
   return { carrier: c.name, lengths: c.lengths.join(","), digits: /^[0-9]+$/.test(digits) ? digits.length : -1 };
 }

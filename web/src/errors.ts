@@ -44,6 +44,8 @@ export const API_CODES = [
   "too_many_uploads",
   "photo_not_uploaded",
   "photo_refused",
+  "too_many_dispute_photos",
+  "too_many_dispute_uploads",
 ] as const;
 
 /** Validation problem types (pydantic's) that have words of their own. */
@@ -66,6 +68,9 @@ export const VALIDATION_TYPES = [
   "extra_forbidden",
   "phone_invalid",
   "tracking_number_invalid",
+  "bank_unknown",
+  "account_number_invalid",
+  "holder_name_invalid",
 ] as const;
 
 const DEADLINE_FIELDS = ["second_payment", "ship", "delivery", "confirm", "resolution"];
@@ -113,6 +118,8 @@ export function validationText(p: FieldProblem, currency = "KRW"): string {
       return t("val_less_than_equal", { n: b("le") });
     case "tracking_number_invalid":
       return trackingText(limits);
+    case "account_number_invalid":
+      return accountNumberText(limits);
     default: {
       const k = key(`val_${p.type}`);
       return k ? t(k) : t("val_other");
@@ -121,12 +128,22 @@ export function validationText(p: FieldProblem, currency = "KRW"): string {
 }
 
 /** A known carrier's tracking number that does not fit it (api/models.py ShipmentIn): the
- * carrier, the counts of digits it uses, and how many were typed (-1: not digits only). */
+ * carrier, the counts of digits it uses, and how many were typed (-1: not digits only); another
+ * carrier's with a character it may not have ("allowed"). */
 export function trackingText(l: Limits): string {
+  if (l.allowed !== undefined) return t("val_tracking_number_chars");
   if (l.carrier === undefined || l.lengths === undefined) return t("val_tracking_number");
   const vars = { carrier: String(l.carrier), lengths: String(l.lengths).split(",").join(` ${t("orWord")} `) };
   const n = Number(l.digits ?? -1);
   return n >= 0 ? t("val_tracking_number_invalid", { ...vars, n }) : t("val_tracking_number_not_digits", vars);
+}
+
+/** An account number that is not one (api/models.py PayoutAccountIn): the counts of digits an
+ * account number has, and how many were typed (-1: not digits only). */
+export function accountNumberText(l: Limits): string {
+  const vars = { min: String(l.min_digits ?? 10), max: String(l.max_digits ?? 16) };
+  const n = Number(l.digits ?? -1);
+  return n > 0 ? t("val_account_number_invalid", { ...vars, n }) : t("val_account_number_not_digits", vars);
 }
 
 /** A refusal's code (with its field and bounds) in words. */

@@ -74,7 +74,7 @@ export function SellerLine({ l }: { l: Listing }) {
   const n = l.seller_completed_sales;
   return (
     <p class="muted" data-testid="seller">
-      {t("sellerHandle", { handle: l.seller })} · {n === 1 ? t("completedSalesOne") : t("completedSales", { n })}
+      {t("sellerHandle", { handle: l.seller })} · {n === 0 ? t("newSeller") : t("completedSales", { n })}
     </p>
   );
 }

@@ -20,13 +20,20 @@ export function setLang(l: Lang): void {
   lang.set(l);
 }
 
+/** ``{n|ticket|tickets}``: the singular when ``n`` is 1, else the plural (English needs it). */
+export function plural(template: string, vars: Record<string, unknown>): string {
+  return template.replace(/\{(\w+)\|([^|}]*)\|([^}]*)\}/g, (_, k: string, one: string, many: string) => (vars[k] === 1 ? one : many));
+}
+
 export function t(key: Key, vars: Record<string, string | number> = {}): string {
-  return dictionaries[lang.get()][key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ""));
+  return plural(dictionaries[lang.get()][key], vars).replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ""));
 }
 
 /** ``t`` with pieces of markup for its placeholders (an amount that must not wrap, a link). */
 export function tx(key: Key, vars: Record<string, ComponentChildren>): ComponentChildren[] {
-  return dictionaries[lang.get()][key].split(/\{(\w+)\}/).map((part, i) => (i % 2 ? (vars[part] ?? "") : part));
+  return plural(dictionaries[lang.get()][key], vars)
+    .split(/\{(\w+)\}/)
+    .map((part, i) => (i % 2 ? (vars[part] ?? "") : part));
 }
 
 /** Whether the dictionary has ``key`` (for keys made from a server's code). */

@@ -33,4 +33,37 @@ export function watchNotes(): void {
   void refreshNotes();
   timer = setInterval(() => void refreshNotes(), POLL_SECONDS * 1000);
   session.subscribe(() => void refreshNotes());
+  // coming back from a payment page (or any move) is when the header is most likely stale
+  window.addEventListener("hashchange", () => notesSoon());
+}
+
+const BURST_SECONDS = 2;
+const BURST_FOR_SECONDS = 20;
+let burst: ReturnType<typeof setInterval> | undefined;
+
+/** Just after a payment the answer ("you bought it") is a webhook and a notice away: look every
+ * couple of seconds for a while rather than leave "you were drawn: pay" up for a whole poll. */
+export function notesSoon(): void {
+  void refreshNotes();
+  if (burst !== undefined) clearInterval(burst);
+  let left = BURST_FOR_SECONDS / BURST_SECONDS;
+  burst = setInterval(() => {
+    void refreshNotes();
+    if (--left <= 0) {
+      clearInterval(burst);
+      burst = undefined;
+    }
+  }, BURST_SECONDS * 1000);
+}
+
+/** Each listing's place in the draw order the product told this person ("the draw took place:
+ * you are 3rd"), from their newest notes: no need to verify the whole draw to know it. */
+export async function drawPlaces(): Promise<Map<string, number>> {
+  const page = unwrap(await api.GET("/me/notifications", { params: { query: { limit: 100 } } }));
+  const places = new Map<string, number>();
+  for (const n of page.notes) {
+    const place = n.facts.place;
+    if (n.kind === "DrawTookPlace" && n.listing_id && typeof place === "number" && !places.has(n.listing_id)) places.set(n.listing_id, place);
+  }
+  return places;
 }

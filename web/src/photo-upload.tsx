@@ -1,26 +1,28 @@
-// The seller adds photos to a listing awaiting its deposit or open: each file is checked here
-// first (type, size, how many more fit: the server's rules, said before asking it), then the API
-// signs an upload form, the browser posts the file straight to storage (with its progress), and
-// the API attaches it once it checks what was stored.
+// The seller adds photos to a listing awaiting its deposit or open (and a final buyer to their
+// dispute, dispute.tsx, the same way): each file is checked here first (type, size, how many more
+// fit: the server's rules, said before asking it), then the API signs an upload form, the browser
+// posts the file straight to storage (with its progress), and the API attaches it once it checks
+// what was stored.
 import { useState } from "preact/hooks";
 
-import { api, unwrap, type Listing } from "./api/client";
+import { api, unwrap, type Listing, type Schemas } from "./api/client";
 import { Gallery } from "./gallery";
 import { t } from "./i18n";
 import { ErrorText } from "./ui";
 
 // As the server's rules (layers/domain/tombola/domain/photos.py); the server refuses the same.
-const TYPES = ["image/jpeg", "image/png", "image/webp"] as const;
-type PhotoType = (typeof TYPES)[number];
+export const TYPES = ["image/jpeg", "image/png", "image/webp"] as const;
+export type PhotoType = (typeof TYPES)[number];
 const MAX_BYTES = 5 * 1024 * 1024;
 const MAX_PHOTOS = 8;
 
 const isPhotoType = (type: string): type is PhotoType => (TYPES as readonly string[]).includes(type);
 const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 
-/** What is wrong with these files before any is sent, in words; null when all may go. */
-export function refusal(files: File[], left: number): string | null {
-  if (files.length > left) return t("photoLimit", { max: MAX_PHOTOS, left });
+/** What is wrong with these files before any is sent, in words; null when all may go.
+ * ``tooMany`` says the limit (a listing's by default). */
+export function refusal(files: File[], left: number, tooMany = () => t("photoLimit", { max: MAX_PHOTOS, left })): string | null {
+  if (files.length > left) return tooMany();
   for (const f of files) {
     if (!isPhotoType(f.type)) return t("photoWrongType", { name: f.name });
     if (f.size > MAX_BYTES) return t("photoTooLarge", { name: f.name, size: megabytes(f.size) });
@@ -44,7 +46,35 @@ function send(upload: { url: string; fields: Record<string, string> }, file: Fil
   });
 }
 
-type Progress = { n: number; total: number; share: number };
+export type Progress = { n: number; total: number; share: number };
+
+/** Each file in turn: a signed form (``ask``), the file posted to storage, then ``attach``;
+ * returns how many were attached (a failure stops there and is thrown). */
+export async function uploadEach(
+  files: File[],
+  ask: (type: PhotoType, size: number) => Promise<Schemas["PhotoUploadView"]>,
+  attach: (photoId: string) => Promise<unknown>,
+  progress: (p: Progress) => void,
+  done: (n: number) => void = () => {},
+): Promise<void> {
+  for (const [k, file] of files.entries()) {
+    progress({ n: k + 1, total: files.length, share: 0 });
+    const form = await ask(file.type as PhotoType, file.size);
+    await send(form.upload, file, (share) => progress({ n: k + 1, total: files.length, share }));
+    await attach(form.photo_id);
+    done(k + 1);
+  }
+}
+
+/** Uploading ``busy``'s photo, with its progress. */
+export function UploadProgress({ busy }: { busy: Progress }) {
+  return (
+    <p role="status" data-testid="photo-progress">
+      {t("photoUploading", { n: busy.n, total: busy.total })}{" "}
+      <progress max={1} value={busy.share} aria-label={t("photoUploading", { n: busy.n, total: busy.total })} />
+    </p>
+  );
+}
 
 export function PhotoUpload({ l, onAdded }: { l: Listing; onAdded: () => void }) {
   const [busy, setBusy] = useState<Progress | null>(null);
@@ -68,14 +98,13 @@ export function PhotoUpload({ l, onAdded }: { l: Listing; onAdded: () => void })
     }
     let done = 0;
     try {
-      for (const [k, file] of files.entries()) {
-        setBusy({ n: k + 1, total: files.length, share: 0 });
-        const type = file.type as PhotoType;
-        const form = unwrap(await api.POST("/listings/{listing_id}/photos", { params: { path }, body: { content_type: type, size: file.size } }));
-        await send(form.upload, file, (share) => setBusy({ n: k + 1, total: files.length, share }));
-        unwrap(await api.POST("/listings/{listing_id}/photos/{photo_id}", { params: { path: { ...path, photo_id: form.photo_id } } }));
-        done += 1;
-      }
+      await uploadEach(
+        files,
+        async (type, size) => unwrap(await api.POST("/listings/{listing_id}/photos", { params: { path }, body: { content_type: type, size } })),
+        async (photo_id) => unwrap(await api.POST("/listings/{listing_id}/photos/{photo_id}", { params: { path: { ...path, photo_id } } })),
+        setBusy,
+        (n) => (done = n),
+      );
     } catch (e) {
       setError(e);
     } finally {
@@ -111,12 +140,7 @@ export function PhotoUpload({ l, onAdded }: { l: Listing; onAdded: () => void })
           {t("photosUntilClose")}
         </p>
       )}
-      {busy && (
-        <p role="status" data-testid="photo-progress">
-          {t("photoUploading", { n: busy.n, total: busy.total })}{" "}
-          <progress max={1} value={busy.share} aria-label={t("photoUploading", { n: busy.n, total: busy.total })} />
-        </p>
-      )}
+      {busy && <UploadProgress busy={busy} />}
       {!busy && added > 0 && (
         <p role="status" class="ok">
           {added === 1 ? t("photoAdded") : t("photosAdded", { n: added })}

@@ -11,7 +11,7 @@ import { Money, useLoad } from "./ui";
 type Timeline = Schemas["TimelineView"];
 
 /** Folded until opened (then loaded and kept fresh); ``open`` unfolds it from the start. */
-export function OrderTimeline({ listingId, open = false, everySeconds = 10 }: { listingId: string; open?: boolean; everySeconds?: number }) {
+export function OrderTimeline({ listingId, open = false, everySeconds = 10, seller = false }: { listingId: string; open?: boolean; everySeconds?: number; seller?: boolean }) {
   const [shown, setShown] = useState(open);
   const [view] = useLoad<Timeline | null>(
     async () =>
@@ -21,7 +21,7 @@ export function OrderTimeline({ listingId, open = false, everySeconds = 10 }: { 
   );
   return (
     <details class="timeline" open={shown} onToggle={(e) => setShown((e.target as HTMLDetailsElement).open)} data-testid={`timeline-${listingId}`}>
-      <summary>{w("order")}</summary>
+      <summary>{w(seller ? "sale" : "order")}</summary>
       {view && <Steps view={view} />}
     </details>
   );

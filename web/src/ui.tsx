@@ -56,7 +56,7 @@ export function ErrorText({ error, field, currency }: { error: unknown; field?: 
 
 // Fields the forms show errors next to (so the form-level message does not repeat them).
 const FIELDS = new Set(["tickets", "title", "price", "expected_entrants", "closes_at", "payment_method",
-  "carrier", "tracking_number", "reason", "name", "email", "phone", "address", "payout_account",
+  "carrier", "tracking_number", "reason", "answer", "name", "email", "phone", "address", "payout_account",
   "transfer_reference", "description", "ticket_limit", "surplus_policy", "second_payment", "ship",
   "delivery", "confirm", "resolution", "bank", "number", "holder_name", "note", "day"]);
 

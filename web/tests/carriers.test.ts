@@ -37,6 +37,22 @@ describe("a tracking number as typed", () => {
     expect(trackingProblem("Bicycle courier", "12")).toBeNull(); // free text
   });
 
+  it("allows another carrier's number only letters, digits, hyphens and spaces", () => {
+    const chars = { allowed: "letters, digits, hyphens and spaces" };
+    expect(trackingProblem("Bicycle courier", "BC-77 x")).toBeNull();
+    expect(trackingProblem("Bicycle courier", "택배-12")).toBeNull();
+    expect(trackingProblem("Bicycle courier", "ＢＣ－７７")).toBeNull(); // full-width
+    expect(trackingProblem("Bicycle courier", "BC\u000777")).toEqual(chars); // a control character
+    expect(trackingProblem("Bicycle courier", "BC\u200b77")).toEqual(chars); // zero-width space
+    expect(trackingProblem("Bicycle courier", "BC\u202e77")).toEqual(chars); // right-to-left override
+    expect(trackingProblem("Bicycle courier", "BC/77")).toEqual(chars);
+    expect(trackingProblem("CJ", "T\t1")).toEqual(chars); // a bare "CJ" is another carrier
+    const p = ApiProblem.local("invalid_input", "tracking_number", chars, "tracking_number_invalid");
+    expect(fieldProblemText(p, p.about("tracking_number")[0])).toBe("운송장 번호에는 글자, 숫자, 하이픈(-), 띄어쓰기만 쓸 수 있습니다.");
+    lang.set("en");
+    expect(fieldProblemText(p, p.about("tracking_number")[0])).toBe("A tracking number has only letters, digits, hyphens and spaces.");
+  });
+
   it("holds a seller to a carrier named surely, not by a bare two letters", () => {
     expect(checkedCarrier("CJ 대한통운")?.name).toBe("CJ대한통운");
     expect(checkedCarrier("우체국택배(등기)")?.name).toBe("우체국택배");

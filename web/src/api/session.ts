@@ -2,6 +2,7 @@
 // (POST /sandbox/tokens); deployed, Cognito's hosted sign-in (authorization code with PKCE).
 import { config } from "../config";
 import { authorizeUrl, challengeOf, claimsOf, newVerifier, tokenRequest } from "./pkce";
+import { problemOf } from "./problem";
 
 export type Group = "buyer" | "seller" | "operator";
 const GROUPS: Group[] = ["operator", "seller", "buyer"];
@@ -28,8 +29,9 @@ export const session = {
       body: JSON.stringify({ user, groups: [group] }),
     });
     const body = await r.json();
-    if (!r.ok) throw new Error(body?.error?.message ?? "sign-in failed");
-    const s: Session = { user, group, token: body.token };
+    if (!r.ok) throw problemOf(r.status, r.statusText, body); // e.g. a user name it cannot take
+    // the name as the stand-in keeps it (NFKC: a Korean name typed in decomposed jamo, composed)
+    const s: Session = { user: body.user ?? user, group, token: body.token };
     localStorage.setItem(KEY, JSON.stringify(s));
     listeners.forEach((f) => f());
     return s;

@@ -1,9 +1,11 @@
 import { useState } from "preact/hooks";
 
 import { api, unwrap } from "../api/client";
+import { ApiProblem } from "../api/problem";
+import { accountNumberProblem, bankLabel, BANKS } from "../banks";
 import { config } from "../config";
 import { session, type Group } from "../api/session";
-import { t } from "../i18n";
+import { lang, t } from "../i18n";
 import { go } from "../router";
 import { w } from "../i18n/words";
 import { displayPhone } from "../phones";
@@ -26,11 +28,12 @@ export function SignInPage() {
 const HOME: Record<Group, string> = { buyer: "/entries", seller: "/sell", operator: "/operator" };
 
 /** Where signing in lands: the role's own page for someone whose profile is complete (a
- * seller's names the payout account a listing needs), else the profile to fill in first. */
+ * seller's names the payout account a listing needs, with its bank: one kept as free text
+ * before accounts had banks is asked for again), else the profile to fill in first. */
 export async function landing(group: Group): Promise<string> {
   try {
     const r = await api.GET("/me/profile", {});
-    const complete = r.response.ok && r.data !== undefined && (group !== "seller" || !!r.data.payout_account);
+    const complete = r.response.ok && r.data !== undefined && (group !== "seller" || !!r.data.payout_account?.bank);
     return complete ? HOME[group] : "/profile";
   } catch {
     return "/profile"; // the profile page says what went wrong
@@ -40,9 +43,10 @@ export async function landing(group: Group): Promise<string> {
 function LocalSignIn() {
   const [user, setUser] = useState("");
   const [group, setGroup] = useState<Group>("buyer");
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError, clear] = useProblem();
   async function submit(e: Event) {
     e.preventDefault();
+    setError(null);
     try {
       await session.signIn(user.trim(), group);
       go(await landing(group));
@@ -53,8 +57,9 @@ function LocalSignIn() {
   return (
     <form class="panel" onSubmit={submit} aria-labelledby="signin-title">
       <h1 id="signin-title">{t("signIn")}</h1>
-      <Field label={t("user")} id="user">
-        <input id="user" value={user} required pattern="[A-Za-z0-9._\-]+" onInput={(e) => setUser((e.target as HTMLInputElement).value)} />
+      {/* any script (김민지 too): the stand-in says what it cannot take (dev/tombola_dev/auth.py) */}
+      <Field label={t("user")} id="user" error={error} onClear={clear}>
+        <input id="user" value={user} required maxLength={64} autoComplete="username" onInput={(e) => setUser((e.target as HTMLInputElement).value)} />
       </Field>
       <Field label={t("group")} id="group">
         <select id="group" value={group} onChange={(e) => setGroup((e.target as HTMLSelectElement).value as Group)}>
@@ -69,30 +74,20 @@ function LocalSignIn() {
   );
 }
 
-// PortOne's bank codes for the banks people in Korea most often hold
-const BANKS: [string, string][] = [
-  ["KOOKMIN", "KB국민은행"],
-  ["SHINHAN", "신한은행"],
-  ["WOORI", "우리은행"],
-  ["HANA", "하나은행"],
-  ["NONGHYUP", "NH농협은행"],
-  ["IBK", "IBK기업은행"],
-  ["KAKAO", "카카오뱅크"],
-  ["TOSS", "토스뱅크"],
-  ["K_BANK", "케이뱅크"],
-  ["SUHYUP", "수협은행"],
-  ["BUSAN", "부산은행"],
-  ["DAEGU", "iM뱅크(대구)"],
-  ["KWANGJU", "광주은행"],
-  ["JEONBUK", "전북은행"],
-  ["KYONGNAM", "경남은행"],
-  ["JEJU", "제주은행"],
-  ["POST", "우체국"],
-  ["KFCC", "새마을금고"],
-  ["SHINHYUP", "신협"],
-  ["STANDARD_CHARTERED", "SC제일은행"],
-  ["CITI", "씨티은행"],
-];
+/** The banks as a select's options: a payout account's by the bank's code, a refund account's
+ * by PortOne's (banks.ts, the server's list). */
+function BankOptions({ value }: { value: "code" | "portone" }) {
+  return (
+    <>
+      <option value="">—</option>
+      {BANKS.map((b) => (
+        <option key={b.code} value={b[value]}>
+          {bankLabel(b, lang.get())}
+        </option>
+      ))}
+    </>
+  );
+}
 
 export function ProfilePage() {
   const [loaded, loadError] = useLoad(async () => {
@@ -100,6 +95,8 @@ export function ProfilePage() {
     return { profile: r.response.status === 404 ? null : unwrap(r) };
   }, []);
   const existing = loaded?.profile;
+  // an account kept as free text before accounts had banks: shown by its digits, asked for again
+  const oldAccount = existing?.payout_account && !existing.payout_account.bank ? existing.payout_account : null;
   const [form, setForm] = useState<Record<string, string> | null>(null);
   const [error, setError, clear] = useProblem();
   const [saved, setSaved] = useState(false);
@@ -109,7 +106,9 @@ export function ProfilePage() {
     email: existing?.email ?? "",
     phone: existing ? displayPhone(existing.phone) : "",
     address: existing?.address ?? "",
-    payout_account: existing?.payout_account ?? "",
+    payout_bank: (!oldAccount && existing?.payout_account?.bank) || "",
+    payout_number: oldAccount ? "" : (existing?.payout_account?.number ?? ""),
+    payout_holder: existing?.payout_account?.holder_name ?? "",
     refund_bank: existing?.refund_account?.bank ?? "",
     refund_number: existing?.refund_account?.number ?? "",
     refund_holder: existing?.refund_account?.holder_name ?? "",
@@ -118,8 +117,16 @@ export function ProfilePage() {
   async function save(e: Event) {
     e.preventDefault();
     setError(null);
+    const { payout_bank, payout_number, payout_holder, refund_bank, refund_number, refund_holder, ...rest } = values;
+    const payout = payout_bank || payout_number.trim() || payout_holder.trim();
+    const wrongNumber = payout ? accountNumberProblem(payout_number) : null;
+    if (wrongNumber) {
+      // said before asking, as the server would say it
+      setError(ApiProblem.local("invalid_input", "payout_account.number", wrongNumber, "account_number_invalid"));
+      document.getElementById("payout_number")?.focus();
+      return;
+    }
     try {
-      const { payout_account, refund_bank, refund_number, refund_holder, ...rest } = values;
       const refund = refund_bank || refund_number || refund_holder;
       const kept = unwrap(
         await api.PUT("/me/profile", {
@@ -128,7 +135,12 @@ export function ProfilePage() {
             email: rest.email,
             phone: rest.phone,
             address: rest.address,
-            payout_account: payout_account || null,
+            // left empty, an old free-text account is not named, so the server keeps it
+            ...(payout
+              ? { payout_account: { bank: payout_bank, number: payout_number, holder_name: payout_holder } }
+              : oldAccount
+                ? {}
+                : { payout_account: null }),
             refund_account: refund ? { bank: refund_bank, number: refund_number, holder_name: refund_holder } : null,
           },
         }),
@@ -156,7 +168,7 @@ export function ProfilePage() {
   return (
     <form class="panel" onSubmit={save} aria-labelledby="profile-title">
       <h1 id="profile-title">{t("profile")}</h1>
-      <p class="muted">{t("profileWhy")}</p>
+      <p class="muted">{t(seller ? "profileWhySeller" : "profileWhy")}</p>
       {input("name", t("name"))}
       {input("email", t("email"), "email")}
       {input("phone", t("phone"), "tel")}
@@ -166,18 +178,34 @@ export function ProfilePage() {
         </p>
       )}
       {input("address", t("address"))}
-      {seller && input("payout_account", t("payoutAccount"))}
+      {seller && (
+        <fieldset data-testid="payout-account">
+          <legend>{t("payoutAccount")}</legend>
+          <p class="muted">{t("payoutAccountWhy")}</p>
+          {oldAccount && (
+            <p class="muted" data-testid="payout-account-old">
+              {t("payoutAccountOld", { masked: oldAccount.masked })}
+            </p>
+          )}
+          <Field label={t("payoutBank")} id="payout_bank" field="payout_account.bank" error={error} onClear={clear}>
+            <select id="payout_bank" value={values.payout_bank} onChange={(e) => setForm({ ...values, payout_bank: (e.target as HTMLSelectElement).value })}>
+              <BankOptions value="code" />
+            </select>
+          </Field>
+          <Field label={t("payoutNumber")} id="payout_number" field="payout_account.number" error={error} onClear={clear}>
+            <input id="payout_number" inputMode="numeric" autoComplete="off" value={values.payout_number} onInput={(e) => setForm({ ...values, payout_number: (e.target as HTMLInputElement).value })} />
+          </Field>
+          <Field label={t("payoutHolder")} id="payout_holder" field="payout_account.holder_name" error={error} onClear={clear}>
+            <input id="payout_holder" value={values.payout_holder} onInput={(e) => setForm({ ...values, payout_holder: (e.target as HTMLInputElement).value })} />
+          </Field>
+        </fieldset>
+      )}
       <fieldset>
         <legend>{t("refundAccount")}</legend>
         <p class="muted">{t("refundAccountWhy")}</p>
         <Field label={t("refundBank")} id="refund_bank" field="refund_account.bank" error={error} onClear={clear}>
           <select id="refund_bank" value={values.refund_bank} onChange={(e) => setForm({ ...values, refund_bank: (e.target as HTMLSelectElement).value })}>
-            <option value="">—</option>
-            {BANKS.map(([code, name]) => (
-              <option key={code} value={code}>
-                {name}
-              </option>
-            ))}
+            <BankOptions value="portone" />
           </select>
         </Field>
         <Field label={t("refundNumber")} id="refund_number" field="refund_account.number" error={error} onClear={clear}>

@@ -3,6 +3,7 @@
 import { useState } from "preact/hooks";
 
 import { paySandbox } from "../api/client";
+import { notesSoon } from "../notes";
 import { t, tx, when } from "../i18n";
 import { ErrorText, Money, useLoad } from "../ui";
 
@@ -30,6 +31,7 @@ export function CheckoutPage({ id }: { id: string }) {
     try {
       await paySandbox(id, outcome);
       setDone(true);
+      notesSoon();
       // a deposit: back to the listing's own page, which says it is open; a buyer's: their entries
       const back = c!.pays_for === "deposit" ? (c!.listing_id ? `#/sell/${encodeURIComponent(c!.listing_id)}` : "#/sell") : "#/entries";
       setTimeout(() => (window.location.hash = back), 800);

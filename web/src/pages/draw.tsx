@@ -6,6 +6,7 @@ import { hasKey, ordinal, shortTicket, t, tx, when } from "../i18n";
 import type { Key } from "../i18n/ko";
 import type { Transcript, TranscriptTicket, Verdict } from "../verify/draw";
 import { w } from "../i18n/words";
+import { drawPlaces } from "../notes";
 import { ErrorText, useLoad } from "../ui";
 import { myEntriesOn } from "./listing";
 
@@ -32,17 +33,18 @@ const CHECKS = [
 ] as const;
 
 /** Where the signed-in buyer stands in the draw, in words. */
-function YourPlace(props: { pseudonym: string; order: string[]; full: string[] | null; status: string | null; won: boolean }) {
-  const { pseudonym, order, full, status, won } = props;
+function YourPlace(props: { pseudonym: string; order: string[]; full: string[] | null; place: number | null; status: string | null; won: boolean }) {
+  const { pseudonym, order, full, place, status, won } = props;
   const drawn = order.indexOf(pseudonym);
-  const inLine = full ? full.indexOf(pseudonym) : -1;
+  // the whole order once verified here; before that, the place the product told this buyer
+  const inLine = full ? full.indexOf(pseudonym) : place ? place - 1 : -1;
   const over = status === "settled" || status === "unsold" || status === "cancelled";
   let words: string;
   if (won) words = w("drawWon");
   else if (over) words = w(status === "settled" ? "drawOverSold" : "drawOverNotSold");
   else if (drawn >= 0 && drawn === order.length - 1) words = status === "awaiting_second_payment" ? t("youDrawnNow") : t("youDrawn");
   else if (drawn >= 0) words = t("youDrawnPassed", { nth: ordinal(drawn + 1) });
-  else if (inLine >= 0) words = t("youInLine", { nth: ordinal(inLine + 1), before: inLine });
+  else if (inLine >= 0) words = t("youInLine", { nth: ordinal(inLine + 1), before: Math.max(0, inLine - Math.max(0, order.length - 1)) });
   else if (order.length > 0) words = t("youNotReached");
   else words = t("youBeforeDraw");
   return (
@@ -61,6 +63,7 @@ export function DrawPage({ id }: { id: string }) {
   );
   const [l] = useLoad(async () => unwrap(await api.GET("/listings/{listing_id}", { params: { path: { listing_id: id } } })), [id], 10);
   const [mine] = useLoad(async () => (buyer ? myEntriesOn(id) : []), [id, buyer]);
+  const [places] = useLoad(async () => (buyer ? drawPlaces() : null), [id, buyer], 10);
   const [progress, setProgress] = useState<string | null>(null);
   const [verdict, setVerdict] = useState<Verdict | null>(null);
   const [verifyError, setVerifyError] = useState<unknown>(null);
@@ -113,6 +116,7 @@ export function DrawPage({ id }: { id: string }) {
           pseudonym={pseudonym}
           order={d.order}
           full={verdict?.order ?? null}
+          place={places?.get(id) ?? null}
           status={l.status}
           won={(mine ?? []).some((e) => e.final_buyer)}
         />

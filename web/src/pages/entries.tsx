@@ -1,12 +1,14 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 
-import { api, ApiProblem, everyPage, unwrap, type Entry, type Schemas } from "../api/client";
+import { api, everyPage, unwrap, type Entry, type Schemas } from "../api/client";
 import { trackingUrl } from "../carriers";
-import { duration, shortTicket, t, tx, when } from "../i18n";
+import { duration, ordinal, shortTicket, t, tx, when } from "../i18n";
+import { drawPlaces } from "../notes";
 import { route } from "../router";
+import { DisputeCase, DisputeForm } from "../dispute";
 import { OrderTimeline } from "../timeline";
-import { ConfirmButton, ErrorText, Field, Money, Tabs, useLoad, useProblem } from "../ui";
+import { ConfirmButton, ErrorText, Money, Tabs, useLoad, useProblem } from "../ui";
 
 // ---------------------------------------------------------------- checkouts in progress
 // The API does not say where a pending entry's checkout is; the page that opened it keeps it
@@ -165,9 +167,8 @@ function PaymentNote({ e, open }: { e: Entry; open: boolean }) {
   return null;
 }
 
-function EntryCard({ h, reload }: { h: Holding; reload: () => void }) {
-  const [error, setError, clear] = useProblem();
-  const [reason, setReason] = useState("");
+function EntryCard({ h, reload, place }: { h: Holding; reload: () => void; place: number | null }) {
+  const [error, setError] = useProblem();
   const e = h.first;
   const path = { params: { path: { listing_id: h.listingId } } };
   // the final buyer's whole payment (P1s + P2) from their order's timeline, and the price the
@@ -229,6 +230,14 @@ function EntryCard({ h, reload }: { h: Holding; reload: () => void }) {
             <dt>{t("shipment")}</dt>
             <dd data-testid="shipment">
               {e.shipment.carrier} <Shipment carrier={e.shipment.carrier} tracking={e.shipment.tracking_number} />
+            </dd>
+          </>
+        )}
+        {place !== null && e.listing_phase === "drawing" && !e.candidate && !e.passed && (
+          <>
+            <dt>{t("placeInLine")}</dt>
+            <dd data-testid="place-in-line">
+              <a href={`#/draw/${encodeURIComponent(h.listingId)}`}>{ordinal(place)}</a>
             </dd>
           </>
         )}
@@ -305,28 +314,10 @@ function EntryCard({ h, reload }: { h: Holding; reload: () => void }) {
             <p>{tx("confirmReceiptWhat", { price: listing ? m(listing.price) : "—", total: total !== null ? m(total) : "—" })}</p>
             <p>{t("cannotUndo")}</p>
           </ConfirmButton>
-          <Field label={t("reason")} id={`reason-${h.listingId}`} field="reason" error={error} onClear={clear}>
-            <input id={`reason-${h.listingId}`} value={reason} maxLength={2000} onInput={(ev) => setReason((ev.target as HTMLInputElement).value)} />
-          </Field>
-          <ConfirmButton
-            class="secondary"
-            label={t("openDispute")}
-            title={t("openDisputeTitle")}
-            confirmLabel={t("openDisputeConfirm")}
-            check={() => {
-              if (reason.trim()) return true;
-              setError(ApiProblem.local("invalid_input", "reason", null, "missing"));
-              document.getElementById(`reason-${h.listingId}`)?.focus();
-              return false;
-            }}
-            onConfirm={() =>
-              void act(async () => void unwrap(await api.POST("/listings/{listing_id}/dispute", { ...path, body: { reason } })))
-            }
-          >
-            <p>{t("openDisputeWhat")}</p>
-          </ConfirmButton>
+          <DisputeForm listingId={h.listingId} onOpened={reload} />
         </div>
       )}
+      {e.final_buyer && (e.listing_status === "disputed" || timeline?.dispute) && <DisputeCase listingId={h.listingId} role="buyer" />}
       <OrderTimeline listingId={h.listingId} open={(e.candidate || e.final_buyer) && !["sold", "not_sold"].includes(e.listing_phase)} />
       <ErrorText error={error} currency={h.currency} />
     </li>
@@ -350,7 +341,9 @@ export function EntriesPage({ query }: { query?: URLSearchParams }) {
     [],
     5,
   );
-  const [mileage] = useLoad(async () => unwrap(await api.GET("/me/mileage", {})), []);
+  const [places] = useLoad(drawPlaces, [], 10);
+  // kept as fresh as the entries: a settlement that credits mileage shows on both at once
+  const [mileage] = useLoad(async () => unwrap(await api.GET("/me/mileage", {})), [], 5);
   const past = list?.holdings.filter(isPast) ?? [];
   const current = list?.holdings.filter((h) => !isPast(h)) ?? [];
   const shown = tab === "past" ? past : current;
@@ -380,7 +373,7 @@ export function EntriesPage({ query }: { query?: URLSearchParams }) {
         {list && shown.length === 0 && <p>{t(tab === "past" ? "nothingPast" : "nothingCurrent")}</p>}
         <ul class="cards">
           {shown.map((h) => (
-            <EntryCard key={h.listingId} h={h} reload={reload} />
+            <EntryCard key={h.listingId} h={h} reload={reload} place={places?.get(h.listingId) ?? null} />
           ))}
         </ul>
       </Tabs>

@@ -7,7 +7,7 @@ import { Money, useLoad } from "../ui";
 export function HowPage() {
   const [policy] = useLoad(async () => unwrap(await api.GET("/policy", {})), []);
   const d = policy?.deadlines;
-  const dl = (k: "second_payment" | "ship" | "delivery" | "confirm" | "resolution") => (d ? span(d[k].default) : "—");
+  const dl = (k: "second_payment" | "ship" | "delivery" | "confirm" | "resolution") => (d ? span(d[k].default) : "");
   const krw = policy?.by_currency?.KRW;
   const deposit = krw?.deposit ?? policy?.deposit;
   return (
@@ -24,7 +24,8 @@ export function HowPage() {
             p1: <Money amount={1_000} currency="KRW" />,
           })}
         </p>
-        <p>{t("howLimit", { n: policy?.ticket_limit_default ?? 4, max: policy?.ticket_limit_max ?? 4, hold: policy ? span(policy.payment_hold_seconds) : "—" })}</p>
+        {/* the policy's figures only once they are known: never a "—" or a 0% in their place */}
+        {policy && <p>{t("howLimit", { n: policy.ticket_limit_default, max: policy.ticket_limit_max, hold: span(policy.payment_hold_seconds) })}</p>}
       </section>
 
       <section aria-labelledby="how-p2">
@@ -53,12 +54,14 @@ export function HowPage() {
 
       <section aria-labelledby="how-deadlines">
         <h2 id="how-deadlines">{t("howDeadlinesTitle")}</h2>
-        <ul>
+        {d && (
+        <ul data-testid="how-deadlines">
           <li>{t("howDeadlineP2", { d: dl("second_payment") })}</li>
           <li>{t("howDeadlineShip", { d: dl("ship") })}</li>
           <li>{t("howDeadlineConfirm", { d: dl("confirm") })}</li>
           <li>{t("howDeadlineResolve", { d: dl("resolution") })}</li>
         </ul>
+        )}
         <p>{t("howDeadlinesEach")}</p>
       </section>
 
@@ -76,11 +79,13 @@ export function HowPage() {
 
       <section aria-labelledby="how-sellers">
         <h2 id="how-sellers">{t("howSellersTitle")}</h2>
-        <p>
-          {deposit?.fixed != null
-            ? tx("howSellerDepositFixed", { deposit: <Money amount={deposit.fixed} currency="KRW" /> })
-            : t("howSellerDepositRate", { pct: percent(deposit?.rate_bps ?? 0) })}
-        </p>
+        {deposit && (
+          <p data-testid="how-deposit">
+            {deposit.fixed != null
+              ? tx("howSellerDepositFixed", { deposit: <Money amount={deposit.fixed} currency="KRW" /> })
+              : t("howSellerDepositRate", { pct: percent(deposit.rate_bps ?? 0) })}
+          </p>
+        )}
         <p>{t("howSellerPaid")}</p>
       </section>
 

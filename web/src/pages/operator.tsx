@@ -2,8 +2,10 @@ import { Fragment, type ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 
 import { api, ApiProblem, unwrap, type Schemas } from "../api/client";
+import { accountText } from "../banks";
 import { percent, span, statusText, t, tx, when } from "../i18n";
 import { w } from "../i18n/words";
+import { EvidencePhotos } from "../dispute";
 import { DEADLINES, type Policy } from "../pricing";
 import { ConfirmButton, ErrorText, Field, Money, useLoad, useProblem } from "../ui";
 import { Shipment } from "./entries";
@@ -82,16 +84,17 @@ function PayoutRow({ p, reload }: { p: Payout; reload: () => void }) {
     }
   }
   const amount = <Money amount={p.amount} currency={p.currency} />;
+  // in full while it waits: the bank, the number and the holder to transfer to
+  const account = accountText(p.payout_account);
+  const now = accountText(p.profile_payout_account);
   return (
     <li class="card">
       <p>
-        {amount} → {p.payout_account ?? "—"} <span class="muted">({p.listing_id})</span>
+        {amount} → <span data-testid="payout-to">{account}</span> <span class="muted">({p.listing_id})</span>
       </p>
       {p.warning && (
         <p class="error" role="alert" data-testid="payout-warning">
-          {p.profile_payout_account !== p.payout_account
-            ? t("payoutAccountChanged", { issued: p.payout_account ?? "—", now: p.profile_payout_account ?? "—" })
-            : t("payoutAccountUnknown")}
+          {now !== account ? t("payoutAccountChanged", { issued: account, now }) : t("payoutAccountUnknown")}
         </p>
       )}
       <form onSubmit={(e) => e.preventDefault()}>
@@ -111,7 +114,7 @@ function PayoutRow({ p, reload }: { p: Payout; reload: () => void }) {
           }}
           onConfirm={() => void paid()}
         >
-          <p>{tx("markPaidWhat", { amount, account: p.payout_account ?? "—", ref })}</p>
+          <p>{tx("markPaidWhat", { amount, account, ref })}</p>
           <p>{t("cannotUndo")}</p>
         </ConfirmButton>
       </form>
@@ -145,7 +148,7 @@ function PaidPayouts({ paid, error }: { paid: Payout[] | null; error: unknown })
                   <td>
                     <Money amount={p.amount} currency={p.currency} />
                   </td>
-                  <td>{p.payout_account ?? "—"}</td>
+                  <td>{p.payout_account_masked ?? "—"}</td>
                   <td class="mono-text">{p.transfer_reference ?? "—"}</td>
                 </tr>
               ))}
@@ -170,12 +173,34 @@ function At({ iso }: { iso: string }) {
   );
 }
 
-/** An open dispute in words: the buyer's reason, the shipment with its tracking link, the money
- * paid, when it was opened and by when to decide; each decision says what money it moves. */
+/** An open dispute in words: the buyer's reason (as written, on its lines) and photos, the
+ * seller's answer, the shipment with its tracking link, the money paid, when it was opened and by
+ * when to decide; each decision says what money it moves. */
 function DisputeCard({ d, decide }: { d: Dispute; decide: (decision: Decision) => void }) {
   const m = (amount: number) => <Money amount={amount} currency={d.currency} />;
   const rows: [string, ComponentChildren][] = [
-    [t("disputeReason"), <span data-testid="dispute-reason">{d.reason}</span>],
+    [t("disputeReason"), <span class="written" data-testid="dispute-reason">{d.reason}</span>],
+    ...(d.photos.length ? ([[t("disputePhotos"), <EvidencePhotos photos={d.photos} />]] as [string, ComponentChildren][]) : []),
+    [
+      t("disputeAnswer"),
+      d.answer !== null ? (
+        <span data-testid="dispute-answer">
+          <span class="written">{d.answer}</span>
+          {d.answered_at && (
+            <>
+              {" "}
+              <span class="muted">
+                (<At iso={d.answered_at} />)
+              </span>
+            </>
+          )}
+        </span>
+      ) : (
+        <span class="muted" data-testid="dispute-answer">
+          {t("disputeNoAnswer")}
+        </span>
+      ),
+    ],
     [t("disputeBuyer"), <span class="pseudonym">{d.final_buyer}</span>],
     [
       t("disputeShipment"),
@@ -288,7 +313,9 @@ function DecidedDisputes({ page, error }: { page: DisputePage | null; error: unk
                   <td>
                     {d.decision ? t(`decided_${d.decision}`) : "—"} <Money amount={moved(d)} currency={d.currency} />
                   </td>
-                  <td data-label={t("disputeReason")}>{d.reason}</td>
+                  <td data-label={t("disputeReason")} class="written">
+                    {d.reason}
+                  </td>
                   <td data-label={t("disputeShipment")}>
                     {d.carrier && d.tracking_number ? (
                       <>
@@ -486,7 +513,7 @@ export function OperatorPage() {
   const reloadDisputes = () => (reloadOpen(), reloadDecided());
   const [dead, deadError, reloadDead] = useLoad(async () => unwrap(await api.GET("/operator/effects", {})), [], 10);
   const [policy, policyError] = useLoad(async () => unwrap(await api.GET("/policy", {})), []);
-  const [undelivered, undeliveredError] = useLoad(async () => unwrap(await api.GET("/operator/undelivered", {})), [], 30);
+  const [undelivered, undeliveredError, reloadUndelivered] = useLoad(async () => unwrap(await api.GET("/operator/undelivered", {})), [], 30);
   const [error, setError] = useState<unknown>(null);
   async function act(f: () => Promise<unknown>, reload: () => void) {
     setError(null);
@@ -582,6 +609,20 @@ export function OperatorPage() {
                   {channel}: {why}
                 </p>
               ))}
+              <ConfirmButton
+                class="secondary"
+                label={w("undeliveredDismiss")}
+                title={w("undeliveredDismissTitle")}
+                confirmLabel={w("undeliveredDismiss")}
+                onConfirm={() =>
+                  void act(
+                    async () => unwrap(await api.POST("/operator/undelivered/dismiss", { body: { user_id: n.user_id, note_id: n.note_id } })),
+                    reloadUndelivered,
+                  )
+                }
+              >
+                <p>{w("undeliveredDismissWhat", { user: n.user_id })}</p>
+              </ConfirmButton>
             </li>
           ))}
         </ul>

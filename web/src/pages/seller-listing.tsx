@@ -5,6 +5,7 @@ import { CARRIERS, checkedCarrier, trackingProblem, trackingToSend } from "../ca
 import { categoryText, money, span, statusText, t, tx, when } from "../i18n";
 import { PhotoUpload } from "../photo-upload";
 import { displayPhone } from "../phones";
+import { DisputeCase } from "../dispute";
 import { OrderTimeline } from "../timeline";
 import { ErrorText, Field, Money, useLoad, useProblem } from "../ui";
 import { Shipment } from "./entries";
@@ -223,7 +224,8 @@ export function SellerListingPage({ id }: { id: string }) {
   const [shipError, setShipError, clearShip] = useProblem();
   // once shipped, what was sent (carrier, tracking number) from the order's timeline
   const shippedPhase = l && ["in_transit", "closing_sale", "sold"].includes(l.phase);
-  const [timeline] = useLoad(
+  const [correcting, setCorrecting] = useState(false);
+  const [timeline, , reloadTimeline] = useLoad(
     async () => (shippedPhase ? unwrap(await api.GET("/listings/{listing_id}/timeline", path)) : null),
     [id, shippedPhase, l?.status],
   );
@@ -249,7 +251,9 @@ export function SellerListingPage({ id }: { id: string }) {
     try {
       const body = { carrier, tracking_number: trackingToSend(carrier, tracking) };
       unwrap(await api.POST("/listings/{listing_id}/shipment", { ...path, body }));
+      setCorrecting(false);
       reload();
+      reloadTimeline();
     } catch (err) {
       setShipError(err);
     }
@@ -268,8 +272,10 @@ export function SellerListingPage({ id }: { id: string }) {
         </span>
       </p>
       <SellerNow l={l} />
+      {/* (once settled or cancelled the page reads no timeline of its own: the case loads it) */}
+      {(timeline?.dispute || ["disputed", "settled", "cancelled"].includes(l.status)) && <DisputeCase listingId={id} role="seller" />}
       <SellerFacts l={l} />
-      <OrderTimeline listingId={id} open={!["unpublished", "sold", "not_sold"].includes(l.phase)} />
+      <OrderTimeline listingId={id} seller open={!["unpublished", "sold", "not_sold"].includes(l.phase)} />
       <PhotoUpload l={l} onAdded={reload} />
       <Entrants id={id} />
       {(buyer || shipped) && (
@@ -283,9 +289,27 @@ export function SellerListingPage({ id }: { id: string }) {
           {shipped && sent && (
             <p data-testid="seller-shipment">
               {t("shipment")}: {sent.carrier} <Shipment carrier={sent.carrier} tracking={sent.tracking_number} />
+              {sent.corrected_at && <span class="muted"> ({t("shipmentCorrected")})</span>}
+              {sent.correctable && !correcting && (
+                <>
+                  {" "}
+                  <button
+                    type="button"
+                    class="secondary"
+                    onClick={() => {
+                      setCarrier(sent.carrier);
+                      setTracking(sent.tracking_number);
+                      setCorrecting(true);
+                    }}
+                  >
+                    {t("correctShipment")}
+                  </button>
+                </>
+              )}
             </p>
           )}
-          {l.status === "final_buyer" && (
+          {correcting && <p class="muted">{t("correctShipmentWhat")}</p>}
+          {(l.status === "final_buyer" || (correcting && sent?.correctable)) && (
             <form onSubmit={ship}>
               <Field label={t("carrier")} id="carrier" error={shipError} onClear={clearShip}>
                 <input id="carrier" list="carriers" value={carrier} required maxLength={100} onInput={(e) => setCarrier((e.target as HTMLInputElement).value)} />
@@ -313,7 +337,15 @@ export function SellerListingPage({ id }: { id: string }) {
                 )}
               </Field>
               <ErrorText error={shipError} />
-              <button type="submit">{t("ship")}</button>
+              <button type="submit">{t(correcting ? "correctShipmentSave" : "ship")}</button>
+              {correcting && (
+                <>
+                  {" "}
+                  <button type="button" class="secondary" onClick={() => setCorrecting(false)}>
+                    {t("cancel")}
+                  </button>
+                </>
+              )}
             </form>
           )}
         </div>
@@ -325,7 +357,7 @@ export function SellerListingPage({ id }: { id: string }) {
             <caption class="sr-only">{t("statement")}</caption>
             <thead>
               <tr>
-                <th scope="col">{t("statement")}</th>
+                <th scope="col">{t("statementWhat")}</th>
                 <th scope="col">{t("moneyIn")}</th>
                 <th scope="col">{t("moneyOut")}</th>
               </tr>
@@ -359,7 +391,11 @@ export function SellerListingPage({ id }: { id: string }) {
               {st.payout.status === "paid" && st.payout.paid_at
                 ? t("payoutPaidOn", { at: when(st.payout.paid_at) })
                 : t("payoutIssuedOn", { at: when(st.payout.issued_at) })}
-              {st.payout.account_ending && <> · {t("payoutToAccount", { ending: st.payout.account_ending })}</>}
+              {st.payout.account ? (
+                <> · {t("payoutToBank", { account: st.payout.account })}</>
+              ) : (
+                st.payout.account_ending && <> · {t("payoutToAccount", { ending: st.payout.account_ending })}</>
+              )}
               {st.payout.reference && (
                 <>
                   {" "}

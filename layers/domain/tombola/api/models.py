@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -20,6 +21,16 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from tombola.api.phones import NotAPhoneNumber, e164
+from tombola.domain.banks import (
+    ACCOUNT_DIGITS,
+    BANKS,
+    HOLDER_NAME_CHARS,
+    WrongAccountNumber,
+    WrongHolderName,
+    account_number,
+    bank_of,
+    holder_name,
+)
 from tombola.domain.money import MAX_AMOUNT
 from tombola.domain.photos import MAX_PHOTO_BYTES
 from tombola.domain.pricing import SurplusPolicy
@@ -74,12 +85,82 @@ class RefundAccountIn(Input):
         return digits
 
 
+class PayoutAccountIn(Input):
+    """Where a seller's payouts go: a Korean bank, an account number as typed (kept as its
+    digits), the holder's name as the bank has it (tombola.domain.banks)."""
+
+    bank: Annotated[
+        str,
+        Field(
+            max_length=3,
+            description="the bank's three-digit code: "
+            + ", ".join(f"{b.code} {b.name}" for b in BANKS),
+        ),
+    ]
+    number: Annotated[
+        str,
+        Field(
+            max_length=40,
+            description=f"as typed, with hyphens, spaces or full-width digits; kept as its "
+            f"digits, {ACCOUNT_DIGITS[0]} to {ACCOUNT_DIGITS[1]} of them",
+        ),
+    ]
+    holder_name: Annotated[
+        str,
+        Field(
+            max_length=200,
+            description=f"as the bank has it (any script; at most {HOLDER_NAME_CHARS} "
+            "characters once spaces are collapsed); no control characters",
+        ),
+    ]
+
+    @field_validator("bank")
+    @classmethod
+    def _bank(cls, value: str) -> str:
+        if bank_of(value) is None:
+            raise PydanticCustomError(
+                "bank_unknown", "choose a bank from the list (its three-digit code)"
+            )
+        return value
+
+    @field_validator("number")
+    @classmethod
+    def _number(cls, value: str) -> str:
+        try:
+            return account_number(value)
+        except WrongAccountNumber as wrong:
+            raise PydanticCustomError(
+                "account_number_invalid",
+                "an account number is {min_digits} to {max_digits} digits; hyphens and spaces "
+                "are fine",
+                {
+                    "min_digits": ACCOUNT_DIGITS[0],
+                    "max_digits": ACCOUNT_DIGITS[1],
+                    "digits": wrong.count,
+                },
+            ) from None
+
+    @field_validator("holder_name")
+    @classmethod
+    def _holder(cls, value: str) -> str:
+        try:
+            return holder_name(value)
+        except WrongHolderName as wrong:
+            raise PydanticCustomError(
+                "holder_name_invalid",
+                "{why}",
+                {"why": str(wrong), "max_length": HOLDER_NAME_CHARS},
+            ) from None
+
+
 class ProfileIn(Input):
     name: Text
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
     phone: Annotated[str, Field(max_length=40), AfterValidator(_phone)]
     address: Annotated[str, Field(min_length=1, max_length=1000)]
-    payout_account: Annotated[str, Field(min_length=4, max_length=64)] | None = None
+    payout_account: PayoutAccountIn | None = Field(
+        default=None, description="a seller's: where their payouts go"
+    )
     refund_account: RefundAccountIn | None = None
 
 
@@ -146,6 +227,12 @@ class ShipmentIn(Input):
         try:
             return tracking_number(carrier, value)
         except WrongTrackingNumber as wrong:
+            if wrong.carrier is None:
+                raise PydanticCustomError(
+                    "tracking_number_invalid",
+                    "a tracking number is {allowed} only",
+                    {"allowed": "letters, digits, hyphens and spaces"},
+                ) from None
             raise PydanticCustomError(
                 "tracking_number_invalid",
                 "a {carrier} tracking number is digits only, as many as one of {lengths}",
@@ -157,8 +244,48 @@ class ShipmentIn(Input):
             ) from None
 
 
+# What the buyer and the seller write in a dispute: several lines of any language, bounded.
+MAX_DISPUTE_TEXT = 1000
+# Invisible characters that reorder text (bidirectional overrides and isolates): they could make
+# what the operator reads differ from what was written.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _plain_text(value: object) -> object:
+    """Line breaks as ``\n`` (a browser sends ``\r\n``), the text composed (NFC: Korean typed
+    as separate jamo counts as its syllables), and no control character but the line break
+    (no NUL, escape, tab or text-reordering mark). Applied before the bounds, so they count what
+    is kept; anything not a string is left for the type check to refuse."""
+    if not isinstance(value, str):
+        return value
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return "".join(
+        c
+        for c in text
+        if c == "\n" or (unicodedata.category(c) != "Cc" and c not in _BIDI_CONTROLS)
+    )
+
+
+DisputeText = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_DISPUTE_TEXT,
+        description=f"several lines (line breaks kept, other control characters removed), at "
+        f"most {MAX_DISPUTE_TEXT} characters",
+    ),
+    BeforeValidator(_plain_text),  # (after the Field: its bounds stay the string's own)
+]
+
+
 class DisputeIn(Input):
-    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    reason: DisputeText
+
+
+class DisputeAnswerIn(Input):
+    """The seller's one answer to the buyer's dispute, for the operator and the buyer."""
+
+    answer: DisputeText
 
 
 class ResolutionIn(Input):
@@ -191,6 +318,13 @@ class CarrierEventIn(Input):
 
 class NotesReadIn(Input):
     upto: Annotated[str, Field(min_length=1, max_length=100, description="the newest note read")]
+
+
+class UndeliveredDismissIn(Input):
+    """A note on the operator's undelivered list, as the list names it."""
+
+    user_id: Annotated[str, Field(min_length=1, max_length=128)]
+    note_id: Annotated[str, Field(min_length=1, max_length=100)]
 
 
 # A photo's type, as the upload form fixes it (tombola.domain.photos.PHOTO_TYPES, in words here

@@ -164,7 +164,11 @@ class PayoutStatus(View):
         default=None, description="how the transfer is known: the bank's or provider's reference"
     )
     account_ending: str | None = Field(
-        default=None, description="the last characters of the account it goes to"
+        default=None, description="the last 4 digits of the account it goes to"
+    )
+    account: str | None = Field(
+        default=None,
+        description='the account it goes to, by its bank and last 4 digits ("신한 …5678")',
     )
 
 
@@ -203,6 +207,8 @@ class SecondPaymentDue(View):
 class ShipmentInfo(View):
     carrier: str
     tracking_number: str
+    corrected_at: str | None = None  # the seller corrected the number they first typed
+    correctable: bool = False  # in transit and the carrier said nothing yet: it may be corrected
 
 
 class EntryView(View):
@@ -259,6 +265,22 @@ class RefundAccountView(View):
     holder_name: str
 
 
+class PayoutAccountView(View):
+    """A seller's payout account in full: to its owner, and to the operator transferring to it."""
+
+    bank: str | None = Field(
+        description="the bank's three-digit code; null for an account kept as free text before "
+        "banks were chosen from a list (the seller is asked to enter it again)"
+    )
+    bank_name: str | None = Field(description="the bank as its customers say it: 신한, KB국민")
+    number: str = Field(description="the account number's digits (an old account: its text)")
+    holder_name: str | None
+    masked: str = Field(
+        description="as shown anywhere else: the bank and the number's last 4 digits "
+        '("신한 …5678"); an old free-text account by its last 4 digits only'
+    )
+
+
 class ProfileView(View):
     user_id: str
     name: str
@@ -266,7 +288,7 @@ class ProfileView(View):
     phone: str = Field(description="E.164, as kept")
     texts_reach_phone: bool = Field(description="an SMS can reach it (a mobile number)")
     address: str
-    payout_account: str | None
+    payout_account: PayoutAccountView | None
     refund_account: RefundAccountView | None = Field(
         default=None, description="where refunds of virtual-account payments go"
     )
@@ -344,11 +366,17 @@ class PayoutView(View):
     transfer_reference: str | None = Field(
         default=None, description="once paid: the transfer's reference (bank or provider)"
     )
-    payout_account: str | None = Field(
-        description="where to transfer: the seller's payout account when the payout was issued"
+    payout_account: PayoutAccountView | None = Field(
+        description="while it waits, where to transfer: the seller's payout account when the "
+        "payout was issued (null once paid: see payout_account_masked)"
     )
-    profile_payout_account: str | None = Field(
-        default=None, description="the seller's payout account in their profile now"
+    payout_account_masked: str | None = Field(
+        default=None,
+        description="the account it was issued to as the paid history shows it: its bank and "
+        'last 4 digits ("신한 …5678")',
+    )
+    profile_payout_account: PayoutAccountView | None = Field(
+        default=None, description="while it waits: the seller's payout account in their profile now"
     )
     warning: str | None = Field(
         default=None,
@@ -387,7 +415,10 @@ class DisputeView(View):
     listing_id: str
     title: str
     status: ListingStatus
-    reason: str = Field(description="the final buyer's reason, as they wrote it")
+    reason: str = Field(description="the final buyer's reason, as they wrote it (several lines)")
+    photos: list[str] = Field(description="the final buyer's photos' URLs, in the order added")
+    answer: str | None = Field(description="the seller's answer, as they wrote it (null: none)")
+    answered_at: str | None = Field(description="when the seller answered")
     carrier: str | None
     tracking_number: str | None
     shipped_at: str | None
@@ -410,6 +441,25 @@ class DisputeView(View):
     decision: Literal["release", "refund"] | None = Field(description="null while open")
     decided_at: str | None
     decided_by: str | None = Field(description="the operator who decided")
+
+
+class DisputeCase(View):
+    """A dispute as its final buyer and its seller read it: the buyer's reason and photos, the
+    seller's answer, by when the operator decides, and the decision once taken."""
+
+    reason: str = Field(description="the final buyer's reason, as they wrote it (several lines)")
+    photos: list[str] = Field(description="the final buyer's photos' URLs, in the order added")
+    max_photos: int = Field(description="how many photos a dispute may have")
+    opened_at: str | None = Field(description="when the buyer opened the dispute")
+    answer: str | None = Field(description="the seller's answer (null: none yet)")
+    answered_at: str | None
+    resolution_due_at: str | None = Field(
+        description="while undecided: by when the operator decides (null: not set yet)"
+    )
+    decision: Literal["release", "refund"] | None = Field(
+        description="null while open; release: the seller is paid; refund: the buyer refunded"
+    )
+    decided_at: str | None
 
 
 class DisputeList(View):
@@ -634,6 +684,9 @@ StepName = Literal[
     "delivered",
     "confirmed",
     "disputed",
+    "decision",
+    "released",
+    "refunded",
     "settled",
     "unsold",
     "cancelled",
@@ -663,4 +716,7 @@ class TimelineView(View):
     )
     second_payment_due: int | None = Field(description="P2 while you are the drawn candidate")
     shipment: ShipmentInfo | None = Field(description="to the seller and the final buyer")
+    dispute: DisputeCase | None = Field(
+        description="to the seller and the final buyer, once it was disputed"
+    )
     steps: list[StepView]

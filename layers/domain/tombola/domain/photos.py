@@ -26,6 +26,10 @@ PHOTOS_PREFIX = "photos/"
 # While a seller may still change what buyers see before they pay: not once the draw is closed.
 PHOTO_STATUSES = frozenset({ListingStatus.AWAITING_DEPOSIT, ListingStatus.OPEN})
 _PHOTO_ID = re.compile(r"P[0-9A-Za-z]{1,40}")  # matched whole (fullmatch: no trailing newline)
+# A dispute's evidence: the final buyer's photos, uploaded and checked the same way, kept on the
+# listing head too (a few served keys and a count of the forms issued, both bounded).
+MAX_DISPUTE_PHOTOS = 4
+MAX_DISPUTE_UPLOAD_FORMS = 3 * MAX_DISPUTE_PHOTOS
 
 
 class TooManyPhotos(NotAllowedNow):
@@ -43,6 +47,16 @@ class PhotoNotUploaded(NotAllowedNow):
     upload expired unconfirmed, or it was replaced while it was being checked)."""
 
     code = "photo_not_uploaded"
+
+
+class TooManyDisputePhotos(TooManyPhotos):
+    code = "too_many_dispute_photos"
+
+
+class TooManyDisputeUploads(TooManyUploads):
+    """The dispute was issued all the photo upload forms it may have (used or not)."""
+
+    code = "too_many_dispute_uploads"
 
 
 class PhotoRefused(OutOfRange):
@@ -91,6 +105,24 @@ def check_can_add(status: ListingStatus, photos: Sequence[str]) -> None:
     if len(photos) >= MAX_PHOTOS:
         raise TooManyPhotos(
             f"a listing has at most {MAX_PHOTOS} photos", field="photos", limits={"max": MAX_PHOTOS}
+        )
+
+
+def check_can_add_evidence(photos: Sequence[str], forms_issued: int | None = None) -> None:
+    """Another photo of a dispute, up to MAX_DISPUTE_PHOTOS; another upload form (given how many
+    were issued) while fewer than MAX_DISPUTE_UPLOAD_FORMS were. When a dispute may take them
+    (open, undecided) is the sale's rule (services/purchase.py)."""
+    if len(photos) >= MAX_DISPUTE_PHOTOS:
+        raise TooManyDisputePhotos(
+            f"a dispute has at most {MAX_DISPUTE_PHOTOS} photos",
+            field="photos",
+            limits={"max": MAX_DISPUTE_PHOTOS},
+        )
+    if forms_issued is not None and forms_issued >= MAX_DISPUTE_UPLOAD_FORMS:
+        raise TooManyDisputeUploads(
+            f"a dispute may be issued at most {MAX_DISPUTE_UPLOAD_FORMS} photo upload forms",
+            field="photos",
+            limits={"max": MAX_DISPUTE_UPLOAD_FORMS},
         )
 
 

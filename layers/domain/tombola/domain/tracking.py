@@ -3,8 +3,10 @@ lengths each; people type them with spaces or hyphens between groups, or in full
 from a Korean keyboard. For a carrier named here surely (by its name, a Korean alias, a Latin one
 of three letters or more, or what starts with one of three or more: as web/src/carriers.ts
 checks them) the number is kept as its digits and a count of digits the carrier never uses is
-refused; any other carrier's number is free text. A bare Latin "CJ" is not enough to hold a
-seller to CJ대한통운's lengths (the web client links it to CJ's tracking page all the same)."""
+refused; any other carrier's number is kept as typed, but only letters (any script), digits,
+hyphens and spaces: no control or invisible characters, nothing else a carrier's number never
+has. A bare Latin "CJ" is not enough to hold a seller to CJ대한통운's lengths (the web client
+links it to CJ's tracking page all the same)."""
 
 from __future__ import annotations
 
@@ -69,22 +71,36 @@ def tracking_digits(typed: str) -> str:
 
 
 class WrongTrackingNumber(ValueError):
-    """A known carrier's number that is not digits only, or has a count of digits it never uses."""
+    """A known carrier's number that is not digits only, or has a count of digits it never uses;
+    another carrier's (``carrier`` None) with a character no tracking number has."""
 
-    def __init__(self, carrier: Carrier, digits: str) -> None:
+    def __init__(self, carrier: Carrier | None, digits: str) -> None:
         self.carrier = carrier
         # how many digits were typed; -1 when something else was typed too
         self.count = len(digits) if _DIGITS.fullmatch(digits) else -1
+        if carrier is None:
+            super().__init__("a tracking number is letters, digits, hyphens and spaces only")
+            return
         lengths = " or ".join(str(n) for n in carrier.lengths)
         super().__init__(f"a {carrier.name} tracking number is {lengths} digits")
 
 
+def _free_text_char(ch: str) -> bool:
+    """What another carrier's number may have: a letter (any script), a digit, a hyphen, a
+    space (full-width ones as their ASCII, NFKC)."""
+    return ch.isalnum() or ch in "- "
+
+
 def tracking_number(carrier: str, typed: str) -> str:
     """What is kept for ``typed`` shipped with ``carrier``: a known carrier's number as its
-    digits (refused when they do not fit it), any other as typed, trimmed."""
+    digits (refused when they do not fit it), any other as typed, trimmed (refused with a
+    character other than letters, digits, hyphens and spaces)."""
     known = carrier_of(carrier)
     if known is None:
-        return typed.strip()
+        kept = typed.strip()
+        if not all(_free_text_char(ch) for ch in unicodedata.normalize("NFKC", kept)):
+            raise WrongTrackingNumber(None, tracking_digits(kept))
+        return kept
     digits = tracking_digits(typed)
     if not _DIGITS.fullmatch(digits) or len(digits) not in known.lengths:
         raise WrongTrackingNumber(known, digits)

@@ -1,5 +1,6 @@
-"""The operator's disputes: the open ones with what they need to decide (the buyer's reason, the
-shipment, the money and what each decision moves), and the history of decided ones."""
+"""The operator's disputes: the open ones with what they need to decide (the buyer's reason and
+photos, the seller's answer, the shipment, the money and what each decision moves), and the
+history of decided ones; and a dispute as its buyer and seller read it (their order's timeline)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,17 @@ from datetime import datetime
 from typing import Literal
 
 from tombola.api import cursors
-from tombola.api.views import DisputeList, DisputeMoves, DisputeView
+from tombola.api.views import DisputeCase, DisputeList, DisputeMoves, DisputeView
 from tombola.domain.auth import Caller, Role
 from tombola.domain.errors import InvalidInput, OutOfRange
 from tombola.domain.ledger import Category
 from tombola.domain.lifecycle import ListingStatus
+from tombola.domain.photos import MAX_DISPUTE_PHOTOS
 from tombola.domain.pseudonyms import buyer_pseudonym
 from tombola.domain.settlement import Outcome, chunk_rules, head_entry
 from tombola.services.deps import Deps
 from tombola.services.listing_access import pseudonym_key
+from tombola.services.listings import photo_urls
 from tombola.state.records import ListingRecord
 
 STATUSES = ("open", "decided")
@@ -42,7 +45,7 @@ def disputes(
         rows, after = deps.store.decided_disputes(limit, after)
         found = [listing for _, listing in rows]
     return DisputeList(
-        disputes=[dispute_view(key, listing) for listing in found],
+        disputes=[dispute_view(deps, key, listing) for listing in found],
         next_cursor=cursors.seal(key, "disputes", status, after) if after else None,
     )
 
@@ -93,21 +96,49 @@ def _moves(listing: ListingRecord, outcome: Outcome) -> DisputeMoves:
     )
 
 
-def dispute_view(key: str, listing: ListingRecord) -> DisputeView:
+def _decision(listing: ListingRecord) -> Literal["release", "refund"] | None:
+    if listing.resolution in {"release", "refund"}:
+        return "release" if listing.resolution == "release" else "refund"
+    return None
+
+
+def dispute_case(deps: Deps, listing: ListingRecord) -> DisputeCase | None:
+    """The dispute as the final buyer and the seller read it (None: never disputed): what the
+    buyer wrote and showed, the seller's answer, by when the operator decides, the decision."""
+    if listing.dispute_reason is None:
+        return None
+    decision = _decision(listing)
+    return DisputeCase(
+        reason=listing.dispute_reason,
+        photos=photo_urls(deps, listing.dispute_photos),
+        max_photos=MAX_DISPUTE_PHOTOS,
+        opened_at=_iso(_opened(listing)),
+        answer=listing.dispute_answer,
+        answered_at=_iso(listing.dispute_answered_at),
+        resolution_due_at=(
+            _iso(listing.stage_due_at.get("resolution")) if decision is None else None
+        ),
+        decision=decision,
+        decided_at=_iso(listing.resolved_at),
+    )
+
+
+def dispute_view(deps: Deps, key: str, listing: ListingRecord) -> DisputeView:
     """What the operator reads and what each decision moves: releasing settles the sale (the
     seller paid the price, their deposit returned); refunding cancels it (the final buyer's P2
     and every paid ticket's P1 refunded, the deposit to the operator), as domain/settlement.py
     posts them."""
     tickets = listing.first_payment * listing.paid_tickets
     shipment = listing.shipment
-    decision: Literal["release", "refund"] | None = None
-    if listing.resolution in {"release", "refund"}:
-        decision = "release" if listing.resolution == "release" else "refund"
+    decision = _decision(listing)
     return DisputeView(
         listing_id=listing.listing_id,
         title=listing.title,
         status=listing.status,
         reason=listing.dispute_reason or "",
+        photos=photo_urls(deps, listing.dispute_photos),
+        answer=listing.dispute_answer,
+        answered_at=_iso(listing.dispute_answered_at),
         carrier=shipment.carrier if shipment else None,
         tracking_number=shipment.tracking_number if shipment else None,
         shipped_at=_iso(shipment.shipped_at) if shipment else None,

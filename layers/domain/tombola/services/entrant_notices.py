@@ -39,7 +39,9 @@ def fan_out(store: Store, events: EventPublisher, detail: Mapping[str, object]) 
         if listing is None or listing.status not in STILL_DRAWING:
             return 0
         skip |= {listing.candidate or ""}  # a later candidate is told to pay instead
-    buyers = [b for b in store.draw_order(listing_id, start, end - start) if b not in skip]
+    order = store.draw_order(listing_id, start, end - start)
+    places = {b: start + i + 1 for i, b in enumerate(order)}  # 1-based, in the whole order
+    buyers = [b for b in order if b not in skip]
     facts = {
         k: v
         for k, v in detail.items()
@@ -55,6 +57,8 @@ def fan_out(store: Store, events: EventPublisher, detail: Mapping[str, object]) 
                 "title": detail.get("title", ""),
                 "recipients": buyers[i : i + NOTICE_RECIPIENTS],
                 "notice_id": f"{listing_id}:{kind}",
+                # each recipient's own place in the draw order (a fact of their note alone)
+                "places": {b: places[b] for b in buyers[i : i + NOTICE_RECIPIENTS]},
             },
         )
         published += 1

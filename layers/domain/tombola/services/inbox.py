@@ -3,15 +3,19 @@ of notes that did not reach someone by e-mail or SMS."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tombola.api.models import NotesReadIn
 from tombola.api.views import NoteList, NoteView, UndeliveredList, UndeliveredView
 from tombola.domain.auth import Caller, Role
-from tombola.domain.errors import NotFound, OutOfRange
+from tombola.domain.errors import NotAllowedNow, NotFound, OutOfRange
 from tombola.services.deps import Deps
-from tombola.state.records import NoteRecord
+from tombola.state.records import Delivery, NoteRecord
 
 UNREAD_CAP = 100  # shown as "99+" beyond 99
 UNDELIVERED_SHOWN = 100
+# a send claimed longer ago than any notifier invocation may run is not coming back
+STUCK_SENDING = timedelta(minutes=15)
 
 
 def _view(note: NoteRecord, read_upto: str | None) -> NoteView:
@@ -69,3 +73,33 @@ def undelivered(deps: Deps, caller: Caller) -> UndeliveredList:
             for n in deps.store.undelivered_notes(UNDELIVERED_SHOWN)
         ]
     )
+
+
+def dismiss_undelivered(deps: Deps, caller: Caller, user_id: str, note_id: str) -> UndeliveredList:
+    """The operator took care of a note that did not go out (told the person another way, or
+    nothing is left to tell): its failed channels become "dismissed" and it leaves the list.
+    Each move is conditioned on the state read; a send still under way is not dismissed."""
+    caller.require(Role.OPERATOR)
+    note = deps.store.get_note(user_id, note_id)
+    if note is None:
+        raise NotFound(f"no note {note_id!r} of {user_id!r}", field="note_id")
+    now = deps.clock.now()
+    states = {c: d.state for c, d in note.channels.items()}
+    for channel, delivery in note.channels.items():
+        if delivery.state == "sending" and (
+            delivery.at is None or now - delivery.at < STUCK_SENDING
+        ):
+            raise NotAllowedNow(
+                f"the {channel} is being sent now; try again later", field="note_id"
+            )
+    for channel, delivery in note.channels.items():
+        if delivery.state not in {"failed", "sending"}:
+            continue
+        states[channel] = "dismissed"
+        unsettled = any(s in {"failed", "sending"} for s in states.values())
+        kept = Delivery(state="dismissed", error=delivery.error, at=now)
+        if not deps.store.move_delivery(
+            user_id, note_id, channel, delivery.state, kept, listed=unsettled
+        ):
+            raise NotAllowedNow(f"the {channel} changed meanwhile; look again", field="note_id")
+    return undelivered(deps, caller)

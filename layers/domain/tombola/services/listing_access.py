@@ -7,6 +7,7 @@ from datetime import datetime
 from tombola.domain.auth import Caller, Role
 from tombola.domain.errors import Forbidden, InvalidInput, NotAllowedNow, NotFound, OutcomeFixed
 from tombola.domain.lifecycle import ListingStatus, transition
+from tombola.services.accounts import structured
 from tombola.services.deps import Deps
 from tombola.state.records import ListingRecord, ProfileRecord
 
@@ -32,9 +33,11 @@ def require_profile(deps: Deps, caller: Caller, *, payout: bool = False) -> Prof
     profile = deps.store.get_profile(caller.user_id)
     if profile is None:
         raise InvalidInput("complete your profile first: PUT /me/profile", field="profile")
-    if payout and not profile.payout_account:
+    if payout and structured(profile.payout_account) is None:
         raise InvalidInput(
-            "a seller needs a payout account in the profile: PUT /me/profile",
+            "a seller needs a payout account (bank, number, holder) in the profile"
+            + (" instead of the free text kept before" if profile.payout_account else "")
+            + ": PUT /me/profile",
             field="payout_account",
         )
     return profile

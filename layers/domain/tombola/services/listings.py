@@ -39,6 +39,7 @@ from tombola.domain.quota import entry_partitions, quota_shards, shard_caps
 from tombola.domain.references import Reference, payout_id_for
 from tombola.domain.statement import Statement, statements
 from tombola.ports.payment_provider import Checkout
+from tombola.services.accounts import account_ending, account_masked
 from tombola.services.deps import Deps
 from tombola.services.listing_access import (
     load_listing,
@@ -227,12 +228,13 @@ def checkout_view(checkout: Checkout) -> CheckoutView:
     )
 
 
-def photo_urls(deps: Deps, listing: ListingRecord) -> list[str]:
-    """Where the listing's photos are served (the photo storage's URLs; relative to the web
-    client's origin, which serves /photos/* too, in a function without the storage)."""
+def photo_urls(deps: Deps, keys: list[str]) -> list[str]:
+    """Where photos are served, by their keys (the listing's, a dispute's): the photo storage's
+    URLs; relative to the web client's origin, which serves /photos/* too, in a function
+    without the storage."""
     if deps.photos is None:
-        return [f"/{key}" for key in listing.photos]
-    return [deps.photos.url(key) for key in listing.photos]
+        return [f"/{key}" for key in keys]
+    return [deps.photos.url(key) for key in keys]
 
 
 def public_view(
@@ -273,7 +275,7 @@ def public_view(
         worst_case_one_ticket=terms.worst_case(paid, 1).amount,
         draw_commitment=listing.commitment,
         deadlines=DeadlinesView(**listing.durations.model_dump()),
-        photos=photo_urls(deps, listing),
+        photos=photo_urls(deps, listing.photos),
         seller_completed_sales=completed_sales,
     )
 
@@ -400,7 +402,8 @@ def statement_view(deps: Deps, caller: Caller, listing_id: str) -> StatementView
             issued_at=payout.issued_at.isoformat(),
             paid_at=payout.paid_at.isoformat() if payout.paid_at else None,
             reference=payout.transfer_reference,
-            account_ending=payout.payout_account[-4:] if payout.payout_account else None,
+            account_ending=account_ending(payout.payout_account),
+            account=account_masked(payout.payout_account),
         )
         if payout
         else None,

@@ -4,6 +4,7 @@ in-app copy itself from the same kind and facts."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -25,7 +26,7 @@ WORDS: dict[str, tuple[str, str, str, str]] = {
         "응모가 마감되었습니다",
         "'{title}' 응모가 {paid_tickets}장으로 마감되었습니다.",
         "Your listing closed",
-        "'{title}' closed with {paid_tickets} tickets.",
+        "'{title}' closed with {paid_tickets} {paid_tickets|ticket|tickets}.",
     ),
     "ListingCancelled": (
         "판매가 취소되었습니다",
@@ -49,13 +50,11 @@ WORDS: dict[str, tuple[str, str, str, str]] = {
     ),
     "DrawTookPlace": (
         "추첨 결과를 알려 드립니다",
-        "'{title}' 추첨에서 다른 분이 먼저 뽑혔습니다. 그분이 {due}까지 잔금을 결제하지 않으면 "
-        "다음 순번이 뽑히고, 회원님 차례가 되면 알려 드립니다. 내 순번은 '내 응모'에서 볼 수 "
-        "있습니다.",
+        "'{title}' 추첨에서 다른 분이 먼저 뽑혔습니다.{line} 그분이 {due}까지 잔금을 결제하지 "
+        "않으면 다음 순번이 뽑히고, 회원님 차례가 되면 알려 드립니다.",
         "The draw took place",
-        "Another entrant was drawn first for '{title}'. If they do not pay the rest by {due}, "
-        "the next in line is drawn, and you will be told if it is you. My entries shows your "
-        "place in line.",
+        "Another entrant was drawn first for '{title}'.{line} If they do not pay the rest by "
+        "{due}, the next in line is drawn, and you will be told if it is you.",
     ),
     "SoldToAnother": (
         "다른 분께 판매되었습니다",
@@ -119,6 +118,18 @@ WORDS: dict[str, tuple[str, str, str, str]] = {
         "'{title}'의 이의 제기가 결정을 기다립니다: {reason}",
         "A dispute needs a decision",
         "The dispute on '{title}' needs a decision: {reason}",
+    ),
+    "DisputeAnswered": (
+        "판매자가 이의 제기에 답했습니다",
+        "'{title}' 이의 제기에 판매자가 답했습니다: {answer}",
+        "The seller answered the dispute",
+        "The seller of '{title}' answered the dispute: {answer}",
+    ),
+    "ShipmentCorrected": (
+        "송장번호가 정정되었습니다",
+        "'{title}'의 송장번호가 {carrier} {tracking_number}(으)로 정정되었습니다.",
+        "The tracking number was corrected",
+        "The seller corrected the tracking number of '{title}': {carrier} {tracking_number}.",
     ),
     "ShipmentAccident": (
         "배송 사고가 보고되었습니다",
@@ -203,8 +214,18 @@ FACTS = (
     "carrier",
     "tracking_number",
     "reason",
+    "answer",
     "paid_tickets",
+    "place",
 )
+
+
+PLURAL = re.compile(r"\{(\w+)\|([^|}]*)\|([^}]*)\}")
+
+
+def _plural(template: str, facts: Mapping[str, object]) -> str:
+    """``{n|ticket|tickets}``: the singular when the fact is 1, else the plural."""
+    return PLURAL.sub(lambda m: m[2] if facts.get(m[1]) == 1 else m[3], template)
 
 
 class _Blank(dict[str, object]):
@@ -240,6 +261,17 @@ def _due(facts: Mapping[str, str | int], korean: bool) -> str:
     return f"{at.month}월 {at.day}일 {at:%H:%M}" if korean else f"{at.day} {at:%b %H:%M} KST"
 
 
+def _line(facts: Mapping[str, str | int], korean: bool) -> str:
+    """Where the reader stands in the draw order, when the notice knows it."""
+    place = facts.get("place")
+    if not isinstance(place, int) or place < 1:
+        return ""
+    if korean:
+        return f" 회원님은 추첨 순서 {place}번째입니다."
+    suffix = "th" if 10 <= place % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(place % 10, "th")
+    return f" You are {place}{suffix} in the draw order."
+
+
 def _span(facts: Mapping[str, str | int], korean: bool) -> str:
     seconds = facts.get("seconds")
     if not isinstance(seconds, int):
@@ -262,8 +294,9 @@ def render(kind: str, title: str, facts: Mapping[str, str | int]) -> Message:
             amount=_amount(facts, korean),
             due=_due(facts, korean),
             span=_span(facts, korean),
+            line=_line(facts, korean),
         )
-        texts.append(template.format_map(values))
+        texts.append(_plural(template, facts).format_map(values))
     return Message(
         subject=f"[Tombola] {ko_subject} / {en_subject}",
         text="\n\n".join(t for t in texts if t),
@@ -274,11 +307,16 @@ SMS_TITLE = 20  # characters of the title an SMS keeps
 
 
 def sms_text(kind: str, title: str, facts: Mapping[str, str | int]) -> str:
-    """Short: the Korean sentence only, the title cut, no free text (a reason) of anyone's."""
+    """Short: the Korean sentence only, the title cut, no free text (a reason, an answer) of
+    anyone's."""
     _, ko_text, _, _ = WORDS.get(kind, (kind, kind, kind, kind))
     title = title if len(title) <= SMS_TITLE else title[: SMS_TITLE - 1] + "…"
-    values = _Blank({k: v for k, v in facts.items() if k != "reason"})
+    values = _Blank({k: v for k, v in facts.items() if k not in {"reason", "answer"}})
     values.update(
-        title=title, amount=_amount(facts, True), due=_due(facts, True), span=_span(facts, True)
+        title=title,
+        amount=_amount(facts, True),
+        due=_due(facts, True),
+        span=_span(facts, True),
+        line=_line(facts, True),
     )
-    return f"[Tombola] {ko_text.format_map(values).rstrip(': ')}"
+    return f"[Tombola] {_plural(ko_text, facts).format_map(values).rstrip(': ')}"

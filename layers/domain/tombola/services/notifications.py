@@ -90,8 +90,13 @@ def notify_event(
     notice = str(detail.get("notice_id") or event_id)
     listing_id = detail.get("listing_id")
     sent = later = 0
+    places = detail.get("places")
+    own = places if isinstance(places, Mapping) else {}
     for user_id in dict.fromkeys(str(r) for r in recipients if r and r != OPERATOR):
         profile = store.get_profile(user_id)
+        facts = facts_of(detail)
+        if isinstance(own.get(user_id), int):
+            facts["place"] = own[user_id]
         note = store.add_note(
             NoteRecord(
                 user_id=user_id,
@@ -100,7 +105,7 @@ def notify_event(
                 kind=detail_type,
                 listing_id=str(listing_id) if listing_id else None,
                 title=str(detail.get("title") or ""),
-                facts=facts_of(detail),
+                facts=facts,
                 at=_at(detail, event_time),
                 channels={
                     c: Delivery(state="pending" if _reaches(profile, c, detail_type) else "none")

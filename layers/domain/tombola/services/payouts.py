@@ -10,6 +10,7 @@ from tombola.domain.bookings import payout_sent
 from tombola.domain.errors import InvalidInput, NotAllowedNow, NotFound, PayoutMismatch
 from tombola.domain.money import Money
 from tombola.domain.references import PaysFor, Reference
+from tombola.services.accounts import account_masked, account_view
 from tombola.services.deps import Deps
 from tombola.services.notices import alert_operator
 from tombola.services.runner import apply, decide_and_apply
@@ -99,10 +100,6 @@ def payout_paid(
     return decide_and_apply(deps, decide, duplicate=DUPLICATE)
 
 
-def _ending(account: str | None) -> str | None:
-    return f"…{account[-4:]}" if account else None
-
-
 def _view(deps: Deps, payout: PayoutRecord) -> PayoutView:
     """The account the payout was issued to and the profile's account now, with a warning while
     it waits when they differ (the seller changed it since) or the payout predates the
@@ -120,20 +117,21 @@ def _view(deps: Deps, payout: PayoutRecord) -> PayoutView:
     elif waiting and snapshot is not None and now != snapshot:
         warning = (
             f"the seller changed their payout account after this payout was issued "
-            f"(issued to {snapshot}, the profile says {now or 'nothing'} now): "
-            "confirm with the seller before transferring"
+            f"(issued to {account_masked(snapshot)}, the profile says "
+            f"{account_masked(now) or 'nothing'} now): confirm with the seller before transferring"
         )
+    issued_to = snapshot if snapshot is not None else now
     return PayoutView(
         payout_id=payout.payout_id,
         listing_id=payout.listing_id,
         seller_id=payout.seller_id,
         transfer_reference=payout.transfer_reference,
-        # once paid, the history names the account by its last characters, and only the one
-        # the payout was issued to (never today's profile as if it had gone there)
-        payout_account=(snapshot if snapshot is not None else now)
-        if waiting
-        else _ending(snapshot),
-        profile_payout_account=now if waiting else None,
+        # while it waits, the account in full for the transfer; once paid, the history names it
+        # by its bank and last 4 digits, and only the one it was issued to (never today's
+        # profile as if it had gone there)
+        payout_account=account_view(issued_to) if waiting else None,
+        payout_account_masked=account_masked(issued_to if waiting else snapshot),
+        profile_payout_account=account_view(now) if waiting else None,
         warning=warning,
         amount=payout.amount,
         currency=payout.currency,

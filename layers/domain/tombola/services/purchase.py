@@ -3,10 +3,11 @@ final buyer confirms or disputes, the operator resolves a dispute [claim 1, 0052
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from tombola.api.models import DisputeIn, ResolutionIn, ShipmentIn
+from tombola.api.models import DisputeAnswerIn, DisputeIn, ResolutionIn, ShipmentIn
 from tombola.api.views import (
+    DisputeCase,
     FinalBuyerView,
     ListingStep,
     ResolutionView,
@@ -20,6 +21,7 @@ from tombola.domain.references import Reference, payout_id_for
 from tombola.domain.settlement import Outcome
 from tombola.services.buyers import find_buyer
 from tombola.services.deps import Deps
+from tombola.services.disputes import dispute_case
 from tombola.services.listing_access import (
     load_listing,
     move,
@@ -43,9 +45,18 @@ def _as_candidate(listing: ListingRecord, caller: Caller) -> None:
         raise NotFound("you have no second payment due on this listing")
 
 
-def _as_final_buyer(listing: ListingRecord, caller: Caller) -> None:
+def as_final_buyer(listing: ListingRecord, caller: Caller) -> None:
     if listing.final_buyer is None or listing.final_buyer != caller.user_id:
         raise NotFound("you are not the final buyer of this listing")
+
+
+def require_dispute_open(listing: ListingRecord, field: str) -> None:
+    """A dispute takes the buyer's photos and the seller's answer while it waits for the
+    operator: disputed, not decided, its settlement not begun."""
+    require_outcome_open(listing)
+    require_status(listing, S.DISPUTED)
+    if listing.resolution is not None:
+        raise NotAllowedNow(f"the dispute was decided already: {listing.resolution}", field=field)
 
 
 def _as_seller(listing: ListingRecord, caller: Caller) -> None:
@@ -146,10 +157,7 @@ def ship(deps: Deps, caller: Caller, listing_id: str, body: ShipmentIn) -> Shipm
             given = (listing.shipment.carrier, listing.shipment.tracking_number)
             if given == (body.carrier, body.tracking_number):
                 return Change(), None  # the same shipment again: the same answer
-            raise NotAllowedNow(
-                f"the item was shipped already, with {given[0]} {given[1]}",
-                field="tracking_number",
-            )
+            return _corrected(listing, body, deps.clock.now()), None
         require_outcome_open(listing)
         require_status(listing, S.FINAL_BUYER)
         move(listing, S.SHIPPED, deps.clock.now())
@@ -174,12 +182,44 @@ def ship(deps: Deps, caller: Caller, listing_id: str, body: ShipmentIn) -> Shipm
     return ShipmentView(**details.model_dump(), status=S.SHIPPED)
 
 
+def _corrected(listing: ListingRecord, body: ShipmentIn, now: datetime) -> Change:
+    """A mistyped tracking number may be corrected until the carrier has said anything about
+    the shipment (then the number was right, or the dispute is the way): the deadlines stay
+    those of the first entry, and the buyer is told the new number."""
+    assert listing.shipment is not None
+    given = f"{listing.shipment.carrier} {listing.shipment.tracking_number}"
+    if listing.status is not S.SHIPPED or listing.tracking_events:
+        raise NotAllowedNow(
+            f"the item was shipped already, with {given}, and the carrier has reported on it:"
+            " it can no longer be corrected",
+            field="tracking_number",
+        )
+    listing.shipment = listing.shipment.model_copy(
+        update={
+            "carrier": body.carrier,
+            "tracking_number": body.tracking_number,
+            "corrected_at": now,
+        }
+    )
+    change = Change(listing=listing)
+    change.effects.append(
+        notify(
+            "ShipmentCorrected",
+            listing,
+            [listing.final_buyer or ""],
+            carrier=body.carrier,
+            tracking_number=body.tracking_number,
+        )
+    )
+    return change
+
+
 def confirm(deps: Deps, caller: Caller, listing_id: str) -> ListingStep:
     caller.require(Role.BUYER)
 
     def decide() -> tuple[Change, None]:
         listing = next_version(load_listing(deps, listing_id))
-        _as_final_buyer(listing, caller)
+        as_final_buyer(listing, caller)
         if listing.status in {S.CONFIRMED, S.SETTLED} and listing.dispute_reason is None:
             return Change(), None  # confirmed before: the same answer
         require_outcome_open(listing)
@@ -198,7 +238,7 @@ def dispute(deps: Deps, caller: Caller, listing_id: str, body: DisputeIn) -> Lis
 
     def decide() -> tuple[Change, None]:
         listing = next_version(load_listing(deps, listing_id))
-        _as_final_buyer(listing, caller)
+        as_final_buyer(listing, caller)
         if listing.dispute_reason is not None:
             if listing.dispute_reason == body.reason:
                 return Change(), None  # the same dispute again: the same answer
@@ -214,6 +254,34 @@ def dispute(deps: Deps, caller: Caller, listing_id: str, body: DisputeIn) -> Lis
 
     decide_and_apply(deps, decide)
     return ListingStep(listing_id=listing_id, status=S.DISPUTED.value)
+
+
+def answer_dispute(
+    deps: Deps, caller: Caller, listing_id: str, body: DisputeAnswerIn
+) -> DisputeCase:
+    """The seller's one answer to the buyer's dispute, while the operator has not decided it:
+    the operator reads it with the dispute, the final buyer is told. The same answer again
+    answers the same and writes nothing; another one after it is refused (409)."""
+    caller.require(Role.SELLER)
+
+    def decide() -> tuple[Change, ListingRecord]:
+        listing = next_version(load_listing(deps, listing_id))
+        _as_seller(listing, caller)
+        if listing.dispute_answer is not None:
+            if listing.dispute_answer == body.answer:
+                return Change(), listing  # the same answer again: the same result
+            raise NotAllowedNow("the dispute was answered already", field="answer")
+        require_dispute_open(listing, "answer")
+        listing.dispute_answer = body.answer
+        listing.dispute_answered_at = deps.clock.now()
+        change = Change(listing=listing)
+        told = [listing.final_buyer or "", "operator"]  # the operator reads it on their page
+        change.effects.append(notify("DisputeAnswered", listing, told, answer=body.answer))
+        return change, listing
+
+    case = dispute_case(deps, decide_and_apply(deps, decide))
+    assert case is not None  # answered: it was disputed
+    return case
 
 
 def resolve(deps: Deps, caller: Caller, listing_id: str, body: ResolutionIn) -> ResolutionView:

@@ -201,13 +201,7 @@ def _tell_chunk(
     """The chunk's buyers are told the outcome with what comes back to each (card refunds and
     mileage credited, as this chunk's entry pays them): people with the same amount share
     events, so a chunk still publishes about one event per 25 buyers."""
-    payer = {e.payment().payment_id: e.buyer_id for e in paid}
-    back: Counter[str] = Counter()
-    for effect in effects:
-        if isinstance(effect, Refund) and effect.payment_id in payer:
-            back[payer[effect.payment_id]] += effect.amount
-        elif isinstance(effect, CreditMileage):
-            back[effect.buyer_id] += effect.amount
+    back = _back(paid, effects)
     by_amount: dict[int, list[str]] = {}
     for buyer in buyers:
         by_amount.setdefault(back[buyer], []).append(buyer)
@@ -222,6 +216,34 @@ def _tell_chunk(
             **({"amount": amount, "currency": listing.currency} if amount else {}),
         )
     return told
+
+
+def _back(paid: list[EntryRecord], effects: list[Effect]) -> Counter[str]:
+    """What these effects give back to each buyer of these entries: card refunds and mileage."""
+    payer = {e.payment().payment_id: e.buyer_id for e in paid}
+    back: Counter[str] = Counter()
+    for effect in effects:
+        if isinstance(effect, Refund) and effect.payment_id in payer:
+            back[payer[effect.payment_id]] += effect.amount
+        elif isinstance(effect, CreditMileage):
+            back[effect.buyer_id] += effect.amount
+    return back
+
+
+def _back_to_final_buyer(
+    deps: Deps, listing: ListingRecord, wanted: Outcome, rules: ChunkRules, head: list[Effect]
+) -> int:
+    """A sale that failed after its final buyer paid: their second payment comes back with the
+    head entry and their tickets with their chunk; read both from the rules' own entries (the
+    chunk's worked out for the final buyer's payments alone), never recomputed here."""
+    final = find_buyer(deps, listing, listing.final_buyer or "")
+    paid = final.paid() if final else []
+    forfeited = frozenset({final.buyer_id} if final and final.forfeited else ())
+    entry = chunk_entry(rules, "final-buyer", tuple(e.payment() for e in paid), forfeited)
+    tickets = _back(paid, paid_out_by(entry, listing, wanted)) if entry else Counter[str]()
+    p2 = listing.second_payment_id
+    second = sum(e.amount for e in head if isinstance(e, Refund) and p2 and e.payment_id == p2)
+    return tickets[listing.final_buyer or ""] + second
 
 
 def finish(deps: Deps, listing_id: str) -> dict[str, object]:
@@ -264,6 +286,21 @@ def finish(deps: Deps, listing_id: str) -> dict[str, object]:
                 if isinstance(e, Payout)
             )
         change.effects.append(_announce(listing, wanted, reason))
+        if wanted is not Outcome.SOLD and listing.final_buyer is not None:
+            back = _back_to_final_buyer(deps, listing, wanted, rules, change.effects)
+            final = [listing.final_buyer]
+            change.effects.append(
+                notify(
+                    "CancelledRefunded",
+                    listing,
+                    final,
+                    reason=reason,
+                    amount=back,
+                    currency=listing.currency,
+                )
+                if back
+                else notify("CancelledNothingBack", listing, final, reason=reason)
+            )
         if wanted is Outcome.SOLD:  # on the seller's public record, once per listing
             change.effects.append(CountSale(seller_id=listing.seller_id, listing_id=listing_id))
         payout = sum(e.amount for e in change.effects if isinstance(e, Payout))
@@ -318,13 +355,11 @@ def paid_out_by(entry: JournalEntry, listing: ListingRecord, outcome: Outcome) -
 
 
 def _announce(listing: ListingRecord, outcome: Outcome, reason: str) -> Effect:
-    """The seller and the final buyer; the other buyers are told by their chunk."""
+    """The seller (and the final buyer of a sale); the other buyers are told by their chunk, a
+    failed sale's final buyer with what comes back to them."""
     if outcome is Outcome.SOLD:
         return notify(
             "Settled", listing, [listing.seller_id, listing.final_buyer or ""], reason=reason
         )
     kind = "Unsold" if outcome is Outcome.UNSOLD else "Cancelled"
-    recipients = [listing.seller_id]
-    if listing.final_buyer is not None:
-        recipients.append(listing.final_buyer)
-    return notify(kind, listing, recipients, reason=reason)
+    return notify(kind, listing, [listing.seller_id], reason=reason)  # the final buyer: finish

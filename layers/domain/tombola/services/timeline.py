@@ -12,6 +12,7 @@ from tombola.domain.errors import NotFound
 from tombola.domain.lifecycle import PHASE, ListingStatus
 from tombola.services.buyers import find_buyer
 from tombola.services.deps import Deps
+from tombola.services.disputes import dispute_case
 from tombola.services.listing_access import load_listing
 from tombola.state.records import BuyerRecord, ListingRecord
 
@@ -53,22 +54,36 @@ def _sale(listing: ListingRecord) -> list[StepView]:
         steps.append(_done("shipped", listing.shipment.shipped_at))
     elif status not in ENDS:
         steps.append(_ahead("shipped", due.get("shipment"), now=status is S.FINAL_BUYER))
+    disputed = S.DISPUTED in r and listing.final_buyer is not None
     if listing.delivered_at is not None:
         steps.append(_done("delivered", listing.delivered_at))
     elif status is S.SHIPPED:
         steps.append(_ahead("delivered", due.get("delivery"), now=True))
-    elif status not in ENDS:
+    elif status not in ENDS and not disputed:  # disputed before any delivery: none awaited
         steps.append(_ahead("delivered"))
-    if S.DISPUTED in r and listing.final_buyer is not None:
-        steps.append(_done("disputed", r[S.DISPUTED]))
+    if disputed:
+        return [*steps, *_dispute(listing)]
     if S.CONFIRMED in r:
         steps.append(_done("confirmed", r[S.CONFIRMED]))
     elif status in {S.SHIPPED, S.DELIVERED}:
         steps.append(_ahead("confirmed", due.get("confirmation"), now=True))
-    elif status is S.DISPUTED:
-        steps.append(_ahead("confirmed", due.get("resolution"), now=True))
     elif status not in ENDS:
         steps.append(_ahead("confirmed"))
+    return steps
+
+
+def _dispute(listing: ListingRecord) -> list[StepView]:
+    """Disputed (when), then the operator's decision: under way until the resolve-by deadline
+    the listing records (none until its wait is set), then released to the seller or refunded
+    (when decided; a dispute decided before that time was kept shows none)."""
+    steps = [_done("disputed", listing.reached[S.DISPUTED])]
+    if listing.resolution == "release":
+        steps.append(_done("released", listing.resolved_at))
+    elif listing.resolution == "refund":
+        steps.append(_done("refunded", listing.resolved_at))
+    elif listing.status not in ENDS:
+        due = listing.stage_due_at.get("resolution")
+        steps.append(_ahead("decision", due, now=listing.status is S.DISPUTED))
     return steps
 
 
@@ -97,17 +112,19 @@ def _end(listing: ListingRecord) -> list[StepView]:
     end = ENDS.get(listing.status)
     if end is not None:
         return [_done(end, listing.reached.get(listing.status))]  # type: ignore[arg-type]
+    if listing.resolution == "refund":  # a dispute decided for the buyer: the sale is cancelled
+        return [_ahead("cancelled")]
     return [_ahead("settled")]
 
 
 def timeline(deps: Deps, caller: Caller, listing_id: str) -> TimelineView:
     listing = load_listing(deps, listing_id)
     if Role.SELLER in caller.roles and listing.seller_id == caller.user_id:
-        return _for_seller(listing)
+        return _for_seller(deps, listing)
     me = find_buyer(deps, listing, caller.user_id) if Role.BUYER in caller.roles else None
     if me is None or not _entered(me):  # a hold that lapsed unpaid entered nothing
         raise NotFound(f"no listing {listing_id!r} of yours")
-    return _for_buyer(listing, me)
+    return _for_buyer(deps, listing, me)
 
 
 def _entered(me: BuyerRecord) -> list[datetime]:
@@ -116,8 +133,15 @@ def _entered(me: BuyerRecord) -> list[datetime]:
 
 
 def _view(
-    listing: ListingRecord, role: str, paid: int, steps: list[StepView], *, shipment: bool
+    deps: Deps,
+    listing: ListingRecord,
+    role: str,
+    paid: int,
+    steps: list[StepView],
+    *,
+    shipment: bool,
 ) -> TimelineView:
+    """``shipment``: the caller is the seller or the final buyer, who also read the dispute."""
     shipped = listing.shipment if shipment else None
     return TimelineView(
         listing_id=listing.listing_id,
@@ -128,14 +152,20 @@ def _view(
         currency=listing.currency,
         paid_so_far=paid,
         second_payment_due=None,
-        shipment=ShipmentInfo(carrier=shipped.carrier, tracking_number=shipped.tracking_number)
+        shipment=ShipmentInfo(
+            carrier=shipped.carrier,
+            tracking_number=shipped.tracking_number,
+            corrected_at=shipped.corrected_at.isoformat() if shipped.corrected_at else None,
+            correctable=listing.status is S.SHIPPED and not listing.tracking_events,
+        )
         if shipped
         else None,
+        dispute=dispute_case(deps, listing) if shipment else None,
         steps=steps,
     )
 
 
-def _for_seller(listing: ListingRecord) -> TimelineView:
+def _for_seller(deps: Deps, listing: ListingRecord) -> TimelineView:
     published = listing.reached.get(S.OPEN) or (
         listing.created_at if listing.status is not S.AWAITING_DEPOSIT else None
     )
@@ -150,10 +180,10 @@ def _for_seller(listing: ListingRecord) -> TimelineView:
             steps += _sale(listing)
     steps += _end(listing)
     deposit = listing.deposit if listing.deposit_payment_id else 0
-    return _view(listing, "seller", deposit, steps, shipment=True)
+    return _view(deps, listing, "seller", deposit, steps, shipment=True)
 
 
-def _for_buyer(listing: ListingRecord, me: BuyerRecord) -> TimelineView:
+def _for_buyer(deps: Deps, listing: ListingRecord, me: BuyerRecord) -> TimelineView:
     first = min(_entered(me))
     steps = [_done("entered", first), *_draw(listing, me)]
     final = listing.final_buyer == me.buyer_id
@@ -162,7 +192,7 @@ def _for_buyer(listing: ListingRecord, me: BuyerRecord) -> TimelineView:
         steps += _sale(listing)
     steps += _end(listing)
     paid = sum(e.amount for e in me.paid()) + (listing.second_payment_paid if final else 0)
-    view = _view(listing, "buyer", paid, steps, shipment=final)
+    view = _view(deps, listing, "buyer", paid, steps, shipment=final)
     if candidate:
         view.second_payment_due = listing.second_payment_due
     return view

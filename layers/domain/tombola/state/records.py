@@ -34,6 +34,7 @@ class Shipment(Record):
     carrier: str
     tracking_number: str
     shipped_at: datetime
+    corrected_at: datetime | None = None  # the seller corrected what they typed
 
 
 class WaitRecord(Record):
@@ -98,6 +99,13 @@ class ListingRecord(Record):
     delivered_at: datetime | None = None
     tracking_events: list[dict[str, str]] = Field(default_factory=list)
     dispute_reason: str | None = None
+    # the dispute's evidence: the final buyer's photos (served keys, at most
+    # domain/photos.MAX_DISPUTE_PHOTOS) and the upload forms issued for them, used or not
+    dispute_photos: list[str] = Field(default_factory=list)
+    dispute_photo_forms: int = 0
+    # the seller's one answer to the dispute, and when it was given
+    dispute_answer: str | None = None
+    dispute_answered_at: datetime | None = None
     resolution: str | None = None
     resolved_at: datetime | None = None  # when the operator decided the dispute (its history)
     resolved_by: str | None = None  # the operator who decided it
@@ -233,17 +241,30 @@ class RefundAccount(Record):
     holder_name: str
 
 
+class PayoutAccount(Record):
+    bank: str  # the bank's three-digit code (tombola.domain.banks)
+    number: str  # digits
+    holder_name: str
+
+
+# A seller's payout account: a bank, number and holder; a string is one kept as free text before
+# payout accounts were structured (read, shown masked by its digits, never written any more).
+PayoutAccountKept = PayoutAccount | str
+
+
 class ProfileRecord(Record):
     user_id: str
     name: str
     email: str
     phone: str
     address: str
-    payout_account: str | None = None
+    payout_account: PayoutAccountKept | None = None
     refund_account: RefundAccount | None = None  # for refunds of virtual-account payments
 
 
-DeliveryState = Literal["pending", "sending", "sent", "failed", "none"]
+# "dismissed": the operator took a failed (or stuck) channel off their list, the person told
+# another way or nothing left to tell
+DeliveryState = Literal["pending", "sending", "sent", "failed", "none", "dismissed"]
 
 
 class Delivery(Record):
@@ -286,7 +307,7 @@ class PayoutRecord(Record):
     # Where the transfer goes: the seller's payout account when the payout was issued (the
     # store fills it in from the profile as it writes the issued payout), whatever the seller
     # changes in their profile afterwards.
-    payout_account: str | None = None
+    payout_account: PayoutAccountKept | None = None
 
 
 class DrawSecret(Record):

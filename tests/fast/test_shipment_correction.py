@@ -1,0 +1,111 @@
+"""A seller who mistyped the tracking number corrects it until the carrier reports on the
+parcel: the buyer is told the new number, the carrier's events must name it, the deadlines stay
+those of the first entry; once the carrier has spoken (or the sale moved on) it is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fast.test_notifications import Outbox, deliver
+from tests.support.fast_platform import FastWorld
+from tests.support.interleavings import caller
+from tombola.api.models import CarrierEventIn, ShipmentIn
+from tombola.domain.auth import Caller, Role
+from tombola.domain.errors import Forbidden, InvalidInput, NotAllowedNow
+from tombola.services import delivery, inbox, purchase, timeline
+
+SELLER = caller("seller", Role.SELLER)
+
+
+def shipped(w: FastWorld) -> str:
+    lid = w.open()
+    w.buy("ann", 2)
+    w.buy("bob", 1)
+    w.close()
+    assert w.run() == "wait_p2"
+    assert w.pay(w.second_payment()) == "final_buyer"
+    assert w.run() == "wait_ship"
+    w.ship()  # CJ T-<lid>
+    return lid
+
+
+def correct(w: FastWorld, number: str, carrier: str = "CJ", who: Caller = SELLER) -> None:
+    body = ShipmentIn(carrier=carrier, tracking_number=number)
+    purchase.ship(w.deps, who, w.listing_id, body)
+
+
+def carrier_event(w: FastWorld, number: str, kind: str = "shipment.in_transit") -> str:
+    w.sent += 1
+    event = CarrierEventIn.model_validate(
+        {
+            "id": f"car-{w.sent}",
+            "type": kind,
+            "created": int(w.clock.now().timestamp()),
+            "data": {"listing_id": w.listing_id, "tracking_number": number},
+        }
+    )
+    return delivery.handle_carrier_event(w.deps, event).result
+
+
+def test_a_mistyped_number_is_corrected_and_the_buyer_told(w: FastWorld) -> None:
+    w.people()
+    lid = shipped(w)
+    first = w.record()
+    assert first.shipment is not None
+    waits_before = dict(first.waits)
+    correct(w, "1234567890123", "우체국택배")
+    corrected = w.record()
+    assert corrected.shipment is not None
+    assert (corrected.shipment.carrier, corrected.shipment.tracking_number) == (
+        "우체국택배",
+        "1234567890123",
+    )
+    assert corrected.shipment.shipped_at == first.shipment.shipped_at
+    assert corrected.shipment.corrected_at == w.clock.now()
+    assert corrected.waits == waits_before
+    assert corrected.status.value == "shipped"
+    correct(w, "1234567890123", "우체국택배")  # the same again: nothing new
+    assert w.record().version == corrected.version
+    deliver(w, Outbox())
+    buyer = corrected.final_buyer or ""
+    notes = inbox.my_notes(w.deps, caller(buyer, Role.BUYER)).notes
+    told = [n for n in notes if n.kind == "ShipmentCorrected"]
+    assert len(told) == 1
+    assert told[0].facts["tracking_number"] == "1234567890123"
+    view = timeline.timeline(w.deps, SELLER, lid)
+    assert view.shipment is not None
+    assert view.shipment.correctable
+    assert view.shipment.corrected_at is not None
+    # the carrier's events name the corrected number; the mistyped one is not this parcel
+    with pytest.raises(InvalidInput):
+        carrier_event(w, f"T-{lid}")
+    carrier_event(w, "1234567890123")
+    view = timeline.timeline(w.deps, SELLER, lid)
+    assert view.shipment is not None
+    assert not view.shipment.correctable
+
+
+def test_once_the_carrier_reported_the_number_stands(w: FastWorld) -> None:
+    w.people()
+    lid = shipped(w)
+    carrier_event(w, f"T-{lid}")
+    with pytest.raises(NotAllowedNow) as refused:
+        correct(w, "999")
+    assert refused.value.field == "tracking_number"
+    shipment = w.record().shipment
+    assert shipment is not None
+    assert shipment.tracking_number == f"T-{lid}"
+
+
+def test_only_the_listing_s_seller_corrects_and_not_after_delivery(w: FastWorld) -> None:
+    w.people()
+    lid = shipped(w)
+    with pytest.raises(Forbidden):
+        correct(w, "999", who=caller("mallory", Role.SELLER))
+    w.deliver()
+    assert w.record().status.value == "delivered"
+    with pytest.raises(NotAllowedNow):
+        correct(w, "999")
+    shipment = w.record().shipment
+    assert shipment is not None
+    assert shipment.tracking_number == f"T-{lid}"
