@@ -12,8 +12,14 @@ def payout_account(user: str, bank: str = "004") -> dict[str, str]:
     return {
         "bank": bank,
         "number": f"{digits[:2]}-{digits[2:6]}-{digits[6:]}",
-        "holder_name": f"Name {user}",
+        "holder_name": holder_of(user),
     }
+
+
+def holder_of(user: str) -> str:
+    """The account holder's name for ``user``: a user name's underscores and dots are no part
+    of a person's name."""
+    return "Name " + " ".join(user.replace("_", " ").replace(".", " ").split())
 
 
 def account_digits(user: str) -> str:

@@ -860,3 +860,19 @@ def test_notes_before_an_id_prefix(store: AnyStore) -> None:
     assert [n.note_id for n in store.notes_of("ann", 10, before=ids[2][:10])] == []
     assert [n.note_id for n in store.notes_of("ann", 10, before=ids[2] + "~")] == ids[::-1]
     assert store.unread_notes("ann", 1) == 1
+
+
+def test_a_profile_is_saved_over_the_version_read(store: AnyStore) -> None:
+    """Two saves of one profile never lose one another: each is written over the version it
+    read, a profile written before versions counting as version 0."""
+    assert store.save_profile(profile("ann").model_copy(update={"version": 1}), None)
+    assert not store.save_profile(profile("ann").model_copy(update={"version": 1}), None)
+    assert store.save_profile(profile("ann", SHINHAN).model_copy(update={"version": 2}), 1)
+    stale = profile("ann", "KB-1").model_copy(update={"version": 2})
+    assert not store.save_profile(stale, 1)  # another save came first
+    got = store.get_profile("ann")
+    assert got is not None
+    assert (got.version, got.payout_account) == (2, SHINHAN)
+    store.put_profile(profile("bob"))  # as written before profiles had versions
+    assert store.save_profile(profile("bob", SHINHAN).model_copy(update={"version": 1}), 0)
+    assert not store.save_profile(profile("bob").model_copy(update={"version": 1}), 0)

@@ -69,6 +69,9 @@ class Bucket:
         self.objects[target] = (checked.content_type, got[1])
         return True
 
+    def withdraw(self, key: str) -> None:
+        self.objects.pop(key, None)
+
     def url(self, key: str) -> str:
         return f"https://cdn.invalid/{key}"
 
@@ -367,3 +370,34 @@ def test_a_dispute_is_issued_a_bounded_number_of_upload_forms(w: FastWorld, buck
     assert refused.value.limits == {"max": MAX_DISPUTE_UPLOAD_FORMS}
     assert w.record().version == version  # a refusal writes nothing
     assert len(bucket.forms) == MAX_DISPUTE_UPLOAD_FORMS
+
+
+def test_nothing_invisible_is_kept_and_nothing_visible_is_refused() -> None:
+    """Direction marks (LRM, RLM, ALM), zero-width and byte-order characters go; a line or
+    paragraph separator is a line break; an answer of only invisible characters is empty."""
+    text = DisputeIn(reason="abc\u200f\u200e\u061c\u200b\ufeff\u2028def\u2029끝").reason
+    assert text == "abc\ndef\n\n끝"
+    for nothing in ("\u200b\u200b", " \u200e\n", "\x00"):
+        with pytest.raises(ValidationError) as refused:
+            DisputeAnswerIn(answer=nothing)
+        assert refused.value.errors()[0]["loc"] == ("answer",)
+
+
+def test_a_photo_copied_as_the_operator_decides_is_withdrawn(w: FastWorld, bucket: Bucket) -> None:
+    """The operator's decision commits while the photo is being copied: the attach is refused
+    and the served copy, which no record names, is deleted (it would stay public otherwise)."""
+    open_with(w)
+    pid = photo(w, bucket)
+    real = bucket.publish
+
+    def publish_as_the_operator_decides(source: str, target: str, checked: StoredPhoto) -> bool:
+        copied = real(source, target, checked)
+        if not w.record().resolution:
+            w.resolve("refund")
+        return copied
+
+    bucket.publish = publish_as_the_operator_decides  # type: ignore[method-assign]
+    with pytest.raises(NotAllowedNow):
+        attach(w, pid)
+    assert w.record().dispute_photos == []
+    assert f"photos/{w.listing_id}/{pid}" not in bucket.objects

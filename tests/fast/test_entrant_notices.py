@@ -13,7 +13,10 @@ from tests.support.fast_platform import FastWorld
 from tests.support.interleavings import RecordingEvents
 from tests.support.memory_store import MemoryStore
 from tombola.domain.auth import Caller, Role
+from tombola.domain.ledger import EXTERNAL, Posting, mileage_holder
+from tombola.domain.references import payment_of
 from tombola.services import inbox
+from tombola.services.buyers import find_buyer
 from tombola.services.entrant_notices import SPAN, SPLIT, fan_out
 from tombola.services.notices import NOTICE_RECIPIENTS, TELL_ENTRANTS
 from tombola.services.notifications import notify_event
@@ -301,3 +304,87 @@ def test_each_recipient_reads_their_own_place_whatever_the_range(w: FastWorld) -
         told_places |= d["places"]
     assert order[11] not in told_places
     assert len(told_places) == 49
+
+
+def test_a_range_arriving_after_re_draws_tells_only_those_still_to_come(w: FastWorld) -> None:
+    """The draw's TellEntrants is held up (a dead letter retried later) while two candidates
+    pass: when it comes, nobody already drawn is told "you will be told if it is you", and the
+    deadline said is the candidate's of the moment."""
+    w.people()
+    w.open()
+    for b in ("ann", "bob", "cat", "dan"):
+        w.buy(b, 1)
+    w.close()
+    assert w.run() == "wait_p2"
+    first = w.record().candidate
+    held = [e for e in w.events.published if e[0] == TELL_ENTRANTS]
+    assert held
+    w.events.published.clear()
+    w.forfeit()
+    assert w.run() == "wait_p2"
+    second = w.record().candidate
+    w.forfeit()
+    assert w.run() == "wait_p2"
+    record = w.record()
+    third = record.candidate
+    w.events.published[:] = held
+    told(w, Outbox())
+    for passed in (first, second, third):
+        assert kinds_of(w, str(passed))["DrawTookPlace"] == 0, passed
+    [last] = {"ann", "bob", "cat", "dan"} - {first, second, third}
+    [note] = [
+        n
+        for n in inbox.my_notes(w.deps, Caller(user_id=last, roles=frozenset({Role.BUYER}))).notes
+        if n.kind == "DrawTookPlace"
+    ]
+    assert note.facts["place"] == 4
+    assert record.candidate_due_at is not None
+    assert note.facts["due_at"] == record.candidate_due_at.isoformat()
+
+
+@pytest.mark.parametrize("how", ["not_shipped", "dispute_refunded"])
+def test_the_failed_sales_final_buyer_is_told_what_the_journal_gives_back(
+    w: FastWorld, how: str
+) -> None:
+    """Tickets paid in mileage and a second payment by card: the amount in their notice is
+    the sum of what the journal's entries refund and credit to them."""
+    w.people()
+    w.open()
+    for b in ("ann", "bob", "cat"):
+        w.store.credit_mileage(b, "KRW", 5_000, f"seed:{b}")
+        assert w.hold(b, 1, "mileage") is None  # paid with mileage at once
+        w.buy(b, 1)
+    w.close()
+    assert w.run() == "wait_p2"
+    assert w.pay(w.second_payment()) == "final_buyer"
+    final = w.record().final_buyer
+    assert final is not None
+    assert w.run() == "wait_ship"
+    if how == "not_shipped":
+        w.lapse()
+    else:
+        w.ship()
+        w.run()
+        w.deliver()
+        w.run()
+        w.dispute()
+        w.run()
+        w.resolve("refund")
+        w.run()
+    assert w.status == "cancelled"
+    told(w, Outbox())
+    notes = inbox.my_notes(w.deps, Caller(user_id=final, roles=frozenset({Role.BUYER}))).notes
+    [note] = [n for n in notes if n.kind.startswith("Cancelled")]
+    buyer = find_buyer(w.deps, w.record(), final)
+    assert buyer is not None
+    payments = {e.payment().payment_id for e in buyer.paid()} | {w.record().second_payment_id}
+
+    def to_them(p: Posting) -> bool:  # mileage credited, or one of their payments refunded
+        if mileage_holder(p.account) == final:
+            return True
+        return p.account == EXTERNAL and payment_of(p.ref) in payments
+
+    entries = w.store.journal_of_listing(w.listing_id)
+    back = sum(p.amount for e in entries for p in e.postings if p.amount > 0 and to_them(p))
+    assert back > 0
+    assert note.facts["amount"] == back

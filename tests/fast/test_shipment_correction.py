@@ -5,14 +5,15 @@ those of the first entry; once the carrier has spoken (or the sale moved on) it 
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from tests.fast.test_notifications import Outbox, deliver
 from tests.support.fast_platform import FastWorld
 from tests.support.interleavings import caller
 from tombola.api.models import CarrierEventIn, ShipmentIn
 from tombola.domain.auth import Caller, Role
-from tombola.domain.errors import Forbidden, InvalidInput, NotAllowedNow
-from tombola.services import delivery, inbox, purchase, timeline
+from tombola.domain.errors import Forbidden, InvalidInput, NotAllowedNow, OutcomeFixed
+from tombola.services import delivery, inbox, purchase, settling, timeline
 
 SELLER = caller("seller", Role.SELLER)
 
@@ -109,3 +110,56 @@ def test_only_the_listing_s_seller_corrects_and_not_after_delivery(w: FastWorld)
     shipment = w.record().shipment
     assert shipment is not None
     assert shipment.tracking_number == f"T-{lid}"
+
+
+def test_corrections_are_few_and_never_texted(w: FastWorld) -> None:
+    """Each correction tells the buyer: a few for a mistyped number, then refused; and the
+    seller's words (a carrier's name) reach the buyer by e-mail and in the app, not by SMS."""
+    w.people()
+    lid = shipped(w)
+    outbox = Outbox()
+    deliver(w, outbox)
+    w.events.published.clear()
+    outbox.sent.clear()
+    for n in range(purchase.MAX_CORRECTIONS):
+        correct(w, f"X{n}", "동네 택배")
+    with pytest.raises(NotAllowedNow) as refused:
+        correct(w, "X9", "동네 택배")
+    assert "corrected 3 times" in str(refused.value)
+    view = timeline.timeline(w.deps, SELLER, lid)
+    assert view.shipment is not None
+    assert not view.shipment.correctable
+    deliver(w, outbox)
+    assert [c for c, _, _ in outbox.sent] == ["email"] * purchase.MAX_CORRECTIONS
+
+
+@pytest.mark.parametrize(
+    "carrier",
+    ["택배 http://pay-again.example/0", "택배\u202e", "CJ\x00", "택배\x1b[2J", "a/b", "https:"],
+)
+def test_a_carrier_name_is_words_not_a_link_or_a_control(carrier: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        ShipmentIn(carrier=carrier, tracking_number="AB12")
+    assert refused.value.errors()[0]["type"] == "carrier_invalid"
+
+
+def test_a_carrier_name_is_kept_as_people_write_it() -> None:
+    wide = " CJ  대한통운 ".translate({ord("C"): 0xFF23, ord("J"): 0xFF2A})  # as typed full-width
+    assert ShipmentIn(carrier=wide, tracking_number="6001-2002-3003").carrier == "CJ 대한통운"
+    assert ShipmentIn(carrier="GS Postbox (편의점)", tracking_number="AB-12").carrier == (
+        "GS Postbox (편의점)"
+    )
+
+
+def test_no_correction_once_the_outcome_is_fixed(w: FastWorld) -> None:
+    """Auto-confirmation began settling from "shipped": the number stands (409 outcome_fixed),
+    and the timeline no longer offers to correct it."""
+    w.people()
+    lid = shipped(w)
+    settling.begin(w.deps, lid, "sold", "auto_confirmed")
+    assert w.status == "shipped"
+    with pytest.raises(OutcomeFixed):
+        correct(w, "1234567890123", "우체국택배")
+    view = timeline.timeline(w.deps, SELLER, lid)
+    assert view.shipment is not None
+    assert not view.shipment.correctable

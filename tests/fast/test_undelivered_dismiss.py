@@ -20,9 +20,10 @@ from tests.fast.test_notification_edges import (
 from tests.support.fast_platform import FastWorld
 from tombola.domain.auth import Role
 from tombola.domain.errors import Forbidden, NotAllowedNow, NotFound
-from tombola.ports.messages import Channel, Message
+from tombola.ports.messages import Channel, Message, TryLater
 from tombola.services import inbox
-from tombola.services.notifications import notify_event
+from tombola.services.notifications import NotReached, notify_event
+from tombola.state.records import NoteRecord
 
 OP = who("op", Role.OPERATOR)
 
@@ -69,3 +70,45 @@ def test_a_send_under_way_is_not_dismissed_until_it_is_clearly_stuck(w: FastWorl
     w.clock.current = T0 + timedelta(hours=1)
     assert inbox.dismiss_undelivered(w.deps, OP, "ann", note_id).notes == []
     assert inbox.my_notes(w.deps, who("ann")).notes[0].channels["email"] == "dismissed"
+
+
+def test_a_note_filed_again_by_a_delivery_that_read_it_before_is_still_dismissed(
+    w: FastWorld,
+) -> None:
+    """The e-mail failed and the SMS was throttled; the event comes again and the notifier reads
+    the note (e-mail failed); the operator dismisses the e-mail right then; the SMS goes out and
+    the notifier, deciding from what it read, files the note again. Nothing is failed or being
+    sent any more: dismissing it again takes it off the list for good."""
+    profile(w, "ann")
+    w.clock.current = T0
+
+    class Flaky(Outbox):
+        throttled = True
+
+        def send(self, channel: Channel, address: str, message: Message) -> None:
+            if channel == "email":
+                raise RuntimeError("MessageRejected")
+            if self.throttled:
+                raise TryLater("throttled")
+            super().send(channel, address, message)
+
+    flaky = Flaky()
+    shipped = detail("n-3", T0)
+    with pytest.raises(NotReached):
+        notify_event(w.store, flaky, "Shipped", shipped, "e3", T0, T0)
+    [note_id] = listed(w)
+    real_add = w.store.add_note
+
+    def add_as_the_operator_dismisses(record: NoteRecord) -> NoteRecord:
+        got = real_add(record)
+        inbox.dismiss_undelivered(w.deps, OP, "ann", got.note_id)
+        return got
+
+    w.store.add_note = add_as_the_operator_dismisses  # type: ignore[method-assign,assignment]
+    flaky.throttled = False
+    notify_event(w.store, flaky, "Shipped", shipped, "e3", T0, T0)
+    w.store.add_note = real_add  # type: ignore[method-assign]
+    channels = inbox.my_notes(w.deps, who("ann")).notes[0].channels
+    assert channels == {"email": "dismissed", "sms": "sent"}
+    assert inbox.dismiss_undelivered(w.deps, OP, "ann", note_id).notes == []
+    assert listed(w) == []

@@ -313,6 +313,10 @@ class Bucket:
             self.objects[target] = (checked.content_type, got[1])
             return True
 
+    def withdraw(self, key: str) -> None:
+        with self.lock:
+            self.objects.pop(key, None)
+
     def url(self, key: str) -> str:
         return f"https://cdn.invalid/{key}"
 

@@ -1,6 +1,7 @@
 """Who may touch the listing photos, as template.yaml grants it: the listings function writes
 uploads (the presigned forms it signs) and reads them (the check), and writes photos/ (the copy of a
-checked upload), nothing else of S3 (it never reads photos/, deletes or lists); no other function
+checked upload) and deletes there (a copy no record came to name), nothing else of S3 (it never
+reads photos/, deletes uploads or lists); no other function
 has any S3 right; the bucket is private, expires uploads/ after a day, and CloudFront (this stack's
 distribution) reads only photos/; a browser may only POST to it (the presigned form)."""
 
@@ -27,13 +28,13 @@ def test_the_listings_function_writes_uploads_and_copies_them_to_photos_only() -
         s3("PutObject", f"{BUCKET}/uploads/L1/P1"),  # what a form it signs may do
         s3("GetObject", f"{BUCKET}/uploads/L1/P1"),  # HeadObject, first bytes, copy's source
         s3("PutObject", f"{BUCKET}/photos/L1/P1"),  # the copy's target
+        s3("DeleteObject", f"{BUCKET}/photos/L1/P1"),  # a copy withdrawn: its record refused
     ):
         assert allowed(statements, request), request
     for request in (
         s3("GetObject", f"{BUCKET}/photos/L1/P1"),
         s3("PutObject", f"{BUCKET}/index.html"),
         s3("PutObject", f"{BUCKET}/other/L1"),
-        s3("DeleteObject", f"{BUCKET}/photos/L1/P1"),
         s3("DeleteObject", f"{BUCKET}/uploads/L1/P1"),
         s3("PutObjectAcl", f"{BUCKET}/photos/L1/P1"),
         s3("PutObjectTagging", f"{BUCKET}/photos/L1/P1"),
@@ -49,7 +50,7 @@ def test_the_listings_function_writes_uploads_and_copies_them_to_photos_only() -
         for action in actions if isinstance(actions, list) else [actions]:
             if str(action).startswith("s3:"):
                 s3_actions.add(str(action))
-    assert s3_actions == {"s3:PutObject", "s3:GetObject"}
+    assert s3_actions == {"s3:PutObject", "s3:GetObject", "s3:DeleteObject"}
 
 
 def test_no_other_function_has_any_s3_right() -> None:

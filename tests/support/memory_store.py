@@ -310,6 +310,16 @@ class MemoryStore:
         with self._lock:
             self._profiles[profile.user_id] = profile.model_dump(mode="json")
 
+    def save_profile(self, profile: ProfileRecord, read: int | None) -> bool:
+        with self._lock:
+            kept = self._profiles.get(profile.user_id)
+            if (kept is None) != (read is None):
+                return False
+            if kept is not None and kept.get("version", 0) != read:
+                return False
+            self._profiles[profile.user_id] = profile.model_dump(mode="json")
+            return True
+
     def get_secret(self, listing_id: str) -> DrawSecret | None:
         with self._lock:
             data = self._secrets.get(listing_id)

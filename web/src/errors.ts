@@ -68,6 +68,7 @@ export const VALIDATION_TYPES = [
   "extra_forbidden",
   "phone_invalid",
   "tracking_number_invalid",
+  "carrier_invalid",
   "bank_unknown",
   "account_number_invalid",
   "holder_name_invalid",

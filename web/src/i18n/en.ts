@@ -480,6 +480,7 @@ export const en: Record<Key, string> = {
   orWord: "or",
   val_tracking_number: "Enter the tracking number as the carrier gave it.",
   val_tracking_number_chars: "A tracking number has only letters, digits, hyphens and spaces.",
+  val_carrier_invalid: "Write the carrier's name with letters, digits, spaces, hyphens, '&' and brackets only.",
   val_tracking_number_invalid: "A {carrier} tracking number has {lengths} digits; this one has {n}.",
   val_tracking_number_not_digits: "A {carrier} tracking number is digits only ({lengths} of them); spaces and hyphens are fine.",
 };

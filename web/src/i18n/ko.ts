@@ -478,6 +478,7 @@ export const ko = {
   orWord: "또는",
   val_tracking_number: "택배사에서 받은 운송장 번호를 그대로 입력하세요.",
   val_tracking_number_chars: "운송장 번호에는 글자, 숫자, 하이픈(-), 띄어쓰기만 쓸 수 있습니다.",
+  val_carrier_invalid: "택배사 이름은 글자, 숫자, 공백, 하이픈, '&', 괄호로만 써 주세요.",
   val_tracking_number_invalid: "{carrier} 운송장 번호는 숫자 {lengths}자리입니다. 입력한 번호는 {n}자리입니다.",
   val_tracking_number_not_digits: "{carrier} 운송장 번호는 숫자로만 된 {lengths}자리입니다. 띄어쓰기와 하이픈은 괜찮습니다.",
 };

@@ -63,6 +63,7 @@ from tombola.adapters.dynamo_items import (
     outbox_put,
     payout_put,
     profile_put,
+    profile_put_over,
     quota_pk,
     quota_put,
     quota_update,
@@ -398,6 +399,15 @@ class DynamoStore:
 
     def put_profile(self, profile: ProfileRecord) -> None:
         self.client.put_item(**profile_put(self.table, profile)["Put"])
+
+    def save_profile(self, profile: ProfileRecord, read: int | None) -> bool:
+        try:
+            self.client.put_item(**profile_put_over(self.table, profile, read)["Put"])
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
 
     def get_secret(self, listing_id: str) -> DrawSecret | None:
         item = self._get(f"SEED#{listing_id}", "SEED")

@@ -144,8 +144,28 @@ def _versioned(put: dict[str, Any], version: int, new: bool) -> dict[str, Any]:
 def profile_put(table: str, profile: ProfileRecord) -> dict[str, Any]:
     return _put(
         table,
-        {"pk": f"USER#{profile.user_id}", "sk": "PROFILE", "data": profile.model_dump(mode="json")},
+        {
+            "pk": f"USER#{profile.user_id}",
+            "sk": "PROFILE",
+            "version": profile.version,
+            "data": profile.model_dump(mode="json"),
+        },
     )
+
+
+def profile_put_over(table: str, profile: ProfileRecord, read: int | None) -> dict[str, Any]:
+    """The profile over the version it was read at (None: there was none); a profile written
+    before profiles had versions has none and counts as version 0."""
+    put = profile_put(table, profile)
+    body = put["Put"]
+    if read is None:
+        body["ConditionExpression"] = NEW
+    else:
+        body["ConditionExpression"] = "version = :v" + (
+            " OR attribute_not_exists(version)" if read == 0 else ""
+        )
+        body["ExpressionAttributeValues"] = to_item({":v": read})
+    return put
 
 
 DECIDED_DISPUTES_PK = "DECIDED_DISPUTES"  # the operator's history of decided disputes (gsi3)

@@ -92,5 +92,8 @@ class S3PhotoStorage:
             raise
         return True
 
+    def withdraw(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=key)
+
     def url(self, key: str) -> str:
         return f"{self.base_url}/{key}"

@@ -34,7 +34,7 @@ from tombola.domain.banks import (
 from tombola.domain.money import MAX_AMOUNT
 from tombola.domain.photos import MAX_PHOTO_BYTES
 from tombola.domain.pricing import SurplusPolicy
-from tombola.domain.tracking import WrongTrackingNumber, tracking_number
+from tombola.domain.tracking import WrongCarrier, WrongTrackingNumber, carrier_name, tracking_number
 
 Amount = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT)]
 MAX_EXPECTED_ENTRANTS = 10_000_000
@@ -218,6 +218,18 @@ class ShipmentIn(Input):
         ),
     ]
 
+    @field_validator("carrier")
+    @classmethod
+    def _carrier(cls, value: str) -> str:
+        try:
+            return carrier_name(value)
+        except WrongCarrier:
+            raise PydanticCustomError(
+                "carrier_invalid",
+                "a carrier's name is {allowed} only",
+                {"allowed": "letters, digits, spaces, hyphens, '&' and brackets"},
+            ) from None
+
     @field_validator("tracking_number")
     @classmethod
     def _tracking(cls, value: str, info: ValidationInfo) -> str:
@@ -246,9 +258,6 @@ class ShipmentIn(Input):
 
 # What the buyer and the seller write in a dispute: several lines of any language, bounded.
 MAX_DISPUTE_TEXT = 1000
-# Invisible characters that reorder text (bidirectional overrides and isolates): they could make
-# what the operator reads differ from what was written.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _plain_text(value: object) -> object:
@@ -259,11 +268,12 @@ def _plain_text(value: object) -> object:
     if not isinstance(value, str):
         return value
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
+    # no control or format character (Cc, Cf: NUL, escape, tab, zero-width and direction
+    # marks) but the line break; what is left trimmed, so an answer of nothing visible is empty
     return "".join(
-        c
-        for c in text
-        if c == "\n" or (unicodedata.category(c) != "Cc" and c not in _BIDI_CONTROLS)
-    )
+        c for c in text if c == "\n" or unicodedata.category(c) not in {"Cc", "Cf"}
+    ).strip()
 
 
 DisputeText = Annotated[

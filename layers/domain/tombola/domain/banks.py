@@ -83,6 +83,11 @@ class WrongHolderName(ValueError):
     pass
 
 
+HOLDER_PUNCTUATION = " ().,&-'·"  # what companies' and people's names have
+# full-width ASCII (U+FF01..U+FF5E) and the ideographic space as their ASCII
+_FULL_WIDTH = {0xFF01 + i: 0x21 + i for i in range(0x5E)} | {0x3000: 0x20}
+
+
 def _refused(ch: str) -> bool:
     """Control (tabs and line breaks too) and format characters, surrogates, private use,
     unassigned; line and paragraph separators."""
@@ -91,15 +96,21 @@ def _refused(ch: str) -> bool:
 
 
 def holder_name(typed: str) -> str:
-    """An account holder's name as a bank writes it: NFKC (a Korean name typed in decomposed
-    jamo is the same name composed), spaces collapsed; letters in any script, with the
-    punctuation a company's name has ("(주)한빛상사"); no control or format characters."""
-    text = unicodedata.normalize("NFKC", typed)
+    """An account holder's name as a bank writes it: NFC (a Korean name typed in decomposed
+    jamo is the same name composed; NFKC would turn typed compatibility jamo into another
+    form), full-width Latin letters and digits as ASCII, spaces collapsed; letters in any
+    script, with the punctuation a company's name has ("(주)한빛상사"); no control or format
+    characters, no other symbol (no emoji, no ``<>``)."""
+    text = unicodedata.normalize("NFC", typed).translate(_FULL_WIDTH)
     if any(_refused(ch) for ch in text):
         raise WrongHolderName("an account holder's name has no control or invisible characters")
     name = " ".join(text.split())
     if not name or not any(ch.isalpha() for ch in name):
         raise WrongHolderName("an account holder's name has letters")
+    if not all(ch.isalnum() or ch in HOLDER_PUNCTUATION for ch in name):
+        raise WrongHolderName(
+            f"an account holder's name is letters, digits and {HOLDER_PUNCTUATION!r} only"
+        )
     if len(name) > HOLDER_NAME_CHARS:
         raise WrongHolderName(f"an account holder's name is at most {HOLDER_NAME_CHARS} characters")
     return name

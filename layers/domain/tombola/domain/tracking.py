@@ -85,6 +85,25 @@ class WrongTrackingNumber(ValueError):
         super().__init__(f"a {carrier.name} tracking number is {lengths} digits")
 
 
+class WrongCarrier(ValueError):
+    """A carrier's name with characters no carrier's name has."""
+
+
+CARRIER_PUNCTUATION = "-&() "
+
+
+def carrier_name(typed: str) -> str:
+    """A carrier as typed, trimmed, full-width as ASCII (NFKC), runs of spaces as one: letters
+    of any script, digits and ``- & ( )`` only. It is shown to the buyer and sent in their
+    messages, so no link, control or text-reordering character gets through it."""
+    name = " ".join(unicodedata.normalize("NFKC", typed).split())
+    if not name or not all(ch.isalnum() or ch in CARRIER_PUNCTUATION for ch in name):
+        raise WrongCarrier(
+            "a carrier's name is letters, digits, spaces, hyphens, '&' and brackets only"
+        )
+    return name
+
+
 def _free_text_char(ch: str) -> bool:
     """What another carrier's number may have: a letter (any script), a digit, a hyphen, a
     space (full-width ones as their ASCII, NFKC)."""

@@ -39,6 +39,10 @@ class PhotoStorage(Protocol):
         cache header; False (nothing copied) when it is gone or was replaced since."""
         ...
 
+    def withdraw(self, key: str) -> None:
+        """Delete the object under ``key`` (a copy no record came to name); nothing if none."""
+        ...
+
     def url(self, key: str) -> str:
         """Where a browser reads the object."""
         ...

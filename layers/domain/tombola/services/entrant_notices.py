@@ -34,19 +34,24 @@ def fan_out(store: Store, events: EventPublisher, detail: Mapping[str, object]) 
             events.publish(TELL_ENTRANTS, {**detail, "start": s, "end": e})
         return len(ranges)
     skip = {str(detail["except"])}
-    if kind == "DrawTookPlace":  # said only while it is true: a candidate still has to pay
-        listing = store.get_listing(listing_id)
-        if listing is None or listing.status not in STILL_DRAWING:
-            return 0
-        skip |= {listing.candidate or ""}  # a later candidate is told to pay instead
-    order = store.draw_order(listing_id, start, end - start)
-    places = {b: start + i + 1 for i, b in enumerate(order)}  # 1-based, in the whole order
-    buyers = [b for b in order if b not in skip]
+    drawn = 0  # places already drawn: their candidates were told to pay, or passed
     facts = {
         k: v
         for k, v in detail.items()
         if k not in {"kind", "start", "end", "except", "listing_id", "title"}
     }
+    if kind == "DrawTookPlace":  # said only while it is true: a candidate still has to pay
+        listing = store.get_listing(listing_id)
+        if listing is None or listing.status not in STILL_DRAWING:
+            return 0
+        # a range that comes late (after re-draws) tells nobody already drawn, with the
+        # deadline of the candidate of the moment
+        drawn = listing.drawn_count
+        if listing.candidate_due_at is not None:
+            facts["due_at"] = listing.candidate_due_at.isoformat()
+    order = store.draw_order(listing_id, start, end - start)
+    places = {b: start + i + 1 for i, b in enumerate(order)}  # 1-based, in the whole order
+    buyers = [b for b in order if b not in skip and places[b] > drawn]
     published = 0
     for i in range(0, len(buyers), NOTICE_RECIPIENTS):
         events.publish(

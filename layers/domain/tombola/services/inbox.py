@@ -102,4 +102,9 @@ def dismiss_undelivered(deps: Deps, caller: Caller, user_id: str, note_id: str) 
             user_id, note_id, channel, delivery.state, kept, listed=unsettled
         ):
             raise NotAllowedNow(f"the {channel} changed meanwhile; look again", field="note_id")
+    if note.channels and not any(d.state in {"failed", "sending"} for d in note.channels.values()):
+        # nothing unsettled, yet it may be listed still (a delivery that read the note before a
+        # dismissal filed it again): off the list, under the same condition as any unlisting
+        channel, delivery = next(iter(note.channels.items()))
+        deps.store.move_delivery(user_id, note_id, channel, delivery.state, delivery, listed=False)
     return undelivered(deps, caller)

@@ -167,10 +167,21 @@ def attach_evidence(deps: Deps, caller: Caller, listing_id: str, photo_id: str) 
         require_dispute_open(listing, "photos")
         check_can_add_evidence(listing.dispute_photos)
         _checked_copy(storage, listing_id, photo_id, "/listings/{listing_id}/dispute/photos")
+        copied.append(key)
         changed = next_version(listing)
         changed.dispute_photos.append(key)
         return Change(listing=changed), changed
 
-    case = dispute_case(deps, decide_and_apply(deps, decide))
+    copied: list[str] = []
+    try:
+        decided = decide_and_apply(deps, decide)
+    except Exception:
+        # refused after the copy (the operator decided meanwhile, the limit was reached): the
+        # served copy is withdrawn unless another request committed the same photo
+        now = deps.store.get_listing(listing_id)
+        if copied and (now is None or key not in now.dispute_photos):
+            storage.withdraw(key)
+        raise
+    case = dispute_case(deps, decided)
     assert case is not None  # it takes photos only once disputed
     return case

@@ -34,6 +34,7 @@ NO_SMS = frozenset(
         "UnsoldNothingBack",
         "CancelledNothingBack",
         "PaymentRefunded",
+        "ShipmentCorrected",  # the seller's words again: the app and e-mail say it
     }
 )
 

@@ -182,23 +182,52 @@ def ship(deps: Deps, caller: Caller, listing_id: str, body: ShipmentIn) -> Shipm
     return ShipmentView(**details.model_dump(), status=S.SHIPPED)
 
 
+MAX_CORRECTIONS = 3  # each tells the buyer: a mistyped number, not a channel to them
+
+
+def correctable(listing: ListingRecord) -> bool:
+    """In transit, the outcome still open, the carrier silent, corrections left."""
+    shipment = listing.shipment
+    return (
+        shipment is not None
+        and listing.status is S.SHIPPED
+        and listing.settling is None
+        and not listing.tracking_events
+        and shipment.corrections < MAX_CORRECTIONS
+    )
+
+
 def _corrected(listing: ListingRecord, body: ShipmentIn, now: datetime) -> Change:
-    """A mistyped tracking number may be corrected until the carrier has said anything about
-    the shipment (then the number was right, or the dispute is the way): the deadlines stay
-    those of the first entry, and the buyer is told the new number."""
-    assert listing.shipment is not None
-    given = f"{listing.shipment.carrier} {listing.shipment.tracking_number}"
-    if listing.status is not S.SHIPPED or listing.tracking_events:
+    """A mistyped tracking number may be corrected (a few times) until the carrier has said
+    anything about the shipment (then the number was right, or the dispute is the way): the
+    deadlines stay those of the first entry, and the buyer is told the new number."""
+    shipment = listing.shipment
+    assert shipment is not None
+    given = f"{shipment.carrier} {shipment.tracking_number}"
+    require_outcome_open(listing)
+    if listing.status is not S.SHIPPED:
+        raise NotAllowedNow(
+            f"the item was shipped already, with {given}; the sale has moved on"
+            f" ({listing.status.value}): it can no longer be corrected",
+            field="tracking_number",
+        )
+    if listing.tracking_events:
         raise NotAllowedNow(
             f"the item was shipped already, with {given}, and the carrier has reported on it:"
             " it can no longer be corrected",
             field="tracking_number",
         )
-    listing.shipment = listing.shipment.model_copy(
+    if shipment.corrections >= MAX_CORRECTIONS:
+        raise NotAllowedNow(
+            f"the tracking number was corrected {MAX_CORRECTIONS} times already ({given})",
+            field="tracking_number",
+        )
+    listing.shipment = shipment.model_copy(
         update={
             "carrier": body.carrier,
             "tracking_number": body.tracking_number,
             "corrected_at": now,
+            "corrections": shipment.corrections + 1,
         }
     )
     change = Change(listing=listing)

@@ -14,6 +14,7 @@ from tombola.services.buyers import find_buyer
 from tombola.services.deps import Deps
 from tombola.services.disputes import dispute_case
 from tombola.services.listing_access import load_listing
+from tombola.services.purchase import correctable
 from tombola.state.records import BuyerRecord, ListingRecord
 
 S = ListingStatus
@@ -156,7 +157,7 @@ def _view(
             carrier=shipped.carrier,
             tracking_number=shipped.tracking_number,
             corrected_at=shipped.corrected_at.isoformat() if shipped.corrected_at else None,
-            correctable=listing.status is S.SHIPPED and not listing.tracking_events,
+            correctable=correctable(listing),
         )
         if shipped
         else None,

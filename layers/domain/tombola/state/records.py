@@ -35,6 +35,7 @@ class Shipment(Record):
     tracking_number: str
     shipped_at: datetime
     corrected_at: datetime | None = None  # the seller corrected what they typed
+    corrections: int = 0  # how often (bounded: each tells the buyer)
 
 
 class WaitRecord(Record):
@@ -260,6 +261,7 @@ class ProfileRecord(Record):
     address: str
     payout_account: PayoutAccountKept | None = None
     refund_account: RefundAccount | None = None  # for refunds of virtual-account payments
+    version: int = 0  # each save over the version it read (two saves never lose one another)
 
 
 # "dismissed": the operator took a failed (or stuck) channel off their list, the person told
