@@ -69,6 +69,9 @@ def test_a_dispute_told_in_full_to_the_buyer_the_seller_and_the_operator(
     # the buyer: several lines, a photo checked in the page first
     page = winner.open("/entries")
     card = page.get_by_test_id(f"entry-{lid}")
+    # apart from "confirm receipt", folded: a different step, for when something is wrong
+    expect(card.get_by_label("Reason")).not_to_be_visible()
+    card.locator("summary", has_text="Something wrong with the item?").click()
     reason = card.get_by_label("Reason")
     expect(reason).to_be_visible(timeout=LONG)
     reason.fill(REASON)

@@ -173,13 +173,16 @@ def test_a_whole_sale_in_the_browser(
     card = entries.get_by_test_id(f"entry-{lid}")
     expect(card.get_by_test_id("standing")).to_have_text("Shipped: CJ 6001-2002", timeout=LONG)
     _confirm(card, "Confirm receipt")
+    # the card moves to Past; the page says so rather than let it vanish
+    expect(entries.get_by_test_id("confirmed")).to_contain_text("confirmed", timeout=LONG)
 
     page = seller.open(f"/sell/{lid}")
     expect(page.get_by_text("Settled")).to_be_visible(timeout=LONG)
     loser = next(b for b in (ann, bob, cat) if b is not winner)
     entries = loser.open("/entries?tab=past")  # another buyer bought it: a past entry
     card = entries.get_by_test_id(f"entry-{lid}")
-    expect(card.get_by_test_id("mileage-earned").first).to_have_text("₩0", timeout=LONG)
+    expect(card.get_by_test_id("standing")).to_contain_text("Another buyer bought", timeout=LONG)
+    expect(card.get_by_test_id("mileage-earned")).to_have_count(0)  # nothing earned: not shown
     page.reload()
     expect(page.get_by_test_id("balanced")).to_have_text("✓", timeout=LONG)
     expect(page.get_by_test_id("escrow")).to_have_text("₩0")
@@ -216,7 +219,7 @@ def test_a_whole_sale_in_the_browser(
     page = seller.open(f"/sell/{lid}")
     payout = page.get_by_test_id("payout")
     expect(payout).to_contain_text("₩10,000 · paid on", timeout=LONG)
-    expect(payout).to_contain_text(f"to the account ending …{digits[-4:]}")
+    expect(payout).to_contain_text(f"to KB국민 …{digits[-4:]}")  # its bank and last 4 digits
     expect(payout).to_contain_text("transfer reference KB-TRANSFER-1")
 
 
@@ -253,6 +256,10 @@ def test_a_drawn_buyer_who_gives_up_hands_the_draw_to_the_next_and_nobody_buying
     expect(page.get_by_text("Unsold")).to_be_visible(timeout=LONG)
     expect(page.get_by_test_id("balanced")).to_have_text("✓", timeout=LONG)
     expect(page.get_by_test_id("escrow")).to_have_text("₩0", timeout=LONG)
+    # why, in words: every drawn buyer passed; what went where
+    now = page.get_by_test_id("seller-now")
+    expect(now).to_contain_text("every drawn buyer passed", timeout=LONG)
+    expect(now).to_contain_text("they go to the operator, not to you")
     seller.shot(artifacts, "unsold-statement")
 
 

@@ -317,14 +317,16 @@ def test_signing_in_lands_on_the_roles_page_once_the_profile_is_complete(
     Person.sign_in(browser, base, seller.user_id, "seller")  # no payout account: the profile first
     Person.sign_in(browser, base, _seller(base, f"lsf{run}").user_id, "seller", known=True)
     # a newcomer fills the profile in first, and lands on their page the next time
-    operator = Person.sign_in(browser, base, f"lop{run}", "operator")
-    operator.page.get_by_role("button", name="Sign out").click()
-    expect(operator.page.get_by_role("link", name="Sign in")).to_be_visible()
-    operator.open("/signin")
-    operator.page.get_by_label("User name").fill(operator.name)
-    operator.page.get_by_label("Role").select_option("operator")
-    operator.page.get_by_role("button", name="Sign in").click()
-    expect(operator.page).to_have_url(re.compile(r"#/operator$"))
+    newcomer = Person.sign_in(browser, base, f"lnb{run}", "buyer")
+    newcomer.page.get_by_role("button", name="Sign out").click()
+    expect(newcomer.page.get_by_role("link", name="Sign in")).to_be_visible()
+    newcomer.open("/signin")
+    newcomer.page.get_by_label("User name").fill(newcomer.name)
+    newcomer.page.get_by_label("Role").select_option("buyer")
+    newcomer.page.get_by_role("button", name="Sign in").click()
+    expect(newcomer.page).to_have_url(re.compile(r"#/entries$"))
+    # the operator has no profile to fill in: straight to the operator's page, the first time
+    Person.sign_in(browser, base, f"lop{run}", "operator")
 
 
 def test_paying_with_mileage_without_a_balance_says_so(
@@ -474,6 +476,7 @@ def test_receipt_a_dispute_and_a_recorded_payout_ask_first(
         dialog.get_by_role("button", name="Cancel").click()
         expect(dialog).to_have_count(0)
     # a dispute needs a reason, said next to its field before anything is asked
+    card.locator("summary", has_text="Something wrong with the item?").click()
     card.get_by_role("button", name="Open a dispute").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
     reason = page.get_by_label("Reason")  # (a "has" locator is not scoped to the card)
@@ -534,6 +537,8 @@ def test_receipt_a_dispute_and_a_recorded_payout_ask_first(
     to = f"KB국민 {digits} (Name rcs{run})"
     payout = page.get_by_role("listitem").filter(has_text=to)
     expect(payout).to_have_count(1, timeout=LONG)
+    # the item by its title, the listing's id as a small link beside it
+    expect(payout.get_by_test_id("payout-item")).to_contain_text(f"Lamp rc {run}")
     payout.get_by_role("button", name="Record as paid").click()  # no reference yet: said first
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(payout.get_by_role("alert")).to_have_text("Required.")
@@ -554,6 +559,7 @@ def test_receipt_a_dispute_and_a_recorded_payout_ask_first(
     expect(history).not_to_contain_text(digits)
     expect(history).not_to_contain_text(f"rcs{run}")  # nor the holder's name
     expect(history).to_contain_text("₩2,000")
+    expect(history).to_contain_text(f"Lamp rc {run}")
     operator.shot(artifacts, "payout-history")
     _usable(page, "operator with its payout history")
 
@@ -775,6 +781,8 @@ def test_how_it_works_for_a_first_visit_in_both_languages(
     for heading in ("응모권 가격 (P1)", "당첨 후 잔금 (P2)", "추첨", "기한", "환불"):
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     expect(page.locator("main")).to_contain_text("판매가 성사되지 않은 경우")
+    # a seller learns what an unsold end means for them: nothing for the item, the deposit back
+    expect(page.get_by_test_id("how-seller-unsold")).to_contain_text("판매 대금을 받지 못하고")
     settled(page, "/how")
     page.screenshot(path=str(artifacts / "how-ko-phone.png"), full_page=True)
     _usable(page, "how it works, Korean")
@@ -794,6 +802,9 @@ def test_how_it_works_for_a_first_visit_in_both_languages(
     ):
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     expect(page.locator("main")).to_contain_text("The ticket price (P1) is not refunded")
+    expect(page.get_by_test_id("how-seller-unsold")).to_contain_text(
+        "go to the operator, not to the seller"
+    )
     page.set_viewport_size({"width": 1200, "height": 900})
     _usable(page, "how it works, English, desktop")
     context.close()

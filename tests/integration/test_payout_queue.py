@@ -15,7 +15,7 @@ def test_a_payout_keeps_the_account_it_was_issued_to(d: Driver) -> None:
     lid = d.sold_out("sam")
     complete_sale(d, lid)
     [queued] = d.ok(d.as_op("GET", "/operator/payouts"))["payouts"]
-    assert queued["listing_id"] == lid
+    assert (queued["listing_id"], queued["listing_title"]) == (lid, d.record(lid).title)
     # waiting: the account in full, for the transfer
     assert queued["payout_account"] == SAM | {
         "holder_name": "Name sam",
@@ -63,6 +63,7 @@ def test_a_payout_keeps_the_account_it_was_issued_to(d: Driver) -> None:
     assert d.ok(d.as_op("GET", "/operator/payouts"))["payouts"] == []
     [history] = d.ok(d.as_op("GET", "/operator/payouts", query={"status": "paid"}))["payouts"]
     assert (history["payout_id"], history["transfer_reference"]) == (payout_id, "TR-1")
+    assert history["listing_title"] == d.record(lid).title
     assert d.as_op("GET", "/operator/payouts", query={"status": "lost"}).status == 422
     d.conserved(lid)
 

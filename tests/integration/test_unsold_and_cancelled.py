@@ -26,6 +26,7 @@ def test_the_schedule_closes_a_listing_and_one_without_tickets_ends_unsold(d: Dr
     st = d.conserved(lid)
     assert st.paid_out == {"deposit_refund": 50_000}
     assert refunds(d) == [(f"pay_{d.psp.records('CHECKOUT')[0]['sk']}", 50_000)]
+    assert _why(d, lid) == "no_entries"  # the seller's page words it so
 
 
 def test_an_unpaid_deposit_cancels_the_listing_at_close(d: Driver) -> None:
@@ -33,6 +34,7 @@ def test_an_unpaid_deposit_cancels_the_listing_at_close(d: Driver) -> None:
     lid = d.create_listing("seller")["listing"]["listing_id"]
     d.close_window(lid)
     assert d.record(lid).status.value == "cancelled"
+    assert _why(d, lid) == "deposit_not_paid"
     d.conserved(lid)
 
 
@@ -67,6 +69,7 @@ def test_forfeit_redraws_and_when_everyone_forfeits_the_listing_ends_unsold(d: D
     assert st.paid_out["operator_revenue"] == 7 * 1_000
     assert st.paid_out["deposit_refund"] == 50_000
     assert "refunds" not in st.paid_out
+    assert _why(d, lid) == "order_exhausted"
 
 
 def test_a_deadline_passing_counts_as_forfeiting(d: Driver) -> None:
@@ -106,6 +109,15 @@ def test_seller_misses_the_ship_deadline_sale_cancelled_and_refunded(d: Driver) 
     assert st.paid_out["refunds"] == 10_000 + 990_000
     assert sum(a for _, a in refunds(d)) == 1_000_000
     assert d.record(lid).outcome_reason == "not_shipped"
+    assert _why(d, lid) == "not_shipped"
+
+
+def _why(d: Driver, lid: str) -> str | None:
+    """Why the listing ended, as its seller's statement says it."""
+    reason: str | None = d.ok(d.as_("seller", "GET", f"/listings/{lid}/statement"))[
+        "outcome_reason"
+    ]
+    return reason
 
 
 def _sold_and_delivered(d: Driver) -> str:
@@ -136,6 +148,7 @@ def test_dispute_resolved_as_refund(d: Driver) -> None:
     st = d.conserved(lid)
     assert st.paid_out["deposit_forfeit"] == 50_000
     assert st.paid_out["refunds"] == 1_000_000
+    assert _why(d, lid) == "dispute_refunded"
 
 
 def test_dispute_resolved_as_release(d: Driver) -> None:

@@ -22,10 +22,34 @@ export async function refreshNotes(): Promise<void> {
   try {
     const page = unwrap(await api.GET("/me/notifications", { params: { query: { limit: 20 } } }));
     unread.set(page.unread);
-    drawnNote.set(stillDue(page.notes));
+    latest = page.notes;
+    showDue();
   } catch {
     // the header is best effort; the page itself shows errors
   }
+}
+
+let latest: Note[] = [];
+const answered = new Set<string>(); // listings whose turn this person just paid or gave up here
+let lapse: ReturnType<typeof setTimeout> | undefined;
+
+/** The banner from the newest notes, without the turns answered on this page, and gone by
+ * itself the moment its deadline passes (not at the next poll). */
+function showDue(): void {
+  const due = stillDue(latest.filter((n) => !(n.listing_id && answered.has(n.listing_id))));
+  drawnNote.set(due);
+  if (lapse !== undefined) clearTimeout(lapse);
+  lapse = undefined;
+  const at = due && typeof due.facts.due_at === "string" ? Date.parse(due.facts.due_at) : NaN;
+  if (Number.isFinite(at)) lapse = setTimeout(showDue, Math.max(0, at - Date.now()) + 250);
+}
+
+/** This person just paid the rest, or gave up, on ``listingId``: the banner goes now; the
+ * note that says so follows (looked for every couple of seconds for a while). */
+export function turnAnswered(listingId: string): void {
+  answered.add(listingId);
+  showDue();
+  notesSoon();
 }
 
 export function watchNotes(): void {

@@ -11,12 +11,15 @@ import { Money, useLoad } from "./ui";
 type Timeline = Schemas["TimelineView"];
 
 /** Folded until opened (then loaded and kept fresh); ``open`` unfolds it from the start. */
-export function OrderTimeline({ listingId, open = false, everySeconds = 10, seller = false }: { listingId: string; open?: boolean; everySeconds?: number; seller?: boolean }) {
+export function OrderTimeline(props: { listingId: string; open?: boolean; everySeconds?: number; seller?: boolean; refreshKey?: string }) {
+  const { listingId, open = false, everySeconds = 10, seller = false, refreshKey = "" } = props;
   const [shown, setShown] = useState(open);
+  // loaded again at once when the page around it saw the order move (``refreshKey``), not at
+  // the next poll: a step just taken never shows as still to do
   const [view] = useLoad<Timeline | null>(
     async () =>
       shown ? unwrap(await api.GET("/listings/{listing_id}/timeline", { params: { path: { listing_id: listingId } } })) : null,
-    [listingId, shown],
+    [listingId, shown, refreshKey],
     shown ? everySeconds : 0,
   );
   return (

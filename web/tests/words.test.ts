@@ -25,4 +25,14 @@ describe("words that count", () => {
     lang.set("ko");
     expect(noteText("DrawTookPlace", "Lamp", { due_at: due, place: 3 })).toContain("회원님은 추첨 순서 3번째입니다.");
   });
+
+  it("says why a payment came back when the note knows it", () => {
+    const facts = { amount: 2_000, currency: "KRW", why: "closed" };
+    expect(noteText("PaymentRefunded", "Lamp", facts)).toBe(
+      "Your payment of ₩2,000 for 'Lamp' was refunded. The listing closed before your payment arrived, so no tickets could be issued.",
+    );
+    expect(noteText("PaymentRefunded", "Lamp", { amount: 2_000, currency: "KRW" })).toBe("Your payment of ₩2,000 for 'Lamp' was refunded.");
+    lang.set("ko");
+    expect(noteText("PaymentRefunded", "Lamp", facts)).toContain("결제가 도착하기 전에 응모가 마감되어");
+  });
 });

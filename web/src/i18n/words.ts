@@ -39,11 +39,11 @@ const NOTES: Record<string, Pair> = {
   Unsold: { ko: "'{title}'은(는) 판매되지 않았습니다. 환불은 규칙대로 처리됩니다.", en: "'{title}' ended unsold; refunds follow the rules." },
   Cancelled: { ko: "'{title}' 거래가 취소되었습니다. 환불은 규칙대로 처리됩니다.", en: "The sale of '{title}' was cancelled; refunds follow the rules." },
   UnsoldRefunded: {
-    ko: "'{title}'은(는) 판매되지 않았습니다. 결제하신 {amount}이(가) 돌아갑니다: 카드 결제분은 카드로, 마일리지 결제분은 마일리지로.",
+    ko: "'{title}'은(는) 판매되지 않았습니다. 결제하신 {amount}이 돌아갑니다: 카드 결제분은 카드로, 마일리지 결제분은 마일리지로.",
     en: "'{title}' did not sell. The {amount} you paid comes back to you: to your card what you paid by card, as mileage what you paid in mileage.",
   },
   CancelledRefunded: {
-    ko: "'{title}' 거래가 취소되었습니다. 결제하신 {amount}이(가) 돌아갑니다: 카드 결제분은 카드로, 마일리지 결제분은 마일리지로.",
+    ko: "'{title}' 거래가 취소되었습니다. 결제하신 {amount}이 돌아갑니다: 카드 결제분은 카드로, 마일리지 결제분은 마일리지로.",
     en: "The sale of '{title}' was cancelled. The {amount} you paid comes back to you: to your card what you paid by card, as mileage what you paid in mileage.",
   },
   UnsoldNothingBack: {
@@ -62,7 +62,23 @@ const NOTES: Record<string, Pair> = {
     ko: "'{title}' 이의 제기에 대해 운영자가 거래를 취소하고 구매자에게 환불하기로 결정했습니다.",
     en: "The operator decided the dispute on '{title}': the sale is cancelled and the buyer refunded.",
   },
-  PaymentRefunded: { ko: "'{title}' 결제 {amount}이(가) 환불되었습니다.", en: "Your payment of {amount} for '{title}' was refunded." },
+  PaymentRefunded: { ko: "'{title}' 결제 {amount}이 환불되었습니다.{because}", en: "Your payment of {amount} for '{title}' was refunded.{because}" },
+};
+
+// why a payment came back (the fact ``why``; the server's message_texts.WHY says the same)
+const WHY: Record<string, Pair> = {
+  closed: {
+    ko: "결제가 도착하기 전에 응모가 마감되어 응모권을 드릴 수 없었습니다.",
+    en: "The listing closed before your payment arrived, so no tickets could be issued.",
+  },
+  full: {
+    ko: "결제 대기 시간이 지나는 사이 응모권이 모두 팔려 응모권을 드릴 수 없었습니다.",
+    en: "Your hold ran out before you paid and the tickets sold out meanwhile, so no tickets could be issued.",
+  },
+  limit: {
+    ko: "결제 대기 시간이 지난 뒤 다른 응모로 1인 최대 응모권 수에 이르러 응모권을 드릴 수 없었습니다.",
+    en: "Your hold ran out before you paid, and with the tickets you hold now these would pass the most one buyer may have, so no tickets could be issued.",
+  },
 };
 
 const STEPS: Record<string, Pair> = {
@@ -108,6 +124,10 @@ const WORDS = {
   drawWon: { ko: "회원님이 이 상품을 샀습니다.", en: "You bought this item." },
   drawOverSold: { ko: "추첨이 끝났습니다: 다른 분이 샀습니다.", en: "The draw is over: another buyer bought it." },
   drawOverNotSold: { ko: "추첨이 끝났습니다: 판매되지 않았습니다.", en: "The draw is over: the item was not sold." },
+  drawWonCancelled: {
+    ko: "회원님이 최종 구매자였지만 거래가 취소되었습니다. 결제하신 금액은 환불됩니다.",
+    en: "You were the final buyer, but the sale was cancelled: what you paid is refunded.",
+  },
   placeInOrder: { ko: "회원님은 추첨 순서 {nth}입니다.", en: "You are {nth} in the draw order." },
   undelivered: { ko: "전달되지 않은 알림", en: "Messages that did not go out" },
   undeliveredNone: { ko: "없습니다.", en: "None." },
@@ -140,6 +160,12 @@ function placeLine(facts: Facts): string {
   return " " + w("placeInOrder", { nth: ordinal(place) });
 }
 
+/** " The listing closed before your payment arrived …" when the note says why, else nothing. */
+function becauseLine(facts: Facts): string {
+  const why = WHY[String(facts.why ?? "")];
+  return why ? " " + why[lang.get()] : "";
+}
+
 /** A note in words: what happened, with its amount and deadline in the reader's terms. */
 export function noteText(kind: string, title: string, facts: Facts): string {
   const pair = NOTES[kind];
@@ -150,6 +176,7 @@ export function noteText(kind: string, title: string, facts: Facts): string {
   if (typeof facts.amount === "number") vars.amount = money(facts.amount, currency);
   if (typeof facts.due_at === "string") vars.due = when(facts.due_at);
   vars.line = placeLine(facts);
+  vars.because = becauseLine(facts);
   return fill(pair[lang.get()], vars);
 }
 
@@ -163,6 +190,7 @@ export function noteParts(kind: string, title: string, facts: Facts): ComponentC
   if (typeof facts.amount === "number") vars.amount = h("span", { class: "money" }, money(facts.amount, currency));
   if (typeof facts.due_at === "string") vars.due = h("span", { class: "money" }, when(facts.due_at));
   vars.line = placeLine(facts);
+  vars.because = becauseLine(facts);
   return plural(pair[lang.get()], facts).split(/\{(\w+)\}/).map((part, i) => (i % 2 ? (vars[part] ?? "") : part));
 }
 

@@ -27,10 +27,11 @@ export function SignInPage() {
 /** Where each role starts. */
 const HOME: Record<Group, string> = { buyer: "/entries", seller: "/sell", operator: "/operator" };
 
-/** Where signing in lands: the role's own page for someone whose profile is complete (a
+/** Where signing in lands: the operator's page for the operator; the role's own page for someone whose profile is complete (a
  * seller's names the payout account a listing needs, with its bank: one kept as free text
  * before accounts had banks is asked for again), else the profile to fill in first. */
 export async function landing(group: Group): Promise<string> {
+  if (group === "operator") return HOME.operator; // nothing of theirs is shipped or paid out
   try {
     const r = await api.GET("/me/profile", {});
     const complete = r.response.ok && r.data !== undefined && (group !== "seller" || !!r.data.payout_account?.bank);
@@ -147,7 +148,8 @@ export function ProfilePage() {
       );
       setSaved(true);
       setTexts(kept.texts_reach_phone);
-      setForm({ ...values, phone: displayPhone(kept.phone) }); // as kept, written the local way
+      // as kept: the phone written the local way, the account number as its digits
+      setForm({ ...values, phone: displayPhone(kept.phone), payout_number: kept.payout_account?.bank ? kept.payout_account.number : values.payout_number });
     } catch (err) {
       setSaved(false);
       setError(err);

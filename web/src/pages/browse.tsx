@@ -5,7 +5,7 @@ import { duration, t } from "../i18n";
 import { ErrorText, Money, useLoad } from "../ui";
 
 /** A listing's figures; the time left and the P2 "if drawn now" only while it is open. */
-export function ListingFacts({ l }: { l: Listing }) {
+export function ListingFacts({ l, card = false }: { l: Listing; card?: boolean }) {
   const m = (n: number) => <Money amount={n} currency={l.currency} minor={l.currency_minor_units} />;
   const open = l.status === "open";
   return (
@@ -27,8 +27,13 @@ export function ListingFacts({ l }: { l: Listing }) {
           <dd>
             <span class="nowrap">{duration(l.seconds_left)}</span>
           </dd>
-          <dt>{t("ifDrawnNow")}</dt>
-          <dd>{m(l.second_payment_if_drawn_now)}</dd>
+          {/* not on a card: next to P1 it read as one more price to add */}
+          {!card && (
+            <>
+              <dt>{t("ifDrawnNow")}</dt>
+              <dd>{m(l.second_payment_if_drawn_now)}</dd>
+            </>
+          )}
         </>
       )}
       {!open && (
@@ -99,7 +104,7 @@ export function Browse() {
             <h2>
               <a href={`#/listing/${encodeURIComponent(l.listing_id)}`}>{l.title}</a>
             </h2>
-            <ListingFacts l={l} />
+            <ListingFacts l={l} card />
           </li>
         ))}
       </ul>

@@ -1,9 +1,9 @@
 // The sandbox provider's checkout page (local stack): what the payer pays for (the item, the
 // number of tickets) and how much, then pay or fail.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 
 import { paySandbox } from "../api/client";
-import { notesSoon } from "../notes";
+import { notesSoon, turnAnswered } from "../notes";
 import { t, tx, when } from "../i18n";
 import { ErrorText, Money, useLoad } from "../ui";
 
@@ -26,12 +26,21 @@ export function CheckoutPage({ id }: { id: string }) {
   }, [id]);
   const [done, setDone] = useState(false);
   const [payError, setPayError] = useState<unknown>(null);
+  // an entry's checkout expires with its hold, never after the listing closes: Pay goes off then
+  const [, expired] = useState(0);
+  const left = c ? Date.parse(c.expires_at) - Date.now() : NaN;
+  useEffect(() => {
+    if (!(left > 0) || left > 2 ** 31 - 1) return;
+    const timer = setTimeout(() => expired((n) => n + 1), left + 50);
+    return () => clearTimeout(timer);
+  }, [c?.expires_at, left > 0]);
   if (!c) return <ErrorText error={error} />;
   async function settle(outcome: "pay" | "fail") {
     try {
       await paySandbox(id, outcome);
       setDone(true);
-      notesSoon();
+      if (outcome === "pay" && c!.pays_for === "p2" && c!.listing_id) turnAnswered(c!.listing_id);
+      else notesSoon();
       // a deposit: back to the listing's own page, which says it is open; a buyer's: their entries
       const back = c!.pays_for === "deposit" ? (c!.listing_id ? `#/sell/${encodeURIComponent(c!.listing_id)}` : "#/sell") : "#/entries";
       setTimeout(() => (window.location.hash = back), 800);
@@ -71,11 +80,16 @@ export function CheckoutPage({ id }: { id: string }) {
       </dl>
       {c.pays_for === "entry" && <p class="muted">{t("refundRuleShort")}</p>}
       <ErrorText error={payError} />
+      {!done && !(left > 0) && (
+        <p role="status" data-testid="checkout-expired">
+          {t("checkoutExpired")}
+        </p>
+      )}
       {done ? (
         <p role="status">{t("paid")}</p>
       ) : (
         <p>
-          <button onClick={() => void settle("pay")} disabled={Date.parse(c.expires_at) <= Date.now()}>
+          <button onClick={() => void settle("pay")} disabled={!(left > 0)}>
             {t("pay")}
           </button>{" "}
           <button class="secondary" onClick={() => void settle("fail")}>

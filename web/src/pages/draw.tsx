@@ -38,10 +38,12 @@ function YourPlace(props: { pseudonym: string; order: string[]; full: string[] |
   const drawn = order.indexOf(pseudonym);
   // the whole order once verified here; before that, the place the product told this buyer
   const inLine = full ? full.indexOf(pseudonym) : place ? place - 1 : -1;
-  const over = status === "settled" || status === "unsold" || status === "cancelled";
+  // once a final buyer is named the draw is over for everyone else, whatever comes after
+  const sold = ["final_buyer", "shipped", "delivered", "disputed", "confirmed", "settled"].includes(status ?? "");
   let words: string;
-  if (won) words = w("drawWon");
-  else if (over) words = w(status === "settled" ? "drawOverSold" : "drawOverNotSold");
+  if (won) words = w(status === "cancelled" ? "drawWonCancelled" : "drawWon");
+  else if (sold) words = w("drawOverSold");
+  else if (status === "unsold" || status === "cancelled") words = w("drawOverNotSold");
   else if (drawn >= 0 && drawn === order.length - 1) words = status === "awaiting_second_payment" ? t("youDrawnNow") : t("youDrawn");
   else if (drawn >= 0) words = t("youDrawnPassed", { nth: ordinal(drawn + 1) });
   else if (inLine >= 0) words = t("youInLine", { nth: ordinal(inLine + 1), before: Math.max(0, inLine - Math.max(0, order.length - 1)) });

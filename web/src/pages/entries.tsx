@@ -4,8 +4,9 @@ import { useEffect, useState } from "preact/hooks";
 import { api, everyPage, unwrap, type Entry, type Schemas } from "../api/client";
 import { trackingUrl } from "../carriers";
 import { duration, ordinal, shortTicket, t, tx, when } from "../i18n";
-import { drawPlaces } from "../notes";
+import { drawPlaces, turnAnswered } from "../notes";
 import { route } from "../router";
+import { signal, useSignal } from "../signal";
 import { DisputeCase, DisputeForm } from "../dispute";
 import { OrderTimeline } from "../timeline";
 import { ConfirmButton, ErrorText, Money, Tabs, useLoad, useProblem } from "../ui";
@@ -264,7 +265,7 @@ function EntryCard({ h, reload, place }: { h: Holding; reload: () => void; place
             </dd>
           </>
         )}
-        {mileage !== null && (
+        {mileage !== null && mileage > 0 && (
           <>
             <dt>{t("mileageEarned")}</dt>
             <dd>{m(mileage, "mileage-earned")}</dd>
@@ -296,7 +297,12 @@ function EntryCard({ h, reload, place }: { h: Holding; reload: () => void; place
             label={t("giveUp")}
             title={t("giveUpTitle")}
             confirmLabel={t("giveUp")}
-            onConfirm={() => void act(async () => void unwrap(await api.POST("/listings/{listing_id}/forfeit", path)))}
+            onConfirm={() =>
+              void act(async () => {
+                unwrap(await api.POST("/listings/{listing_id}/forfeit", path));
+                turnAnswered(h.listingId);
+              })
+            }
           >
             <p>{tx("giveUpWhat", { p2: m(e.second_payment.amount), p1: m(h.p1Paid) })}</p>
             <p>{t("cannotUndo")}</p>
@@ -309,16 +315,29 @@ function EntryCard({ h, reload, place }: { h: Holding; reload: () => void; place
             label={t("confirmReceipt")}
             title={t("confirmReceiptTitle")}
             confirmLabel={t("confirmReceipt")}
-            onConfirm={() => void act(async () => void unwrap(await api.POST("/listings/{listing_id}/confirm", path)))}
+            onConfirm={() =>
+              void act(async () => {
+                unwrap(await api.POST("/listings/{listing_id}/confirm", path));
+                confirmed.set(h.title); // the card moves to Past: the page says where it went
+              })
+            }
           >
             <p>{tx("confirmReceiptWhat", { price: listing ? m(listing.price) : "—", total: total !== null ? m(total) : "—" })}</p>
             <p>{t("cannotUndo")}</p>
           </ConfirmButton>
-          <DisputeForm listingId={h.listingId} onOpened={reload} />
+          {/* folded, away from "confirm receipt": a different step, for when something is wrong */}
+          <details class="dispute-open">
+            <summary>{t("somethingWrong")}</summary>
+            <DisputeForm listingId={h.listingId} onOpened={reload} />
+          </details>
         </div>
       )}
       {e.final_buyer && (e.listing_status === "disputed" || timeline?.dispute) && <DisputeCase listingId={h.listingId} role="buyer" />}
-      <OrderTimeline listingId={h.listingId} open={(e.candidate || e.final_buyer) && !["sold", "not_sold"].includes(e.listing_phase)} />
+      <OrderTimeline
+        listingId={h.listingId}
+        refreshKey={`${e.listing_status}|${e.shipment?.tracking_number ?? ""}|${e.second_payment?.amount ?? ""}`}
+        open={(e.candidate || e.final_buyer) && !["sold", "not_sold"].includes(e.listing_phase)}
+      />
       <ErrorText error={error} currency={h.currency} />
     </li>
   );
@@ -326,8 +345,12 @@ function EntryCard({ h, reload, place }: { h: Holding; reload: () => void; place
 
 type Tab = "current" | "past";
 
+/** The title of the item whose receipt was just confirmed here (its card has moved to Past). */
+const confirmed = signal<string | null>(null);
+
 export function EntriesPage({ query }: { query?: URLSearchParams }) {
   const tab: Tab = query?.get("tab") === "past" ? "past" : "current"; // in the address: a link can open either
+  const justConfirmed = useSignal(confirmed);
   const [list, error, reload] = useLoad(
     async () => {
       // every page (each holds the entries of up to 100 listings), oldest entry first
@@ -355,6 +378,11 @@ export function EntriesPage({ query }: { query?: URLSearchParams }) {
   return (
     <section aria-labelledby="entries-title">
       <h1 id="entries-title">{t("myEntries")}</h1>
+      {justConfirmed && (
+        <p role="status" class="ok" data-testid="confirmed">
+          {t("receiptConfirmed", { title: justConfirmed })} <a href="#/entries?tab=past">{t("tabPastLink")}</a>
+        </p>
+      )}
       {mileage && (
         <p>
           {t("mileage")}: <Money amount={mileage.balance} currency={mileage.currency} />

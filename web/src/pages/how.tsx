@@ -87,6 +87,7 @@ export function HowPage() {
           </p>
         )}
         <p>{t("howSellerPaid")}</p>
+        <p data-testid="how-seller-unsold">{t("howSellerUnsold")}</p>
       </section>
 
       <p>

@@ -65,6 +65,22 @@ function PolicyPanel({ policy }: { policy: Policy }) {
 
 type Payout = Schemas["PayoutView"];
 
+/** The item a payout pays for: its title, with the listing's id as a small link to its page (a
+ * payout issued before payouts kept the title: the id alone). */
+function PayoutItem({ p }: { p: Payout }) {
+  const link = (
+    <a href={`#/listing/${encodeURIComponent(p.listing_id)}`} class="muted mono-text listing-id">
+      {p.listing_id}
+    </a>
+  );
+  if (!p.listing_title) return <span data-testid="payout-item">{link}</span>;
+  return (
+    <span data-testid="payout-item">
+      {p.listing_title} <small>{link}</small>
+    </span>
+  );
+}
+
 function PayoutRow({ p, reload }: { p: Payout; reload: () => void }) {
   const [ref, setRef] = useState("");
   const [error, setError, clear] = useProblem();
@@ -90,7 +106,10 @@ function PayoutRow({ p, reload }: { p: Payout; reload: () => void }) {
   return (
     <li class="card">
       <p>
-        {amount} → <span data-testid="payout-to">{account}</span> <span class="muted">({p.listing_id})</span>
+        <PayoutItem p={p} />
+      </p>
+      <p>
+        {amount} → <span data-testid="payout-to">{account}</span>
       </p>
       {p.warning && (
         <p class="error" role="alert" data-testid="payout-warning">
@@ -136,7 +155,10 @@ function PaidPayouts({ paid, error }: { paid: Payout[] | null; error: unknown })
             <thead>
               <tr>
                 <th scope="col">{t("paidAt")}</th>
-                <th scope="col">{t("amount")}</th>
+                <th scope="col">{t("checkoutItem")}</th>
+                <th scope="col" class="nowrap">
+                  {t("amount")}
+                </th>
                 <th scope="col">{t("payoutAccount")}</th>
                 <th scope="col">{t("transferReference")}</th>
               </tr>
@@ -145,6 +167,9 @@ function PaidPayouts({ paid, error }: { paid: Payout[] | null; error: unknown })
               {rows.map((p) => (
                 <tr key={p.payout_id}>
                   <th scope="row">{p.paid_at ? when(p.paid_at) : "—"}</th>
+                  <td>
+                    <PayoutItem p={p} />
+                  </td>
                   <td>
                     <Money amount={p.amount} currency={p.currency} />
                   </td>

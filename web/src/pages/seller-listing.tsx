@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { api, ApiProblem, everyPage, unwrap, type Listing, type Schemas } from "../api/client";
 import { CARRIERS, checkedCarrier, trackingProblem, trackingToSend } from "../carriers";
 import { categoryText, money, span, statusText, t, tx, when } from "../i18n";
+import type { Key } from "../i18n/ko";
 import { PhotoUpload } from "../photo-upload";
 import { displayPhone } from "../phones";
 import { DisputeCase } from "../dispute";
@@ -87,8 +88,20 @@ function StatementChart({ rows, currency }: { rows: [string, number][]; currency
   );
 }
 
+type OutcomeReason = NonNullable<Schemas["StatementView"]["outcome_reason"]>;
+
+// an ended listing's words by why it ended (the statement says; until it has loaded, the
+// outcome's words without a reason)
+const ENDED: Partial<Record<OutcomeReason, Key>> = {
+  no_entries: "sellerNow_unsold_no_entries",
+  order_exhausted: "sellerNow_unsold_order_exhausted",
+  not_shipped: "sellerNow_cancelled_not_shipped",
+  dispute_refunded: "sellerNow_cancelled_dispute_refunded",
+  deposit_not_paid: "sellerNow_cancelled_unpublished",
+};
+
 /** What the seller should know or do now, in words. */
-function SellerNow({ l }: { l: Listing }) {
+function SellerNow({ l, reason }: { l: Listing; reason?: OutcomeReason | null }) {
   const m = (n: number) => <Money amount={n} currency={l.currency} minor={l.currency_minor_units} />;
   const d = l.deadlines;
   const words = (() => {
@@ -115,9 +128,10 @@ function SellerNow({ l }: { l: Listing }) {
       case "settled":
         return t("sellerNow_settled");
       case "unsold":
-        return t("sellerNow_unsold");
-      case "cancelled":
-        return t("sellerNow_cancelled");
+      case "cancelled": {
+        const why = reason ? ENDED[reason] : undefined;
+        return t(why ?? (l.status === "unsold" ? "sellerNow_unsold" : "sellerNow_cancelled"));
+      }
       default:
         return statusText(l.status);
     }
@@ -271,11 +285,11 @@ export function SellerListingPage({ id }: { id: string }) {
           {l.paid_tickets} / {l.expected_entrants}
         </span>
       </p>
-      <SellerNow l={l} />
+      <SellerNow l={l} reason={st?.outcome_reason} />
       {/* (once settled or cancelled the page reads no timeline of its own: the case loads it) */}
       {(timeline?.dispute || ["disputed", "settled", "cancelled"].includes(l.status)) && <DisputeCase listingId={id} role="seller" />}
       <SellerFacts l={l} />
-      <OrderTimeline listingId={id} seller open={!["unpublished", "sold", "not_sold"].includes(l.phase)} />
+      <OrderTimeline listingId={id} seller refreshKey={`${l.status}|${sent?.carrier ?? ""}|${sent?.tracking_number ?? ""}`} open={!["unpublished", "sold", "not_sold"].includes(l.phase)} />
       <PhotoUpload l={l} onAdded={reload} />
       <Entrants id={id} />
       {(buyer || shipped) && (

@@ -172,8 +172,25 @@ class PayoutStatus(View):
     )
 
 
+OutcomeReason = Literal[
+    "confirmed",
+    "auto_confirmed",
+    "no_entries",
+    "order_exhausted",
+    "not_shipped",
+    "dispute_refunded",
+    "deposit_not_paid",
+]
+
+
 class StatementView(StatementFigures):
     status: ListingStatus
+    outcome_reason: OutcomeReason | None = Field(
+        default=None,
+        description="once the listing ended, why: sold (confirmed, auto_confirmed), unsold "
+        "(no_entries: nobody entered; order_exhausted: every drawn buyer passed) or cancelled "
+        "(not_shipped, dispute_refunded, deposit_not_paid); null until then",
+    )
     payout: PayoutStatus | None = Field(
         description="the seller's payout: issued at settlement, paid once the transfer is made"
     )
@@ -362,6 +379,10 @@ class PayoutView(View):
 
     payout_id: str
     listing_id: str
+    listing_title: str | None = Field(
+        default=None,
+        description="the item's title as listed (null for payouts issued before it was kept)",
+    )
     seller_id: str
     transfer_reference: str | None = Field(
         default=None, description="once paid: the transfer's reference (bank or provider)"

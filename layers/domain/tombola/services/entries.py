@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from tombola import telemetry
 from tombola.api import cursors
@@ -106,7 +106,7 @@ def _apply(
             funding=funding,
             status=EntryStatus.PENDING,
             created_at=now,
-            expires_at=now + timedelta(seconds=listing.hold_seconds),
+            expires_at=listing.hold_expiry(now),
             request_fingerprint=fingerprint(body) if key else None,
             shards=shards,
         )

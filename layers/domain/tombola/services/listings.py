@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, timedelta
+from typing import cast, get_args
 
 from tombola.api import cursors
 from tombola.api.models import ListingIn
@@ -16,6 +17,7 @@ from tombola.api.views import (
     ListingCreated,
     ListingPage,
     ListingView,
+    OutcomeReason,
     PayoutStatus,
     StatementFigures,
     StatementView,
@@ -387,6 +389,18 @@ def draw_view(deps: Deps, listing_id: str, page: int = 0) -> DrawTranscript:
     )
 
 
+OUTCOME_REASONS = frozenset(get_args(OutcomeReason))
+
+
+def outcome_reason(listing: ListingRecord) -> OutcomeReason | None:
+    """Why the listing ended as it did (services/settling.py, closing.py), once it has: an
+    exhausted order that never had a ticket is told apart as nobody having entered."""
+    reason = listing.outcome_reason
+    if reason == "order_exhausted" and listing.paid_tickets == 0:
+        return "no_entries"
+    return cast(OutcomeReason, reason) if reason in OUTCOME_REASONS else None
+
+
 def statement_view(deps: Deps, caller: Caller, listing_id: str) -> StatementView:
     listing = load_listing(deps, listing_id)
     require_seller_or_operator(caller, listing, "statement")
@@ -395,6 +409,7 @@ def statement_view(deps: Deps, caller: Caller, listing_id: str) -> StatementView
     return StatementView(
         **_figures(st).model_dump(),
         status=listing.status,
+        outcome_reason=outcome_reason(listing),
         payout=PayoutStatus(
             amount=payout.amount,
             currency=payout.currency,

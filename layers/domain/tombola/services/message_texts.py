@@ -157,7 +157,7 @@ WORDS: dict[str, tuple[str, str, str, str]] = {
     ),
     "UnsoldRefunded": (
         "판매되지 않아 환불됩니다",
-        "'{title}'은(는) 판매되지 않았습니다. 결제하신 {amount}이(가) 돌아갑니다: 카드 결제분은 "
+        "'{title}'은(는) 판매되지 않았습니다. 결제하신 {amount}이 돌아갑니다: 카드 결제분은 "
         "카드로, 마일리지 결제분은 마일리지로.",
         "Not sold: your payment comes back",
         "'{title}' did not sell. The {amount} you paid comes back to you: to your card what you "
@@ -165,7 +165,7 @@ WORDS: dict[str, tuple[str, str, str, str]] = {
     ),
     "CancelledRefunded": (
         "거래가 취소되어 환불됩니다",
-        "'{title}' 거래가 취소되었습니다. 결제하신 {amount}이(가) 돌아갑니다: 카드 결제분은 "
+        "'{title}' 거래가 취소되었습니다. 결제하신 {amount}이 돌아갑니다: 카드 결제분은 "
         "카드로, 마일리지 결제분은 마일리지로.",
         "Cancelled: your payment comes back",
         "The sale of '{title}' was cancelled. The {amount} you paid comes back to you: to your "
@@ -201,9 +201,9 @@ WORDS: dict[str, tuple[str, str, str, str]] = {
     ),
     "PaymentRefunded": (
         "결제가 환불되었습니다",
-        "'{title}' 결제 {amount}이(가) 환불되었습니다.",
+        "'{title}' 결제 {amount}이 환불되었습니다.{because}",
         "Your payment was refunded",
-        "Your payment of {amount} for '{title}' was refunded.",
+        "Your payment of {amount} for '{title}' was refunded.{because}",
     ),
 }
 FACTS = (
@@ -217,7 +217,27 @@ FACTS = (
     "answer",
     "paid_tickets",
     "place",
+    "why",
 )
+
+# why a payment came back (the fact ``why``), as its payer understands it
+WHY: dict[str, tuple[str, str]] = {
+    "closed": (
+        "결제가 도착하기 전에 응모가 마감되어 응모권을 드릴 수 없었습니다.",
+        "The listing closed before your payment arrived, so no tickets could be issued.",
+    ),
+    "full": (
+        "결제 대기 시간이 지나는 사이 응모권이 모두 팔려 응모권을 드릴 수 없었습니다.",
+        "Your hold ran out before you paid and the tickets sold out meanwhile, so no tickets "
+        "could be issued.",
+    ),
+    "limit": (
+        "결제 대기 시간이 지난 뒤 다른 응모로 1인 최대 응모권 수에 이르러 응모권을 드릴 수 "
+        "없었습니다.",
+        "Your hold ran out before you paid, and with the tickets you hold now these would pass "
+        "the most one buyer may have, so no tickets could be issued.",
+    ),
+}
 
 
 PLURAL = re.compile(r"\{(\w+)\|([^|}]*)\|([^}]*)\}")
@@ -272,6 +292,14 @@ def _line(facts: Mapping[str, str | int], korean: bool) -> str:
     return f" You are {place}{suffix} in the draw order."
 
 
+def _because(facts: Mapping[str, str | int], korean: bool) -> str:
+    """Why a payment came back, when the notice says."""
+    words = WHY.get(str(facts.get("why") or ""))
+    if words is None:
+        return ""
+    return f" {words[0] if korean else words[1]}"
+
+
 def _span(facts: Mapping[str, str | int], korean: bool) -> str:
     seconds = facts.get("seconds")
     if not isinstance(seconds, int):
@@ -295,6 +323,7 @@ def render(kind: str, title: str, facts: Mapping[str, str | int]) -> Message:
             due=_due(facts, korean),
             span=_span(facts, korean),
             line=_line(facts, korean),
+            because=_because(facts, korean),
         )
         texts.append(_plural(template, facts).format_map(values))
     return Message(
@@ -318,5 +347,6 @@ def sms_text(kind: str, title: str, facts: Mapping[str, str | int]) -> str:
         due=_due(facts, True),
         span=_span(facts, True),
         line=_line(facts, True),
+        because=_because(facts, True),
     )
     return f"[Tombola] {_plural(ko_text, facts).format_map(values).rstrip(': ')}"

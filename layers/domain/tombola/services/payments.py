@@ -140,7 +140,10 @@ def _refund_unaccepted(
     event: PaymentEvent,
     payer_id: str,
     reason: str,
+    why: str | None = None,
 ) -> str:
+    """``why``: what the payer is told the refund is for (message_texts.WHY), when it is
+    something they can understand (the listing closed, it filled, their own limit)."""
     if event.type != "payment.succeeded":
         return "ignored"
     data = event.data
@@ -154,7 +157,15 @@ def _refund_unaccepted(
     )
     change.effects.append(Refund.of_payment(data.payment_id, money.amount, money.currency, reason))
     change.effects.append(
-        notify("PaymentRefunded", listing, [payer_id], amount=money.amount, reason=reason)
+        notify(
+            "PaymentRefunded",
+            listing,
+            [payer_id],
+            amount=money.amount,
+            currency=money.currency,
+            reason=reason,
+            **({"why": why} if why else {}),
+        )
     )
     return "refunded"
 
@@ -211,11 +222,16 @@ def _entry(deps: Deps, event: PaymentEvent, ref: Reference, change: Change) -> s
     entry.payment_id = data.payment_id
     reserved = entry.status is EntryStatus.PENDING  # its hold still holds its quota
     taken: dict[str, int] = {}
+    no_room: list[str] = []  # why the room was refused, for the payer's notice
 
     def take_room(tickets: int) -> bool:
         try:
             taken.update(reserve(deps, listing, tickets, entry_id, read_counts=True))
-        except (ListingFull, ListingNotOpen):
+        except ListingFull:
+            no_room.append("full")
+            return False
+        except ListingNotOpen:  # closing: its shards were frozen
+            no_room.append("closed")
             return False
         return True
 
@@ -232,8 +248,15 @@ def _entry(deps: Deps, event: PaymentEvent, ref: Reference, change: Change) -> s
         entry.status = EntryStatus.REFUNDED
         change.quota.extend(give_back(listing, entry.shards))
         entry.shards = {}
+        closed = listing.status is not ListingStatus.OPEN
         return _refund_unaccepted(
-            change, listing, event, buyer_id, "hold expired and the listing is full or closed"
+            change,
+            listing,
+            event,
+            buyer_id,
+            "hold expired and the listing is full or closed",
+            # the buyer's own other tickets left no room when the shards were not even asked
+            why="closed" if closed else (no_room[-1] if no_room else "limit"),
         )
     shards = entry.shards if reserved else taken
     change.quota.extend(

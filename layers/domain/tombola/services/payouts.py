@@ -124,6 +124,7 @@ def _view(deps: Deps, payout: PayoutRecord) -> PayoutView:
     return PayoutView(
         payout_id=payout.payout_id,
         listing_id=payout.listing_id,
+        listing_title=payout.listing_title,
         seller_id=payout.seller_id,
         transfer_reference=payout.transfer_reference,
         # while it waits, the account in full for the transfer; once paid, the history names it

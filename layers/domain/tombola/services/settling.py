@@ -277,6 +277,7 @@ def finish(deps: Deps, listing_id: str) -> dict[str, object]:
                 PayoutRecord(
                     payout_id=e.payout_id,
                     listing_id=listing_id,
+                    listing_title=listing.title,
                     seller_id=e.seller_id,
                     amount=e.amount,
                     currency=e.currency,

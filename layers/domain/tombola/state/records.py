@@ -140,6 +140,11 @@ class ListingRecord(Record):
             return min(self.deposit_due_at, self.closes_at)
         return self.closes_at
 
+    def hold_expiry(self, now: datetime) -> datetime:
+        """When a hold made now expires: after the listing's hold time, never past its close
+        (the checkout expires with it, so nobody pays for tickets of a closed listing)."""
+        return min(now + timedelta(seconds=self.hold_seconds), self.closes_at)
+
     @property
     def terms(self) -> PriceTerms:
         return PriceTerms(
@@ -298,6 +303,7 @@ class PayoutRecord(Record):
 
     payout_id: str
     listing_id: str
+    listing_title: str | None = None  # the item, as listed (payouts issued before: none)
     seller_id: str
     amount: int
     currency: str
