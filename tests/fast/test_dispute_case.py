@@ -9,7 +9,6 @@ A listing of 10,000 with Np = 10 (P1 = 1,000): ann 2 tickets, bob 1; the drawn o
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import unicodedata
 from datetime import timedelta
 
@@ -20,6 +19,7 @@ from tests.fast.test_disputes import OP, disputed
 from tests.support.fast_platform import FastWorld
 from tests.support.images import png
 from tests.support.interleavings import caller
+from tests.support.photo_bucket import Bucket
 from tombola.api.models import MAX_DISPUTE_TEXT, DisputeAnswerIn, DisputeIn, PhotoUploadIn
 from tombola.api.views import DisputeCase, TimelineView
 from tombola.domain.auth import Caller, Role
@@ -32,7 +32,7 @@ from tombola.domain.photos import (
     TooManyDisputePhotos,
     TooManyDisputeUploads,
 )
-from tombola.ports.photo_storage import StoredPhoto, UploadForm
+from tombola.ports.photo_storage import StoredPhoto
 from tombola.services import listing_photos, purchase
 from tombola.services.disputes import disputes
 from tombola.services.timeline import timeline
@@ -41,39 +41,6 @@ SELLER = caller("seller", Role.SELLER)
 REASON = "상자를 열어 보니\r\n렌즈가 깨져 있었습니다.\x00\x1b[31m\n\tPhotos attached.\u202e"
 KEPT = "상자를 열어 보니\n렌즈가 깨져 있었습니다.[31m\nPhotos attached."
 ANSWER = "포장 사진이 있습니다.\n발송 전에는 멀쩡했습니다."
-
-
-class Bucket:
-    """S3 as the photo storage uses it, in memory: objects by key, a copy only of the version
-    (ETag) that was checked."""
-
-    def __init__(self) -> None:
-        self.forms: list[str] = []
-        self.objects: dict[str, tuple[str, bytes]] = {}
-
-    def upload_form(self, key: str, content_type: str, size: int, expires_in: int) -> UploadForm:
-        self.forms.append(key)
-        return UploadForm(url="https://s3.invalid/b", fields={"key": key})
-
-    def stored(self, key: str, start: int) -> StoredPhoto | None:
-        got = self.objects.get(key)
-        if got is None:
-            return None
-        etag = hashlib.md5(got[1]).hexdigest()
-        return StoredPhoto(size=len(got[1]), content_type=got[0], start=got[1][:start], etag=etag)
-
-    def publish(self, source: str, target: str, checked: StoredPhoto) -> bool:
-        got = self.objects.get(source)
-        if got is None or hashlib.md5(got[1]).hexdigest() != checked.etag:
-            return False
-        self.objects[target] = (checked.content_type, got[1])
-        return True
-
-    def withdraw(self, key: str) -> None:
-        self.objects.pop(key, None)
-
-    def url(self, key: str) -> str:
-        return f"https://cdn.invalid/{key}"
 
 
 def buyer(w: FastWorld) -> Caller:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import hashlib
 import json
 import threading
 import uuid
@@ -32,6 +31,7 @@ from tests.fast.conftest import w  # noqa: F401  (the services on the in-memory 
 from tests.support.fast_platform import FastWorld
 from tests.support.images import png
 from tests.support.interleavings import caller
+from tests.support.photo_bucket import Bucket
 from tombola.adapters import container
 from tombola.api.models import PhotoUploadIn
 from tombola.domain.auth import Role
@@ -43,7 +43,6 @@ from tombola.domain.photos import (
     photo_key,
     upload_key,
 )
-from tombola.ports.photo_storage import StoredPhoto, UploadForm
 from tombola.services import listing_photos, settling
 from tombola.services.runner import run_effect
 from tombola.state.changes import CountSale
@@ -282,43 +281,6 @@ def test_a_photo_id_is_matched_whole() -> None:
         for key in (photo_key, upload_key):
             with pytest.raises(NotFound):
                 key("L1", bad)
-
-
-class Bucket:
-    """S3 as the photo storage uses it, in memory: objects by key with an ETag, a copy made only
-    of the ETag given."""
-
-    def __init__(self) -> None:
-        self.forms: list[str] = []
-        self.objects: dict[str, tuple[str, bytes]] = {}
-        self.lock = threading.Lock()
-
-    def upload_form(self, key: str, content_type: str, size: int, expires_in: int) -> UploadForm:
-        with self.lock:
-            self.forms.append(key)
-        return UploadForm(url="https://s3.invalid/b", fields={"key": key})
-
-    def stored(self, key: str, start: int) -> StoredPhoto | None:
-        got = self.objects.get(key)
-        if got is None:
-            return None
-        etag = hashlib.md5(got[1]).hexdigest()
-        return StoredPhoto(size=len(got[1]), content_type=got[0], start=got[1][:start], etag=etag)
-
-    def publish(self, source: str, target: str, checked: StoredPhoto) -> bool:
-        with self.lock:
-            got = self.objects.get(source)
-            if got is None or hashlib.md5(got[1]).hexdigest() != checked.etag:
-                return False
-            self.objects[target] = (checked.content_type, got[1])
-            return True
-
-    def withdraw(self, key: str) -> None:
-        with self.lock:
-            self.objects.pop(key, None)
-
-    def url(self, key: str) -> str:
-        return f"https://cdn.invalid/{key}"
 
 
 def with_bucket(w: FastWorld) -> Bucket:  # noqa: F811
