@@ -53,6 +53,16 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     b.close()
 
 
+@pytest.fixture(autouse=True)
+def _pages_closed(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test's people leave with it: their pages poll the shared stack while open, and a
+    worker's pages of every earlier test would otherwise keep polling until the session ends."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in list(request.getfixturevalue("browser").contexts):
+            context.close()
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

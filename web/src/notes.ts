@@ -58,7 +58,7 @@ export function watchNotes(): void {
   timer = setInterval(() => void refreshNotes(), POLL_SECONDS * 1000);
   session.subscribe(() => void refreshNotes());
   // coming back from a payment page (or any move) is when the header is most likely stale
-  window.addEventListener("hashchange", () => notesSoon());
+  window.addEventListener("hashchange", () => void refreshNotes());
 }
 
 const BURST_SECONDS = 2;

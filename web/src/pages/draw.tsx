@@ -65,7 +65,8 @@ export function DrawPage({ id }: { id: string }) {
   );
   const [l] = useLoad(async () => unwrap(await api.GET("/listings/{listing_id}", { params: { path: { listing_id: id } } })), [id], 10);
   const [mine] = useLoad(async () => (buyer ? myEntriesOn(id) : []), [id, buyer]);
-  const [places] = useLoad(async () => (buyer ? drawPlaces() : null), [id, buyer], 10);
+  const waiting = l?.status === "awaiting_second_payment"; // the notice may come after the page
+  const [places] = useLoad(async () => (buyer ? drawPlaces() : null), [id, buyer, l?.status], buyer && waiting ? 10 : 0);
   const [progress, setProgress] = useState<string | null>(null);
   const [verdict, setVerdict] = useState<Verdict | null>(null);
   const [verifyError, setVerifyError] = useState<unknown>(null);

@@ -364,9 +364,12 @@ export function EntriesPage({ query }: { query?: URLSearchParams }) {
     [],
     5,
   );
-  const [places] = useLoad(drawPlaces, [], 10);
-  // kept as fresh as the entries: a settlement that credits mileage shows on both at once
-  const [mileage] = useLoad(async () => unwrap(await api.GET("/me/mileage", {})), [], 5);
+  // what moves them: a listing's status (drawn, settled); read again then, not polled
+  const moved = (list?.holdings ?? []).map((x) => `${x.listingId}:${x.first.listing_status}`).join(",");
+  const drawing = (list?.holdings ?? []).some((x) => x.first.listing_phase === "drawing");
+  const [places] = useLoad(async () => (drawing ? drawPlaces() : null), [drawing, moved], drawing ? 10 : 0);
+  // as fresh as the entries: a settlement that credits mileage changes a status too
+  const [mileage] = useLoad(async () => unwrap(await api.GET("/me/mileage", {})), [moved]);
   const past = list?.holdings.filter(isPast) ?? [];
   const current = list?.holdings.filter((h) => !isPast(h)) ?? [];
   const shown = tab === "past" ? past : current;
