@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from tombola.adapters.container import deps
 from tombola.adapters.dynamo import DynamoStore
+from tombola.adapters.sandbox_identity import SandboxIdentityVerifier
 from tombola.adapters.sandbox_psp import SandboxPaymentProvider
 from tombola.domain.ledger import JournalEntry
 from tombola.domain.references import payout_id_for
@@ -57,6 +58,18 @@ class Driver:
             body["payout_account"] = payout_account(user)
         r = self.as_(user, "PUT", "/me/profile", body)
         assert r.status == 200, r
+
+    def verify(
+        self, user: str, born: str = "1990-05-17", name: str | None = None, phone: str = ""
+    ) -> HttpResponse:
+        """``user`` verifies their identity in the sandbox's window as ``name`` (their own by
+        default: another name, birth date and phone is another person)."""
+        started = self.ok(self.as_(user, "POST", "/me/verification/start"))
+        verifier = deps().identity
+        assert isinstance(verifier, SandboxIdentityVerifier)
+        vid = started["verification_id"]
+        verifier.record(vid, name or f"Name {user}", date.fromisoformat(born), phone or "010")
+        return self.as_(user, "POST", "/me/verification", {"verification_id": vid})
 
     def ok(self, r: HttpResponse, status: int = 200) -> Any:
         assert r.status == status, (r.status, r.body)

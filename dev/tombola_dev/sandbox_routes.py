@@ -8,9 +8,11 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from tombola.adapters import container
+from tombola.adapters.sandbox_identity import SandboxIdentityVerifier
 from tombola.adapters.sandbox_psp import NothingToCancel, SandboxPaymentProvider
 from tombola.domain.references import Reference, payout_id_for
 from tombola.services.buyers import find_buyer
@@ -57,7 +59,27 @@ class SandboxProvider:
             ),
             ("POST", re.compile(r"^/sandbox/carrier/(?P<lid>[\w-]+)$"), self.carrier),
             ("POST", re.compile(r"^/sandbox/payouts/(?P<lid>[\w-]+)/paid$"), self.payout_paid),
+            ("POST", re.compile(r"^/sandbox/identity/(?P<vid>[\w-]+)$"), self.identity),
         ]
+
+    def identity(self, body: Any, vid: str) -> tuple[int, Any]:
+        """The sandbox's identity verification window: the person says who they are (name,
+        birth date, phone); the same three on two accounts are one person."""
+        verifier = container.deps().identity
+        if not isinstance(verifier, SandboxIdentityVerifier):
+            return 404, {"error": {"code": "not_found", "message": "no sandbox verifier here"}}
+        body = body if isinstance(body, dict) else {}
+        name, phone = str(body.get("name") or "").strip(), str(body.get("phone") or "")
+        try:
+            born = date.fromisoformat(str(body.get("birth_date") or ""))
+        except ValueError:
+            born = None
+        if not name or born is None or sum(c.isdigit() for c in phone) < 8:
+            problem = "name, birth_date (YYYY-MM-DD) and phone are needed"
+            return 400, {"error": {"code": "invalid_input", "message": problem}}
+        if not verifier.record(vid, name, born, phone):
+            return 409, {"error": {"code": "conflict", "message": "this verification is done"}}
+        return 200, {"verification_id": vid, "verified": True}
 
     @property
     def psp(self) -> SandboxPaymentProvider:

@@ -395,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
             base = f"http://{args.host}:{args.port}"
             container.override(
                 checkout_url=f"{base}/#/checkout/",  # the web client's checkout page
+                identity_url=f"{base}/#/verify/",  # its sandbox identity verification page
                 # photos: uploaded to and served by this stack (photo_uploads.py)
                 photo_base_url=base,
                 photo_upload_url=f"{base}/sandbox/s3/{stack.refs['PhotosBucket']}",

@@ -1,4 +1,5 @@
-"""PUT/GET /me/profile and /me/notifications: any signed-in user."""
+"""PUT/GET /me/profile, /me/notifications and the caller's responsible play (verification,
+limits, breaks, self-exclusion): any signed-in user."""
 
 from typing import Annotated
 
@@ -9,10 +10,17 @@ from tombola.adapters import contract
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, make_resolver
 from tombola.adapters.observability import api_handler
-from tombola.api.models import NotesReadIn, ProfileIn
-from tombola.api.views import NoteList, ProfileView
+from tombola.api.models import (
+    BreakIn,
+    ExclusionIn,
+    NotesReadIn,
+    ProfileIn,
+    SpendLimitsIn,
+    VerificationIn,
+)
+from tombola.api.views import NoteList, ProfileView, StandingView, VerificationStartView
 from tombola.config import Settings
-from tombola.services import inbox, profiles
+from tombola.services import inbox, play, profiles
 
 settings = cold_start(Settings)
 
@@ -43,6 +51,48 @@ def notifications(
 )
 def read_notifications(body: NotesReadIn) -> NoteList:
     return inbox.read_notes(deps(), caller(app), body)
+
+
+@app.get("/me/standing", **contract.get(summary="What the caller may play now, and why not"))
+def standing() -> StandingView:
+    return play.my_standing(deps(), caller(app))
+
+
+@app.post(
+    "/me/verification/start",
+    **contract.post(503, summary="Start identity verification: what the provider's window needs"),
+)
+def start_verification() -> VerificationStartView:
+    return play.start_verification(deps(), caller(app))
+
+
+@app.post(
+    "/me/verification",
+    **contract.post(409, 503, summary="Finish identity verification (one person, one account)"),
+)
+def finish_verification(body: VerificationIn) -> StandingView:
+    return play.finish_verification(deps(), caller(app), body)
+
+
+@app.put(
+    "/me/limits",
+    **contract.put(409, summary="Spend limits: lower at once, higher after 24 hours"),
+)
+def set_limits(body: SpendLimitsIn) -> StandingView:
+    return play.set_limits(deps(), caller(app), body)
+
+
+@app.post("/me/break", **contract.post(409, summary="Take a break from play (cannot be undone)"))
+def take_break(body: BreakIn) -> StandingView:
+    return play.take_break(deps(), caller(app), body)
+
+
+@app.post(
+    "/me/exclusion",
+    **contract.post(409, summary="Exclude yourself from play: 6 months or more, never early"),
+)
+def exclude(body: ExclusionIn) -> StandingView:
+    return play.exclude(deps(), caller(app), body)
 
 
 @api_handler

@@ -20,11 +20,12 @@ from tombola.api.views import (
     DisputeList,
     PayoutList,
     PayoutView,
+    PlayOverview,
     ResumeView,
     UndeliveredList,
 )
 from tombola.config import NonEmpty, Settings
-from tombola.services import dead_effects, disputes, inbox, payouts, recovery
+from tombola.services import dead_effects, disputes, inbox, payouts, play, recovery
 
 
 class RecoverySettings(Settings):
@@ -118,6 +119,14 @@ def retry_effects(dead_id: str) -> DeadEffectsView:
 )
 def resolve_effects(dead_id: str, body: DeadEffectsResolveIn) -> DeadEffectsView:
     return dead_effects.resolve(deps(), caller(app), dead_id, body)
+
+
+@app.get(
+    "/operator/play",
+    **contract.get(summary="Responsible play: accounts refused as a second of one person"),
+)
+def play_overview() -> PlayOverview:
+    return play.overview(deps(), caller(app))
 
 
 @api_handler

@@ -28,6 +28,8 @@ from tombola.domain.errors import (
     Conflict,
     InsufficientBalance,
     QuotaShort,
+    SamePerson,
+    SpendShort,
 )
 from tombola.domain.lifecycle import ListingStatus
 from tombola.domain.provider_match import RefundReceipt
@@ -41,6 +43,7 @@ from tombola.state.changes import (
     PendingEffects,
     QuotaMove,
     Refund,
+    SpendCharge,
 )
 from tombola.state.records import (
     Attention,
@@ -52,6 +55,8 @@ from tombola.state.records import (
     PayoutAccountKept,
     PayoutRecord,
     ProfileRecord,
+    RefusedAccount,
+    StandingRecord,
 )
 
 REFUSED = (ClientError, InvalidTransaction)  # DynamoDB's ValidationException, or the fake's
@@ -876,3 +881,53 @@ def test_a_profile_is_saved_over_the_version_read(store: AnyStore) -> None:
     store.put_profile(profile("bob"))  # as written before profiles had versions
     assert store.save_profile(profile("bob", SHINHAN).model_copy(update={"version": 1}), 0)
     assert not store.save_profile(profile("bob").model_copy(update={"version": 1}), 0)
+
+
+# ---------------------------------------------------------------------------- responsible play
+def test_a_standing_is_saved_over_its_version_and_a_person_claimed_once(store: AnyStore) -> None:
+    first = StandingRecord(user_id="ann", version=1, person="p1", verified_at=START)
+    assert store.commit(Change(standing=first, person_claims=[("p1", "ann")])) == []
+    assert store.get_standing("ann") == first
+    assert store.person_holder("p1") == "ann"
+    with pytest.raises(Conflict):  # another save of version 1: ann's exists now
+        store.commit(Change(standing=first))
+    with pytest.raises(SamePerson):  # a second account claiming the same person
+        store.commit(
+            Change(standing=StandingRecord(user_id="bob", version=1), person_claims=[("p1", "bob")])
+        )
+    assert store.get_standing("bob") is None  # nothing of it written
+    assert store.person_holder("p1") == "ann"
+    second = first.model_copy(update={"version": 2, "break_until": START})
+    assert store.commit(Change(standing=second)) == []
+    assert store.get_standing("ann") == second
+
+
+def test_spend_counts_under_the_room_left_and_the_standing_read(store: AnyStore) -> None:
+    def spend(amount: int, room: int | None, read: int = 0) -> Change:
+        return Change(
+            spends=[SpendCharge("ann", "KRW#D2026-06-01", amount, room)],
+            standing_read=("ann", read),
+        )
+
+    assert store.commit(spend(1_000, 2_000)) == []
+    assert store.commit(spend(1_000, 1_000)) == []
+    with pytest.raises(SpendShort):  # 2,000 spent: more than the room a third 1,000 needs
+        store.commit(spend(1_000, 1_000))
+    assert store.commit(spend(500, None)) == []  # no limit: counted all the same
+    assert store.spent("ann", ["KRW#D2026-06-01", "KRW#W2026-W23"]) == {
+        "KRW#D2026-06-01": 2_500,
+        "KRW#W2026-W23": 0,
+    }
+    store.commit(Change(standing=StandingRecord(user_id="ann", version=1)))
+    with pytest.raises(Conflict):  # decided on "no standing": a limit was set meanwhile
+        store.commit(spend(1, None, read=0))
+    assert store.commit(spend(1, None, read=1)) == []
+    assert store.spent("ann", ["KRW#D2026-06-01"]) == {"KRW#D2026-06-01": 2_501}
+
+
+def test_refused_accounts_are_listed_newest_first(store: AnyStore) -> None:
+    for i, user in enumerate(("bob", "cat")):
+        store.add_refused_account(
+            RefusedAccount(user_id=user, holder_id="ann", at=START + timedelta(minutes=i))
+        )
+    assert [r.user_id for r in store.refused_accounts()] == ["cat", "bob"]

@@ -15,7 +15,8 @@ from tombola_dev.doubles import ManualClock
 from tests.support.dynamodb_local import DynamoDBLocal
 from tombola.adapters.dynamo import DynamoStore
 from tombola.adapters.dynamo_items import to_item
-from tombola.state.changes import Change
+from tombola.domain.errors import Conflict, SpendShort
+from tombola.state.changes import Change, SpendCharge
 from tombola.state.records import PayoutAccount, ProfileRecord
 
 
@@ -179,3 +180,47 @@ def test_the_dynamo_store_commits_a_change_on_it(dynamodb_local: DynamoDBLocal) 
     assert store.get_profile("u1") == profile
     store.put_profile(renamed)
     assert store.get_profile("u1") == renamed
+
+
+def test_eight_purchases_racing_at_a_spend_limit_never_pass_it(
+    dynamodb_local: DynamoDBLocal,
+) -> None:
+    """A day's limit of 3,000 and eight purchases of 1,000 at once, each decided on its own
+    read: exactly three count, however the requests overlap (the room left is the condition)."""
+    name, _ = dynamodb_local.new_table()
+    threads, start = 8, threading.Barrier(8)
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+    window = "KRW#D2026-06-01"
+
+    def buy() -> None:
+        store = DynamoStore(name, ManualClock(), client=dynamodb_local.client())
+        start.wait()
+        for _ in range(50):
+            spent = store.spent("ann", [window])[window]
+            if spent + 1_000 > 3_000:
+                outcome = "refused on the read"
+                break
+            charge = SpendCharge("ann", window, 1_000, 3_000 - 1_000)
+            try:
+                store.commit(Change(spends=[charge], standing_read=("ann", 0)))
+            except SpendShort:
+                outcome = "refused by the condition"
+                break
+            except Conflict:  # a transaction conflict: decide again, as the services do
+                continue
+            outcome = "counted"
+            break
+        with lock:
+            outcomes[outcome] += 1
+
+    workers = [threading.Thread(target=buy) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=60)
+    assert not any(w.is_alive() for w in workers)
+    assert outcomes["counted"] == 3, outcomes
+    assert sum(outcomes.values()) == 8
+    check = DynamoStore(name, ManualClock(), client=dynamodb_local.client())
+    assert check.spent("ann", [window]) == {window: 3_000}

@@ -253,6 +253,15 @@ def test_only_the_right_user_gets_through_and_nothing_is_written_otherwise(
         Route("POST", "/me/notifications/read", "", None, {"upto": "20260101T000000.000000Z#0"}),
         # the order step by step: its buyers and its seller (a buyer with no entry on it: 404)
         Route("GET", f"{listing}/timeline", winner, "cat"),
+        # responsible play: one's own standing only (a verification another account started
+        # is refused: 400 for the right user too); the operator's counts
+        Route("GET", "/me/standing", "ann", None, any_group=True),
+        Route("POST", "/me/verification/start", "ann", None, any_group=True),
+        Route("POST", "/me/verification", "ann", None, {"verification_id": "idv-0-0"}, True),
+        Route("PUT", "/me/limits", "ann", None, {"currency": "KRW", "day": 50_000}, True),
+        Route("POST", "/me/break", "cat", None, {"days": 1}, any_group=True),
+        Route("POST", "/me/exclusion", "cat", None, {"months": 6, "confirm": True}, True),
+        Route("GET", "/operator/play", "op", None),
     ]
     leaks: list[str] = []
     checked = 0

@@ -19,6 +19,7 @@ from typing import Any
 from tombola_dev.doubles import ManualClock, RecordingTelemetry, SeededRandomness
 from tombola_dev.driver import check_conserved
 
+from tests.support.identity import MemoryIdentity
 from tests.support.interleavings import (
     Execution,
     FixedSecrets,
@@ -38,13 +39,23 @@ from tombola.api.models import (
     ListingIn,
     ResolutionIn,
     ShipmentIn,
+    SpendLimitsIn,
+    VerificationIn,
 )
 from tombola.api.views import ListingCreated
 from tombola.domain.auth import Role
 from tombola.domain.errors import ProviderUnavailable
-from tombola.domain.ledger import EXTERNAL
+from tombola.domain.ledger import (
+    EXTERNAL,
+    OPERATOR_PROMOTIONS,
+    Category,
+    EntryKind,
+    transfer,
+)
+from tombola.domain.ledger import mileage as mileage_account
 from tombola.domain.money import Money
 from tombola.domain.references import payout_id_for
+from tombola.domain.responsible import Market
 from tombola.domain.signatures import SIGNATURE_HEADER, sign, verify_signature
 from tombola.domain.statement import Statement
 from tombola.ports.payment_provider import (
@@ -60,9 +71,11 @@ from tombola.services import (
     entries,
     listings,
     payments,
+    play,
     purchase,
 )
 from tombola.services.deps import Deps
+from tombola.state.changes import Change
 from tombola.state.records import PayoutAccount, ProfileRecord
 
 SECRET = "whsec-fast"
@@ -304,6 +317,7 @@ def fast_deps(start: datetime | None = None) -> tuple[Deps, ManualClock]:
         requests=NoIdempotency(),
         secrets=FixedSecrets(),
         telemetry=RecordingTelemetry(),
+        identity=MemoryIdentity(),
     )
     return deps, clock
 
@@ -373,6 +387,45 @@ class FastWorld:
                     else None,
                 )
             )
+
+    def market(self, market: str, **overrides: Any) -> None:
+        """The operator's market (and any of its defaults overridden) from now on."""
+        self.deps.settings = self.deps.settings.model_copy(
+            update={"market": Market(market), **overrides}
+        )
+
+    def verify(self, user: str, born: date = date(1990, 5, 17), person: str | None = None) -> Any:
+        """``user`` verifies as ``person`` (by default a person of their own), born ``born``."""
+        identity = self.deps.identity
+        assert isinstance(identity, MemoryIdentity)
+        who = caller(user, Role.BUYER)
+        started = play.start_verification(self.deps, who)
+        identity.finish(started.verification_id, person or f"ci-{user}", born)
+        return play.finish_verification(
+            self.deps, who, VerificationIn(verification_id=started.verification_id)
+        )
+
+    def grant_mileage(self, buyer: str, amount: int, currency: str = "KRW") -> None:
+        """The operator gives ``buyer`` mileage (a promotion): booked, then credited."""
+        key = f"promotion:{buyer}:{amount}:{self.clock.now().isoformat()}"
+        entry = transfer(
+            key,
+            EntryKind.SETTLEMENT,
+            OPERATOR_PROMOTIONS,
+            mileage_account(buyer),
+            Money(amount, currency),
+            source_category=Category.OPERATOR_FUNDED_MILEAGE,
+            target_category=Category.MILEAGE_ISSUED,
+        )
+        self.store.commit(Change(journal=[entry]))
+        assert self.store.credit_mileage(buyer, currency, amount, key)
+
+    def limits(self, user: str, currency: str = "KRW", **limits: int | None) -> Any:
+        return play.set_limits(
+            self.deps,
+            caller(user, Role.BUYER),
+            SpendLimitsIn.model_validate({"currency": currency} | limits),
+        )
 
     def create(self, **fields: Any) -> ListingCreated:
         body = ListingIn.model_validate(

@@ -30,7 +30,14 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from tombola.domain.errors import BadCursor, Conflict, InsufficientBalance, QuotaShort
+from tombola.domain.errors import (
+    BadCursor,
+    Conflict,
+    InsufficientBalance,
+    QuotaShort,
+    SamePerson,
+    SpendShort,
+)
 from tombola.domain.ledger import JournalEntry
 from tombola.domain.provider_match import RefundReceipt
 from tombola.domain.quota import (
@@ -59,6 +66,8 @@ from tombola.state.records import (
     NoteRecord,
     PayoutRecord,
     ProfileRecord,
+    RefusedAccount,
+    StandingRecord,
 )
 
 DRAW_CHUNK = 1000  # buyers per order chunk, tickets per ticket chunk (as DynamoStore)
@@ -158,6 +167,10 @@ class MemoryStore:
         self._undelivered: set[tuple[str, str]] = set()
         self._read_upto: dict[str, str] = {}
         self._seen: dict[tuple[str, str], str] = {}  # (user, notice) → its note id
+        self._standings: dict[str, dict[str, Any]] = {}
+        self._persons: dict[str, str] = {}  # person → the account verified as them
+        self._spent: dict[tuple[str, str], int] = {}  # (user, window) → spent
+        self._refused: list[RefusedAccount] = []
         self._resolved: dict[str, DeadEffects] = {}
 
     # ------------------------------------------------------------------ listings
@@ -309,6 +322,28 @@ class MemoryStore:
     def put_profile(self, profile: ProfileRecord) -> None:
         with self._lock:
             self._profiles[profile.user_id] = profile.model_dump(mode="json")
+
+    # ------------------------------------------------------------------ responsible play
+    def get_standing(self, user_id: str) -> StandingRecord | None:
+        with self._lock:
+            data = self._standings.get(user_id)
+        return StandingRecord.model_validate(data) if data else None
+
+    def person_holder(self, person: str) -> str | None:
+        with self._lock:
+            return self._persons.get(person)
+
+    def spent(self, user_id: str, windows: Sequence[str]) -> dict[str, int]:
+        with self._lock:
+            return {w: self._spent.get((user_id, w), 0) for w in windows}
+
+    def add_refused_account(self, refused: RefusedAccount) -> None:
+        with self._lock:
+            self._refused.append(refused)
+
+    def refused_accounts(self, limit: int = 100) -> list[RefusedAccount]:
+        with self._lock:
+            return sorted(self._refused, key=lambda r: (r.at, r.user_id), reverse=True)[:limit]
 
     def save_profile(self, profile: ProfileRecord, read: int | None) -> bool:
         with self._lock:
@@ -518,6 +553,10 @@ class MemoryStore:
                 return None
             if "mileage" in failed:
                 raise InsufficientBalance("not enough mileage", field="payment_method")
+            if "person" in failed:
+                raise SamePerson("this person's identity is verified on another account")
+            if "spend" in failed:
+                raise SpendShort("a spend window had less room than read")
             if failed == {"quota"}:
                 raise QuotaShort("a quota shard had too little left or closed")
             if failed:
@@ -626,6 +665,42 @@ class MemoryStore:
                 ("USER", d.buyer_id, f"MILEAGE#{d.currency}"),
                 ok,
                 self._set(self._mileage, account, (balance or 0) - d.amount),
+            )
+        if change.standing is not None:
+            st = change.standing
+            kept = self._standings.get(st.user_id)
+            ok = (
+                kept is None
+                if st.version <= 1
+                else kept is not None and kept["version"] == st.version - 1
+            )
+            add(
+                "standing",
+                ("USER", st.user_id, "STANDING"),
+                ok,
+                self._set(self._standings, st.user_id, st.model_dump(mode="json")),
+            )
+        if change.standing_read is not None:
+            user, version = change.standing_read
+            read = self._standings.get(user)
+            ok = read is None if version == 0 else read is not None and read["version"] == version
+            add("standing", ("USER", user, "STANDING"), ok, lambda: None)
+        for person, user in change.person_claims:
+            add(
+                "person",
+                ("PERSON", person),
+                person not in self._persons,
+                self._set(self._persons, person, user),
+            )
+        for c in change.spends:
+            at = (c.user_id, c.window)
+            before = self._spent.get(at, 0)
+            ok = c.room is None or before <= c.room
+            add(
+                "spend",
+                ("USER", c.user_id, f"SPEND#{c.window}"),
+                ok,
+                self._set(self._spent, at, before + c.amount),
             )
         return writes
 

@@ -46,6 +46,14 @@ export const API_CODES = [
   "photo_refused",
   "too_many_dispute_photos",
   "too_many_dispute_uploads",
+  "may_not_play",
+  "verification_needed",
+  "under_age",
+  "on_break",
+  "self_excluded",
+  "limit_needed",
+  "spend_limit_reached",
+  "same_person",
 ] as const;
 
 /** Validation problem types (pydantic's) that have words of their own. */
@@ -72,6 +80,7 @@ export const VALIDATION_TYPES = [
   "bank_unknown",
   "account_number_invalid",
   "holder_name_invalid",
+  "limits_nested",
 ] as const;
 
 const DEADLINE_FIELDS = ["second_payment", "ship", "delivery", "confirm", "resolution"];
@@ -156,6 +165,13 @@ export function codeText(code: string, field: string | null, limits: Limits | nu
       return l.limit !== undefined
         ? t("err_ticket_limit_exceeded_limits", { limit: String(l.limit), left: String(l.left ?? 0) })
         : t("err_ticket_limit_exceeded");
+    case "spend_limit_reached":
+      return l.limit !== undefined
+        ? t("err_spend_limit_reached_limits", {
+            limit: money(Number(l.limit), currency),
+            spent: money(Number(l.spent ?? 0), currency),
+          })
+        : t("err_spend_limit_reached");
     case "listing_full":
       return l.left !== undefined ? t("err_listing_full_limits", { left: String(l.left) }) : t("err_listing_full");
     case "out_of_range":

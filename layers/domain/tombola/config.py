@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from tombola.domain.money import CURRENCIES, Money
 from tombola.domain.pricing import CurrencyPolicy, DepositPolicy, SurplusPolicy
+from tombola.domain.responsible import MARKETS, Market, PlayPolicy
 
 DEADLINES = ("second_payment", "ship", "delivery", "confirm", "resolution")
 
@@ -77,6 +78,14 @@ class Settings(BaseSettings):
     resolution_seconds_max: Seconds
     max_open_days: Annotated[int, Field(ge=1)]
     webhook_tolerance_seconds: Seconds = 300
+    # Responsible play (docs/COMPLIANCE.md): the market sets the defaults, each overridable
+    # ("market": as the market says).
+    market: Market = Market.NONE
+    minimum_age: Annotated[int, Field(ge=0, le=25)] = 0  # 0: the market's
+    identity_required: Literal["market", "yes", "no"] = "market"
+    free_entry: Annotated[str, Field(pattern=r"^(market|off|[1-9])$")] = "market"  # or a cap
+    limit_prompt: Literal["market", "yes", "no"] = "market"
+    portone_identity_channel_key: str = ""  # with portone: the identity verification channel
     # Only some functions are given these; their subclasses make them required.
     state_machine_arn: str = ""
     webhook_secret_arn: str = ""  # {"current": ..., "previous": ...}: both verify in a rotation
@@ -114,6 +123,26 @@ class Settings(BaseSettings):
             if not low <= default <= high:
                 raise ValueError(f"{name}: the default {default} s must lie within {low}..{high} s")
         return self
+
+    @property
+    def play_policy(self) -> PlayPolicy:
+        base = MARKETS[self.market]
+
+        def chosen(value: str, default: bool) -> bool:
+            return default if value == "market" else value == "yes"
+
+        return PlayPolicy(
+            market=base.market,
+            minimum_age=self.minimum_age or base.minimum_age,
+            identity_required=chosen(self.identity_required, base.identity_required),
+            free_entry_cap=base.free_entry_cap
+            if self.free_entry == "market"
+            else 0
+            if self.free_entry == "off"
+            else int(self.free_entry),
+            limit_prompt=chosen(self.limit_prompt, base.limit_prompt),
+            time_zone=base.time_zone,
+        )
 
     @property
     def deadline_bounds(self) -> dict[str, tuple[int, int]]:

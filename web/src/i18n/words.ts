@@ -79,6 +79,14 @@ const WHY: Record<string, Pair> = {
     ko: "결제 대기 시간이 지난 뒤 다른 응모로 1인 최대 응모권 수에 이르러 응모권을 드릴 수 없었습니다.",
     en: "Your hold ran out before you paid, and with the tickets you hold now these would pass the most one buyer may have, so no tickets could be issued.",
   },
+  spend_limit: {
+    ko: "이 결제로 직접 정하신 지출 한도를 넘게 되어 받지 않았습니다.",
+    en: "This payment would have taken you past the spend limit you set, so it was not taken.",
+  },
+  paused: {
+    ko: "쉬어가기 또는 참여 제한 기간이라 결제를 받지 않았습니다.",
+    en: "You are on a break or have excluded yourself from play, so the payment was not taken.",
+  },
 };
 
 const STEPS: Record<string, Pair> = {

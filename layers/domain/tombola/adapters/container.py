@@ -27,13 +27,16 @@ from tombola.adapters.portone import (
     PortOneCredentials,
     PortOnePaymentProvider,
 )
+from tombola.adapters.portone_identity import PortOneIdentityVerifier
 from tombola.adapters.s3_photos import S3PhotoStorage
+from tombola.adapters.sandbox_identity import SANDBOX_IDENTITY_URL, SandboxIdentityVerifier
 from tombola.adapters.sandbox_psp import SANDBOX_URL, SandboxPaymentProvider, WebhookSigning
 from tombola.adapters.secrets import SecretsManagerSecrets
 from tombola.config import Settings
 from tombola.domain.errors import ProviderUnavailable
 from tombola.domain.signatures import signing_secrets
 from tombola.ports.clock import Clock, SystemClock, SystemRandomness
+from tombola.ports.identity import IdentityVerifier
 from tombola.ports.payment_provider import PaymentProvider
 from tombola.ports.runtime import Secrets
 from tombola.services.deps import Deps
@@ -71,26 +74,30 @@ def cold_start(model: type[S]) -> S:
     return settings
 
 
+def _portone_credentials(s: Settings, secrets: Secrets) -> PortOneCredentials:
+    try:
+        value = secrets.json(s.portone_secret_arn) if s.portone_secret_arn else {}
+    except (GetParameterError, TransformParameterError, RuntimeError) as err:
+        # created empty (no value until the operator puts one), or not a JSON object
+        log.error("the PortOne secret cannot be read: %s", err)
+        value = {}
+    if not all(value.get(k) for k in ("api_secret", "webhook_secret", "store_id")):
+        log.error("the PortOne secret is not filled in (docs/OPERATIONS.md)")
+        raise ProviderUnavailable("payments are not configured yet; try again later")
+    return PortOneCredentials(
+        api_secret=value["api_secret"],
+        webhook_secret=value["webhook_secret"],
+        store_id=value["store_id"],
+        api_url=value.get("api_url") or PORTONE_API,
+    )
+
+
 def payment_provider(s: Settings, clock: Clock, dynamodb: Any, secrets: Secrets) -> PaymentProvider:
     """PortOne or the sandbox, as the PaymentProvider template parameter says."""
     if s.payment_provider == "portone":
 
         def credentials() -> PortOneCredentials:
-            try:
-                value = secrets.json(s.portone_secret_arn) if s.portone_secret_arn else {}
-            except (GetParameterError, TransformParameterError, RuntimeError) as err:
-                # created empty (no value until the operator puts one), or not a JSON object
-                log.error("the PortOne secret cannot be read: %s", err)
-                value = {}
-            if not all(value.get(k) for k in ("api_secret", "webhook_secret", "store_id")):
-                log.error("the PortOne secret is not filled in (docs/OPERATIONS.md)")
-                raise ProviderUnavailable("payments are not configured yet; try again later")
-            return PortOneCredentials(
-                api_secret=value["api_secret"],
-                webhook_secret=value["webhook_secret"],
-                store_id=value["store_id"],
-                api_url=value.get("api_url") or PORTONE_API,
-            )
+            return _portone_credentials(s, secrets)
 
         book = DynamoCheckoutBook(s.table_name, dynamodb)
         payers = DynamoStore(s.table_name, clock, dynamodb).get_profile
@@ -104,6 +111,16 @@ def payment_provider(s: Settings, clock: Clock, dynamodb: Any, secrets: Secrets)
     )
     checkout_url = _overrides.get("checkout_url") or SANDBOX_URL
     return SandboxPaymentProvider(s.table_name, dynamodb, checkout_url, signing, clock)
+
+
+def identity_verifier(s: Settings, dynamodb: Any, secrets: Secrets) -> IdentityVerifier:
+    """PortOne's identity verification with PortOne payments, the sandbox's otherwise."""
+    if s.payment_provider == "portone":
+        return PortOneIdentityVerifier(
+            lambda: _portone_credentials(s, secrets), s.portone_identity_channel_key
+        )
+    url = _overrides.get("identity_url") or SANDBOX_IDENTITY_URL
+    return SandboxIdentityVerifier(s.table_name, dynamodb, url)
 
 
 def build(settings: Settings | None = None) -> Deps:
@@ -126,6 +143,7 @@ def build(settings: Settings | None = None) -> Deps:
         secrets=secrets,
         telemetry=_overrides.get("telemetry") or PowertoolsTelemetry(),
         photos=photo_storage(s),
+        identity=_overrides.get("identity") or identity_verifier(s, dynamodb, secrets),
     )
 
 

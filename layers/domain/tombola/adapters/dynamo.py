@@ -38,6 +38,7 @@ from tombola.adapters.dynamo_items import (
     DECIDED_DISPUTES_PK,
     NOTES_END,
     PAYOUT_QUEUE_PARTITIONS,
+    REFUSED_ACCOUNTS_PK,
     UNDELIVERED_PARTITIONS,
     after_note,
     attention_write,
@@ -62,6 +63,7 @@ from tombola.adapters.dynamo_items import (
     outbox_key,
     outbox_put,
     payout_put,
+    person_claim_put,
     profile_put,
     profile_put_over,
     quota_pk,
@@ -69,11 +71,23 @@ from tombola.adapters.dynamo_items import (
     quota_update,
     refund_receipt_from,
     refund_receipt_put,
+    refused_account_put,
     secret_put,
+    spend_key,
+    spend_update,
+    standing_check,
+    standing_put,
     to_item,
     transact_once,
 )
-from tombola.domain.errors import BadCursor, Conflict, InsufficientBalance, QuotaShort
+from tombola.domain.errors import (
+    BadCursor,
+    Conflict,
+    InsufficientBalance,
+    QuotaShort,
+    SamePerson,
+    SpendShort,
+)
 from tombola.domain.ledger import JournalEntry
 from tombola.domain.lifecycle import ListingStatus
 from tombola.domain.provider_match import RefundReceipt
@@ -101,6 +115,8 @@ from tombola.state.records import (
     NoteRecord,
     PayoutRecord,
     ProfileRecord,
+    RefusedAccount,
+    StandingRecord,
 )
 
 DRAW_CHUNK = 1000  # buyers per order chunk, tickets per ticket chunk
@@ -400,6 +416,45 @@ class DynamoStore:
     def put_profile(self, profile: ProfileRecord) -> None:
         self.client.put_item(**profile_put(self.table, profile)["Put"])
 
+    # ------------------------------------------------------------------ responsible play
+    def get_standing(self, user_id: str) -> StandingRecord | None:
+        item = self._get(f"USER#{user_id}", "STANDING")
+        return StandingRecord.model_validate(item["data"]) if item else None
+
+    def person_holder(self, person: str) -> str | None:
+        item = self._get(f"PERSON#{person}", "PERSON")
+        return str(item["user_id"]) if item else None
+
+    def spent(self, user_id: str, windows: Sequence[str]) -> dict[str, int]:
+        if not windows:
+            return {}
+        got = self.client.batch_get_item(
+            RequestItems={
+                self.table: {
+                    "Keys": [spend_key(user_id, w) for w in windows],
+                    "ConsistentRead": True,
+                }
+            }
+        )
+        found = {
+            i["sk"].removeprefix("SPEND#"): int(i.get("spent", 0))
+            for i in map(from_item, got["Responses"].get(self.table, []))
+        }
+        return {w: found.get(w, 0) for w in windows}
+
+    def add_refused_account(self, refused: RefusedAccount) -> None:
+        self.client.put_item(**refused_account_put(self.table, refused)["Put"])
+
+    def refused_accounts(self, limit: int = 100) -> list[RefusedAccount]:
+        got = self.client.query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues=to_item({":p": REFUSED_ACCOUNTS_PK}),
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        return [RefusedAccount.model_validate(from_item(i)["data"]) for i in got["Items"]]
+
     def save_profile(self, profile: ProfileRecord, read: int | None) -> bool:
         try:
             self.client.put_item(**profile_put_over(self.table, profile, read)["Put"])
@@ -537,6 +592,14 @@ class DynamoStore:
             *(("payout", payout_put(t, self._issued_to(p))) for p in change.payouts),
             *(("attention", attention_write(t, lid, a)) for lid, a in change.attention.items()),
             *(("mileage", mileage_debit(t, d)) for d in change.mileage_debits),
+            *([("standing", standing_put(t, change.standing))] if change.standing else []),
+            *(
+                [("standing", standing_check(t, *change.standing_read))]
+                if change.standing_read
+                else []
+            ),
+            *(("person", person_claim_put(t, p, u, now)) for p, u in change.person_claims),
+            *(("spend", spend_update(t, c)) for c in change.spends),
         ]
         outbox_ids: list[str] = []
         for batch in effect_batches(change.effects):
@@ -560,6 +623,10 @@ class DynamoStore:
                 return None
             if "mileage" in failed:
                 raise InsufficientBalance("not enough mileage", field="payment_method") from None
+            if "person" in failed:
+                raise SamePerson("this person's identity is verified on another account") from None
+            if "spend" in failed:
+                raise SpendShort("a spend window had less room than read") from None
             if failed == {"quota"}:
                 raise QuotaShort("a quota shard had too little left or closed") from None
             raise Conflict("the listing changed meanwhile") from None

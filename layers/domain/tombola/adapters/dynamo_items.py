@@ -25,7 +25,14 @@ from tombola.domain.quota import (
     bucket,
 )
 from tombola.ports.messages import Channel
-from tombola.state.changes import Effect, MileageDebit, NewQuotaShard, QuotaMove, effect_json
+from tombola.state.changes import (
+    Effect,
+    MileageDebit,
+    NewQuotaShard,
+    QuotaMove,
+    SpendCharge,
+    effect_json,
+)
 from tombola.state.records import (
     Attention,
     BuyerRecord,
@@ -35,6 +42,8 @@ from tombola.state.records import (
     NoteRecord,
     PayoutRecord,
     ProfileRecord,
+    RefusedAccount,
+    StandingRecord,
 )
 
 DEDUPE_TTL = timedelta(days=30)
@@ -551,4 +560,73 @@ def dead_effects_put(
             "listing_id": listing_id,
         },
         NEW,
+    )
+
+
+# ---------------------------------------------------------------------------- responsible play
+def standing_key(user_id: str) -> dict[str, Any]:
+    return to_item({"pk": f"USER#{user_id}", "sk": "STANDING"})
+
+
+def standing_put(table: str, standing: StandingRecord) -> dict[str, Any]:
+    put = _put(
+        table,
+        {
+            "pk": f"USER#{standing.user_id}",
+            "sk": "STANDING",
+            "version": standing.version,
+            "data": standing.model_dump(mode="json"),
+        },
+    )
+    return _versioned(put, standing.version, standing.version <= 1)
+
+
+def standing_check(table: str, user_id: str, version: int) -> dict[str, Any]:
+    """The standing a purchase was decided on is still the one read (none: still none)."""
+    check: dict[str, Any] = {"TableName": table, "Key": standing_key(user_id)}
+    if version == 0:
+        check["ConditionExpression"] = NEW
+    else:
+        check["ConditionExpression"] = "version = :v"
+        check["ExpressionAttributeValues"] = to_item({":v": version})
+    return {"ConditionCheck": check}
+
+
+def person_claim_put(table: str, person: str, user_id: str, at: datetime) -> dict[str, Any]:
+    """One account per person: the claim is written once, by the first account verified."""
+    return _put(
+        table,
+        {"pk": f"PERSON#{person}", "sk": "PERSON", "user_id": user_id, "at": iso(at)},
+        NEW,
+    )
+
+
+def spend_key(user_id: str, window: str) -> dict[str, Any]:
+    return to_item({"pk": f"USER#{user_id}", "sk": f"SPEND#{window}"})
+
+
+def spend_update(table: str, charge: SpendCharge) -> dict[str, Any]:
+    update: dict[str, Any] = {
+        "TableName": table,
+        "Key": spend_key(charge.user_id, charge.window),
+        "UpdateExpression": "ADD spent :a",
+        "ExpressionAttributeValues": to_item({":a": charge.amount}),
+    }
+    if charge.room is not None:
+        update["ConditionExpression"] = "attribute_not_exists(spent) OR spent <= :room"
+        update["ExpressionAttributeValues"] = to_item({":a": charge.amount, ":room": charge.room})
+    return {"Update": update}
+
+
+REFUSED_ACCOUNTS_PK = "REFUSED_ACCOUNTS"  # the operator's list (rare: a second account refused)
+
+
+def refused_account_put(table: str, refused: RefusedAccount) -> dict[str, Any]:
+    return _put(
+        table,
+        {
+            "pk": REFUSED_ACCOUNTS_PK,
+            "sk": f"{iso(refused.at)}#{refused.user_id}",
+            "data": refused.model_dump(mode="json"),
+        },
     )

@@ -350,3 +350,45 @@ class PhotoUploadIn(Input):
         StrictInt,
         Field(gt=0, le=MAX_PHOTO_BYTES, description="bytes (at most 5 MB)", examples=[245_760]),
     ]
+
+
+# ------------------------------------------------------------------------ responsible play
+LimitAmount = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT)]
+
+
+class VerificationIn(Input):
+    verification_id: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[\w-]+$")]
+
+
+class SpendLimitsIn(Input):
+    """Limits in one currency's minor units; null: no limit in that window; 0 allowed."""
+
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "KRW"
+    day: LimitAmount | None = None
+    week: LimitAmount | None = None
+    month: LimitAmount | None = None
+
+    @model_validator(mode="after")
+    def _nested(self) -> SpendLimitsIn:
+        # a week's limit below the day's (or a month's below the week's) would be the real one
+        pairs = (("day", "week"), ("week", "month"), ("day", "month"))
+        for short, long in pairs:
+            a, b = getattr(self, short), getattr(self, long)
+            if a is not None and b is not None and a > b:
+                raise PydanticCustomError(
+                    "limits_nested",
+                    "the {short} limit cannot be more than the {long} limit",
+                    {"short": short, "long": long},
+                )
+        return self
+
+
+class BreakIn(Input):
+    days: Literal[1, 7, 30, 90, 180]
+
+
+class ExclusionIn(Input):
+    months: Literal[6, 12, 24, 60]
+    confirm: Literal[True] = Field(
+        description="true: the person read that it cannot be lifted early"
+    )

@@ -27,6 +27,13 @@ class ErrorDetail(View):
         description="the bounds the value broke (min, max, limit, held …), for a client's words",
         examples=[{"min": 1, "max": 604800}],
     )
+    window: str | None = Field(
+        default=None, description="spend_limit_reached: the window (day, week, month) it passes"
+    )
+    resets_at: str | None = Field(default=None, description="when that window starts again")
+    until: str | None = Field(
+        default=None, description="on_break, self_excluded: when the break or exclusion ends"
+    )
 
 
 class Problem(View):
@@ -543,6 +550,22 @@ class CurrencyTerms(View):
     deposit: DepositRule
 
 
+class PlayPolicyView(View):
+    """What the operator's market asks before anyone pays for a chance."""
+
+    market: str = Field(description="KR, UK, US or none")
+    minimum_age: int
+    identity_required: bool = Field(
+        description="a buyer is verified before their first paid entry, a seller before their "
+        "first listing"
+    )
+    free_entry_cap: int = Field(description="free entries per person per listing (0: none)")
+    limit_prompt: bool = Field(description="a spend limit (or none) is chosen before buying")
+    time_zone: str = Field(description="where spending days, weeks and months start")
+    break_days: list[int]
+    exclusion_months: list[int]
+
+
 class PolicyView(View):
     """The operator's rules every new listing is made under."""
 
@@ -567,6 +590,7 @@ class PolicyView(View):
     )
     currencies: dict[str, int] = Field(description="currency code: digits after the point")
     deadlines: DeadlinePolicy
+    play: PlayPolicyView = Field(description="responsible play: the market and what it asks")
 
 
 # ----------------------------------------------------------------------------------- webhooks
@@ -741,3 +765,62 @@ class TimelineView(View):
         description="to the seller and the final buyer, once it was disputed"
     )
     steps: list[StepView]
+
+
+# ------------------------------------------------------------------------ responsible play
+class VerificationStartView(View):
+    verification_id: str
+    provider: str = Field(description="sandbox or portone")
+    store_id: str | None = None
+    channel_key: str | None = None
+    url: str | None = Field(default=None, description="the sandbox's verification page")
+
+
+class SpendLimitsView(View):
+    day: int | None
+    week: int | None
+    month: int | None
+
+
+class WindowSpend(View):
+    window: str = Field(description="day, week or month")
+    spent: int
+    limit: int | None
+    resets_at: str
+
+
+class CurrencyLimitsView(View):
+    currency: str
+    limits: SpendLimitsView
+    raise_waiting: SpendLimitsView | None = Field(
+        default=None, description="a higher limit asked for, in force from raise_effective_at"
+    )
+    raise_effective_at: str | None = None
+    spent: list[WindowSpend]
+
+
+class StandingView(View):
+    """The caller's own standing: what they may do now and why not."""
+
+    verified: bool
+    verified_at: str | None = None
+    age: int | None = Field(default=None, description="from the verified birth date")
+    of_age: bool | None = None
+    may_buy: bool
+    refusal: str | None = Field(default=None, description="the code a purchase gets now")
+    break_until: str | None = None
+    excluded_until: str | None = None
+    limits: list[CurrencyLimitsView]
+    policy: PlayPolicyView
+
+
+class RefusedAccountView(View):
+    user_id: str = Field(description="the account refused")
+    holder_id: str = Field(description="the account the person verified first")
+    at: str
+
+
+class PlayOverview(View):
+    """The operator's counts (never more of a person than needed) and the refused accounts."""
+
+    refused_accounts: list[RefusedAccountView]

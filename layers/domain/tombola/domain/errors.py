@@ -138,3 +138,52 @@ class ProviderUnavailable(DomainError):
     """The payment provider erred or did not answer in time: nothing was decided; retry."""
 
     code = "provider_unavailable"
+
+
+class MayNotPlay(DomainError):
+    """Responsible play refuses the purchase or listing: not verified, under age, on a break,
+    self-excluded, or a spend limit to choose first. ``code`` says which."""
+
+    code = "may_not_play"
+
+    def __init__(
+        self, code: str, message: str, *, until: str | None = None, field: str | None = None
+    ) -> None:
+        super().__init__(message, field=field)
+        self.code = code
+        self.until = until  # when it ends (a break, an exclusion), ISO 8601
+
+    def as_dict(self) -> dict[str, object]:
+        body = super().as_dict()
+        if self.until is not None:
+            body["until"] = self.until
+        return body
+
+
+class SpendLimitReached(DomainError):
+    """The purchase would take the person past one of their own spend limits."""
+
+    code = "spend_limit_reached"
+
+    def __init__(
+        self, message: str, *, window: str, limit: int, spent: int, resets_at: str
+    ) -> None:
+        super().__init__(message, field="spend_limit", limits={"limit": limit, "spent": spent})
+        self.window = window
+        self.resets_at = resets_at
+
+    def as_dict(self) -> dict[str, object]:
+        body = super().as_dict()
+        body["window"] = self.window
+        body["resets_at"] = self.resets_at
+        return body
+
+
+class SamePerson(DomainError):
+    """The identity verified is already verified on another account: one person, one account."""
+
+    code = "same_person"
+
+
+class SpendShort(Conflict):
+    """A spend window had less room than read (another purchase came first): decide again."""

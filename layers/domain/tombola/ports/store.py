@@ -19,6 +19,8 @@ from tombola.state.records import (
     NoteRecord,
     PayoutRecord,
     ProfileRecord,
+    RefusedAccount,
+    StandingRecord,
 )
 
 
@@ -77,6 +79,23 @@ class Store(Protocol):
     def save_profile(self, profile: ProfileRecord, read: int | None) -> bool:
         """Written over the version it was read at (None: there was none); False, and nothing
         written, when another save came first."""
+        ...
+
+    # responsible play (services/play.py)
+    def get_standing(self, user_id: str) -> StandingRecord | None: ...
+
+    def person_holder(self, person: str) -> str | None:
+        """The account verified as this person, if any."""
+        ...
+
+    def spent(self, user_id: str, windows: Sequence[str]) -> dict[str, int]:
+        """What the person spent in each window (0 for one with nothing)."""
+        ...
+
+    def add_refused_account(self, refused: RefusedAccount) -> None: ...
+
+    def refused_accounts(self, limit: int = 100) -> list[RefusedAccount]:
+        """Newest first."""
         ...
 
     def get_secret(self, listing_id: str) -> DrawSecret | None: ...

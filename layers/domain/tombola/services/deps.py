@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from tombola.config import Settings
 from tombola.ports.clock import Clock, Randomness
+from tombola.ports.identity import IdentityVerifier
 from tombola.ports.payment_provider import PaymentProvider
 from tombola.ports.photo_storage import PhotoStorage
 from tombola.ports.runtime import EventPublisher, Ids, RequestOnce, Secrets, Telemetry, Workflow
@@ -27,3 +28,5 @@ class Deps:
     telemetry: Telemetry
     # listing photos: only the listings function is given the bucket (template.yaml)
     photos: PhotoStorage | None = None
+    # who a person is and their birth date (PortOne's identity verification, or the sandbox's)
+    identity: IdentityVerifier | None = None

@@ -29,6 +29,7 @@ from tombola.domain.errors import (
 from tombola.domain.lifecycle import PHASE, ListingStatus
 from tombola.domain.pseudonyms import buyer_pseudonym
 from tombola.domain.references import Reference
+from tombola.services import play
 from tombola.services.buyers import (
     check_buyer_limit,
     give_back,
@@ -90,12 +91,13 @@ def _apply(
         change = Change(buyers=[buyer])
         change.quota.extend(release_expired(listing, buyer, now))
         check_buyer_limit(listing, buyer, body.tickets)
+        amount = listing.first_payment * body.tickets
+        _play_gate(deps, change, caller.user_id, listing.currency, amount, funding)
         try:
             shards = reserve(deps, listing, body.tickets, entry_id, read_counts=attempts > 1)
         except ListingFull:
             close_full(deps, listing_id)  # full and not closed: a close that did not happen
             raise
-        amount = listing.first_payment * body.tickets
         entry = EntryRecord(
             entry_id=entry_id,
             listing_id=listing_id,
@@ -139,6 +141,15 @@ def _apply(
     if entry.funding is Funding.CARD and entry.status is EntryStatus.PENDING:
         result.checkout = _checkout(deps, listing, entry)
     return result
+
+
+def _play_gate(
+    deps: Deps, change: Change, buyer_id: str, currency: str, amount: int, funding: Funding
+) -> None:
+    if funding is Funding.MILEAGE:  # the money moves now: counted in this very change
+        play.gate(deps, change, buyer_id, currency, amount)
+    else:  # the card pays later, and the gate runs again then (services/payments.py)
+        play.precheck(deps, buyer_id, currency, amount)
 
 
 def _checkout(deps: Deps, listing: ListingRecord, entry: EntryRecord) -> CheckoutView:

@@ -41,6 +41,7 @@ from tombola.domain.quota import entry_partitions, quota_shards, shard_caps
 from tombola.domain.references import Reference, payout_id_for
 from tombola.domain.statement import Statement, statements
 from tombola.ports.payment_provider import Checkout
+from tombola.services import play
 from tombola.services.accounts import account_ending, account_masked
 from tombola.services.deps import Deps
 from tombola.services.listing_access import (
@@ -76,6 +77,7 @@ def create_listing(
 
 def _create_listing(deps: Deps, caller: Caller, body: ListingIn, key: str | None) -> ListingCreated:
     require_profile(deps, caller, payout=True)
+    play.may_list(deps, caller.user_id)
     listing_id = derived_id("L", caller.user_id, key) if key else deps.ids.new("L")
     if key is not None:
         existing = deps.store.get_listing(listing_id)

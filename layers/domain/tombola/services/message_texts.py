@@ -237,6 +237,14 @@ WHY: dict[str, tuple[str, str]] = {
         "Your hold ran out before you paid, and with the tickets you hold now these would pass "
         "the most one buyer may have, so no tickets could be issued.",
     ),
+    "spend_limit": (
+        "이 결제로 직접 정하신 지출 한도를 넘게 되어 받지 않았습니다.",
+        "This payment would have taken you past the spend limit you set, so it was not taken.",
+    ),
+    "paused": (
+        "쉬어가기 또는 참여 제한 기간이라 결제를 받지 않았습니다.",
+        "You are on a break or have excluded yourself from play, so the payment was not taken.",
+    ),
 }
 
 

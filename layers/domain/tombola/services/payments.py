@@ -19,13 +19,20 @@ from tombola.domain.bookings import (
     tickets_paid,
     unaccepted_payment,
 )
-from tombola.domain.errors import InvalidInput, ListingFull, ListingNotOpen, NotFound
+from tombola.domain.errors import (
+    InvalidInput,
+    ListingFull,
+    ListingNotOpen,
+    MayNotPlay,
+    NotFound,
+    SpendLimitReached,
+)
 from tombola.domain.lifecycle import ListingStatus
 from tombola.domain.money import Money
 from tombola.domain.references import PaysFor, Reference
 from tombola.domain.tickets import PaymentDecision, decide_hold_payment
 from tombola.ports.payment_provider import PaymentEvent
-from tombola.services import provider_events
+from tombola.services import play, provider_events
 from tombola.services.buyers import find_buyer, give_back, mark_paid, reserve, take
 from tombola.services.deps import Deps
 from tombola.services.listing_access import load_listing, move, next_version
@@ -244,11 +251,18 @@ def _entry(deps: Deps, event: PaymentEvent, ref: Reference, change: Change) -> s
         count=entry.tickets,
         take_room=take_room,
     )
-    if decision is PaymentDecision.REFUND:
+    paused: str | None = None
+    if decision is not PaymentDecision.REFUND:
+        paused = _gate(deps, change, buyer_id, listing.currency, entry.amount)
+    if decision is PaymentDecision.REFUND or paused is not None:
         entry.status = EntryStatus.REFUNDED
         change.quota.extend(give_back(listing, entry.shards))
         entry.shards = {}
         closed = listing.status is not ListingStatus.OPEN
+        if paused is not None:
+            return _refund_unaccepted(
+                change, listing, event, buyer_id, f"responsible play: {paused}", why=_why(paused)
+            )
         return _refund_unaccepted(
             change,
             listing,
@@ -271,6 +285,22 @@ def _entry(deps: Deps, event: PaymentEvent, ref: Reference, change: Change) -> s
     return "tickets_issued"
 
 
+def _gate(
+    deps: Deps, change: Change, payer_id: str, currency: str, amount: int, *, owed: bool = False
+) -> str | None:
+    """The responsible-play gate as the money arrives (services/play.py): None when it counts
+    (the spend is in ``change``), or the refusal's code, and the payment goes back."""
+    try:
+        play.gate(deps, change, payer_id, currency, amount, owed=owed)
+    except (MayNotPlay, SpendLimitReached) as refused:
+        return refused.code
+    return None
+
+
+def _why(code: str) -> str:
+    return "spend_limit" if code == SpendLimitReached.code else "paused"
+
+
 def _second_payment(
     deps: Deps, event: PaymentEvent, listing_id: str, buyer_id: str, change: Change
 ) -> str:
@@ -290,6 +320,11 @@ def _second_payment(
         )
     if event.data.amount != listing.second_payment_due or event.data.currency != listing.currency:
         return _refund_unaccepted(change, listing, event, buyer_id, "wrong second payment amount")
+    paused = _gate(deps, change, buyer_id, listing.currency, event.data.amount, owed=True)
+    if paused is not None:
+        return _refund_unaccepted(
+            change, listing, event, buyer_id, f"responsible play: {paused}", why=_why(paused)
+        )
     move(listing, ListingStatus.FINAL_BUYER, deps.clock.now())
     listing.final_buyer = buyer_id
     listing.second_payment_paid = event.data.amount

@@ -3,15 +3,36 @@
 from __future__ import annotations
 
 from tombola.api.models import MAX_EXPECTED_ENTRANTS, MAX_TICKET_LIMIT
-from tombola.api.views import CurrencyTerms, DeadlineBounds, DeadlinePolicy, DepositRule, PolicyView
+from tombola.api.views import (
+    CurrencyTerms,
+    DeadlineBounds,
+    DeadlinePolicy,
+    DepositRule,
+    PlayPolicyView,
+    PolicyView,
+)
 from tombola.config import Settings
 from tombola.domain.money import CURRENCIES
 from tombola.domain.pricing import DepositPolicy
+from tombola.domain.responsible import BREAK_DAYS, EXCLUSION_MONTHS, PlayPolicy
 
 
 def _rule(deposit: DepositPolicy) -> DepositRule:
     return DepositRule(
         fixed=deposit.fixed.amount if deposit.fixed else None, rate_bps=deposit.rate_bps
+    )
+
+
+def play_view(p: PlayPolicy) -> PlayPolicyView:
+    return PlayPolicyView(
+        market=p.market.value,
+        minimum_age=p.minimum_age,
+        identity_required=p.identity_required,
+        free_entry_cap=p.free_entry_cap,
+        limit_prompt=p.limit_prompt,
+        time_zone=p.time_zone,
+        break_days=list(BREAK_DAYS),
+        exclusion_months=list(EXCLUSION_MONTHS),
     )
 
 
@@ -44,4 +65,5 @@ def in_force(s: Settings) -> PolicyView:
                 for name, (low, high) in s.deadline_bounds.items()
             }
         ),
+        play=play_view(s.play_policy),
     )

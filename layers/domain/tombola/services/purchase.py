@@ -19,6 +19,7 @@ from tombola.domain.errors import Forbidden, NotAllowedNow, NotFound
 from tombola.domain.lifecycle import ListingStatus
 from tombola.domain.references import Reference, payout_id_for
 from tombola.domain.settlement import Outcome
+from tombola.services import play
 from tombola.services.buyers import find_buyer
 from tombola.services.deps import Deps
 from tombola.services.disputes import dispute_case
@@ -68,6 +69,7 @@ def second_payment_checkout(deps: Deps, caller: Caller, listing_id: str) -> Seco
     caller.require(Role.BUYER)
     listing = load_listing(deps, listing_id)
     _as_candidate(listing, caller)
+    play.precheck(deps, caller.user_id, listing.currency, listing.second_payment_due, owed=True)
     due_at = listing.candidate_due_at or deps.clock.now()
     checkout = deps.payments.create_checkout(
         reference=str(Reference.second_payment(listing_id, caller.user_id, listing.drawn_count)),

@@ -21,6 +21,7 @@ from tombola.state.records import (
     ListingRecord,
     PayoutRecord,
     ProfileRecord,
+    StandingRecord,
 )
 from tombola.telemetry import Decision
 
@@ -175,6 +176,18 @@ class MileageDebit:
 
 
 @dataclass(frozen=True, slots=True)
+class SpendCharge:
+    """Money spent on chances, counted in one of the person's spend windows; with a limit the
+    count must leave ``room`` (limit − amount) or less before it, so racing purchases cannot
+    pass the limit together."""
+
+    user_id: str
+    window: str  # domain.play.Window.key
+    amount: int
+    room: int | None  # None: no limit in this window
+
+
+@dataclass(frozen=True, slots=True)
 class QuotaMove:
     """One update of a quota shard. ``take`` needs the shard open with that many left (when the
     listing has a cap); ``paid`` needs it open; ``give`` and ``close`` always apply."""
@@ -237,6 +250,12 @@ class Change:
     journal: list[JournalEntry] = field(default_factory=list)
     dedupe: list[str] = field(default_factory=list)  # event keys that must not have been seen
     mileage_debits: list[MileageDebit] = field(default_factory=list)
+    # a person's standing saved over the version read (version 1: must not exist yet) ...
+    standing: StandingRecord | None = None
+    # ... or only checked: (user id, the version read; 0 when there was none)
+    standing_read: tuple[str, int] | None = None
+    person_claims: list[tuple[str, str]] = field(default_factory=list)  # (person, user): new
+    spends: list[SpendCharge] = field(default_factory=list)
     # what was decided, reported once the change is written (telemetry.py)
     decisions: list[Decision] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)

@@ -3,7 +3,7 @@ adapter and the API serialize them the same way; rules stay in the pure modules.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
@@ -13,6 +13,7 @@ from tombola.domain.bookings import Funding, TicketPayment
 from tombola.domain.lifecycle import ListingStatus
 from tombola.domain.money import Money
 from tombola.domain.pricing import PriceTerms, SurplusPolicy
+from tombola.domain.responsible import PendingLimits, SpendLimits
 from tombola.domain.tickets import TicketPolicy
 
 
@@ -267,6 +268,38 @@ class ProfileRecord(Record):
     payout_account: PayoutAccountKept | None = None
     refund_account: RefundAccount | None = None  # for refunds of virtual-account payments
     version: int = 0  # each save over the version it read (two saves never lose one another)
+
+
+class StandingRecord(Record):
+    """What a person's play rests on (docs/RULES.md, "Responsible play"): their verification
+    (a keyed hash of the provider's person id and the birth date, never the raw id), the
+    spend limits they chose per currency (a raise waiting its 24 hours), a break and a
+    self-exclusion. Saved over the version read; a purchase is conditioned on that version."""
+
+    user_id: str
+    version: int = 0
+    person: str | None = None  # hmac(pseudonym key, "person|" + CI): one account per person
+    verified_at: datetime | None = None
+    birth_date: date | None = None
+    limits: dict[str, SpendLimits] = Field(default_factory=dict)  # currency → limits in force
+    raises: dict[str, PendingLimits] = Field(default_factory=dict)  # currency → waiting raise
+    break_until: datetime | None = None
+    excluded_until: datetime | None = None
+
+    def limits_at(self, currency: str, now: datetime) -> SpendLimits | None:
+        waiting = self.raises.get(currency)
+        if waiting is not None and waiting.effective_at <= now:
+            return waiting.limits
+        return self.limits.get(currency)
+
+
+class RefusedAccount(Record):
+    """An account refused verification because the person holds another (the operator's list:
+    the two account ids and when, nothing of the person)."""
+
+    user_id: str
+    holder_id: str
+    at: datetime
 
 
 # "dismissed": the operator took a failed (or stuck) channel off their list, the person told
