@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from tombola.domain import draw
 from tombola.domain.money import Money
+from tombola.domain.odds import chances
 from tombola.domain.pricing import DepositPolicy, PriceTerms
 from tombola_dev.template import ROOT
 
@@ -100,15 +102,39 @@ def pricing() -> list[dict[str, Any]]:
     return out
 
 
+# (mine, adding, paid, free, Np): a buyer's chance before buying, as the listing and checkout say
+ODDS = [
+    (0, 1, 0, 0, 100),
+    (0, 1, 37, 2, 100),
+    (2, 2, 37, 0, 100),
+    (0, 4, 98, 1, 100),
+    (3, 1, 150, 5, 100),  # past Np: no close when full
+    (0, 1, 999_999, 0, 1_000_000),
+]
+
+
+def odds() -> list[dict[str, Any]]:
+    return [
+        {"mine": m, "adding": a, "paid": p, "free": f, "expected": n}
+        | asdict(chances(mine=m, adding=a, paid=p, free=f, expected=n))
+        for m, a, p, f, n in ODDS
+    ]
+
+
 def render(name: str) -> str:
     if name == "pricing":
         return json.dumps(pricing(), indent=1) + "\n"
+    if name == "odds":
+        return json.dumps(odds(), indent=1) + "\n"
     buyers, each, tamper = CASES[name]
     return json.dumps(transcript(name, buyers, each, tamper), separators=(",", ":")) + "\n"
 
 
 def fixture_names() -> dict[str, str]:
-    return {f"draw-{name}.json": name for name in CASES} | {"pricing.json": "pricing"}
+    return {f"draw-{name}.json": name for name in CASES} | {
+        "pricing.json": "pricing",
+        "odds.json": "odds",
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""A buyer applies for tickets; their entries and mileage."""
+"""A buyer applies for tickets (or a free entry, where offered); their entries and mileage."""
 
 from typing import Annotated
 
@@ -12,7 +12,7 @@ from tombola.adapters.observability import api_handler
 from tombola.api.models import EntryIn
 from tombola.api.views import EntryCreated, EntryList, MileageView, TimelineView
 from tombola.config import NonEmpty, PaymentSettings
-from tombola.services import entries, timeline
+from tombola.services import entries, free_entries, timeline
 
 
 class EntrySettings(PaymentSettings):
@@ -32,6 +32,14 @@ app = make_resolver()
 )
 def create_entry(listing_id: str, body: EntryIn) -> EntryCreated:
     return entries.apply_for_tickets(deps(), caller(app), listing_id, body, idempotency_key(app))
+
+
+@app.post(
+    "/listings/<listing_id>/free-entry",
+    **contract.post(404, 409, ok=201, summary="A free entry: one ticket, no payment (if offered)"),
+)
+def free_entry(listing_id: str) -> EntryCreated:
+    return free_entries.enter_free(deps(), caller(app), listing_id)
 
 
 @app.get(

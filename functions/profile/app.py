@@ -8,19 +8,27 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from tombola.adapters import contract
 from tombola.adapters.container import cold_start, deps
-from tombola.adapters.http import caller, make_resolver
+from tombola.adapters.http import caller, idempotency_key, make_resolver
 from tombola.adapters.observability import api_handler
 from tombola.api.models import (
     BreakIn,
+    ComplaintIn,
     ExclusionIn,
     NotesReadIn,
     ProfileIn,
     SpendLimitsIn,
     VerificationIn,
 )
-from tombola.api.views import NoteList, ProfileView, StandingView, VerificationStartView
+from tombola.api.views import (
+    ComplaintList,
+    ComplaintView,
+    NoteList,
+    ProfileView,
+    StandingView,
+    VerificationStartView,
+)
 from tombola.config import Settings
-from tombola.services import inbox, play, profiles
+from tombola.services import complaints, inbox, play, profiles
 
 settings = cold_start(Settings)
 
@@ -93,6 +101,21 @@ def take_break(body: BreakIn) -> StandingView:
 )
 def exclude(body: ExclusionIn) -> StandingView:
     return play.exclude(deps(), caller(app), body)
+
+
+@app.post(
+    "/me/complaints",
+    **contract.post(
+        409, ok=201, summary="A complaint to the operator (a goods problem: a dispute)"
+    ),
+)
+def raise_complaint(body: ComplaintIn) -> ComplaintView:
+    return complaints.raise_complaint(deps(), caller(app), body, idempotency_key(app))
+
+
+@app.get("/me/complaints", **contract.get(summary="The caller's complaints and their answers"))
+def my_complaints() -> ComplaintList:
+    return complaints.my_complaints(deps(), caller(app))
 
 
 @api_handler

@@ -12,12 +12,19 @@ from tombola.adapters import contract
 from tombola.adapters.container import cold_start, deps
 from tombola.adapters.http import caller, make_resolver
 from tombola.adapters.observability import api_handler
-from tombola.api.models import DeadEffectsResolveIn, PayoutConfirmIn, UndeliveredDismissIn
+from tombola.api.models import (
+    ComplaintAnswerIn,
+    DeadEffectsResolveIn,
+    PayoutConfirmIn,
+    UndeliveredDismissIn,
+)
 from tombola.api.views import (
     AttentionList,
     DeadEffectsList,
     DeadEffectsView,
     DisputeList,
+    OperatorComplaint,
+    OperatorComplaintList,
     PayoutList,
     PayoutView,
     PlayOverview,
@@ -25,7 +32,7 @@ from tombola.api.views import (
     UndeliveredList,
 )
 from tombola.config import NonEmpty, Settings
-from tombola.services import dead_effects, disputes, inbox, payouts, play, recovery
+from tombola.services import complaints, dead_effects, disputes, inbox, payouts, play, recovery
 
 
 class RecoverySettings(Settings):
@@ -127,6 +134,23 @@ def resolve_effects(dead_id: str, body: DeadEffectsResolveIn) -> DeadEffectsView
 )
 def play_overview() -> PlayOverview:
     return play.overview(deps(), caller(app))
+
+
+@app.get(
+    "/operator/complaints", **contract.get(summary="Complaints: open oldest first, or answered")
+)
+def complaint_queue(
+    status: Annotated[Literal["open", "answered"], Query()] = "open",
+) -> OperatorComplaintList:
+    return complaints.queue(deps(), caller(app), status)
+
+
+@app.post(
+    "/operator/complaints/answer",
+    **contract.post(404, 409, summary="Answer a complaint (once); the person is told"),
+)
+def answer_complaint(body: ComplaintAnswerIn) -> OperatorComplaint:
+    return complaints.answer(deps(), caller(app), body)
 
 
 @api_handler

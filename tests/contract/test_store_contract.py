@@ -412,6 +412,19 @@ def test_a_closed_shard_takes_and_pays_nothing_but_gives_back(store: AnyStore) -
     assert (s.remaining, s.paid, s.open) == (3, 0, False)
 
 
+def test_free_entries_count_on_an_open_shard_and_take_nothing_of_the_cap(
+    store: AnyStore,
+) -> None:
+    created(store, listing(), shards=[2])
+    store.commit(Change(quota=[QuotaMove("L1", 0, free=1), QuotaMove("L1", 0, take=1)]))
+    s = store.quota("L1", [0])[0]
+    assert (s.free, s.remaining, s.paid, s.fully_paid) == (1, 1, 0, False)
+    store.commit(Change(quota=[QuotaMove("L1", 0, close=True, expect_paid=0)]))
+    with pytest.raises(QuotaShort):  # after the close: no free entry either
+        store.commit(Change(quota=[QuotaMove("L1", 0, free=1)]))
+    assert store.quota("L1", [0])[0].free == 1
+
+
 def test_an_uncapped_shard_counts_only_payments_but_checks_it_is_open(store: AnyStore) -> None:
     created(store, listing(close_when_full=False), shards=[None])
     store.commit(Change(quota=[QuotaMove("L1", 0, take=500, paid=500, capped=False)]))

@@ -99,3 +99,28 @@ def test_a_verification_another_account_started_is_refused(d: Driver) -> None:
         "ann", "POST", "/me/verification", {"verification_id": started["verification_id"]}
     )
     error(unfinished, 409, "not_allowed_now")
+
+
+def test_a_complaint_reaches_the_operators_queue_and_its_answer_the_person(d: Driver) -> None:
+    d.user("ann", "buyer")
+    body = {"topic": "draw", "text": "추첨 결과가 이상해요"}
+    made = d.ok(
+        d.as_("ann", "POST", "/me/complaints", body, headers={"Idempotency-Key": "c1"}), 201
+    )
+    again = d.ok(
+        d.as_("ann", "POST", "/me/complaints", body, headers={"Idempotency-Key": "c1"}), 201
+    )
+    assert again["complaint_id"] == made["complaint_id"]
+    assert d.as_("ann", "GET", "/operator/complaints").status == 403  # a buyer is not the operator
+    [queued] = d.ok(d.as_op("GET", "/operator/complaints"))["complaints"]
+    assert (queued["user_id"], queued["text"], queued["status"]) == ("ann", body["text"], "open")
+    answer = {"user_id": "ann", "complaint_id": made["complaint_id"], "answer": "확인했습니다."}
+    d.ok(d.as_op("POST", "/operator/complaints/answer", answer))
+    other = d.as_op("POST", "/operator/complaints/answer", answer | {"answer": "다른 답"})
+    error(other, 409, "not_allowed_now")
+    [mine] = d.ok(d.as_("ann", "GET", "/me/complaints"))["complaints"]
+    assert (mine["status"], mine["answer"]) == ("answered", "확인했습니다.")
+    assert d.ok(d.as_op("GET", "/operator/complaints"))["complaints"] == []
+    assert d.stack.deliver_events() >= 1  # the notifier, as EventBridge hands it the event
+    notes = d.ok(d.as_("ann", "GET", "/me/notifications"))["notes"]
+    assert [n["kind"] for n in notes] == ["ComplaintAnswered"]

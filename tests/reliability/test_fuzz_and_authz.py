@@ -199,6 +199,7 @@ def test_only_the_right_user_gets_through_and_nothing_is_written_otherwise(
         Route("POST", f"{listing}/second-payment", "", winner),  # no P2 is due: nobody
         Route("POST", f"{listing}/forfeit", "", winner),
         Route("POST", f"{listing}/entries", "cat", None, {"tickets": 1}),  # closed: refused
+        Route("POST", f"{listing}/free-entry", "", None),  # closed (and no free route): nobody
         Route(
             "POST",
             f"{listing}/shipment",
@@ -262,6 +263,17 @@ def test_only_the_right_user_gets_through_and_nothing_is_written_otherwise(
         Route("POST", "/me/break", "cat", None, {"days": 1}, any_group=True),
         Route("POST", "/me/exclusion", "cat", None, {"months": 6, "confirm": True}, True),
         Route("GET", "/operator/play", "op", None),
+        # complaints: one's own; the operator's queue and answer (no such complaint: refusals)
+        Route("POST", "/me/complaints", "ann", None, {"topic": "other", "text": "hi"}, True),
+        Route("GET", "/me/complaints", "ann", None, any_group=True),
+        Route("GET", "/operator/complaints", "op", None),
+        Route(
+            "POST",
+            "/operator/complaints/answer",
+            "",
+            None,
+            {"user_id": "ann", "complaint_id": "C-0", "answer": "done"},
+        ),
     ]
     leaks: list[str] = []
     checked = 0

@@ -69,6 +69,7 @@ from tombola.services import (
     closing,
     delivery,
     entries,
+    free_entries,
     listings,
     payments,
     play,
@@ -459,6 +460,10 @@ class FastWorld:
             EntryIn(tickets=tickets, payment_method=method),  # type: ignore[arg-type]
         )
         return made.checkout.checkout_id if made.checkout else None
+
+    def free(self, buyer: str) -> Any:
+        """``buyer`` takes the free entry route on the listing."""
+        return free_entries.enter_free(self.deps, caller(buyer, Role.BUYER), self.listing_id)
 
     def buy(self, buyer: str, tickets: int = 1) -> str:
         checkout = self.hold(buyer, tickets)

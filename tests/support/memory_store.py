@@ -60,6 +60,7 @@ from tombola.state.changes import (
 from tombola.state.records import (
     Attention,
     BuyerRecord,
+    ComplaintRecord,
     Delivery,
     DrawSecret,
     ListingRecord,
@@ -171,6 +172,7 @@ class MemoryStore:
         self._persons: dict[str, str] = {}  # person → the account verified as them
         self._spent: dict[tuple[str, str], int] = {}  # (user, window) → spent
         self._refused: list[RefusedAccount] = []
+        self._complaints: dict[tuple[str, str], dict[str, Any]] = {}
         self._resolved: dict[str, DeadEffects] = {}
 
     # ------------------------------------------------------------------ listings
@@ -344,6 +346,38 @@ class MemoryStore:
     def refused_accounts(self, limit: int = 100) -> list[RefusedAccount]:
         with self._lock:
             return sorted(self._refused, key=lambda r: (r.at, r.user_id), reverse=True)[:limit]
+
+    # ------------------------------------------------------------------ complaints
+    def save_complaint(self, complaint: ComplaintRecord, read: int | None) -> bool:
+        at = (complaint.user_id, complaint.complaint_id)
+        with self._lock:
+            kept = self._complaints.get(at)
+            if (kept is None) != (read is None) or (kept is not None and kept["version"] != read):
+                return False
+            self._complaints[at] = complaint.model_dump(mode="json")
+            return True
+
+    def get_complaint(self, user_id: str, complaint_id: str) -> ComplaintRecord | None:
+        with self._lock:
+            data = self._complaints.get((user_id, complaint_id))
+        return ComplaintRecord.model_validate(data) if data else None
+
+    def complaints_of(self, user_id: str, limit: int = 50) -> list[ComplaintRecord]:
+        with self._lock:
+            mine = [d for (u, _), d in self._complaints.items() if u == user_id]
+        found = [ComplaintRecord.model_validate(d) for d in mine]
+        return sorted(found, key=lambda c: c.complaint_id, reverse=True)[:limit]
+
+    def complaint_queue(self, *, answered: bool, limit: int = 100) -> list[ComplaintRecord]:
+        with self._lock:
+            every = [ComplaintRecord.model_validate(d) for d in self._complaints.values()]
+        chosen = [c for c in every if c.open != answered]
+
+        def when(c: ComplaintRecord) -> tuple[str, str, str]:
+            at = c.answered_at or c.opened_at
+            return (at.isoformat(), c.user_id, c.complaint_id)
+
+        return sorted(chosen, key=when, reverse=answered)[:limit]
 
     def save_profile(self, profile: ProfileRecord, read: int | None) -> bool:
         with self._lock:
@@ -702,6 +736,21 @@ class MemoryStore:
                 ok,
                 self._set(self._spent, at, before + c.amount),
             )
+        if change.complaint is not None:
+            complaint, read_version = change.complaint
+            at4 = (complaint.user_id, complaint.complaint_id)
+            kept_complaint = self._complaints.get(at4)
+            ok = (
+                kept_complaint is None
+                if read_version is None
+                else kept_complaint is not None and kept_complaint["version"] == read_version
+            )
+            add(
+                "complaint",
+                ("COMPLAINTS", *at4),
+                ok,
+                self._set(self._complaints, at4, complaint.model_dump(mode="json")),
+            )
         return writes
 
     @staticmethod
@@ -726,7 +775,7 @@ class MemoryStore:
         if shard is None:
             return False, None
         ok = True
-        if (move.take or move.paid) and not shard.open:
+        if (move.take or move.paid or move.free) and not shard.open:
             ok = False
         remaining = shard.remaining
         if move.capped and (move.take or move.give):
@@ -741,6 +790,7 @@ class MemoryStore:
             remaining=remaining,
             paid=shard.paid + move.paid,
             open=shard.open and not move.close,
+            free=shard.free + move.free,
         )
         return ok, moved
 

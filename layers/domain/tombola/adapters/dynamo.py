@@ -34,15 +34,19 @@ from botocore.exceptions import ClientError
 from pydantic import TypeAdapter
 
 from tombola.adapters.dynamo_items import (
+    ANSWERED_COMPLAINTS_PK,
     DEAD_EFFECTS_PK,
     DECIDED_DISPUTES_PK,
     NOTES_END,
+    OPEN_COMPLAINTS_PK,
     PAYOUT_QUEUE_PARTITIONS,
     REFUSED_ACCOUNTS_PK,
     UNDELIVERED_PARTITIONS,
     after_note,
     attention_write,
     buyer_put,
+    complaint_key,
+    complaint_put,
     credit_put,
     dead_effects_put,
     dedupe_put,
@@ -109,6 +113,7 @@ from tombola.state.changes import (
 from tombola.state.records import (
     Attention,
     BuyerRecord,
+    ComplaintRecord,
     Delivery,
     DrawSecret,
     ListingRecord,
@@ -335,6 +340,7 @@ class DynamoStore:
                 paid=i.get("paid", 0),
                 open=bool(i.get("open")),
                 cap=i.get("cap"),
+                free=i.get("free", 0),
             )
             for k, i in zip(wanted, items, strict=True)
             if i is not None
@@ -454,6 +460,52 @@ class DynamoStore:
             Limit=limit,
         )
         return [RefusedAccount.model_validate(from_item(i)["data"]) for i in got["Items"]]
+
+    # ------------------------------------------------------------------ complaints
+    def save_complaint(self, complaint: ComplaintRecord, read: int | None) -> bool:
+        try:
+            self.client.put_item(**complaint_put(self.table, complaint, read)["Put"])
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+    def get_complaint(self, user_id: str, complaint_id: str) -> ComplaintRecord | None:
+        got = self.client.get_item(
+            TableName=self.table, Key=complaint_key(user_id, complaint_id), ConsistentRead=True
+        )
+        return (
+            ComplaintRecord.model_validate(from_item(got["Item"])["data"])
+            if "Item" in got
+            else None
+        )
+
+    def complaints_of(self, user_id: str, limit: int = 50) -> list[ComplaintRecord]:
+        got = self.client.query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :p AND begins_with(sk, :c)",
+            ExpressionAttributeValues=to_item({":p": f"COMPLAINTS#{user_id}", ":c": "COMPLAINT#"}),
+            ScanIndexForward=False,
+            Limit=limit,
+            ConsistentRead=True,
+        )
+        return [ComplaintRecord.model_validate(from_item(i)["data"]) for i in got["Items"]]
+
+    def complaint_queue(self, *, answered: bool, limit: int = 100) -> list[ComplaintRecord]:
+        got = self.client.query(
+            TableName=self.table,
+            IndexName="ByHoldExpiry",
+            KeyConditionExpression="gsi3pk = :p",
+            ExpressionAttributeValues=to_item(
+                {":p": ANSWERED_COMPLAINTS_PK if answered else OPEN_COMPLAINTS_PK}
+            ),
+            ScanIndexForward=not answered,
+            Limit=limit,
+        )
+        keys = [(i["pk"], i["sk"]) for i in map(from_item, got["Items"])]
+        items = self._batch_get(keys)
+        return [ComplaintRecord.model_validate(i["data"]) for i in items if i is not None]
 
     def save_profile(self, profile: ProfileRecord, read: int | None) -> bool:
         try:
@@ -600,6 +652,7 @@ class DynamoStore:
             ),
             *(("person", person_claim_put(t, p, u, now)) for p, u in change.person_claims),
             *(("spend", spend_update(t, c)) for c in change.spends),
+            *([("complaint", complaint_put(t, *change.complaint))] if change.complaint else []),
         ]
         outbox_ids: list[str] = []
         for batch in effect_batches(change.effects):

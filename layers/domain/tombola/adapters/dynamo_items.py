@@ -36,6 +36,7 @@ from tombola.state.changes import (
 from tombola.state.records import (
     Attention,
     BuyerRecord,
+    ComplaintRecord,
     Delivery,
     DrawSecret,
     ListingRecord,
@@ -230,7 +231,7 @@ def quota_update(table: str, move: QuotaMove) -> dict[str, Any]:
     adds: list[str] = []
     conditions = ["attribute_exists(pk)"]
     values: dict[str, Any] = {}
-    if move.take or move.paid:
+    if move.take or move.paid or move.free:
         conditions.append("#open = :open")
         values[":open"] = True
     if move.capped and (move.take or move.give):
@@ -243,6 +244,9 @@ def quota_update(table: str, move: QuotaMove) -> dict[str, Any]:
     if move.paid:
         adds.append("paid :paid")
         values[":paid"] = move.paid
+    if move.free:
+        adds.append("#free :free")  # FREE is one of DynamoDB's reserved words
+        values[":free"] = move.free
     if move.expect_paid is not None:
         conditions.append("paid = :expect_paid")
         values[":expect_paid"] = move.expect_paid
@@ -254,8 +258,10 @@ def quota_update(table: str, move: QuotaMove) -> dict[str, Any]:
         parts.append("ADD " + ", ".join(adds))
     condition = " AND ".join(conditions)
     body: dict[str, Any] = {"TableName": table, "Key": key, "ConditionExpression": condition}
-    if "#open" in condition + " ".join(parts):
-        body["ExpressionAttributeNames"] = {"#open": "open"}
+    said = condition + " ".join(parts)
+    names = {n: n[1:] for n in ("#open", "#free") if n in said}
+    if names:
+        body["ExpressionAttributeNames"] = names
     if values:
         body["ExpressionAttributeValues"] = to_item(values)
     if not parts:  # nothing to count (no cap): only the open check
@@ -630,3 +636,28 @@ def refused_account_put(table: str, refused: RefusedAccount) -> dict[str, Any]:
             "data": refused.model_dump(mode="json"),
         },
     )
+
+
+# ---------------------------------------------------------------------------- complaints
+OPEN_COMPLAINTS_PK = "OPEN_COMPLAINTS"  # the operator's queue, oldest first (gsi3)
+ANSWERED_COMPLAINTS_PK = "ANSWERED_COMPLAINTS"  # answered, newest answer first (gsi3)
+
+
+def complaint_key(user_id: str, complaint_id: str) -> dict[str, Any]:
+    return to_item({"pk": f"COMPLAINTS#{user_id}", "sk": f"COMPLAINT#{complaint_id}"})
+
+
+def complaint_put(table: str, complaint: ComplaintRecord, read: int | None) -> dict[str, Any]:
+    when = complaint.answered_at or complaint.opened_at
+    put = _put(
+        table,
+        {
+            "pk": f"COMPLAINTS#{complaint.user_id}",
+            "sk": f"COMPLAINT#{complaint.complaint_id}",
+            "version": complaint.version,
+            "gsi3pk": OPEN_COMPLAINTS_PK if complaint.open else ANSWERED_COMPLAINTS_PK,
+            "gsi3sk": f"{iso(when)}#{complaint.user_id}#{complaint.complaint_id}",
+            "data": complaint.model_dump(mode="json"),
+        },
+    )
+    return _versioned(put, (read or 0) + 1, read is None)

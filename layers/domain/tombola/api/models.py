@@ -292,6 +292,22 @@ class DisputeIn(Input):
     reason: DisputeText
 
 
+class ComplaintIn(Input):
+    """A complaint to the operator about the service (a goods problem is a dispute)."""
+
+    topic: Literal["account", "payment", "draw", "listing", "limits", "other"]
+    text: DisputeText
+    listing_id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w-]+$")] | None = (
+        None
+    )
+
+
+class ComplaintAnswerIn(Input):
+    user_id: Annotated[str, Field(min_length=1, max_length=128)]
+    complaint_id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w-]+$")]
+    answer: DisputeText
+
+
 class DisputeAnswerIn(Input):
     """The seller's one answer to the buyer's dispute, for the operator and the buyer."""
 

@@ -77,6 +77,14 @@ class DeadlinesView(View):
     resolution: int
 
 
+class ChancesView(View):
+    """The chance of being drawn first, as tickets over tickets (rule 21)."""
+
+    mine: int = Field(description="the buyer's tickets, those being bought included")
+    now: int = Field(description="the tickets in the draw now, those being bought included")
+    if_full: int = Field(description="the tickets in the draw once the paid ones reach Np")
+
+
 class ListingView(View):
     listing_id: str = Field(examples=["L-8f2c1e"])
     title: str
@@ -102,7 +110,15 @@ class ListingView(View):
     )
     seconds_left: int
     paid_tickets: int
+    free_tickets: int = Field(
+        default=0,
+        description="tickets of the free entry route: in the draw with the paid (the chance of "
+        "one ticket is 1 / (paid + free)), never in P1 × Nr",
+    )
     second_payment_if_drawn_now: int = Field(description="P2 if the draw happened now")
+    one_ticket_chances: ChancesView = Field(
+        description="one more ticket's chance of being drawn first: mine over now, and over if_full"
+    )
     worst_case_one_ticket: int = Field(description="P1 + P2 if drawn now, for one ticket")
     draw_commitment: str
     deadlines: DeadlinesView
@@ -253,7 +269,9 @@ class EntryView(View):
     tickets: int
     amount: int
     currency: str
-    payment_method: Literal["card", "mileage"]
+    payment_method: Literal["card", "mileage", "free"] = Field(
+        description="free: the free entry route (no payment, one ticket in the draw)"
+    )
     status: str = Field(examples=["pending", "paid", "expired"])
     ticket_ids: list[str]
     created_at: str
@@ -812,6 +830,30 @@ class StandingView(View):
     excluded_until: str | None = None
     limits: list[CurrencyLimitsView]
     policy: PlayPolicyView
+
+
+class ComplaintView(View):
+    complaint_id: str
+    topic: str
+    text: str
+    listing_id: str | None = None
+    opened_at: str
+    status: Literal["open", "answered"]
+    answer: str | None = None
+    answered_at: str | None = None
+
+
+class ComplaintList(View):
+    complaints: list[ComplaintView]
+
+
+class OperatorComplaint(ComplaintView):
+    user_id: str = Field(description="who complained (the operator answers them by name)")
+    age_seconds: int = Field(description="how long it has waited (open) or waited (answered)")
+
+
+class OperatorComplaintList(View):
+    complaints: list[OperatorComplaint]
 
 
 class RefusedAccountView(View):

@@ -36,6 +36,7 @@ from tombola.domain.references import (
 class Funding(StrEnum):
     CARD = "card"
     MILEAGE = "mileage"
+    FREE = "free"  # the free entry route: a ticket with no payment, in the draw only
 
 
 def funding_source(buyer_id: str, funding: Funding) -> str:

@@ -54,6 +54,7 @@ class ShardState:
     paid: int
     open: bool
     cap: int | None = None
+    free: int = 0  # free entries (beyond the cap, never paid: the draw counts them)
 
     @property
     def fully_paid(self) -> bool:

@@ -13,6 +13,7 @@ from tombola.state.changes import Change, DeadEffects, Effect, PendingEffects
 from tombola.state.records import (
     Attention,
     BuyerRecord,
+    ComplaintRecord,
     Delivery,
     DrawSecret,
     ListingRecord,
@@ -96,6 +97,21 @@ class Store(Protocol):
 
     def refused_accounts(self, limit: int = 100) -> list[RefusedAccount]:
         """Newest first."""
+        ...
+
+    # complaints (services/complaints.py)
+    def save_complaint(self, complaint: ComplaintRecord, read: int | None) -> bool:
+        """Written over the version read (None: must be new); False when another came first."""
+        ...
+
+    def get_complaint(self, user_id: str, complaint_id: str) -> ComplaintRecord | None: ...
+
+    def complaints_of(self, user_id: str, limit: int = 50) -> list[ComplaintRecord]:
+        """The person's complaints, newest first."""
+        ...
+
+    def complaint_queue(self, *, answered: bool, limit: int = 100) -> list[ComplaintRecord]:
+        """Open ones oldest first; answered ones newest answer first."""
         ...
 
     def get_secret(self, listing_id: str) -> DrawSecret | None: ...

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from tombola import telemetry
 from tombola.domain import draw
+from tombola.domain.bookings import Funding
 from tombola.domain.errors import DrawError
 from tombola.domain.lifecycle import ListingStatus
 from tombola.services.buyers import load_buyer
@@ -74,16 +75,18 @@ def run_draw(deps: Deps, listing_id: str) -> DrawResult:
     if listing.status is not ListingStatus.CLOSED:
         return _already(listing)
     tickets: list[tuple[str, str]] = []
+    free = 0  # the free route's tickets: in the draw, never in the money (docs/RULES.md)
     for buyer in deps.store.buyers_of_listing(listing_id, listing.entry_partitions):
         for entry in buyer.paid():
             tickets.extend((t, buyer.buyer_id) for t in entry.ticket_ids)
-    if len(tickets) != listing.paid_tickets:
+            free += len(entry.ticket_ids) if entry.funding is Funding.FREE else 0
+    if len(tickets) - free != listing.paid_tickets:
         # The quota shards (counted at close) and the buyer items move in one transaction, so
         # they agree unless something wrote around the rules: stop for the operator rather
         # than draw over a ticket list that does not match what was sold.
         raise DrawError(
             f"listing {listing_id} closed with {listing.paid_tickets} paid tickets "
-            f"but its buyers hold {len(tickets)}"
+            f"but its buyers hold {len(tickets) - free}"
         )
     if not tickets:
         log.info("listing %s closed with no paid ticket: unsold", listing_id)
@@ -102,7 +105,8 @@ def run_draw(deps: Deps, listing_id: str) -> DrawResult:
         change = Change(listing=listing)
         move(listing, ListingStatus.DRAWING, deps.clock.now())
         listing.entries_digest = result.entries_digest
-        listing.paid_tickets = len(result.tickets)
+        listing.paid_tickets = len(result.tickets) - free
+        listing.free_tickets = free
         listing.buyers = len(result.order)
         listing.seed = secret.seed  # revealed with the first candidate
         named = _name_candidate(listing, result.order[0], change, deps.clock.now())

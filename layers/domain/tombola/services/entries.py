@@ -227,7 +227,9 @@ def entry_view(
         mileage_earned=None
         if mileage_per_ticket is None
         else mileage_per_ticket * entry.tickets
-        if entry.status is EntryStatus.PAID and not final_buyer
+        if entry.status is EntryStatus.PAID
+        and not final_buyer
+        and entry.funding is not Funding.FREE
         else 0,
     )
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from datetime import UTC, timedelta
 from typing import cast, get_args
 
 from tombola.api import cursors
 from tombola.api.models import ListingIn
 from tombola.api.views import (
+    ChancesView,
     CheckoutView,
     DeadlinesView,
     DepositView,
@@ -35,6 +37,7 @@ from tombola.domain.errors import (
 )
 from tombola.domain.lifecycle import PHASE, ListingStatus
 from tombola.domain.money import CURRENCIES, Money
+from tombola.domain.odds import chances
 from tombola.domain.pricing import PriceTerms
 from tombola.domain.pseudonyms import buyer_pseudonym, seller_handle
 from tombola.domain.quota import entry_partitions, quota_shards, shard_caps
@@ -53,7 +56,7 @@ from tombola.services.listing_access import (
 from tombola.services.notices import notify
 from tombola.services.request_keys import checked_request_key, derived_id, fingerprint, same_request
 from tombola.services.runner import MAX_ATTEMPTS, apply, backoff
-from tombola.services.ticket_counts import counted_live, paid_so_far
+from tombola.services.ticket_counts import counted_live, tickets_so_far
 from tombola.state.changes import Change, NewQuotaShard
 from tombola.state.records import DrawSecret, Durations, ListingRecord
 from tombola.state.resume_points import start_life
@@ -251,7 +254,7 @@ def public_view(
         completed_sales = deps.store.completed_sales([listing.seller_id])[listing.seller_id]
     now = deps.clock.now()
     left = max(int((listing.closes_at - now).total_seconds()), 0)
-    paid = paid_so_far(deps, listing)
+    paid, free = tickets_so_far(deps, listing)
     return ListingView(
         listing_id=listing.listing_id,
         title=listing.title,
@@ -275,6 +278,12 @@ def public_view(
         ),
         seconds_left=left if listing.status is ListingStatus.OPEN else 0,
         paid_tickets=paid,
+        free_tickets=free,
+        one_ticket_chances=ChancesView(
+            **asdict(
+                chances(mine=0, adding=1, paid=paid, free=free, expected=listing.expected_entrants)
+            )
+        ),
         second_payment_if_drawn_now=terms.second_payment(paid).amount,
         worst_case_one_ticket=terms.worst_case(paid, 1).amount,
         draw_commitment=listing.commitment,

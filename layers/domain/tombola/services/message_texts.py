@@ -89,6 +89,12 @@ WORDS: dict[str, tuple[str, str, str, str]] = {
         "Please ship the item",
         "Ship '{title}' within {span} and enter its tracking number.",
     ),
+    "ComplaintAnswered": (
+        "불편 신고에 답변이 왔습니다",
+        "운영자가 회원님의 불편 신고에 답변했습니다. 앱의 내 정보에서 확인해 주세요.",
+        "Your complaint was answered",
+        "The operator answered your complaint: read it under your account in the app.",
+    ),
     "Shipped": (
         "상품이 발송되었습니다",
         "'{title}'이(가) {carrier} {tracking_number}(으)로 발송되었습니다.",

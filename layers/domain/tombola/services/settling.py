@@ -137,7 +137,7 @@ def _rules(deps: Deps, listing: ListingRecord, wanted: Outcome) -> ChunkRules:
     final_tickets = 0
     if listing.final_buyer is not None:
         final = find_buyer(deps, listing, listing.final_buyer)
-        final_tickets = final.paid_tickets() if final else 0
+        final_tickets = final.bought_tickets() if final else 0
     return chunk_rules(
         listing.listing_id,
         listing.terms,
@@ -176,7 +176,7 @@ def settle_chunk(
     wanted = Outcome(listing.settling)
     rules = _rules(deps, listing, wanted)
     buyers, nxt = _page(deps, listing_id, partition, after)
-    paid = [e for b in buyers for e in b.paid()]
+    paid = [e for b in buyers for e in b.bought()]  # the free route's moved no money
     forfeited = frozenset(b.buyer_id for b in buyers if b.forfeited)
     chunk = f"{partition}:{after or ''}"
     entry = chunk_entry(rules, chunk, tuple(e.payment() for e in paid), forfeited)
@@ -184,7 +184,8 @@ def settle_chunk(
     if entry is not None:
         change.journal.append(entry)
         change.effects.extend(paid_out_by(entry, listing, wanted))
-    others = sorted({e.buyer_id for e in paid} - {listing.final_buyer or ""})
+    entrants = {b.buyer_id for b in buyers if b.paid()}  # free entrants are told too
+    others = sorted(entrants - {listing.final_buyer or ""})
     if wanted is not Outcome.SOLD and others:
         change.effects.extend(_tell_chunk(listing, wanted, others, paid, change.effects))
     decide_and_apply(deps, lambda: (change, None))
@@ -237,7 +238,7 @@ def _back_to_final_buyer(
     head entry and their tickets with their chunk; read both from the rules' own entries (the
     chunk's worked out for the final buyer's payments alone), never recomputed here."""
     final = find_buyer(deps, listing, listing.final_buyer or "")
-    paid = final.paid() if final else []
+    paid = final.bought() if final else []
     forfeited = frozenset({final.buyer_id} if final and final.forfeited else ())
     entry = chunk_entry(rules, "final-buyer", tuple(e.payment() for e in paid), forfeited)
     tickets = _back(paid, paid_out_by(entry, listing, wanted)) if entry else Counter[str]()

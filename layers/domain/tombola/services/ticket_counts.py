@@ -30,11 +30,16 @@ def counted_live(listing: ListingRecord) -> bool:
     }
 
 
-def paid_so_far(deps: Deps, listing: ListingRecord) -> int:
-    """Paid tickets: the head's frozen count after close, the quota shards' sum while open."""
+def tickets_so_far(deps: Deps, listing: ListingRecord) -> tuple[int, int]:
+    """Paid and free tickets: the quota shards' sums while open; after the close the head's
+    paid count, and the free count the draw wrote (the shards' until it ran)."""
+    if not counted_live(listing) and listing.entries_digest is not None:
+        return listing.paid_tickets, listing.free_tickets
+    shards = deps.store.quota(listing.listing_id, range(listing.quota_shards))
+    free = sum(s.free for s in shards)
     if not counted_live(listing):
-        return listing.paid_tickets
-    return sum(s.paid for s in deps.store.quota(listing.listing_id, range(listing.quota_shards)))
+        return listing.paid_tickets, free
+    return sum(s.paid for s in shards), free
 
 
 def close(deps: Deps, listing: ListingRecord, change: Change, now: datetime) -> None:

@@ -17,6 +17,7 @@ from tombola.domain.references import refund_id_for
 from tombola.state.records import (
     Attention,
     BuyerRecord,
+    ComplaintRecord,
     DrawSecret,
     ListingRecord,
     PayoutRecord,
@@ -198,6 +199,7 @@ class QuotaMove:
     give: int = 0
     paid: int = 0
     close: bool = False
+    free: int = 0  # free entries counted (needs the shard open; takes nothing of the cap)
     capped: bool = True  # False: the listing has no cap, the shard counts only what is paid
     # the close freezes the count it read: a payment that lands in between cancels the close,
     # which reads again (None: no condition on the count)
@@ -221,6 +223,7 @@ def merged(moves: Sequence[QuotaMove]) -> list[QuotaMove]:
             give=seen.give + m.give,
             paid=seen.paid + m.paid,
             close=seen.close or m.close,
+            free=seen.free + m.free,
             capped=seen.capped and m.capped,
             expect_paid=seen.expect_paid if seen.expect_paid is not None else m.expect_paid,
         )
@@ -256,6 +259,8 @@ class Change:
     standing_read: tuple[str, int] | None = None
     person_claims: list[tuple[str, str]] = field(default_factory=list)  # (person, user): new
     spends: list[SpendCharge] = field(default_factory=list)
+    # a complaint saved over the version read (None: new), with what it tells in the outbox
+    complaint: tuple[ComplaintRecord, int | None] | None = None
     # what was decided, reported once the change is written (telemetry.py)
     decisions: list[Decision] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)

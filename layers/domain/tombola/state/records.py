@@ -83,6 +83,7 @@ class ListingRecord(Record):
     entry_partitions: int = 1
     # entries, frozen at close (while open the quota shards count them)
     paid_tickets: int = 0
+    free_tickets: int = 0  # the free route's, in the draw beside the paid (set by the draw)
     closed_at: datetime | None = None
     # draw: the order itself is in draw chunks; the head keeps how far it went
     entries_digest: str | None = None
@@ -220,7 +221,18 @@ class BuyerRecord(Record):
         return [e for e in self.entries.values() if e.status is EntryStatus.PAID]
 
     def paid_tickets(self) -> int:
+        """Tickets in the draw, free ones too (the per-person limit counts them)."""
         return sum(e.tickets for e in self.paid())
+
+    def bought(self) -> list[EntryRecord]:
+        """Paid entries that moved money (not the free route's): what settlement books."""
+        return [e for e in self.paid() if e.funding is not Funding.FREE]
+
+    def bought_tickets(self) -> int:
+        return sum(e.tickets for e in self.bought())
+
+    def free_entries(self) -> int:
+        return sum(1 for e in self.paid() if e.funding is Funding.FREE)
 
     def pending(self) -> list[EntryRecord]:
         """Entries whose hold still reserves tickets (expired ones too, until released)."""
@@ -291,6 +303,30 @@ class StandingRecord(Record):
         if waiting is not None and waiting.effective_at <= now:
             return waiting.limits
         return self.limits.get(currency)
+
+
+ComplaintTopic = Literal["account", "payment", "draw", "listing", "limits", "other"]
+
+
+class ComplaintRecord(Record):
+    """A complaint to the operator (not a goods dispute): what the person wrote, and the
+    operator's answer. Saved over the version read."""
+
+    user_id: str
+    complaint_id: str  # <opened, compact UTC>-<random>: a person's complaints in time order
+    version: int = 1
+    topic: ComplaintTopic
+    text: str
+    listing_id: str | None = None
+    opened_at: datetime
+    request_fingerprint: str | None = None
+    answer: str | None = None
+    answered_at: datetime | None = None
+    answered_by: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.answered_at is None
 
 
 class RefusedAccount(Record):
