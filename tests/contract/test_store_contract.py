@@ -50,6 +50,7 @@ from tombola.state.records import (
     Delivery,
     DrawSecret,
     EntryStatus,
+    HarmSignal,
     NoteRecord,
     PayoutAccount,
     PayoutAccountKept,
@@ -944,3 +945,23 @@ def test_refused_accounts_are_listed_newest_first(store: AnyStore) -> None:
             RefusedAccount(user_id=user, holder_id="ann", at=START + timedelta(minutes=i))
         )
     assert [r.user_id for r in store.refused_accounts()] == ["cat", "bob"]
+
+
+def test_play_counts_add_up_over_shards_and_a_harm_signal_is_kept_once(store: AnyStore) -> None:
+    for user in ("ann", "bob", "cat"):
+        store.commit(Change(play_counts=[(user, "verified", 1), (user, "verified", 0)]))
+    store.commit(Change(play_counts=[("ann", "break#2026-06-03", 1)]))
+    store.commit(
+        Change(play_counts=[("ann", "break#2026-06-03", -1), ("ann", "break#2026-06-10", 1)])
+    )
+    counts = store.play_counts()
+    assert counts["verified"] == 3
+    assert counts.get("break#2026-06-03", 0) == 0
+    assert counts["break#2026-06-10"] == 1
+    signal = HarmSignal(
+        user_id="ann", currency="KRW", week="KRW#W2026-W23", spent=9, previous=1, at=START
+    )
+    store.commit(Change(harm=signal))
+    with pytest.raises(Conflict):  # the same person, currency and week again
+        store.commit(Change(harm=signal.model_copy(update={"spent": 10})))
+    assert store.harm_signals() == [signal]

@@ -367,3 +367,32 @@ def test_market_none_asks_nothing_but_a_chosen_limit_still_holds() -> None:
     play.take_break(w.deps, caller("bob", Role.BUYER), BreakIn(days=1))
     refused("on_break", lambda: w.hold("bob", 1))
     w.conserved()
+
+
+# ---------------------------------------------------------------------------- the operator
+def test_the_operator_sees_counts_and_a_sharp_rise_never_more(kr: FastWorld) -> None:
+    w = kr
+    open_for_days(w, days=14, price=1_000_000, expected_entrants=100, ticket_limit=100)
+    ready(w, "ann")  # P1 = 10,000
+    ready(w, "bob")
+    who = caller("bob", Role.BUYER)
+    play.take_break(w.deps, caller("ann", Role.BUYER), BreakIn(days=1))
+    play.exclude(w.deps, who, ExclusionIn(months=6, confirm=True))
+    play.exclude(w.deps, who, ExclusionIn(months=12, confirm=True))  # extended: counted once
+    op = caller("op", Role.OPERATOR)
+    seen = play.overview(w.deps, op)
+    assert (seen.verified, seen.with_limits, seen.on_break, seen.excluded) == (3, 2, 1, 1)
+    w.clock.advance(timedelta(days=2))  # ann's break ended
+    assert play.overview(w.deps, op).on_break == 0
+    # a quiet week, then a week that reaches 3× it (and the ₩100,000 floor): raised once, by
+    # the purchase that crossed the line
+    w.buy("ann", 4)  # 40,000 this week
+    w.clock.advance(timedelta(days=7))
+    w.buy("ann", 11)  # 110,000: below 3 × 40,000
+    assert play.overview(w.deps, op).harm_signals == []
+    w.buy("ann", 1)  # 120,000 = 3 × 40,000
+    w.buy("ann", 1)
+    [signal] = play.overview(w.deps, op).harm_signals
+    assert (signal.user_id, signal.spent, signal.previous) == ("ann", 120_000, 40_000)
+    assert "ci-" not in repr(play.overview(w.deps, op))  # counts and ids, no person's details
+    w.conserved()

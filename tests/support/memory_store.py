@@ -56,6 +56,7 @@ from tombola.state.changes import (
     QuotaMove,
     effect_batches,
     merged,
+    merged_counts,
 )
 from tombola.state.records import (
     Attention,
@@ -63,6 +64,7 @@ from tombola.state.records import (
     ComplaintRecord,
     Delivery,
     DrawSecret,
+    HarmSignal,
     ListingRecord,
     NoteRecord,
     PayoutRecord,
@@ -173,6 +175,8 @@ class MemoryStore:
         self._spent: dict[tuple[str, str], int] = {}  # (user, window) → spent
         self._refused: list[RefusedAccount] = []
         self._complaints: dict[tuple[str, str], dict[str, Any]] = {}
+        self._counts: dict[str, int] = {}
+        self._harm: dict[tuple[str, str], HarmSignal] = {}
         self._resolved: dict[str, DeadEffects] = {}
 
     # ------------------------------------------------------------------ listings
@@ -338,6 +342,15 @@ class MemoryStore:
     def spent(self, user_id: str, windows: Sequence[str]) -> dict[str, int]:
         with self._lock:
             return {w: self._spent.get((user_id, w), 0) for w in windows}
+
+    def play_counts(self) -> dict[str, int]:
+        with self._lock:
+            return {k: n for k, n in self._counts.items() if n}
+
+    def harm_signals(self, limit: int = 100) -> list[HarmSignal]:
+        with self._lock:
+            found = list(self._harm.values())
+        return sorted(found, key=lambda h: (h.at, h.user_id), reverse=True)[:limit]
 
     def add_refused_account(self, refused: RefusedAccount) -> None:
         with self._lock:
@@ -736,6 +749,17 @@ class MemoryStore:
                 ok,
                 self._set(self._spent, at, before + c.amount),
             )
+        if change.harm is not None:
+            harm = change.harm
+            at5 = (harm.user_id, harm.week)
+            add("harm", ("HARM", *at5), at5 not in self._harm, self._set(self._harm, at5, harm))
+        for user, counter, delta in merged_counts(change.play_counts):
+            add(
+                "count",
+                ("PLAY_STATS", user, counter),
+                True,
+                self._add_count(counter, delta),
+            )
         if change.complaint is not None:
             complaint, read_version = change.complaint
             at4 = (complaint.user_id, complaint.complaint_id)
@@ -752,6 +776,12 @@ class MemoryStore:
                 self._set(self._complaints, at4, complaint.model_dump(mode="json")),
             )
         return writes
+
+    def _add_count(self, counter: str, delta: int) -> Callable[[], None]:
+        def write() -> None:
+            self._counts[counter] = self._counts.get(counter, 0) + delta
+
+        return write
 
     @staticmethod
     def _set(table: dict[Any, Any], key: Any, value: Any) -> Callable[[], None]:

@@ -37,9 +37,11 @@ from tombola.adapters.dynamo_items import (
     ANSWERED_COMPLAINTS_PK,
     DEAD_EFFECTS_PK,
     DECIDED_DISPUTES_PK,
+    HARM_SIGNALS_PK,
     NOTES_END,
     OPEN_COMPLAINTS_PK,
     PAYOUT_QUEUE_PARTITIONS,
+    PLAY_STATS_SHARDS,
     REFUSED_ACCOUNTS_PK,
     UNDELIVERED_PARTITIONS,
     after_note,
@@ -54,6 +56,7 @@ from tombola.adapters.dynamo_items import (
     draw_pk,
     entries_pk,
     from_item,
+    harm_put,
     inbox_read_put,
     iso,
     journal_from,
@@ -68,6 +71,7 @@ from tombola.adapters.dynamo_items import (
     outbox_put,
     payout_put,
     person_claim_put,
+    play_count_update,
     profile_put,
     profile_put_over,
     quota_pk,
@@ -109,6 +113,7 @@ from tombola.state.changes import (
     PendingEffects,
     effect_batches,
     merged,
+    merged_counts,
 )
 from tombola.state.records import (
     Attention,
@@ -116,6 +121,7 @@ from tombola.state.records import (
     ComplaintRecord,
     Delivery,
     DrawSecret,
+    HarmSignal,
     ListingRecord,
     NoteRecord,
     PayoutRecord,
@@ -448,6 +454,28 @@ class DynamoStore:
         }
         return {w: found.get(w, 0) for w in windows}
 
+    def play_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for shard in range(PLAY_STATS_SHARDS):
+            for i in self._pages(
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues=to_item({":p": f"PLAY_STATS#{shard}"}),
+            ):
+                counts[i["sk"]] = counts.get(i["sk"], 0) + int(i.get("n", 0))
+        return counts
+
+    def harm_signals(self, limit: int = 100) -> list[HarmSignal]:
+        got = self.client.query(
+            TableName=self.table,
+            IndexName="ByHoldExpiry",
+            KeyConditionExpression="gsi3pk = :p",
+            ExpressionAttributeValues=to_item({":p": HARM_SIGNALS_PK}),
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        items = self._batch_get([(i["pk"], i["sk"]) for i in map(from_item, got["Items"])])
+        return [HarmSignal.model_validate(i["data"]) for i in items if i is not None]
+
     def add_refused_account(self, refused: RefusedAccount) -> None:
         self.client.put_item(**refused_account_put(self.table, refused)["Put"])
 
@@ -653,6 +681,8 @@ class DynamoStore:
             *(("person", person_claim_put(t, p, u, now)) for p, u in change.person_claims),
             *(("spend", spend_update(t, c)) for c in change.spends),
             *([("complaint", complaint_put(t, *change.complaint))] if change.complaint else []),
+            *([("harm", harm_put(t, change.harm))] if change.harm else []),
+            *(("count", play_count_update(t, *c)) for c in merged_counts(change.play_counts)),
         ]
         outbox_ids: list[str] = []
         for batch in effect_batches(change.effects):

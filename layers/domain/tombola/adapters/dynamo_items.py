@@ -4,6 +4,7 @@ describes the same layout; DynamoStore reads and commits it."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import time
@@ -39,6 +40,7 @@ from tombola.state.records import (
     ComplaintRecord,
     Delivery,
     DrawSecret,
+    HarmSignal,
     ListingRecord,
     NoteRecord,
     PayoutRecord,
@@ -661,3 +663,37 @@ def complaint_put(table: str, complaint: ComplaintRecord, read: int | None) -> d
         },
     )
     return _versioned(put, (read or 0) + 1, read is None)
+
+
+HARM_SIGNALS_PK = "HARM_SIGNALS"  # the operator's list, newest first (gsi3)
+PLAY_STATS_SHARDS = 8  # the operator's counts, spread so no key takes every person's writes
+
+
+def harm_put(table: str, signal: HarmSignal) -> dict[str, Any]:
+    return _put(
+        table,
+        {
+            "pk": f"HARM#{signal.user_id}",
+            "sk": signal.week,
+            "gsi3pk": HARM_SIGNALS_PK,
+            "gsi3sk": f"{iso(signal.at)}#{signal.user_id}",
+            "data": signal.model_dump(mode="json"),
+        },
+        NEW,
+    )
+
+
+def play_stats_pk(user_id: str) -> str:
+    shard = int(hashlib.sha256(user_id.encode()).hexdigest(), 16) % PLAY_STATS_SHARDS
+    return f"PLAY_STATS#{shard}"
+
+
+def play_count_update(table: str, user_id: str, counter: str, delta: int) -> dict[str, Any]:
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": to_item({"pk": play_stats_pk(user_id), "sk": counter}),
+            "UpdateExpression": "ADD n :d",
+            "ExpressionAttributeValues": to_item({":d": delta}),
+        }
+    }

@@ -862,7 +862,24 @@ class RefusedAccountView(View):
     at: str
 
 
-class PlayOverview(View):
-    """The operator's counts (never more of a person than needed) and the refused accounts."""
+class HarmSignalView(View):
+    """A person whose spending rose sharply: a week reached 3× the week before (and a floor)."""
 
+    user_id: str
+    currency: str
+    week: str = Field(examples=["W2026-W49"])
+    spent: int = Field(description="that week, so far when raised")
+    previous: int = Field(description="the week before")
+    at: str
+
+
+class PlayOverview(View):
+    """The operator's counts (never more of a person than needed), people whose spending rose
+    sharply, and the refused accounts."""
+
+    verified: int = Field(description="people verified")
+    with_limits: int = Field(description="people who chose spend limits (none is a choice too)")
+    on_break: int = Field(description="breaks in force (ending today or later)")
+    excluded: int = Field(description="self-exclusions in force (ending today or later)")
+    harm_signals: list[HarmSignalView]
     refused_accounts: list[RefusedAccountView]

@@ -125,3 +125,16 @@ def windows(currency: str, now: datetime, zone: ZoneInfo) -> list[Window]:
         ),
         Window("month", f"{currency}#M{day:%Y-%m}", start(month_next)),
     ]
+
+
+# A harm signal (the operator's list): a week's spending that reaches three times the week
+# before's, and at least a floor (so a first small purchase after a quiet week is not one).
+HARM_FACTOR = 3
+HARM_FLOOR = {"KRW": 100_000, "JPY": 10_000}  # other currencies: 10,000 minor units ($100)
+
+
+def rose_sharply(currency: str, previous: int, before: int, after: int) -> bool:
+    """Whether this purchase (taking the week from ``before`` to ``after``) crosses the line;
+    only the purchase that crosses it raises the signal."""
+    threshold = max(HARM_FLOOR.get(currency, 10_000), HARM_FACTOR * previous)
+    return before < threshold <= after

@@ -16,6 +16,7 @@ from tombola.state.records import (
     ComplaintRecord,
     Delivery,
     DrawSecret,
+    HarmSignal,
     ListingRecord,
     NoteRecord,
     PayoutRecord,
@@ -94,6 +95,15 @@ class Store(Protocol):
         ...
 
     def add_refused_account(self, refused: RefusedAccount) -> None: ...
+
+    def play_counts(self) -> dict[str, int]:
+        """The operator's counters summed over their shards (verified, limits, break#<end>,
+        exclusion#<end>)."""
+        ...
+
+    def harm_signals(self, limit: int = 100) -> list[HarmSignal]:
+        """Newest first."""
+        ...
 
     def refused_accounts(self, limit: int = 100) -> list[RefusedAccount]:
         """Newest first."""

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from tombola.api.models import BreakIn, ExclusionIn, SpendLimitsIn, VerificationIn
 from tombola.api.views import (
     CurrencyLimitsView,
+    HarmSignalView,
     PlayOverview,
     RefusedAccountView,
     SpendLimitsView,
@@ -31,13 +32,20 @@ from tombola.domain.errors import (
     SpendLimitReached,
 )
 from tombola.domain.money import CURRENCIES
-from tombola.domain.responsible import PlayPolicy, SpendLimits, age_on, changed_limits, windows
+from tombola.domain.responsible import (
+    PlayPolicy,
+    SpendLimits,
+    age_on,
+    changed_limits,
+    rose_sharply,
+    windows,
+)
 from tombola.services.deps import Deps
 from tombola.services.listing_access import pseudonym_key
 from tombola.services.policy import play_view
 from tombola.services.runner import decide_and_apply
 from tombola.state.changes import Change, SpendCharge
-from tombola.state.records import RefusedAccount, StandingRecord
+from tombola.state.records import HarmSignal, RefusedAccount, StandingRecord
 
 EXCLUSION_DAYS_PER_MONTH = 30.4375  # a month of the exclusion: 365.25 / 12 days
 
@@ -92,6 +100,7 @@ def _charges(
     currency: str,
     amount: int,
     now: datetime,
+    change: Change,
 ) -> list[SpendCharge]:
     p = policy(deps)
     limits = standing.limits_at(currency, now) if standing else None
@@ -103,7 +112,18 @@ def _charges(
             field="spend_limit",
         )
     found = windows(currency, now, p.zone)
-    spent = deps.store.spent(user_id, [w.key for w in found])
+    week_before = windows(currency, now - timedelta(days=7), p.zone)[1].key
+    spent = deps.store.spent(user_id, [w.key for w in found] + [week_before])
+    week = found[1].key
+    if rose_sharply(currency, spent[week_before], spent[week], spent[week] + amount):
+        change.harm = HarmSignal(
+            user_id=user_id,
+            currency=currency,
+            week=week,
+            spent=spent[week] + amount,
+            previous=spent[week_before],
+            at=now,
+        )
     charges: list[SpendCharge] = []
     for w in found:
         limit = limits.of(w.name) if limits else None
@@ -141,7 +161,7 @@ def gate(
     refused = refusal(policy(deps), standing, now, owed=owed)
     if refused is not None:
         raise refused
-    change.spends.extend(_charges(deps, standing, user_id, currency, amount, now))
+    change.spends.extend(_charges(deps, standing, user_id, currency, amount, now, change))
     change.standing_read = (user_id, standing.version if standing else 0)
 
 
@@ -239,7 +259,8 @@ def finish_verification(deps: Deps, caller: Caller, body: VerificationIn) -> Sta
             }
         )
         claims = [] if holder == caller.user_id else [(person, caller.user_id)]
-        return Change(standing=updated, person_claims=claims), None
+        counts = counted(standing, updated, now)
+        return Change(standing=updated, person_claims=claims, play_counts=counts), None
 
     try:
         decide_and_apply(deps, decide)
@@ -252,15 +273,42 @@ def finish_verification(deps: Deps, caller: Caller, body: VerificationIn) -> Sta
     return standing_view(deps, caller.user_id)
 
 
+# ------------------------------------------------------------------------ the operator's counts
+def counted(
+    before: StandingRecord | None, after: StandingRecord, now: datetime
+) -> list[tuple[str, str, int]]:
+    """What a standing's change moves in the operator's counters: verified and limits once per
+    person; a break or exclusion under the day it ends (in force: those ending today or later),
+    moved when it is extended."""
+    user = after.user_id
+    out: list[tuple[str, str, int]] = []
+    if after.verified_at is not None and (before is None or before.verified_at is None):
+        out.append((user, "verified", 1))
+    if after.limits and (before is None or not before.limits):
+        out.append((user, "limits", 1))
+    for kind, attr in (("break", "break_until"), ("exclusion", "excluded_until")):
+        was = getattr(before, attr, None) if before else None
+        now_until = getattr(after, attr)
+        if now_until == was:
+            continue
+        if was is not None and was > now:
+            out.append((user, f"{kind}#{was.date().isoformat()}", -1))
+        if now_until is not None:
+            out.append((user, f"{kind}#{now_until.date().isoformat()}", 1))
+    return out
+
+
 # ------------------------------------------------------------------------ limits, breaks
 def _save(
     deps: Deps, user_id: str, edit: Callable[[StandingRecord, datetime], StandingRecord]
 ) -> StandingView:
     def decide() -> tuple[Change, None]:
-        standing = deps.store.get_standing(user_id) or StandingRecord(user_id=user_id)
-        updated = edit(standing, deps.clock.now())
+        read = deps.store.get_standing(user_id)
+        standing = read or StandingRecord(user_id=user_id)
+        now = deps.clock.now()
+        updated = edit(standing, now)
         updated = updated.model_copy(update={"version": standing.version + 1})
-        return Change(standing=updated), None
+        return Change(standing=updated, play_counts=counted(read, updated, now)), None
 
     decide_and_apply(deps, decide)
     return standing_view(deps, user_id)
@@ -370,9 +418,32 @@ def my_standing(deps: Deps, caller: Caller) -> StandingView:
 
 def overview(deps: Deps, caller: Caller) -> PlayOverview:
     caller.require(Role.OPERATOR)
+    counts = deps.store.play_counts()
+    today = deps.clock.now().date().isoformat()
+
+    def in_force(kind: str) -> int:
+        return sum(
+            n for k, n in counts.items() if k.startswith(f"{kind}#") and k.split("#")[1] >= today
+        )
+
     return PlayOverview(
+        verified=counts.get("verified", 0),
+        with_limits=counts.get("limits", 0),
+        on_break=in_force("break"),
+        excluded=in_force("exclusion"),
+        harm_signals=[
+            HarmSignalView(
+                user_id=h.user_id,
+                currency=h.currency,
+                week=h.week.split("#", 1)[1],
+                spent=h.spent,
+                previous=h.previous,
+                at=h.at.isoformat(),
+            )
+            for h in deps.store.harm_signals()
+        ],
         refused_accounts=[
             RefusedAccountView(user_id=r.user_id, holder_id=r.holder_id, at=r.at.isoformat())
             for r in deps.store.refused_accounts()
-        ]
+        ],
     )

@@ -19,6 +19,7 @@ from tombola.state.records import (
     BuyerRecord,
     ComplaintRecord,
     DrawSecret,
+    HarmSignal,
     ListingRecord,
     PayoutRecord,
     ProfileRecord,
@@ -230,6 +231,14 @@ def merged(moves: Sequence[QuotaMove]) -> list[QuotaMove]:
     return list(by_shard.values())
 
 
+def merged_counts(counts: Sequence[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+    """One update per counter item (a transaction names an item once); zero deltas dropped."""
+    by_key: dict[tuple[str, str], int] = {}
+    for user, counter, delta in counts:
+        by_key[(user, counter)] = by_key.get((user, counter), 0) + delta
+    return [(u, c, d) for (u, c), d in by_key.items() if d]
+
+
 @dataclass(frozen=True, slots=True)
 class NewQuotaShard:
     listing_id: str
@@ -259,6 +268,9 @@ class Change:
     standing_read: tuple[str, int] | None = None
     person_claims: list[tuple[str, str]] = field(default_factory=list)  # (person, user): new
     spends: list[SpendCharge] = field(default_factory=list)
+    harm: HarmSignal | None = None  # new: once per person, currency and week
+    # (user id, counter, delta): the operator's counts (verified, limits, breaks, exclusions)
+    play_counts: list[tuple[str, str, int]] = field(default_factory=list)
     # a complaint saved over the version read (None: new), with what it tells in the outbox
     complaint: tuple[ComplaintRecord, int | None] | None = None
     # what was decided, reported once the change is written (telemetry.py)

@@ -329,6 +329,18 @@ class ComplaintRecord(Record):
         return self.answered_at is None
 
 
+class HarmSignal(Record):
+    """A person whose spending rose sharply week over week (services/play.py): the operator's
+    list, once per person, currency and week, written with the purchase that crossed it."""
+
+    user_id: str
+    currency: str
+    week: str  # the spend window's key, e.g. KRW#W2026-W49
+    spent: int  # this week, the purchase included
+    previous: int  # the week before
+    at: datetime
+
+
 class RefusedAccount(Record):
     """An account refused verification because the person holds another (the operator's list:
     the two account ids and when, nothing of the person)."""
