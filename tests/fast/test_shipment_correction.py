@@ -4,6 +4,10 @@ those of the first entry; once the carrier has spoken (or the sale moved on) it 
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from typing import Any
+
 import pytest
 from pydantic import ValidationError
 
@@ -163,3 +167,66 @@ def test_no_correction_once_the_outcome_is_fixed(w: FastWorld) -> None:
     view = timeline.timeline(w.deps, SELLER, lid)
     assert view.shipment is not None
     assert not view.shipment.correctable
+
+
+@pytest.mark.parametrize("first", ["correction", "carrier"])
+def test_a_correction_racing_the_carriers_first_event_ends_one_way(
+    w: FastWorld, first: str
+) -> None:
+    """Both read the head at the same version before either writes: whichever commits first
+    stands, and the other, deciding again on what it wrote, is refused. Never a corrected number
+    with an event of the old one recorded, nor an event of a number the parcel no longer has."""
+    w.people()
+    lid = shipped(w)
+    old = f"T-{lid}"
+    both_read = threading.Barrier(2)
+    go_second = threading.Event()
+    get = w.store.get_listing
+    reads: dict[str, int] = {}
+
+    def paced(listing_id: str) -> Any:
+        found = get(listing_id)
+        me = threading.current_thread().name
+        reads[me] = reads.get(me, 0) + 1
+        if reads[me] == 1 and me in {"correction", "carrier"}:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_read.wait(timeout=5)
+            if me != first:
+                go_second.wait(timeout=5)  # the first commits before the second writes
+        return found
+
+    w.store.get_listing = paced  # type: ignore[method-assign]
+    outcome: dict[str, str] = {}
+
+    def run(name: str, job: Any) -> None:
+        try:
+            outcome[name] = str(job())
+        except (NotAllowedNow, InvalidInput) as refused:
+            outcome[name] = f"refused: {type(refused).__name__}"
+        finally:
+            if name == first:
+                go_second.set()
+
+    jobs = {
+        "correction": lambda: correct(w, "1234567890123"),
+        "carrier": lambda: carrier_event(w, old),
+    }
+    threads = [threading.Thread(target=run, args=(n, j), name=n) for n, j in jobs.items()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+    w.store.get_listing = get  # type: ignore[method-assign]
+    second = "carrier" if first == "correction" else "correction"
+    assert reads[second] >= 2  # its first decision was refused at the write: it read again
+    record = w.record()
+    assert record.shipment is not None
+    if first == "correction":
+        assert outcome["carrier"] == "refused: InvalidInput"  # not this parcel any more
+        assert record.shipment.tracking_number == "1234567890123"
+        assert record.tracking_events == []
+    else:
+        assert outcome["correction"] == "refused: NotAllowedNow"
+        assert record.shipment.tracking_number == old
+        assert [e.get("tracking_number", old) for e in record.tracking_events] == [old]
+    w.conserved()
