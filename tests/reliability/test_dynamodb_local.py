@@ -15,9 +15,9 @@ from tombola_dev.doubles import ManualClock
 from tests.support.dynamodb_local import DynamoDBLocal
 from tombola.adapters.dynamo import DynamoStore
 from tombola.adapters.dynamo_items import to_item
-from tombola.domain.errors import Conflict, SpendShort
+from tombola.domain.errors import Conflict, SamePerson, SpendShort
 from tombola.state.changes import Change, SpendCharge
-from tombola.state.records import PayoutAccount, ProfileRecord
+from tombola.state.records import PayoutAccount, ProfileRecord, StandingRecord
 
 
 def _sorted(indexes: list[dict[str, Any]]) -> list[tuple[str, Any, Any]]:
@@ -224,3 +224,43 @@ def test_eight_purchases_racing_at_a_spend_limit_never_pass_it(
     assert sum(outcomes.values()) == 8
     check = DynamoStore(name, ManualClock(), client=dynamodb_local.client())
     assert check.spent("ann", [window]) == {window: 3_000}
+
+
+def test_six_accounts_of_one_person_verifying_at_once_one_is_kept(
+    dynamodb_local: DynamoDBLocal,
+) -> None:
+    """The person's claim is written once (attribute_not_exists), with each account's standing
+    in the same transaction: one account is verified, the others are refused and nothing of
+    theirs is written."""
+    name, _ = dynamodb_local.new_table()
+    start = threading.Barrier(6)
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def verify(user: str) -> None:
+        store = DynamoStore(name, ManualClock(), client=dynamodb_local.client())
+        standing = StandingRecord(user_id=user, version=1, person="p-kim")
+        start.wait()
+        for _ in range(50):
+            try:
+                store.commit(Change(standing=standing, person_claims=[("p-kim", user)]))
+            except SamePerson:
+                outcome = "refused"
+                break
+            except Conflict:  # a transaction conflict: try again
+                continue
+            outcome = "verified"
+            break
+        with lock:
+            outcomes[outcome] += 1
+
+    workers = [threading.Thread(target=verify, args=(f"u{i}",)) for i in range(6)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=60)
+    assert outcomes == Counter({"verified": 1, "refused": 5}), outcomes
+    check = DynamoStore(name, ManualClock(), client=dynamodb_local.client())
+    holder = check.person_holder("p-kim")
+    assert holder is not None
+    assert [u for u in (f"u{i}" for i in range(6)) if check.get_standing(u)] == [holder]
