@@ -8,6 +8,7 @@ import { DrawPage } from "./pages/draw";
 import { EntriesPage } from "./pages/entries";
 import { HowPage } from "./pages/how";
 import { NotificationsPage } from "./pages/notifications";
+import { PlayPage, VerifyPage } from "./pages/play";
 import { drawnNote, unread, watchNotes } from "./notes";
 import { noteParts, w } from "./i18n/words";
 import { ListingPage } from "./pages/listing";
@@ -26,12 +27,14 @@ function Page({ path }: { path: string }) {
   if ((p = match("/listing/:id", path))) return <ListingPage id={p.id} query={query} />;
   if ((p = match("/draw/:id", path))) return <DrawPage id={p.id} />;
   if ((p = match("/checkout/:id", path))) return <CheckoutPage id={p.id} />;
+  if ((p = match("/verify/:id", path))) return <VerifyPage id={p.id} />;
   if ((p = match("/sell/:id", path))) return <SellerListingPage id={p.id} />;
   if (match("/sell", path)) return <SellPage />;
   if (match("/entries", path)) return <EntriesPage query={query} />;
   if (match("/operator", path)) return <OperatorPage />;
   if (match("/signin", path)) return <SignInPage />;
   if (match("/profile", path)) return <ProfilePage />;
+  if (match("/play", path)) return <PlayPage />;
   if (match("/how", path)) return <HowPage />;
   if (match("/notifications", path)) return <NotificationsPage />;
   return <Browse />;
@@ -72,6 +75,11 @@ export function App() {
                   </span>
                 )}
               </a>
+              {me.group !== "operator" && (
+                <a href="#/play" data-testid="play-link">
+                  {t("playNav")}
+                </a>
+              )}
               <a href="#/profile">{t("signedInAs", { user: me.user, group: t(me.group) })}</a>
               <button class="link" onClick={() => session.signOut()}>
                 {t("signOut")}

@@ -3,8 +3,8 @@
 // with the bounds the server sent ("limits"); a validation problem by its type. A code this
 // client does not know gets a general sentence; the server's own (English) words are only ever
 // offered as a detail, never as the message.
-import { ApiProblem, type FieldProblem, type Limits } from "./api/problem";
-import { hasKey, lang, money, span, t } from "./i18n";
+import { ApiProblem, type FieldProblem, type Limits, type ProblemFacts } from "./api/problem";
+import { hasKey, lang, money, span, t, when } from "./i18n";
 import type { Key } from "./i18n/ko";
 
 /** Every code the API answers with (a test checks each has words in both languages). */
@@ -156,22 +156,40 @@ export function accountNumberText(l: Limits): string {
   return n > 0 ? t("val_account_number_invalid", { ...vars, n }) : t("val_account_number_not_digits", vars);
 }
 
-/** A refusal's code (with its field and bounds) in words. */
-export function codeText(code: string, field: string | null, limits: Limits | null, currency = "KRW"): string {
+/** The refusals of responsible play: a page that shows one links to where the person can act
+ * (verify, set limits, see until when). */
+export const PLAY_CODES = ["may_not_play", "verification_needed", "under_age", "on_break", "self_excluded", "limit_needed", "spend_limit_reached", "same_person"] as const;
+
+const WINDOWS = ["day", "week", "month"] as const;
+
+/** A refusal's code (with its field, bounds and facts: until when, which window) in words. */
+export function codeText(code: string, field: string | null, limits: Limits | null, currency = "KRW", facts: ProblemFacts = {}): string {
   const l = limits ?? {};
   const b = (k: string) => bound(field, l[k], currency);
   switch (code) {
+    case "on_break":
+    case "self_excluded":
+      return facts.until ? t(code === "on_break" ? "err_on_break_until" : "err_self_excluded_until", { until: when(facts.until) }) : t(`err_${code}`);
     case "ticket_limit_exceeded":
       return l.limit !== undefined
         ? t("err_ticket_limit_exceeded_limits", { limit: String(l.limit), left: String(l.left ?? 0) })
         : t("err_ticket_limit_exceeded");
-    case "spend_limit_reached":
+    case "spend_limit_reached": {
+      const window = WINDOWS.find((w) => w === facts.window);
+      if (l.limit !== undefined && window && facts.resets_at)
+        return t("err_spend_limit_reached_window", {
+          window: t(`windowOf_${window}`),
+          limit: money(Number(l.limit), currency),
+          spent: money(Number(l.spent ?? 0), currency),
+          resets: when(facts.resets_at),
+        });
       return l.limit !== undefined
         ? t("err_spend_limit_reached_limits", {
             limit: money(Number(l.limit), currency),
             spent: money(Number(l.spent ?? 0), currency),
           })
         : t("err_spend_limit_reached");
+    }
     case "listing_full":
       return l.left !== undefined ? t("err_listing_full_limits", { left: String(l.left) }) : t("err_listing_full");
     case "out_of_range":
@@ -187,7 +205,8 @@ export function codeText(code: string, field: string | null, limits: Limits | nu
       return t(k ?? "err_invalid_input");
     }
     default: {
-      const k = key(`err_${code}`);
+      // a code with words of its own for this field (not_allowed_now on a verification), else the code's
+      const k = (field && key(`err_${code}_${last(field)}`)) || key(`err_${code}`);
       if (k) return t(k);
       const status = /^http_(\d+)$/.exec(code);
       if (status) return t(httpKey(Number(status[1])));
@@ -215,7 +234,7 @@ export function errorText(e: unknown, currency = "KRW"): string {
   if (e instanceof ApiProblem) {
     const [first] = e.problems;
     if (first && e.code === "invalid_input") return validationText(first, currency);
-    return codeText(e.code, e.field, e.limits, currency);
+    return codeText(e.code, e.field, e.limits, currency, e.facts);
   }
   if (e instanceof TypeError) return t("err_network"); // fetch could not reach the server
   return t("err_unknown");
@@ -224,5 +243,5 @@ export function errorText(e: unknown, currency = "KRW"): string {
 /** One field's problem in words. */
 export function fieldProblemText(e: ApiProblem, p: FieldProblem, currency = "KRW"): string {
   const validation = (e.code === "invalid_input" && e.problems.length > 0) || (VALIDATION_TYPES as readonly string[]).includes(p.type);
-  return validation ? validationText(p, currency) : codeText(p.type, p.field, p.limits ?? e.limits, currency);
+  return validation ? validationText(p, currency) : codeText(p.type, p.field, p.limits ?? e.limits, currency, e.facts);
 }

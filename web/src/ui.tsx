@@ -58,7 +58,8 @@ export function ErrorText({ error, field, currency }: { error: unknown; field?: 
 const FIELDS = new Set(["tickets", "title", "price", "expected_entrants", "closes_at", "payment_method",
   "carrier", "tracking_number", "reason", "answer", "name", "email", "phone", "address", "payout_account",
   "transfer_reference", "description", "ticket_limit", "surplus_policy", "second_payment", "ship",
-  "delivery", "confirm", "resolution", "bank", "number", "holder_name", "note", "day", "user"]);
+  "delivery", "confirm", "resolution", "bank", "number", "holder_name", "note", "day", "user", "week", "month",
+  "birth_date"]);
 
 /** A labelled field with its problem in words below it; changing it clears that problem. */
 export function Field(props: {

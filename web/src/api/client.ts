@@ -62,3 +62,22 @@ export async function paySandbox(checkoutId: string, outcome: "pay" | "fail" = "
     throw problemOf(r.status, r.statusText, body);
   }
 }
+
+/** The sandbox's identity verification window (the local stack's provider): the person says who
+ * they are. A verification recorded before (the page sent twice) is finished all the same. */
+export async function sandboxIdentity(verificationId: string, person: { name: string; birth_date: string; phone: string }): Promise<void> {
+  const r = await fetch(`/sandbox/identity/${encodeURIComponent(verificationId)}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(person),
+  });
+  if (r.ok || r.status === 409) return;
+  const text = await r.text();
+  let body: unknown = { error: { code: "identity_failed", message: text } };
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: kept as the message
+  }
+  throw problemOf(r.status, r.statusText, body);
+}

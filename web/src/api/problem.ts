@@ -5,6 +5,14 @@ type ErrorDetail = components["schemas"]["ErrorDetail"];
 
 export type Limits = Record<string, number | string>;
 
+/** What a responsible-play refusal says beside its code: when a break or exclusion ends
+ * (``until``), and for a spend limit the window passed and when it starts again. */
+export interface ProblemFacts {
+  until?: string;
+  window?: string;
+  resets_at?: string;
+}
+
 /** One field's problem: the server's validation (pydantic) or the client's own check. */
 export interface FieldProblem {
   field: string; // without the "body." a validation error's location starts with
@@ -31,6 +39,7 @@ export class ApiProblem extends Error {
     field: string | null,
     readonly limits: Limits | null = null,
     readonly problems: FieldProblem[] = [],
+    readonly facts: ProblemFacts = {},
   ) {
     super(message);
     this.field = fieldName(field);
@@ -54,11 +63,11 @@ export class ApiProblem extends Error {
     if (!sameField(this.field, field)) {
       return left.length === this.problems.length
         ? this
-        : new ApiProblem(this.status, this.code, this.message, this.field, this.limits, left);
+        : new ApiProblem(this.status, this.code, this.message, this.field, this.limits, left, this.facts);
     }
     if (!left.length) return null;
     const [first] = left;
-    return new ApiProblem(this.status, this.code, first.message, first.field, first.limits ?? this.limits, left);
+    return new ApiProblem(this.status, this.code, first.message, first.field, first.limits ?? this.limits, left, this.facts);
   }
 }
 
@@ -78,6 +87,15 @@ export function problemOf(status: number, statusText: string, body: unknown): Ap
       message: p.message,
       limits: (p.limits as Limits | null | undefined) ?? null,
     })),
+    factsOf(problem),
   );
+}
+
+function factsOf(problem: ErrorDetail | undefined): ProblemFacts {
+  const facts: ProblemFacts = {};
+  if (problem?.until) facts.until = problem.until;
+  if (problem?.window) facts.window = problem.window;
+  if (problem?.resets_at) facts.resets_at = problem.resets_at;
+  return facts;
 }
 

@@ -171,6 +171,11 @@ export function ProfilePage() {
     <form class="panel" onSubmit={save} aria-labelledby="profile-title">
       <h1 id="profile-title">{t("profile")}</h1>
       <p class="muted">{t(seller ? "profileWhySeller" : "profileWhy")}</p>
+      {session.current()?.group !== "operator" && (
+        <p data-testid="play-on-profile">
+          <a href="#/play">{t("playTitle")}</a>: {t("playOnProfile")}
+        </p>
+      )}
       {input("name", t("name"))}
       {input("email", t("email"), "email")}
       {input("phone", t("phone"), "tel")}

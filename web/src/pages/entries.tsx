@@ -10,6 +10,7 @@ import { signal, useSignal } from "../signal";
 import { DisputeCase, DisputeForm } from "../dispute";
 import { OrderTimeline } from "../timeline";
 import { ConfirmButton, ErrorText, Money, Tabs, useLoad, useProblem } from "../ui";
+import { PlayHelp } from "./play";
 
 // ---------------------------------------------------------------- checkouts in progress
 // The API does not say where a pending entry's checkout is; the page that opened it keeps it
@@ -339,6 +340,7 @@ function EntryCard({ h, reload, place }: { h: Holding; reload: () => void; place
         open={(e.candidate || e.final_buyer) && !["sold", "not_sold"].includes(e.listing_phase)}
       />
       <ErrorText error={error} currency={h.currency} />
+      <PlayHelp error={error} />
     </li>
   );
 }

@@ -11,6 +11,7 @@ import { Gallery, SellerLine } from "../gallery";
 import { w } from "../i18n/words";
 import { ListingFacts } from "./browse";
 import { rememberCheckout } from "./entries";
+import { PlayHelp } from "./play";
 
 /** The signed-in buyer's own entries on one listing (every page of /me/entries). */
 export async function myEntriesOn(listingId: string): Promise<Entry[]> {
@@ -168,6 +169,7 @@ export function ListingPage({ id, query }: { id: string; query?: URLSearchParams
             </dd>
           </dl>
           <ErrorText error={shown} />
+          <PlayHelp error={shown} />
           <button type="submit" disabled={busy}>
             {t("apply")}
           </button>{" "}

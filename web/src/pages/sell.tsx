@@ -4,6 +4,7 @@ import { api, ApiProblem, everyPage, unwrap, type FieldProblem, type Listing } f
 import { span, statusText, t, tx, unitText, when } from "../i18n";
 import { DEADLINES, depositFor, firstPayment, inUnits, seconds, UNITS, type Deadline, type Policy, type Unit } from "../pricing";
 import { ErrorText, Field, Money, useLoad, useProblem } from "../ui";
+import { PlayHelp } from "./play";
 
 /** The largest price the API takes (ListingIn.price, in minor units). */
 export const MAX_PRICE = 1_000_000_000_000_000;
@@ -215,6 +216,7 @@ function CreateListing({ policy, onCreated }: { policy: Policy; onCreated: () =>
         )}
       </p>
       <ErrorText error={error} />
+      <PlayHelp error={error} />
       <button type="submit">{t("create")}</button>
     </form>
   );

@@ -384,19 +384,21 @@ class SpendLimitsIn(Input):
     week: LimitAmount | None = None
     month: LimitAmount | None = None
 
-    @model_validator(mode="after")
-    def _nested(self) -> SpendLimitsIn:
-        # a week's limit below the day's (or a month's below the week's) would be the real one
-        pairs = (("day", "week"), ("week", "month"), ("day", "month"))
-        for short, long in pairs:
-            a, b = getattr(self, short), getattr(self, long)
-            if a is not None and b is not None and a > b:
+    @field_validator("week", "month")
+    @classmethod
+    def _nested(cls, value: int | None, info: ValidationInfo) -> int | None:
+        # a week's limit below the day's (or a month's below the week's) would be the real
+        # one: refused on the longer period's field, which is the one to raise
+        shorter = ("day",) if info.field_name == "week" else ("day", "week")
+        for short in shorter:
+            below = info.data.get(short)
+            if value is not None and below is not None and below > value:
                 raise PydanticCustomError(
                     "limits_nested",
                     "the {short} limit cannot be more than the {long} limit",
-                    {"short": short, "long": long},
+                    {"short": short, "long": str(info.field_name)},
                 )
-        return self
+        return value
 
 
 class BreakIn(Input):

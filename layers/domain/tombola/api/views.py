@@ -826,6 +826,11 @@ class StandingView(View):
     of_age: bool | None = None
     may_buy: bool
     refusal: str | None = Field(default=None, description="the code a purchase gets now")
+    limits_chosen: list[str] = Field(
+        description="the currencies the person chose limits in (no limit is a choice too); "
+        "where the market asks (policy.limit_prompt) a purchase in another is refused "
+        "with limit_needed"
+    )
     break_until: str | None = None
     excluded_until: str | None = None
     limits: list[CurrencyLimitsView]

@@ -361,6 +361,9 @@ def standing_view(deps: Deps, user_id: str) -> StandingView:
     now = deps.clock.now()
     standing = deps.store.get_standing(user_id)
     refused = refusal(p, standing, now)
+    chosen = sorted(set(standing.limits) | set(standing.raises)) if standing else []
+    if refused is None and p.limit_prompt and not chosen:
+        refused = MayNotPlay("limit_needed", "choose your spend limits first", field="spend_limit")
     currencies = sorted(set(standing.limits) | set(standing.raises) if standing else set()) or [
         "KRW"
     ]
@@ -401,6 +404,7 @@ def standing_view(deps: Deps, user_id: str) -> StandingView:
         of_age=None if age is None else age >= p.minimum_age,
         may_buy=refused is None,
         refusal=refused.code if refused else None,
+        limits_chosen=chosen,
         break_until=standing.break_until.isoformat()
         if standing and standing.break_until and standing.break_until > now
         else None,
