@@ -20,10 +20,12 @@ from tombola.telemetry import Metric
 
 WEBHOOK_FUNCTIONS = {"PaymentsWebhookFunction"}  # the payment provider's secret
 CARRIER_FUNCTIONS = {"DeliveryWebhookFunction"}  # the carrier's own
-# the public pseudonyms, and the operator's dispute cards (a final buyer by their pseudonym)
-PSEUDONYM_FUNCTIONS = {"ListingsFunction", "EntryFunction", "RecoveryFunction"}
+# the public pseudonyms, and the operator's dispute cards (a final buyer by their pseudonym);
+# the profile function keys a person's hash with it (one person, one account)
+PSEUDONYM_FUNCTIONS = {"ListingsFunction", "EntryFunction", "RecoveryFunction", "ProfileFunction"}
 # Checkouts, webhooks, refunds and payouts (the close function sends what the outbox holds).
 PAYMENT_FUNCTIONS = {
+    "ProfileFunction",  # PortOne's identity verification
     "ListingsFunction",
     "EntryFunction",
     "PurchaseFunction",
