@@ -4,6 +4,7 @@ import { OperatorPage } from "./pages/operator";
 import { ProfilePage, SignInPage } from "./pages/account";
 import { Browse } from "./pages/browse";
 import { CheckoutPage } from "./pages/checkout";
+import { ComplaintsPage } from "./pages/complaints";
 import { DrawPage } from "./pages/draw";
 import { EntriesPage } from "./pages/entries";
 import { HowPage } from "./pages/how";
@@ -35,6 +36,7 @@ function Page({ path }: { path: string }) {
   if (match("/signin", path)) return <SignInPage />;
   if (match("/profile", path)) return <ProfilePage />;
   if (match("/play", path)) return <PlayPage />;
+  if (match("/complaints", path)) return <ComplaintsPage query={query} />;
   if (match("/how", path)) return <HowPage />;
   if (match("/notifications", path)) return <NotificationsPage />;
   return <Browse />;
@@ -112,6 +114,12 @@ export function App() {
       <footer>
         <p>
           <a href="#/how">{t("howItWorks")}</a> · <a href="#/">{t("browse")}</a>
+          {me && me.group !== "operator" && (
+            <>
+              {" · "}
+              <a href="#/complaints">{t("complaints")}</a>
+            </>
+          )}
         </p>
       </footer>
     </>

@@ -171,6 +171,7 @@ export function codeText(code: string, field: string | null, limits: Limits | nu
     case "self_excluded":
       return facts.until ? t(code === "on_break" ? "err_on_break_until" : "err_self_excluded_until", { until: when(facts.until) }) : t(`err_${code}`);
     case "ticket_limit_exceeded":
+      if (last(field) === "free_entry") return t("err_ticket_limit_exceeded_free_entry", { limit: Number(l.limit ?? 1) });
       return l.limit !== undefined
         ? t("err_ticket_limit_exceeded_limits", { limit: String(l.limit), left: String(l.left ?? 0) })
         : t("err_ticket_limit_exceeded");

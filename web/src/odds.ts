@@ -21,6 +21,6 @@ export function percent(mine: number, of: number): string {
   const p = (100 * mine) / of;
   if (p >= 99.95) return "100%";
   if (p >= 10) return `${p.toFixed(0)}%`;
-  if (p >= 0.1) return `${p.toFixed(1)}%`;
+  if (p >= 0.1) return `${p.toFixed(1).replace(/\.0$/, "")}%`; // "3%", not "3.0%"
   return `${p.toPrecision(1)}%`;
 }

@@ -31,7 +31,9 @@ function ErrorLine({ text, detail, code, showDetail }: { text: string; detail: s
   );
 }
 
-export function ErrorText({ error, field, currency }: { error: unknown; field?: string; currency?: string }) {
+/** A refusal in words: ``field``'s part of it, or the form's own line (unless every problem is
+ * shown next to its field already; ``all``: always, for a button that has no fields). */
+export function ErrorText({ error, field, currency, all = false }: { error: unknown; field?: string; currency?: string; all?: boolean }) {
   if (!error) return null;
   if (error instanceof ApiProblem) {
     if (field !== undefined) {
@@ -47,7 +49,7 @@ export function ErrorText({ error, field, currency }: { error: unknown; field?: 
     }
     // the form's own line, unless every problem is shown next to its field already
     const fields = error.problems.length ? error.problems.map((p) => p.field) : [error.field];
-    if (fields.every((f) => f && FIELDS.has(f.split(".").pop() ?? ""))) return null;
+    if (!all && fields.every((f) => f && FIELDS.has(f.split(".").pop() ?? ""))) return null;
     return <ErrorLine text={errorText(error, currency)} detail={error.message} code={error.code} showDetail={!known(error)} />;
   }
   if (field !== undefined) return null;
@@ -59,7 +61,7 @@ const FIELDS = new Set(["tickets", "title", "price", "expected_entrants", "close
   "carrier", "tracking_number", "reason", "answer", "name", "email", "phone", "address", "payout_account",
   "transfer_reference", "description", "ticket_limit", "surplus_policy", "second_payment", "ship",
   "delivery", "confirm", "resolution", "bank", "number", "holder_name", "note", "day", "user", "week", "month",
-  "birth_date"]);
+  "birth_date", "text", "topic", "listing_id"]);
 
 /** A labelled field with its problem in words below it; changing it clears that problem. */
 export function Field(props: {

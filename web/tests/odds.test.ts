@@ -17,6 +17,8 @@ describe("the chance of being drawn first", () => {
   it("says a percentage people can read", () => {
     expect(percent(1, 40)).toBe("2.5%");
     expect(percent(1, 3)).toBe("33%");
+    expect(percent(3, 100)).toBe("3%");
+    expect(percent(3, 45)).toBe("6.7%");
     expect(percent(1, 1_000_000)).toBe("0.0001%");
     expect(percent(0, 10)).toBe("0%");
     expect(percent(5, 5)).toBe("100%");

@@ -176,6 +176,11 @@ export function ProfilePage() {
           <a href="#/play">{t("playTitle")}</a>: {t("playOnProfile")}
         </p>
       )}
+      {session.current()?.group !== "operator" && (
+        <p data-testid="complaints-on-profile">
+          <a href="#/complaints">{t("complaints")}</a>: {t("complaintsOnProfile")}
+        </p>
+      )}
       {input("name", t("name"))}
       {input("email", t("email"), "email")}
       {input("phone", t("phone"), "tel")}

@@ -4,7 +4,7 @@ import { api, unwrap, type Listing } from "../api/client";
 import { duration, t } from "../i18n";
 import { ErrorText, Money, useLoad } from "../ui";
 
-/** A listing's figures; the time left and the P2 "if drawn now" only while it is open. */
+/** A listing's figures (the free entries in the draw beside the tickets sold); the time left and the P2 "if drawn now" only while it is open. */
 export function ListingFacts({ l, card = false }: { l: Listing; card?: boolean }) {
   const m = (n: number) => <Money amount={n} currency={l.currency} minor={l.currency_minor_units} />;
   const open = l.status === "open";
@@ -21,6 +21,12 @@ export function ListingFacts({ l, card = false }: { l: Listing; card?: boolean }
           {l.paid_tickets} / {l.expected_entrants}
         </span>
       </dd>
+      {(l.free_tickets ?? 0) > 0 && (
+        <>
+          <dt>{t("freeTickets")}</dt>
+          <dd data-testid="free-tickets">{l.free_tickets}</dd>
+        </>
+      )}
       {open && (
         <>
           <dt>{t("timeLeft")}</dt>

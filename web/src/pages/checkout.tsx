@@ -2,10 +2,13 @@
 // number of tickets) and how much, then pay or fail.
 import { useEffect, useState } from "preact/hooks";
 
-import { paySandbox } from "../api/client";
+import { api, paySandbox, unwrap } from "../api/client";
+import { session } from "../api/session";
+import { buyerChances, Odds } from "../chances";
 import { notesSoon, turnAnswered } from "../notes";
 import { t, tx, when } from "../i18n";
 import { ErrorText, Money, useLoad } from "../ui";
+import { myEntriesOn } from "./listing";
 
 interface SandboxCheckout {
   reference: string;
@@ -24,6 +27,20 @@ export function CheckoutPage({ id }: { id: string }) {
     if (!r.ok) throw new Error(await r.text());
     return (await r.json()) as SandboxCheckout;
   }, [id]);
+  // an entry's: the chance of being drawn first once paid, beside the refund rule (rule 21). The
+  // entry being paid is among the buyer's own, pending: counted once, as tickets being bought.
+  const entryListing = c?.pays_for === "entry" && c.tickets ? c.listing_id : null;
+  const [odds] = useLoad(async () => {
+    if (!entryListing) return null;
+    const path = { params: { path: { listing_id: entryListing } } };
+    const [listing, mine, policy] = await Promise.all([
+      api.GET("/listings/{listing_id}", path).then(unwrap),
+      session.current()?.group === "buyer" ? myEntriesOn(entryListing) : Promise.resolve(null),
+      api.GET("/policy", {}).then(unwrap),
+    ]);
+    const paying = mine?.some((e) => e.status === "pending") ? 0 : (c?.tickets ?? 0); // not among them: counted here
+    return { c: buyerChances(listing, mine, paying), free: policy.play.free_entry_cap > 0 || (listing.free_tickets ?? 0) > 0 };
+  }, [entryListing]);
   const [done, setDone] = useState(false);
   const [payError, setPayError] = useState<unknown>(null);
   // an entry's checkout expires with its hold, never after the listing closes: Pay goes off then
@@ -78,7 +95,12 @@ export function CheckoutPage({ id }: { id: string }) {
         <dt>{t("expiresAt")}</dt>
         <dd>{when(c.expires_at)}</dd>
       </dl>
-      {c.pays_for === "entry" && <p class="muted">{t("refundRuleShort")}</p>}
+      {c.pays_for === "entry" && (
+        <div class="notice panel checkout-rule">
+          {odds && <Odds c={odds.c} free={odds.free} />}
+          <p data-testid="checkout-refund-rule">{t("refundRuleShort")}</p>
+        </div>
+      )}
       <ErrorText error={payError} />
       {!done && !(left > 0) && (
         <p role="status" data-testid="checkout-expired">

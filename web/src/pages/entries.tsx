@@ -199,6 +199,7 @@ function EntryCard({ h, reload, place }: { h: Holding; reload: () => void; place
     }
   }
   const tickets = h.paid.flatMap((x) => x.ticket_ids);
+  const free = h.paid.filter((x) => x.payment_method === "free").reduce((n, x) => n + x.tickets, 0);
   const mileage = h.paid.some((x) => x.mileage_earned != null) ? h.paid.reduce((n, x) => n + (x.mileage_earned ?? 0), 0) : null;
   // a payment that failed or lapsed matters while it can be tried again: the listing is open
   // and no later payment went through; one still pending always does
@@ -217,8 +218,19 @@ function EntryCard({ h, reload, place }: { h: Holding; reload: () => void; place
       <dl class="facts">
         <dt>{t("tickets")}</dt>
         <dd>{h.tickets}</dd>
-        <dt>{t("p1Paid")}</dt>
-        <dd>{m(h.p1Paid, "p1-paid")}</dd>
+        {free > 0 && (
+          <>
+            <dt>{t("freeEntry")}</dt>
+            <dd data-testid="free-entry">{t("freeEntryWhat", { n: free })}</dd>
+          </>
+        )}
+        {/* a free entry is not a ₩0 payment: P1 only when some tickets were paid for */}
+        {free < h.tickets && (
+          <>
+            <dt>{t("p1Paid")}</dt>
+            <dd>{m(h.p1Paid, "p1-paid")}</dd>
+          </>
+        )}
         {e.final_buyer && total !== null && p2 !== null && (
           <>
             <dt>{t("p2Paid")}</dt>

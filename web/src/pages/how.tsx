@@ -1,5 +1,6 @@
 // How it works, for a first visit: the ticket price (P1), the rest the drawn buyer pays (P2), the
-// draw, the deadlines and refunds, with the figures of the policy in force.
+// draw and the chance of being drawn first, entering for free where it is offered, the deadlines
+// and refunds, with the figures of the policy in force.
 import { api, unwrap } from "../api/client";
 import { percent, span, t, tx } from "../i18n";
 import { Money, useLoad } from "../ui";
@@ -50,7 +51,15 @@ export function HowPage() {
           <li>{t("howDrawSeed")}</li>
         </ol>
         <p>{t("howDrawVerify")}</p>
+        <p data-testid="how-odds">{t("howOdds")}</p>
       </section>
+
+      {policy && policy.play.free_entry_cap > 0 && (
+        <section aria-labelledby="how-free">
+          <h2 id="how-free">{t("howFreeTitle")}</h2>
+          <p data-testid="how-free">{t("howFree", { n: policy.play.free_entry_cap })}</p>
+        </section>
+      )}
 
       <section aria-labelledby="how-deadlines">
         <h2 id="how-deadlines">{t("howDeadlinesTitle")}</h2>

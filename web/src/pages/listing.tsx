@@ -1,9 +1,10 @@
-import { Fragment } from "preact";
+import { Fragment, type ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 
 import { api, ApiProblem, everyPage, unwrap, type Entry } from "../api/client";
 import { session } from "../api/session";
-import { span, statusText, t, tx, when } from "../i18n";
+import { buyerChances, mineOn, Odds } from "../chances";
+import { shortTicket, span, statusText, t, tx, when } from "../i18n";
 import { DEADLINES } from "../pricing";
 import { go } from "../router";
 import { ErrorText, Field, Money, useLoad, useProblem } from "../ui";
@@ -26,11 +27,13 @@ export function ticketsHeld(entries: Entry[]): number {
   return entries.filter((e) => e.status === "paid" || e.status === "pending").reduce((n, e) => n + e.tickets, 0);
 }
 
-/** What a buyer is told before paying: P1 is not refunded unless the listing fails. */
-export function RefundRule() {
+/** What a buyer is told before paying: their chance of being drawn first (``children``), and
+ * beside it that P1 is not refunded unless the listing fails. */
+export function RefundRule({ children }: { children?: ComponentChildren }) {
   return (
     <div class="panel notice" data-testid="refund-rule">
       <h2>{t("refundRuleTitle")}</h2>
+      {children}
       <p>{t("refundRule")}</p>
       <p>{t("refundRuleForfeit")}</p>
       <p>
@@ -40,32 +43,101 @@ export function RefundRule() {
   );
 }
 
+/** Said once a free entry is made: its ticket, and where entries are. */
+function FreeEntered({ entry }: { entry: Entry }) {
+  const ticket = entry.ticket_ids[0] ?? "";
+  return (
+    <p role="status" class="ok" data-testid="free-entered">
+      {tx("freeDone", {
+        ticket: (
+          <span class="ticket" title={ticket}>
+            {shortTicket(ticket)}
+          </span>
+        ),
+      })}{" "}
+      <a href="#/entries">{t("myEntries")}</a>
+    </p>
+  );
+}
+
+/** The free entry route beside the paid one (docs/RULES.md, rule 20): one ticket, the same
+ * chance, no payment, up to ``cap`` per person on a listing; a refusal said next to it. */
+function FreeEntry({ listingId, cap, used, onEntered }: { listingId: string; cap: number; used: number; onEntered: (e: Entry) => void }) {
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  async function enter() {
+    setBusy(true);
+    setError(null);
+    try {
+      const out = unwrap(await api.POST("/listings/{listing_id}/free-entry", { params: { path: { listing_id: listingId } } }));
+      onEntered(out.entry);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <section class="free-entry" aria-labelledby="free-entry-title" data-testid="free-entry">
+      <h2 id="free-entry-title">{t("freeTitle")}</h2>
+      <p>{t("freeWhat", { n: cap })}</p>
+      <p class="muted">{t("freeNothingBack")}</p>
+      {used >= cap ? (
+        <p data-testid="free-used">{t("freeUsed", { cap })}</p>
+      ) : (
+        <button type="button" disabled={busy} onClick={() => void enter()}>
+          {t("freeEnter")}
+        </button>
+      )}
+      <ErrorText error={error} all />
+      <PlayHelp error={error} />
+    </section>
+  );
+}
+
 export function ListingPage({ id, query }: { id: string; query?: URLSearchParams }) {
   const buyer = session.current()?.group === "buyer";
-  const [l, loadError] = useLoad(
+  const [l, loadError, reloadListing] = useLoad(
     async () => unwrap(await api.GET("/listings/{listing_id}", { params: { path: { listing_id: id } } })),
     [id],
     5,
   );
-  const [mine] = useLoad(async () => (buyer ? myEntriesOn(id) : []), [id, buyer], 5);
+  const [mine, , reloadMine] = useLoad(async () => (buyer ? myEntriesOn(id) : []), [id, buyer], 5);
   const [mileage] = useLoad(async () => (buyer ? unwrap(await api.GET("/me/mileage", {})) : null), [id, buyer]);
+  const [policy] = useLoad(async () => unwrap(await api.GET("/policy", {})), []);
   const [tickets, setTickets] = useState(() => Math.max(1, Math.floor(Number(query?.get("tickets"))) || 1));
   const [error, setError, clear] = useProblem();
   const [busy, setBusy] = useState(false);
   // One key per attempt: a retried request (a lost answer, a double click) creates nothing twice.
   const [attempt, setAttempt] = useState(() => crypto.randomUUID());
+  const [freeEntered, setFreeEntered] = useState<Entry | null>(null);
   if (!l) return <ErrorText error={loadError} />;
   const cur = l.currency;
   const m = (n: number, testId?: string) => <Money amount={n} currency={cur} minor={l.currency_minor_units} testId={testId} />;
-  const held = mine ? ticketsHeld(mine) : 0;
+  const held = mine ? ticketsHeld(mine) : 0; // towards the limit: free entries too
+  const freeHeld = mineOn(mine).free;
+  const paidHeld = held - freeHeld; // what P1 was (or is being) paid for
   const left = Math.max(0, l.ticket_limit - held);
   const now = l.first_payment * tickets;
   const p2 = Math.max(0, l.price + l.fee - l.first_payment * (l.paid_tickets + tickets));
-  const all = held + tickets;
+  const all = paidHeld + tickets;
   const worst = l.first_payment * all + p2;
   // the server's own bound, said before asking it (its refusal reads the same)
   const tooMany = mine !== null && tickets > left ? ApiProblem.local("ticket_limit_exceeded", "tickets", { limit: l.ticket_limit, left }) : null;
   const shown = tooMany ?? error;
+  const open = l.status === "open";
+  const atLimit = left === 0 && mine !== null;
+  const buying = open && buyer && !atLimit;
+  const freeCap = policy?.play.free_entry_cap ?? 0;
+  const freeOn = freeCap > 0 || (l.free_tickets ?? 0) > 0;
+  // before any purchase: a visitor reads one ticket's chance (the server's figures), a buyer
+  // their own with the tickets chosen (and those they hold)
+  const odds = buyer ? (
+    <Odds c={buyerChances(l, mine, buying ? tickets : 0)} free={freeOn} />
+  ) : (
+    <Odds c={l.one_ticket_chances} one free={freeOn} />
+  );
+  const reload = () => (reloadListing(), reloadMine());
 
   async function enter(method: "card" | "mileage") {
     if (tooMany) return;
@@ -97,8 +169,8 @@ export function ListingPage({ id, query }: { id: string; query?: URLSearchParams
       <Gallery photos={l.photos} title={l.title} />
       <SellerLine l={l} />
       <p class="muted">
-        {statusText(l.status)} · {t(l.status === "open" ? "closesAt" : "closedAt")} <span class="when">{when(l.closes_at)}</span>
-        {l.status === "open" && l.close_when_full && <> · {w("closesWhenFull", { n: l.expected_entrants })}</>}
+        {statusText(l.status)} · {t(open ? "closesAt" : "closedAt")} <span class="when">{when(l.closes_at)}</span>
+        {open && l.close_when_full && <> · {w("closesWhenFull", { n: l.expected_entrants })}</>}
       </p>
       {l.description && <p class="description">{l.description}</p>}
       <ListingFacts l={l} />
@@ -116,8 +188,9 @@ export function ListingPage({ id, query }: { id: string; query?: URLSearchParams
       <p>
         <a href={`#/draw/${encodeURIComponent(l.listing_id)}`}>{t("draw")}</a>
       </p>
-      {l.status === "open" && <RefundRule />}
-      {l.status === "open" && buyer && (
+      {/* the chance and the refund rule together; in the buy form, right before paying */}
+      {open && !buying && <RefundRule>{odds}</RefundRule>}
+      {open && buyer && (
         <form
           class="panel"
           noValidate
@@ -126,10 +199,11 @@ export function ListingPage({ id, query }: { id: string; query?: URLSearchParams
             void enter("card");
           }}
         >
+          {freeEntered && <FreeEntered entry={freeEntered} />}
           {held > 0 && (
             <p data-testid="tickets-held">{t("youHold", { n: held, limit: l.ticket_limit, left })}</p>
           )}
-          {left === 0 && mine !== null ? (
+          {atLimit ? (
             <p class="notice" data-testid="at-limit">
               {t("atLimit", { limit: l.ticket_limit })}
             </p>
@@ -158,9 +232,9 @@ export function ListingPage({ id, query }: { id: string; query?: URLSearchParams
               {m(worst, "worst-case")}
               <br />
               <small data-testid="worst-case-parts">
-                {tx(held > 0 ? "worstCasePartsHeld" : "worstCaseParts", {
+                {tx(paidHeld > 0 ? "worstCasePartsHeld" : "worstCaseParts", {
                   n: all,
-                  held,
+                  held: paidHeld,
                   now: tickets,
                   p1s: m(l.first_payment * all),
                   p2: m(p2),
@@ -168,35 +242,43 @@ export function ListingPage({ id, query }: { id: string; query?: URLSearchParams
               </small>
             </dd>
           </dl>
+          <RefundRule>{odds}</RefundRule>
           <ErrorText error={shown} />
           <PlayHelp error={shown} />
-          <button type="submit" disabled={busy}>
-            {t("apply")}
-          </button>{" "}
-          <button
-            type="button"
-            class="secondary"
-            disabled={busy}
-            onClick={() => void enter("mileage")}
-          >
-            {t("payWithMileage")}
-          </button>
-          {mileage && (
-            <small class="mileage-balance" data-testid="mileage-balance">
-              {" "}
-              {tx("yourMileage", { amount: <Money amount={mileage.balance} currency={mileage.currency} /> })}
-            </small>
-          )}
+          <p class="actions buy">
+            <button type="submit" disabled={busy}>
+              {t("apply")}
+            </button>
+            <button
+              type="button"
+              class="secondary"
+              disabled={busy}
+              onClick={() => void enter("mileage")}
+            >
+              {t("payWithMileage")}
+            </button>
+            {mileage && (
+              <small class="mileage-balance" data-testid="mileage-balance">
+                {tx("yourMileage", { amount: <Money amount={mileage.balance} currency={mileage.currency} /> })}
+              </small>
+            )}
+          </p>
           <ErrorText error={shown} field="payment_method" currency={cur} />
+          {freeCap > 0 && <FreeEntry listingId={id} cap={freeCap} used={freeEntries(mine)} onEntered={(e) => (setFreeEntered(e), reload())} />}
             </>
           )}
         </form>
       )}
-      {l.status === "open" && !buyer && !session.current() && (
+      {open && !buyer && !session.current() && (
         <p>
           <a href="#/signin">{t("signIn")}</a>
         </p>
       )}
     </section>
   );
+}
+
+/** Free entries a buyer made on a listing (each one ticket, in the draw at once). */
+function freeEntries(entries: Entry[] | null): number {
+  return (entries ?? []).filter((e) => e.payment_method === "free" && e.status === "paid").length;
 }

@@ -3,7 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 
 import { api, unwrap } from "../api/client";
-import { when } from "../i18n";
+import { t, when } from "../i18n";
 import { noteParts, w } from "../i18n/words";
 import { refreshNotes, unread, type Note } from "../notes";
 import { useSignal } from "../signal";
@@ -51,6 +51,12 @@ export function NotificationsPage() {
                   <>
                     {" · "}
                     <a href={`#/listing/${encodeURIComponent(n.listing_id)}`}>{w("openItem")}</a>
+                  </>
+                )}
+                {n.kind === "ComplaintAnswered" && (
+                  <>
+                    {" · "}
+                    <a href="#/complaints">{t("complaints")}</a>
                   </>
                 )}
               </p>

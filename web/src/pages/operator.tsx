@@ -7,8 +7,11 @@ import { percent, span, statusText, t, tx, when } from "../i18n";
 import { w } from "../i18n/words";
 import { EvidencePhotos } from "../dispute";
 import { DEADLINES, type Policy } from "../pricing";
+import { topicText, weekText } from "../play-words";
 import { ConfirmButton, ErrorText, Field, Money, useLoad, useProblem } from "../ui";
+import { MAX_TEXT } from "../dispute";
 import { Shipment } from "./entries";
+import type { Key } from "../i18n/ko";
 
 function PolicyPanel({ policy }: { policy: Policy }) {
   // Each currency's fee and deposit, in its own minor units (KRW first).
@@ -369,6 +372,227 @@ function DecidedDisputes({ page, error }: { page: DisputePage | null; error: unk
   );
 }
 
+type PlayOverview = Schemas["PlayOverview"];
+type OperatorComplaint = Schemas["OperatorComplaint"];
+// the harm signal's floor in KRW (tombola/domain/responsible.py HARM_FLOOR), said in its help
+const HARM_FLOOR_KRW = 100_000;
+
+/** Responsible play in numbers: people verified, with limits, on a break and excluded; whose
+ * spending rose sharply; second accounts refused. Account ids only, never more of a person. */
+function PlayPanel({ play, error }: { play: PlayOverview | null; error: unknown }) {
+  const counts: [string, Key, number | undefined][] = [
+    ["verified", "opVerified", play?.verified],
+    ["with-limits", "opWithLimits", play?.with_limits],
+    ["on-break", "opOnBreak", play?.on_break],
+    ["excluded", "opExcluded", play?.excluded],
+  ];
+  return (
+    <section class="panel" aria-labelledby="op-play-title" data-testid="op-play">
+      <h2 id="op-play-title">{t("playTitle")}</h2>
+      <ErrorText error={error} />
+      {play && (
+        <>
+          <dl class="facts" data-testid="play-counts">
+            {counts.map(([id, key, n]) => (
+              <Fragment key={id}>
+                <dt>{t(key)}</dt>
+                <dd data-testid={`count-${id}`}>{t("opPeople", { n: n ?? 0 })}</dd>
+              </Fragment>
+            ))}
+          </dl>
+          <h3 id="harm-title">{t("opHarm")}</h3>
+          <p class="muted">{tx("opHarmHelp", { floor: <Money amount={HARM_FLOOR_KRW} currency="KRW" /> })}</p>
+          {play.harm_signals.length === 0 ? (
+            <p>{t("nothing")}</p>
+          ) : (
+            <div class="scroll">
+              <table class="stack" aria-labelledby="harm-title" data-testid="harm-signals">
+                <thead>
+                  <tr>
+                    <th scope="col">{t("opAccount")}</th>
+                    <th scope="col">{t("opWeek")}</th>
+                    <th scope="col">{t("opSpent")}</th>
+                    <th scope="col">{t("opPrevious")}</th>
+                    <th scope="col">{t("opRaised")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {play.harm_signals.map((h) => (
+                    <tr key={`${h.user_id}|${h.currency}|${h.week}`} data-testid={`harm-${h.user_id}`}>
+                      <th scope="row" class="mono-text">
+                        {h.user_id}
+                      </th>
+                      <td data-label={t("opWeek")}>
+                        <span class="nowrap">{weekText(h.week)}</span>
+                      </td>
+                      <td data-label={t("opSpent")}>
+                        <Money amount={h.spent} currency={h.currency} />
+                      </td>
+                      <td data-label={t("opPrevious")}>
+                        <Money amount={h.previous} currency={h.currency} />
+                      </td>
+                      <td data-label={t("opRaised")}>
+                        <At iso={h.at} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <h3 id="refused-title">{t("opRefused")}</h3>
+          <p class="muted">{t("opRefusedHelp")}</p>
+          {play.refused_accounts.length === 0 ? (
+            <p>{t("nothing")}</p>
+          ) : (
+            <div class="scroll">
+              <table class="stack" aria-labelledby="refused-title" data-testid="refused-accounts">
+                <thead>
+                  <tr>
+                    <th scope="col">{t("opRefusedAccount")}</th>
+                    <th scope="col">{t("opHolder")}</th>
+                    <th scope="col">{t("opWhen")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {play.refused_accounts.map((r) => (
+                    <tr key={`${r.user_id}|${r.at}`}>
+                      <th scope="row" class="mono-text">
+                        {r.user_id}
+                      </th>
+                      <td data-label={t("opHolder")} class="mono-text">
+                        {r.holder_id}
+                      </td>
+                      <td data-label={t("opWhen")}>
+                        <At iso={r.at} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+/** What a complaint says: its topic, who sent it and when, the listing it names, the text. */
+function ComplaintFacts({ c }: { c: OperatorComplaint }) {
+  return (
+    <>
+      <h3>{topicText(c.topic)}</h3>
+      <p class="muted">
+        {t("complaintFrom")} <span class="mono-text">{c.user_id}</span> · <At iso={c.opened_at} />
+        {c.listing_id && (
+          <>
+            {" · "}
+            <a href={`#/listing/${encodeURIComponent(c.listing_id)}`} class="listing-id">
+              {c.listing_id}
+            </a>
+          </>
+        )}
+      </p>
+      <p class="written" data-testid="complaint-text">
+        {c.text}
+      </p>
+    </>
+  );
+}
+
+/** An open complaint, with how long it has waited and the one answer it gets (asked first). */
+function ComplaintCard({ c, answered }: { c: OperatorComplaint; answered: () => void }) {
+  const [answer, setAnswer] = useState("");
+  const [error, setError, clear] = useProblem();
+  const id = `answer-${c.complaint_id}`;
+  async function send() {
+    setError(null);
+    try {
+      unwrap(await api.POST("/operator/complaints/answer", { body: { user_id: c.user_id, complaint_id: c.complaint_id, answer } }));
+      answered();
+    } catch (err) {
+      setError(err);
+    }
+  }
+  return (
+    <li class="card" data-testid={`op-complaint-${c.complaint_id}`}>
+      <ComplaintFacts c={c} />
+      <p class="standing" data-testid="complaint-age">
+        {t("complaintWaitingFor", { span: span(Math.max(c.age_seconds, 1)) })}
+      </p>
+      <form onSubmit={(e) => e.preventDefault()}>
+        <Field label={t("complaintAnswerLabel")} id={id} field="answer" error={error} onClear={clear}>
+          <textarea id={id} rows={4} maxLength={MAX_TEXT} value={answer} aria-describedby={`${id}-hint`} onInput={(e) => setAnswer((e.target as HTMLTextAreaElement).value)} />
+          <small id={`${id}-hint`}>{t("disputeTextHint", { max: MAX_TEXT, left: MAX_TEXT - answer.length })}</small>
+        </Field>
+        <ErrorText error={error} />
+        <ConfirmButton
+          label={t("complaintAnswerSend")}
+          title={t("complaintAnswerTitle")}
+          confirmLabel={t("complaintAnswerSend")}
+          check={() => {
+            if (answer.trim()) return true;
+            setError(ApiProblem.local("invalid_input", "answer", null, "missing"));
+            document.getElementById(id)?.focus();
+            return false;
+          }}
+          onConfirm={() => void send()}
+        >
+          <p class="written">{answer}</p>
+          <p>{t("complaintAnswerWhat", { user: c.user_id })}</p>
+        </ConfirmButton>
+      </form>
+    </li>
+  );
+}
+
+/** Complaints: the open ones oldest first, each answered once; then those answered. */
+function ComplaintsPanel() {
+  const [open, openError, reloadOpen] = useLoad(async () => unwrap(await api.GET("/operator/complaints", {})), [], 30);
+  const [done, doneError, reloadDone] = useLoad(
+    async () => unwrap(await api.GET("/operator/complaints", { params: { query: { status: "answered" } } })),
+    [],
+    60,
+  );
+  const reload = () => (reloadOpen(), reloadDone());
+  return (
+    <>
+      <h2 id="op-complaints-title">{t("complaintsOpen")}</h2>
+      <p class="muted">{t("complaintsOpenHelp")}</p>
+      <ErrorText error={openError} />
+      {open?.complaints.length === 0 && <p>{t("nothing")}</p>}
+      {open && open.complaints.length > 0 && (
+        <ul class="cards wide" aria-labelledby="op-complaints-title" data-testid="op-complaints">
+          {open.complaints.map((c) => (
+            <ComplaintCard key={`${c.user_id}|${c.complaint_id}`} c={c} answered={reload} />
+          ))}
+        </ul>
+      )}
+      <div class="panel" data-testid="op-complaints-answered">
+        <h2 id="op-answered-title">{t("complaintsAnswered")}</h2>
+        <ErrorText error={doneError} />
+        {done?.complaints.length === 0 && <p>{t("nothing")}</p>}
+        {done && done.complaints.length > 0 && (
+          <ul class="inbox" aria-labelledby="op-answered-title">
+            {done.complaints.map((c) => (
+              <li key={`${c.user_id}|${c.complaint_id}`} class="note" data-testid={`op-answered-${c.complaint_id}`}>
+                <ComplaintFacts c={c} />
+                <p>
+                  <strong>{t("complaintAnswer")}:</strong> <span class="written">{c.answer}</span>
+                </p>
+                <p class="muted">
+                  {c.answered_at && <At iso={c.answered_at} />} · {t("complaintAnsweredAfter", { span: span(Math.max(c.age_seconds, 1)) })}
+                </p>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+    </>
+  );
+}
+
 type Dead = {
   dead_id: string;
   listing_id?: string | null;
@@ -542,6 +766,7 @@ export function OperatorPage() {
   const [dead, deadError, reloadDead] = useLoad(async () => unwrap(await api.GET("/operator/effects", {})), [], 10);
   const [policy, policyError] = useLoad(async () => unwrap(await api.GET("/policy", {})), []);
   const [undelivered, undeliveredError, reloadUndelivered] = useLoad(async () => unwrap(await api.GET("/operator/undelivered", {})), [], 30);
+  const [play, playError] = useLoad(async () => unwrap(await api.GET("/operator/play", {})), [], 30);
   const [error, setError] = useState<unknown>(null);
   async function act(f: () => Promise<unknown>, reload: () => void) {
     setError(null);
@@ -602,6 +827,8 @@ export function OperatorPage() {
         ))}
       </ul>
       <DecidedDisputes page={decided} error={decidedError} />
+      <ComplaintsPanel />
+      <PlayPanel play={play} error={playError} />
       <h2>{t("payouts")}</h2>
       <ErrorText error={payoutsError} />
       {payouts?.payouts.length === 0 && <p>{t("nothing")}</p>}

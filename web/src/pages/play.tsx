@@ -1,7 +1,7 @@
 // Responsible play (#/play): the person's standing in words (verified and their age, whether
 // they may buy now and if not why, until when), their spend limits per currency with what each
 // window holds and when it starts again, a form to set them, and a break and a self-exclusion
-// that ask first; the market's policy in plain words. Also the sandbox's identity verification
+// that ask first; the market's policy in plain words; where to raise a complaint. Also the sandbox's identity verification
 // window (#/verify/<id>), the local stack's stand-in for the provider's, and the link a refused
 // purchase or listing shows to get here.
 import type { ComponentChildren } from "preact";
@@ -525,6 +525,10 @@ export function PlayPage() {
           />
         )}
       </section>
+
+      <p class="panel" data-testid="play-complaints">
+        <a href="#/complaints">{t("complaints")}</a>: {t("complaintsOnProfile")}
+      </p>
     </section>
   );
 }
