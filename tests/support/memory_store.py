@@ -173,7 +173,7 @@ class MemoryStore:
         self._standings: dict[str, dict[str, Any]] = {}
         self._persons: dict[str, str] = {}  # person → the account verified as them
         self._spent: dict[tuple[str, str], int] = {}  # (user, window) → spent
-        self._refused: list[RefusedAccount] = []
+        self._refused: dict[str, RefusedAccount] = {}
         self._complaints: dict[tuple[str, str], dict[str, Any]] = {}
         self._counts: dict[str, int] = {}
         self._harm: dict[tuple[str, str], HarmSignal] = {}
@@ -354,11 +354,12 @@ class MemoryStore:
 
     def add_refused_account(self, refused: RefusedAccount) -> None:
         with self._lock:
-            self._refused.append(refused)
+            self._refused.setdefault(refused.user_id, refused)
 
     def refused_accounts(self, limit: int = 100) -> list[RefusedAccount]:
         with self._lock:
-            return sorted(self._refused, key=lambda r: (r.at, r.user_id), reverse=True)[:limit]
+            rows = list(self._refused.values())
+        return sorted(rows, key=lambda r: (r.at, r.user_id), reverse=True)[:limit]
 
     # ------------------------------------------------------------------ complaints
     def save_complaint(self, complaint: ComplaintRecord, read: int | None) -> bool:
@@ -379,7 +380,7 @@ class MemoryStore:
         with self._lock:
             mine = [d for (u, _), d in self._complaints.items() if u == user_id]
         found = [ComplaintRecord.model_validate(d) for d in mine]
-        return sorted(found, key=lambda c: c.complaint_id, reverse=True)[:limit]
+        return sorted(found, key=lambda c: (c.opened_at, c.complaint_id), reverse=True)[:limit]
 
     def complaint_queue(self, *, answered: bool, limit: int = 100) -> list[ComplaintRecord]:
         with self._lock:
@@ -752,7 +753,8 @@ class MemoryStore:
         if change.harm is not None:
             harm = change.harm
             at5 = (harm.user_id, harm.week)
-            add("harm", ("HARM", *at5), at5 not in self._harm, self._set(self._harm, at5, harm))
+            kept_harm = self._harm.get(at5, harm)  # the first stays; another never fails
+            add("harm", ("HARM", *at5), True, self._set(self._harm, at5, kept_harm))
         for user, counter, delta in merged_counts(change.play_counts):
             add(
                 "count",

@@ -130,6 +130,7 @@ from tombola.state.records import (
     StandingRecord,
 )
 
+MAX_COMPLAINTS_READ = 200  # a person's complaints read at most (5 open at a time)
 DRAW_CHUNK = 1000  # buyers per order chunk, tickets per ticket chunk
 READ_WORKERS = 8  # partitions of one listing read in parallel
 _effects = TypeAdapter(list[Effect])
@@ -477,17 +478,21 @@ class DynamoStore:
         return [HarmSignal.model_validate(i["data"]) for i in items if i is not None]
 
     def add_refused_account(self, refused: RefusedAccount) -> None:
-        self.client.put_item(**refused_account_put(self.table, refused)["Put"])
+        try:
+            self.client.put_item(**refused_account_put(self.table, refused)["Put"])
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise  # else: refused before, listed once
 
     def refused_accounts(self, limit: int = 100) -> list[RefusedAccount]:
-        got = self.client.query(
-            TableName=self.table,
-            KeyConditionExpression="pk = :p",
-            ExpressionAttributeValues=to_item({":p": REFUSED_ACCOUNTS_PK}),
-            ScanIndexForward=False,
-            Limit=limit,
-        )
-        return [RefusedAccount.model_validate(from_item(i)["data"]) for i in got["Items"]]
+        rows = [
+            RefusedAccount.model_validate(i["data"])
+            for i in self._pages(
+                KeyConditionExpression="pk = :p",
+                ExpressionAttributeValues=to_item({":p": REFUSED_ACCOUNTS_PK}),
+            )
+        ]  # one per refused account: rare, read whole, newest first
+        return sorted(rows, key=lambda r: (r.at, r.user_id), reverse=True)[:limit]
 
     # ------------------------------------------------------------------ complaints
     def save_complaint(self, complaint: ComplaintRecord, read: int | None) -> bool:
@@ -515,10 +520,11 @@ class DynamoStore:
             KeyConditionExpression="pk = :p AND begins_with(sk, :c)",
             ExpressionAttributeValues=to_item({":p": f"COMPLAINTS#{user_id}", ":c": "COMPLAINT#"}),
             ScanIndexForward=False,
-            Limit=limit,
+            Limit=MAX_COMPLAINTS_READ,
             ConsistentRead=True,
         )
-        return [ComplaintRecord.model_validate(from_item(i)["data"]) for i in got["Items"]]
+        found = [ComplaintRecord.model_validate(from_item(i)["data"]) for i in got["Items"]]
+        return sorted(found, key=lambda c: (c.opened_at, c.complaint_id), reverse=True)[:limit]
 
     def complaint_queue(self, *, answered: bool, limit: int = 100) -> list[ComplaintRecord]:
         got = self.client.query(

@@ -621,7 +621,13 @@ def spend_update(table: str, charge: SpendCharge) -> dict[str, Any]:
         "ExpressionAttributeValues": to_item({":a": charge.amount}),
     }
     if charge.room is not None:
-        update["ConditionExpression"] = "attribute_not_exists(spent) OR spent <= :room"
+        # a charge larger than the limit itself (room < 0) passes on no window, not even an
+        # empty one
+        update["ConditionExpression"] = (
+            "attribute_not_exists(spent) OR spent <= :room"
+            if charge.room >= 0
+            else "spent <= :room"
+        )
         update["ExpressionAttributeValues"] = to_item({":a": charge.amount, ":room": charge.room})
     return {"Update": update}
 
@@ -630,13 +636,15 @@ REFUSED_ACCOUNTS_PK = "REFUSED_ACCOUNTS"  # the operator's list (rare: a second 
 
 
 def refused_account_put(table: str, refused: RefusedAccount) -> dict[str, Any]:
+    """One row per refused account, the first refusal's (a retrying account adds nothing)."""
     return _put(
         table,
         {
             "pk": REFUSED_ACCOUNTS_PK,
-            "sk": f"{iso(refused.at)}#{refused.user_id}",
+            "sk": f"ACCOUNT#{refused.user_id}",
             "data": refused.model_dump(mode="json"),
         },
+        NEW,
     )
 
 
@@ -670,17 +678,24 @@ PLAY_STATS_SHARDS = 8  # the operator's counts, spread so no key takes every per
 
 
 def harm_put(table: str, signal: HarmSignal) -> dict[str, Any]:
-    return _put(
-        table,
-        {
-            "pk": f"HARM#{signal.user_id}",
-            "sk": signal.week,
-            "gsi3pk": HARM_SIGNALS_PK,
-            "gsi3sk": f"{iso(signal.at)}#{signal.user_id}",
-            "data": signal.model_dump(mode="json"),
-        },
-        NEW,
-    )
+    """Kept once per person, currency and week: the first signal stays, and writing another
+    never fails (a signal must never stop a purchase)."""
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": to_item({"pk": f"HARM#{signal.user_id}", "sk": signal.week}),
+            "UpdateExpression": "SET #d = if_not_exists(#d, :d), gsi3pk = if_not_exists("
+            "gsi3pk, :gp), gsi3sk = if_not_exists(gsi3sk, :gs)",
+            "ExpressionAttributeNames": {"#d": "data"},
+            "ExpressionAttributeValues": to_item(
+                {
+                    ":d": signal.model_dump(mode="json"),
+                    ":gp": HARM_SIGNALS_PK,
+                    ":gs": f"{iso(signal.at)}#{signal.user_id}",
+                }
+            ),
+        }
+    }
 
 
 def play_stats_pk(user_id: str) -> str:

@@ -65,7 +65,7 @@ class PortOneIdentityVerifier:
         if not isinstance(found, VerifiedIdentityVerification):
             return None  # READY (not finished) or FAILED
         customer = found.verified_customer
-        person = customer.ci or customer.di
+        person = customer.ci  # one kind of id only: a DI would be another "person"
         if not person or not customer.birth_date:
             raise ProviderUnavailable(
                 "PortOne's verification carries no CI or birth date: the channel must return them"

@@ -22,11 +22,11 @@ SANDBOX_IDENTITY_URL = "http://127.0.0.1/sandbox/identity/"
 
 def sandbox_person_id(name: str, birth_date: date, phone: str) -> str:
     """Stands in for a CI: the same name, birth date and phone digits are the same person."""
-    who = unicodedata.normalize("NFKC", name).casefold().split()
+    who = "".join(unicodedata.normalize("NFKC", name).casefold().split())  # 김 민수 = 김민수
     digits = "".join(c for c in unicodedata.normalize("NFKC", phone) if c.isdigit())
-    if digits.startswith("82"):
-        digits = "0" + digits[2:]
-    raw = f"{' '.join(who)}|{birth_date.isoformat()}|{digits}"
+    if digits.startswith("82"):  # +82 10 …, and +82 010 … as some type it
+        digits = "0" + digits[2:].removeprefix("0")
+    raw = f"{who}|{birth_date.isoformat()}|{digits}"
     return "sandbox-ci-" + hashlib.sha256(raw.encode()).hexdigest()
 
 

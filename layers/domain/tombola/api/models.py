@@ -373,7 +373,9 @@ LimitAmount = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT)]
 
 
 class VerificationIn(Input):
-    verification_id: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[\w-]+$")]
+    verification_id: Annotated[
+        str, Field(min_length=1, max_length=100, pattern=r"^idv-[0-9a-f]{16}-[0-9a-f]{20}$")
+    ]
 
 
 class SpendLimitsIn(Input):

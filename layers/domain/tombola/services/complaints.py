@@ -44,13 +44,15 @@ def raise_complaint(
     """Under an Idempotency-Key the complaint's id is derived from it: a retry finds it."""
     key = checked_request_key(request_key)
     now = deps.clock.now()
-    suffix = derived_id("", caller.user_id, key)[:12] if key else random_tokens.token_hex(6)
-    complaint_id = f"{now:%Y%m%dT%H%M%S%f}Z-{suffix}"
-    if key is not None:
-        for kept in deps.store.complaints_of(caller.user_id):
-            if kept.complaint_id.endswith(f"-{suffix}"):
-                same_request(kept.request_fingerprint, body)
-                return view(kept)
+    # under a key the id is the key's alone, so two sends of it at once are one complaint
+    complaint_id = (
+        derived_id("K", caller.user_id, key)
+        if key
+        else f"{now:%Y%m%dT%H%M%S%f}Z-{random_tokens.token_hex(6)}"
+    )
+    if key is not None and (kept := deps.store.get_complaint(caller.user_id, complaint_id)):
+        same_request(kept.request_fingerprint, body)
+        return view(kept)
     mine = deps.store.complaints_of(caller.user_id, limit=MAX_OPEN * 4)
     if sum(1 for c in mine if c.open) >= MAX_OPEN:
         raise NotAllowedNow(
@@ -68,7 +70,11 @@ def raise_complaint(
         request_fingerprint=fingerprint(body) if key else None,
     )
     if not deps.store.save_complaint(complaint, None):
-        raise Conflict("the complaint was sent twice at once; it is kept once")
+        kept = deps.store.get_complaint(caller.user_id, complaint_id)
+        if kept is None:
+            raise Conflict("the complaint was sent twice at once; send it again")
+        same_request(kept.request_fingerprint, body)  # the same key sent twice at once
+        return view(kept)
     return view(complaint)
 
 

@@ -4,6 +4,7 @@ no payment; in the draw like any ticket, nothing in the money."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 from tombola.api.views import EntryCreated
 from tombola.domain.auth import Caller, Role
@@ -16,7 +17,6 @@ from tombola.services.buyers import check_buyer_limit, load_buyer, release_expir
 from tombola.services.deps import Deps
 from tombola.services.entries import entry_view
 from tombola.services.listing_access import load_listing, pseudonym_key, require_profile
-from tombola.services.request_keys import derived_id
 from tombola.services.runner import decide_and_apply
 from tombola.services.ticket_counts import accept_tickets
 from tombola.state.changes import Change, QuotaMove
@@ -46,7 +46,8 @@ def enter_free(deps: Deps, caller: Caller, listing_id: str) -> EntryCreated:
         now = deps.clock.now()
         if listing_now.status is not ListingStatus.OPEN or now >= listing_now.closes_at:
             raise ListingNotOpen("the listing is not open for entries")
-        refused = play.refusal(play.policy(deps), deps.store.get_standing(caller.user_id), now)
+        standing = deps.store.get_standing(caller.user_id)
+        refused = play.refusal(play.policy(deps), standing, now)
         if refused is not None:
             raise refused
         buyer = load_buyer(deps, listing_now, caller.user_id)
@@ -57,12 +58,21 @@ def enter_free(deps: Deps, caller: Caller, listing_id: str) -> EntryCreated:
                 field="free_entry",
                 limits={"limit": cap, "left": 0},
             )
-        change = Change(buyers=[buyer])
+        # a break or exclusion committed meanwhile makes this decide again
+        change = Change(
+            buyers=[buyer], standing_read=(caller.user_id, standing.version if standing else 0)
+        )
         change.quota.extend(release_expired(listing_now, buyer, now))
         check_buyer_limit(listing_now, buyer, 1)
         entry = EntryRecord(
-            # derived, never the user id: ticket ids are public in the draw's transcript
-            entry_id=derived_id("F", caller.user_id, listing_id, f"free-{made + 1}"),
+            # keyed: ticket ids are public in the transcript, and nobody may find a known
+            # account's ticket there by hashing its id
+            entry_id="F"
+            + hmac.new(
+                pseudonym_key(deps).encode(),
+                f"free|{caller.user_id}|{listing_id}|{made + 1}".encode(),
+                hashlib.sha256,
+            ).hexdigest()[:20],
             listing_id=listing_id,
             buyer_id=caller.user_id,
             tickets=1,

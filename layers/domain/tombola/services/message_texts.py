@@ -247,6 +247,11 @@ WHY: dict[str, tuple[str, str]] = {
         "이 결제로 직접 정하신 지출 한도를 넘게 되어 받지 않았습니다.",
         "This payment would have taken you past the spend limit you set, so it was not taken.",
     ),
+    "play": (
+        "지금은 참여할 수 없는 상태라(본인인증, 나이 또는 지출 한도 선택) 결제를 받지 않았습니다.",
+        "You cannot take part right now (verification, age, or a spend limit to choose), so the "
+        "payment was not taken.",
+    ),
     "paused": (
         "쉬어가기 또는 참여 제한 기간이라 결제를 받지 않았습니다.",
         "You are on a break or have excluded yourself from play, so the payment was not taken.",

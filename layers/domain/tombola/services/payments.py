@@ -29,7 +29,7 @@ from tombola.domain.errors import (
 )
 from tombola.domain.lifecycle import ListingStatus
 from tombola.domain.money import Money
-from tombola.domain.references import PaysFor, Reference
+from tombola.domain.references import PaysFor, Reference, unaccepted_key
 from tombola.domain.tickets import PaymentDecision, decide_hold_payment
 from tombola.ports.payment_provider import PaymentEvent
 from tombola.services import play, provider_events
@@ -191,6 +191,17 @@ def _deposit(deps: Deps, event: PaymentEvent, listing_id: str, change: Change) -
         return _refund_unaccepted(change, listing, event, listing.seller_id, "deposit expired")
     if event.data.amount != listing.deposit or event.data.currency != listing.currency:
         return _refund_unaccepted(change, listing, event, listing.seller_id, "wrong deposit amount")
+    now = deps.clock.now()
+    paused = play.refusal(play.policy(deps), deps.store.get_standing(listing.seller_id), now)
+    if paused is not None:  # a break or exclusion taken since the listing was made stops it
+        return _refund_unaccepted(
+            change,
+            listing,
+            event,
+            listing.seller_id,
+            f"responsible play: {paused.code}",
+            why=_why(paused.code),
+        )
     move(listing, ListingStatus.OPEN, deps.clock.now())
     listing.deposit_payment_id = event.data.payment_id
     change.journal.append(
@@ -298,7 +309,9 @@ def _gate(
 
 
 def _why(code: str) -> str:
-    return "spend_limit" if code == SpendLimitReached.code else "paused"
+    if code == SpendLimitReached.code:
+        return "spend_limit"
+    return "paused" if code in {"on_break", "self_excluded"} else "play"
 
 
 def _second_payment(
@@ -311,6 +324,12 @@ def _second_payment(
     if listing.second_payment_id == event.data.payment_id:
         change.listing = None
         return DUPLICATE  # this very payment made its payer the final buyer
+    refused_before = unaccepted_key(listing_id, event.data.payment_id)
+    if deps.store.journal_entries([(listing_id, refused_before)]):
+        # refused and refunded before (the head's version orders this read after that write):
+        # the same payment again, whatever changed since, is that refusal
+        change.listing = None
+        return DUPLICATE
     current = (
         listing.status is ListingStatus.AWAITING_SECOND_PAYMENT and listing.candidate == buyer_id
     )

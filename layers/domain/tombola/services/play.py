@@ -69,7 +69,7 @@ def refusal(
             field="verification",
         )
     born = standing.birth_date if standing is not None else None
-    if born is not None and age_on(born, now.date()) < p.minimum_age:
+    if born is not None and age_on(born, now.astimezone(p.zone).date()) < p.minimum_age:
         return MayNotPlay(
             "under_age", f"you must be {p.minimum_age} or older to take part", field="age"
         )
@@ -114,16 +114,6 @@ def _charges(
     found = windows(currency, now, p.zone)
     week_before = windows(currency, now - timedelta(days=7), p.zone)[1].key
     spent = deps.store.spent(user_id, [w.key for w in found] + [week_before])
-    week = found[1].key
-    if rose_sharply(currency, spent[week_before], spent[week], spent[week] + amount):
-        change.harm = HarmSignal(
-            user_id=user_id,
-            currency=currency,
-            week=week,
-            spent=spent[week] + amount,
-            previous=spent[week_before],
-            at=now,
-        )
     charges: list[SpendCharge] = []
     for w in found:
         limit = limits.of(w.name) if limits else None
@@ -139,6 +129,16 @@ def _charges(
             )
         charges.append(
             SpendCharge(user_id, w.key, amount, None if limit is None else limit - amount)
+        )
+    week = found[1].key
+    if rose_sharply(currency, spent[week_before], spent[week], spent[week] + amount):
+        change.harm = HarmSignal(
+            user_id=user_id,
+            currency=currency,
+            week=week,
+            spent=spent[week] + amount,
+            previous=spent[week_before],
+            at=now,
         )
     return charges
 
@@ -291,7 +291,7 @@ def counted(
         now_until = getattr(after, attr)
         if now_until == was:
             continue
-        if was is not None and was > now:
+        if was is not None and was.date() >= now.date():  # still counted (in force by day)
             out.append((user, f"{kind}#{was.date().isoformat()}", -1))
         if now_until is not None:
             out.append((user, f"{kind}#{now_until.date().isoformat()}", 1))
@@ -393,7 +393,7 @@ def standing_view(deps: Deps, user_id: str) -> StandingView:
             )
         )
     age = (
-        age_on(standing.birth_date, now.date())
+        age_on(standing.birth_date, now.astimezone(p.zone).date())
         if standing is not None and standing.birth_date is not None
         else None
     )
