@@ -544,7 +544,7 @@ export const en: Record<Key, string> = {
   verifyBirthDate: "Date of birth",
   verifySubmit: "Verify",
   verifySignIn: "Sign in first: the verification is kept on the account you are signed in with.",
-  err_identity_sdk_missing: "Identity verification with PortOne needs its browser SDK, which this page has not loaded, so it cannot start. Please tell the operator.",
+  err_identity_sdk_missing: "PortOne's identity verification window could not be loaded (check your connection, or an ad blocker): try again.",
   err_identity_failed: "The identity verification did not finish. Nothing was verified; try again.",
   err_invalid_input_verification_id: "This verification was not started on the account you are signed in with: start again with “Verify your identity”.",
   err_not_allowed_now_verification_id: "The identity verification was not finished, so nothing was verified: start it again.",

@@ -542,7 +542,7 @@ export const ko = {
   verifyBirthDate: "생년월일",
   verifySubmit: "인증하기",
   verifySignIn: "먼저 로그인하세요. 본인인증은 로그인한 계정에 기록됩니다.",
-  err_identity_sdk_missing: "PortOne 본인인증에 필요한 브라우저 SDK가 이 페이지에 없어 인증을 시작할 수 없습니다. 운영자에게 알려 주세요.",
+  err_identity_sdk_missing: "포트원 본인인증 창을 불러오지 못했습니다(인터넷 연결이나 광고 차단기를 확인해 주세요). 다시 시도해 주세요.",
   err_identity_failed: "본인인증이 끝나지 않았습니다. 인증된 것은 없으니 다시 시도해 주세요.",
   err_invalid_input_verification_id: "이 본인인증은 지금 로그인한 계정에서 시작한 것이 아닙니다. '본인인증 하기'로 다시 시작해 주세요.",
   err_not_allowed_now_verification_id: "본인인증이 끝나지 않아 인증되지 않았습니다. 다시 시작해 주세요.",

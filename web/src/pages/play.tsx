@@ -16,6 +16,7 @@ import type { Key } from "../i18n/ko";
 import { go } from "../router";
 import { signal } from "../signal";
 import { ConfirmButton, ErrorText, Field, Money, useLoad, useProblem } from "../ui";
+import { loadPortOne } from "../portone";
 
 type Standing = Schemas["StandingView"];
 type CurrencyLimits = Schemas["CurrencyLimitsView"];
@@ -29,21 +30,6 @@ const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 const DAYS_PER_MONTH = 30.4375; // as the server counts an exclusion's months (365.25 / 12)
 const MAX_AMOUNT = 10 ** 15; // the API's largest amount, in minor units
-
-/** PortOne's browser SDK (v2), when the page has loaded it: its identity verification window. */
-interface PortOneSdk {
-  requestIdentityVerification(request: {
-    storeId: string;
-    identityVerificationId: string;
-    channelKey: string;
-  }): Promise<{ code?: string; message?: string } | undefined>;
-}
-
-declare global {
-  interface Window {
-    PortOne?: PortOneSdk;
-  }
-}
 
 /** How the last verification ended, for the play page to say once it is back there. */
 const outcome = signal<{ verified: boolean; error: unknown } | null>(null);
@@ -69,7 +55,7 @@ async function startVerification(): Promise<void> {
     return;
   }
   if (start.provider === "portone") {
-    const sdk = window.PortOne;
+    const sdk = await loadPortOne();
     if (!sdk) throw new ApiProblem(0, "identity_sdk_missing", "window.PortOne is not loaded", null);
     if (!start.store_id || !start.channel_key) throw new ApiProblem(0, "identity_failed", "no store or channel for identity verification", null);
     const answer = await sdk.requestIdentityVerification({
