@@ -72,18 +72,20 @@ def test_the_chance_of_being_drawn_first_before_paying_on_the_listing_and_the_ch
     odds = rule.get_by_test_id("odds")
     expect(rule).to_contain_text("The ticket price (P1) is not refunded")
     expect(odds).to_contain_text(
-        "Your chance of being drawn first: 1 in 3 (33%) now; 1 in 10 (10%) if it fills"
+        "Your chance of being drawn first: 1 in 10 (10%) if it fills; 1 in 3 (33%) now"
     )
     expect(odds).to_contain_text(ODDS_HOW)
     page.get_by_label("Tickets").fill("3")
-    expect(odds).to_contain_text("3 in 5 (60%) now; 3 in 10 (30%) if it fills")
+    expect(odds).to_contain_text("3 in 10 (30%) if it fills; 3 in 5 (60%) now")
     page.get_by_label("Tickets").fill("2")
-    expect(odds).to_contain_text("2 in 4 (50%) now; 2 in 10 (20%) if it fills")
+    expect(odds).to_contain_text("2 in 10 (20%) if it fills; 2 in 4 (50%) now")
     buyer.shot(artifacts, "odds-listing")
     _usable(page, "listing with the odds")
     _amounts_hold(page, "listing with the odds")
     _korean(page)
-    expect(odds).to_contain_text("먼저 뽑힐 확률: 지금 4장 중 2장 (50%), 다 차면 10장 중 2장 (20%)")
+    expect(odds).to_contain_text(
+        "먼저 뽑힐 확률: 다 차면 10장 중 2장 (20%), 아직 응모가 적은 지금은 4장 중 2장 (50%)"
+    )
     expect(page.get_by_test_id("free-entry")).to_contain_text("무료로 응모하기")
     buyer.shot(artifacts, "odds-listing-ko")
     _amounts_hold(page, "listing with the odds, Korean")
@@ -94,7 +96,7 @@ def test_the_chance_of_being_drawn_first_before_paying_on_the_listing_and_the_ch
     expect(page).to_have_url(re.compile(r"#/checkout/"))
     expect(page.get_by_test_id("checkout-what")).to_have_text("2 tickets (₩1,000 each)")
     expect(page.get_by_test_id("odds")).to_contain_text(
-        "Your chance of being drawn first: 2 in 4 (50%) now; 2 in 10 (20%) if it fills"
+        "Your chance of being drawn first: 2 in 10 (20%) if it fills; 2 in 4 (50%) now"
     )
     expect(page.get_by_test_id("checkout-refund-rule")).to_contain_text(
         "refunded only if the listing ends unsold or is cancelled"
@@ -107,7 +109,9 @@ def test_the_chance_of_being_drawn_first_before_paying_on_the_listing_and_the_ch
     # once paid, the next purchase counts them as the buyer's own
     page = buyer.open(f"/listing/{lid}")
     expect(page.get_by_test_id("tickets-held")).to_contain_text("You already hold 2 tickets")
-    expect(page.get_by_test_id("odds")).to_contain_text("3 in 5 (60%) now; 3 in 10 (30%)")
+    expect(page.get_by_test_id("odds")).to_contain_text(
+        "3 in 10 (30%) if it fills; 3 in 5 (60%) now"
+    )
 
 
 def test_a_free_entry_from_the_listing_page_is_in_my_entries_and_counts_in_the_odds(
@@ -124,7 +128,9 @@ def test_a_free_entry_from_the_listing_page_is_in_my_entries_and_counts_in_the_o
     free = page.get_by_test_id("free-entry")
     expect(free).to_contain_text("exactly the same chance as a paid one, and no payment")
     expect(free).to_contain_text("1 free entry per person on each listing")
-    expect(page.get_by_test_id("odds")).to_contain_text("1 in 3 (33%) now; 1 in 10 (10%) if")
+    expect(page.get_by_test_id("odds")).to_contain_text(
+        "1 in 10 (10%) if it fills; 1 in 3 (33%) now"
+    )
     buyer.shot(artifacts, "free-entry-offered")
     _usable(page, "listing with the free entry")
     free.get_by_role("button", name="Enter for free").click()
@@ -136,7 +142,7 @@ def test_a_free_entry_from_the_listing_page_is_in_my_entries_and_counts_in_the_o
     # the listing's counts: the free ticket is in the draw, and in the buyer's odds
     expect(page.get_by_test_id("free-tickets")).to_have_text("1")
     expect(page.get_by_test_id("tickets-held")).to_contain_text("You already hold 1 ticket")
-    expect(page.get_by_test_id("odds")).to_contain_text("2 in 4 (50%) now; 2 in 11 (18%) if")
+    expect(page.get_by_test_id("odds")).to_contain_text("2 in 11 (18%) if it fills; 2 in 4 (50%) now")
     buyer.shot(artifacts, "free-entry-done")
 
     # My entries: a free entry, not a ₩0 payment
@@ -153,7 +159,7 @@ def test_a_free_entry_from_the_listing_page_is_in_my_entries_and_counts_in_the_o
     visitor = browser.new_page()
     visitor.goto(f"{base}/#/listing/{lid}")
     expect(visitor.get_by_test_id("odds")).to_contain_text(
-        "응모권 1장이 먼저 뽑힐 확률: 지금 4장 중 1장 (25%), 다 차면 11장 중 1장 (9.1%)"
+        "응모권 1장이 먼저 뽑힐 확률: 다 차면 11장 중 1장 (9.1%), 아직 응모가 적은 지금은 4장 중 1장 (25%)"
     )
     expect(visitor.get_by_test_id("free-tickets")).to_have_text("1")
     # how it works says the free way in, where it is offered

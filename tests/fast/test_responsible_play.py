@@ -396,3 +396,16 @@ def test_the_operator_sees_counts_and_a_sharp_rise_never_more(kr: FastWorld) -> 
     assert (signal.user_id, signal.spent, signal.previous) == ("ann", 120_000, 40_000)
     assert "ci-" not in repr(play.overview(w.deps, op))  # counts and ids, no person's details
     w.conserved()
+
+
+def test_the_refusal_names_the_window_that_blocks_longest(kr: FastWorld) -> None:
+    """Past the day's limit and the month's too: waiting for tomorrow would not be enough, so
+    the refusal names the month and when it resets."""
+    w = kr
+    open_for_days(w, ticket_limit=8)
+    ready(w, "ann", day=P1, month=P1)
+    assert w.buy("ann", 1) == "tickets_issued"
+    err = refused("spend_limit_reached", lambda: w.hold("ann", 1))
+    assert isinstance(err, SpendLimitReached)
+    assert err.window == "month"
+    assert err.resets_at == datetime(2026, 6, 30, 15, tzinfo=UTC).isoformat()  # 1 July, Seoul

@@ -41,9 +41,9 @@ describe("a buyer's chance of being drawn first", () => {
     const of = (mine: number, n: number) => t("oddsOf", { mine, of: n, pct: percent(mine, n) });
     lang.set("en");
     expect(t("oddsYours", { now: of(3, 45), full: of(3, 100) })).toBe(
-      "Your chance of being drawn first: 3 in 45 (6.7%) now; 3 in 100 (3%) if it fills",
+      "Your chance of being drawn first: 3 in 100 (3%) if it fills; 3 in 45 (6.7%) now, while few have entered",
     );
     lang.set("ko");
-    expect(t("oddsYours", { now: of(3, 45), full: of(3, 100) })).toBe("먼저 뽑힐 확률: 지금 45장 중 3장 (6.7%), 다 차면 100장 중 3장 (3%)");
+    expect(t("oddsYours", { now: of(3, 45), full: of(3, 100) })).toBe("먼저 뽑힐 확률: 다 차면 100장 중 3장 (3%), 아직 응모가 적은 지금은 45장 중 3장 (6.7%)");
   });
 });

@@ -583,9 +583,9 @@ export const en: Record<Key, string> = {
   val_tracking_number_invalid: "A {carrier} tracking number has {lengths} digits; this one has {n}.",
   val_tracking_number_not_digits: "A {carrier} tracking number is digits only ({lengths} of them); spaces and hyphens are fine.",
   // odds before every purchase (chances.tsx), the free entry route, complaints, the operator's view of play
-  oddsYours: "Your chance of being drawn first: {now} now; {full} if it fills",
+  oddsYours: "Your chance of being drawn first: {full} if it fills; {now} now, while few have entered",
   oddsYoursSame: "Your chance of being drawn first: {now}, the same once it is full",
-  oddsOne: "One ticket's chance of being drawn first: {now} now; {full} if it fills",
+  oddsOne: "One ticket's chance of being drawn first: {full} if it fills; {now} now, while few have entered",
   oddsOneSame: "One ticket's chance of being drawn first: {now}, the same once it is full",
   oddsOf: "{mine} in {of} ({pct})",
   oddsHow: "Every ticket in the draw is one equal chance: the more tickets are sold, the smaller each one's chance.",

@@ -581,9 +581,9 @@ export const ko = {
   val_tracking_number_invalid: "{carrier} 운송장 번호는 숫자 {lengths}자리입니다. 입력한 번호는 {n}자리입니다.",
   val_tracking_number_not_digits: "{carrier} 운송장 번호는 숫자로만 된 {lengths}자리입니다. 띄어쓰기와 하이픈은 괜찮습니다.",
   // odds before every purchase (chances.tsx), the free entry route, complaints, the operator's view of play
-  oddsYours: "먼저 뽑힐 확률: 지금 {now}, 다 차면 {full}",
+  oddsYours: "먼저 뽑힐 확률: 다 차면 {full}, 아직 응모가 적은 지금은 {now}",
   oddsYoursSame: "먼저 뽑힐 확률: {now} (다 찬 뒤에도 같습니다)",
-  oddsOne: "응모권 1장이 먼저 뽑힐 확률: 지금 {now}, 다 차면 {full}",
+  oddsOne: "응모권 1장이 먼저 뽑힐 확률: 다 차면 {full}, 아직 응모가 적은 지금은 {now}",
   oddsOneSame: "응모권 1장이 먼저 뽑힐 확률: {now} (다 찬 뒤에도 같습니다)",
   oddsOf: "{of}장 중 {mine}장 ({pct})",
   oddsHow: "추첨에 들어간 응모권은 한 장이 똑같이 한 번의 기회입니다. 응모권이 더 팔릴수록 한 장의 확률은 작아집니다.",

@@ -26,8 +26,8 @@ const NOTES: Record<string, Pair> = {
   YouBought: { ko: "'{title}'은(는) 이제 회원님의 것입니다. 더 낼 금액은 없고, 판매자가 곧 발송합니다.", en: "'{title}' is yours: nothing more to pay; the seller ships it next." },
   ShipRequested: { ko: "'{title}'을(를) 발송하고 송장번호를 입력해 주세요.", en: "Ship '{title}' and enter its tracking number." },
   ComplaintAnswered: {
-    ko: "운영자가 회원님의 불편 신고에 답변했습니다. 내 정보에서 확인해 주세요.",
-    en: "The operator answered your complaint: read it under your account.",
+    ko: "운영자가 회원님의 불편 신고에 답변했습니다. 불편 신고 화면에서 확인해 주세요.",
+    en: "The operator answered your complaint: read it on the Complaints page.",
   },
   Shipped: { ko: "'{title}'이(가) {carrier} {tracking_number}(으)로 발송되었습니다.", en: "'{title}' was shipped: {carrier} {tracking_number}." },
   Delivered: { ko: "'{title}'이(가) 배송 완료되었습니다. 받으셨다면 수령을 확인해 주세요.", en: "'{title}' was delivered. Confirm receipt once you have it." },

@@ -91,9 +91,9 @@ WORDS: dict[str, tuple[str, str, str, str]] = {
     ),
     "ComplaintAnswered": (
         "불편 신고에 답변이 왔습니다",
-        "운영자가 회원님의 불편 신고에 답변했습니다. 앱의 내 정보에서 확인해 주세요.",
+        "운영자가 회원님의 불편 신고에 답변했습니다. 앱의 불편 신고 화면에서 확인해 주세요.",
         "Your complaint was answered",
-        "The operator answered your complaint: read it under your account in the app.",
+        "The operator answered your complaint: read it on the Complaints page of the app.",
     ),
     "Shipped": (
         "상품이 발송되었습니다",

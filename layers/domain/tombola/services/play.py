@@ -115,21 +115,28 @@ def _charges(
     week_before = windows(currency, now - timedelta(days=7), p.zone)[1].key
     spent = deps.store.spent(user_id, [w.key for w in found] + [week_before])
     charges: list[SpendCharge] = []
-    for w in found:
-        limit = limits.of(w.name) if limits else None
-        if limit is not None and spent[w.key] + amount > limit:
-            raise SpendLimitReached(
-                f"this would take you past your {w.name}'s spend limit: {spent[w.key]} of "
-                f"{limit} {currency} spent, {amount} more asked; it resets at "
-                f"{w.ends_at.isoformat()}",
-                window=w.name,
-                limit=limit,
-                spent=spent[w.key],
-                resets_at=w.ends_at.isoformat(),
-            )
-        charges.append(
-            SpendCharge(user_id, w.key, amount, None if limit is None else limit - amount)
+    over = [
+        w
+        for w in found
+        if limits and (cap := limits.of(w.name)) is not None and spent[w.key] + amount > cap
+    ]
+    # the refusal names the window that blocks longest: waiting for a shorter one's reset would
+    # not be enough
+    if over and limits is not None:
+        w = max(over, key=lambda w: w.ends_at)
+        limit = limits.of(w.name) or 0  # over the limit: it is set
+        raise SpendLimitReached(
+            f"this would take you past your {w.name}'s spend limit: {spent[w.key]} of "
+            f"{limit} {currency} spent, {amount} more asked; it resets at "
+            f"{w.ends_at.isoformat()}",
+            window=w.name,
+            limit=limit,
+            spent=spent[w.key],
+            resets_at=w.ends_at.isoformat(),
         )
+    for w in found:
+        cap = limits.of(w.name) if limits else None
+        charges.append(SpendCharge(user_id, w.key, amount, None if cap is None else cap - amount))
     week = found[1].key
     if rose_sharply(currency, spent[week_before], spent[week], spent[week] + amount):
         change.harm = HarmSignal(
