@@ -142,7 +142,9 @@ def test_a_free_entry_from_the_listing_page_is_in_my_entries_and_counts_in_the_o
     # the listing's counts: the free ticket is in the draw, and in the buyer's odds
     expect(page.get_by_test_id("free-tickets")).to_have_text("1")
     expect(page.get_by_test_id("tickets-held")).to_contain_text("You already hold 1 ticket")
-    expect(page.get_by_test_id("odds")).to_contain_text("2 in 11 (18%) if it fills; 2 in 4 (50%) now")
+    expect(page.get_by_test_id("odds")).to_contain_text(
+        "2 in 11 (18%) if it fills; 2 in 4 (50%) now"
+    )
     buyer.shot(artifacts, "free-entry-done")
 
     # My entries: a free entry, not a ₩0 payment
@@ -159,7 +161,8 @@ def test_a_free_entry_from_the_listing_page_is_in_my_entries_and_counts_in_the_o
     visitor = browser.new_page()
     visitor.goto(f"{base}/#/listing/{lid}")
     expect(visitor.get_by_test_id("odds")).to_contain_text(
-        "응모권 1장이 먼저 뽑힐 확률: 다 차면 11장 중 1장 (9.1%), 아직 응모가 적은 지금은 4장 중 1장 (25%)"
+        "응모권 1장이 먼저 뽑힐 확률: 다 차면 11장 중 1장 (9.1%), "
+        "아직 응모가 적은 지금은 4장 중 1장 (25%)"
     )
     expect(visitor.get_by_test_id("free-tickets")).to_have_text("1")
     # how it works says the free way in, where it is offered
