@@ -311,10 +311,8 @@ def test_a_break_or_exclusion_stops_buying_and_listing(kr: FastWorld, pause: str
     w.conserved()
 
 
-def test_a_drawn_candidate_may_still_pay_the_p2_they_owe(kr: FastWorld) -> None:
-    """docs/DECISIONS.md: a break or exclusion taken after the draw does not take the item
-    from the candidate; their spend limit still counts the P2."""
-    w = kr
+def drawn_with_p2_due(w: FastWorld) -> str:
+    """ann and bob, ready and with a ticket each; drawn: the candidate owes a P2."""
     w.open()
     ready(w, "ann")
     ready(w, "bob")
@@ -322,7 +320,15 @@ def test_a_drawn_candidate_may_still_pay_the_p2_they_owe(kr: FastWorld) -> None:
     w.buy("bob", 1)
     w.close()
     assert w.run() == "wait_p2"
-    candidate = w.record().candidate
+    candidate: str = w.record().candidate
+    return candidate
+
+
+def test_a_drawn_candidate_may_still_pay_the_p2_they_owe(kr: FastWorld) -> None:
+    """docs/DECISIONS.md: a break or exclusion taken after the draw does not take the item
+    from the candidate; their spend limit still counts the P2."""
+    w = kr
+    candidate = drawn_with_p2_due(w)
     play.exclude(w.deps, caller(candidate, Role.BUYER), ExclusionIn(months=6, confirm=True))
     assert w.pay(w.second_payment()) == "final_buyer"
     w.conserved()
@@ -332,14 +338,7 @@ def test_a_p2_past_the_limit_is_refused_at_checkout_and_refunded_when_paid(
     kr: FastWorld,
 ) -> None:
     w = kr
-    w.open()
-    ready(w, "ann")
-    ready(w, "bob")
-    w.buy("ann", 1)
-    w.buy("bob", 1)
-    w.close()
-    assert w.run() == "wait_p2"
-    candidate = w.record().candidate
+    candidate = drawn_with_p2_due(w)
     due = w.record().second_payment_due
     assert due > P1
     opened = w.second_payment()  # a checkout made before a lower limit ...

@@ -138,7 +138,26 @@ class RefundAccountMissing(ProviderUnavailable):
     and lands on the operator's dead letters with this reason if it never comes."""
 
 
-class PortOnePaymentProvider:
+class PortOneAccess:
+    """The credentials, read on first use (``credentials`` may be a function: a function that
+    never talks to PortOne never reads the secret), and an SDK client on them with our timeout."""
+
+    _credentials: PortOneCredentials | Callable[[], PortOneCredentials]
+
+    @property
+    def credentials(self) -> PortOneCredentials:
+        if callable(self._credentials):
+            self._credentials = self._credentials()
+        return self._credentials
+
+    def sdk_client(self, kind: Callable[..., Any]) -> Any:
+        c = self.credentials
+        client = kind(secret=c.api_secret, base_url=c.api_url, store_id=c.store_id)
+        client._sync_client = httpx.Client(timeout=TIMEOUT_SECONDS)  # the SDK's is 60 s
+        return client
+
+
+class PortOnePaymentProvider(PortOneAccess):
     pays_out = False  # the operator transfers payouts and confirms them
 
     def __init__(
@@ -157,18 +176,9 @@ class PortOnePaymentProvider:
         self.payers = payers  # a payer's profile: where a virtual-account refund goes
 
     @property
-    def credentials(self) -> PortOneCredentials:
-        if callable(self._credentials):
-            self._credentials = self._credentials()
-        return self._credentials
-
-    @property
     def client(self) -> PaymentClient:
         if self._client is None:
-            c = self.credentials
-            client = PaymentClient(secret=c.api_secret, base_url=c.api_url, store_id=c.store_id)
-            client._sync_client = httpx.Client(timeout=TIMEOUT_SECONDS)  # the SDK's is 60 s
-            self._client = client
+            self._client = self.sdk_client(PaymentClient)
         return self._client
 
     # ------------------------------------------------------------------------- checkout

@@ -15,12 +15,12 @@ from portone_server_sdk.identity_verification import (
     VerifiedIdentityVerification,
 )
 
-from tombola.adapters.portone import TIMEOUT_SECONDS, PortOneCredentials
+from tombola.adapters.portone import PortOneAccess, PortOneCredentials
 from tombola.domain.errors import ProviderUnavailable
 from tombola.ports.identity import VerificationWindow, VerifiedPerson
 
 
-class PortOneIdentityVerifier:
+class PortOneIdentityVerifier(PortOneAccess):
     def __init__(
         self,
         credentials: PortOneCredentials | Callable[[], PortOneCredentials],
@@ -31,20 +31,9 @@ class PortOneIdentityVerifier:
         self._client: IdentityVerificationClient | None = None
 
     @property
-    def credentials(self) -> PortOneCredentials:
-        if callable(self._credentials):
-            self._credentials = self._credentials()
-        return self._credentials
-
-    @property
     def client(self) -> IdentityVerificationClient:
         if self._client is None:
-            c = self.credentials
-            client = IdentityVerificationClient(
-                secret=c.api_secret, base_url=c.api_url, store_id=c.store_id
-            )
-            client._sync_client = httpx.Client(timeout=TIMEOUT_SECONDS)
-            self._client = client
+            self._client = self.sdk_client(IdentityVerificationClient)
         return self._client
 
     def window(self, verification_id: str) -> VerificationWindow:
