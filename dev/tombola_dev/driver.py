@@ -264,6 +264,16 @@ class Driver:
     def record(self, listing_id: str) -> Any:
         return self.store.get_listing(listing_id)
 
+    def as_draw_v1(self, listing_id: str) -> None:
+        """The listing as one published before draw-v2 (no beacon round fixed), whose order a
+        test can foresee from its seed alone, as the patent's examples need."""
+        self.store.client.update_item(
+            TableName=self.store.table,
+            Key={"pk": {"S": f"LISTING#{listing_id}"}, "sk": {"S": "META"}},
+            UpdateExpression="REMOVE #d.draw_version, #d.beacon_chain, #d.beacon_planned",
+            ExpressionAttributeNames={"#d": "data"},
+        )
+
     def buyers(self, listing_id: str) -> list[Any]:
         record = self.record(listing_id)
         return list(self.store.buyers_of_listing(listing_id, record.entry_partitions))

@@ -10,16 +10,36 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tombola.domain import draw
+from tombola.domain import beacon, draw
 from tombola_dev.client import Client, default_url
 
 
+def public_beacon(data: dict[str, Any] | None) -> draw.PublicBeacon | None:
+    if not data:
+        return None
+    return draw.PublicBeacon(
+        chain=beacon.Chain.from_dict(data["chain"]),
+        planned_round=int(data["planned_round"]),
+        round=data.get("used_round"),
+        signature=data.get("signature"),
+        note=data.get("note"),
+        due_round=data.get("round"),
+        margin=int(data.get("margin_seconds", 0)),
+    )
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
 def public_draw(data: dict[str, Any]) -> draw.PublicDraw:
-    if data.get("version", draw.DRAW_VERSION) != draw.DRAW_VERSION:
-        raise ValueError(f"unknown draw version {data.get('version')!r}")
+    version = data.get("version", draw.DRAW_V1)
+    if version not in draw.VERSIONS:
+        raise ValueError(f"unknown draw version {version!r}")
     return draw.PublicDraw(
         listing_id=data["listing_id"],
         commitment=data["commitment"],
@@ -27,7 +47,11 @@ def public_draw(data: dict[str, Any]) -> draw.PublicDraw:
         tickets=tuple(draw.PublicTicket(t["ticket_id"], t["buyer"]) for t in data["tickets"]),
         seed=data.get("seed"),
         order=tuple(data.get("order", [])),
-        beacon=data.get("beacon"),
+        version=version,
+        entries_root=data.get("entries_root"),
+        beacon=public_beacon(data.get("beacon")),
+        closes_at=_time(data.get("closes_at")),
+        closed_at=_time(data.get("closed_at")),
     )
 
 
@@ -48,11 +72,20 @@ def check(data: dict[str, Any]) -> tuple[bool, list[str]]:
     result = draw.verify(public_draw(data))
     if result.ok:
         shown = ", ".join(result.recomputed_order[: len(data.get("order", []))])
-        return True, [
+        lines = [
             f"OK: {data['listing_id']}: SHA-256(seed) matches the commitment, "
             f"{len(data['tickets'])} tickets hash to the entries digest, "
             f"and the order recomputes ({shown})"
         ]
+        b = data.get("beacon")
+        if data.get("version") == draw.DRAW_V2 and b:
+            lines.append(
+                f"OK: the tickets' Merkle root is {data['entries_root']}; beacon round "
+                f"{b['used_round']} of chain {b['chain']['name']} ({b['chain']['hash'][:16]}…) "
+                "is signed by the chain's key"
+                + (f" (not the planned {b['round']}: {b['note']})" if b.get("note") else "")
+            )
+        return True, lines
     return False, [f"MISMATCH: {p}" for p in result.problems]
 
 

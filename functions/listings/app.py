@@ -18,12 +18,13 @@ from tombola.api.views import (
     ListingCreated,
     ListingPage,
     ListingView,
+    MyDraw,
     PhotoUploadView,
     PolicyView,
     StatementView,
 )
 from tombola.config import NonEmpty, PaymentSettings
-from tombola.services import entrants, listing_photos, listings, policy
+from tombola.services import draw_proofs, entrants, listing_photos, listings, policy
 
 
 class ListingsSettings(PaymentSettings):
@@ -80,6 +81,14 @@ def get_listing(listing_id: str) -> ListingView:
 )
 def get_draw(listing_id: str, page: Annotated[int, Query(ge=0, le=10**6)] = 0) -> DrawTranscript:
     return listings.draw_view(deps(), listing_id, page)
+
+
+@app.get(
+    "/listings/<listing_id>/draw/mine",
+    **contract.get(404, 409, summary="My tickets in the draw, each with its Merkle proof and rank"),
+)
+def get_my_draw(listing_id: str) -> MyDraw:
+    return draw_proofs.my_draw(deps(), caller(app), listing_id)
 
 
 @app.get("/listings/<listing_id>/statement", **contract.get(404, summary="The money statement"))

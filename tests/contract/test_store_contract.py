@@ -554,12 +554,34 @@ def test_the_draw_is_kept_in_chunks(store: AnyStore) -> None:
     assert store.draw_order("L1", 2_499, 5) == ["b02499"]
     assert store.draw_order("L1", 3_000, 1) == []
     assert store.draw_order("L1", 0, 0) == []
-    first, more = store.draw_tickets("L1", 0)
-    assert (len(first), more, first[0]) == (1_000, True, ("E00000-1", "b00000"))
+    first, more = store.draw_tickets("L1", 0)  # tickets: 1,024 per chunk, the Merkle subtrees
+    assert (len(first), more, first[0]) == (1_024, True, ("E00000-1", "b00000"))
     last, more = store.draw_tickets("L1", 2)
-    assert (len(last), more, last[-1]) == (500, False, ("E02499-1", "b02499"))
+    assert (len(last), more, last[-1]) == (452, False, ("E02499-1", "b02499"))
     assert store.draw_tickets("L1", 3) == ([], False)
     assert store.draw_order("L2", 0, 5) == []
+
+
+def test_a_ticket_and_a_rank_find_their_chunks(store: AnyStore) -> None:
+    order = [f"b{n:05d}" for n in range(2_500)]
+    ranks = {b: n.to_bytes(4, "big") for n, b in enumerate(order)}
+    tickets = [(f"E{n:05d}-1", f"b{n:05d}") for n in range(2_500)]
+    paths = [[bytes([n]) * 32, bytes([n + 9]) * 32] for n in range(3)]
+    store.put_draw("L1", [], tickets, paths)  # the entries at close
+    store.put_draw("L1", order, [], (), ranks)  # the order once the round is out
+    found = store.ticket_chunk("L1", "E01024-1")
+    assert found is not None
+    n, chunk, path = found
+    assert (n, chunk[0], path) == (1, ("E01024-1", "b01024"), paths[1])
+    assert store.ticket_chunk("L1", "E01023-1") is not None
+    assert store.ticket_chunk("L1", "E01023-1")[0] == 0  # type: ignore[index]
+    assert store.ticket_chunk("L1", "A") is None  # before the first ticket
+    assert store.ticket_chunk("L2", "E00001-1") is None
+    at = store.order_chunk_at("L1", (1_500).to_bytes(4, "big"))
+    assert at is not None
+    assert at[0] == 1
+    assert at[1][500] == "b01500"
+    assert store.order_chunk_at("L1", (0).to_bytes(4, "big"))[0] == 0  # type: ignore[index]
 
 
 # ---------------------------------------------------------------------------- people, seeds

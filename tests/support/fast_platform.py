@@ -32,6 +32,7 @@ from tests.support.interleavings import (
 )
 from tests.support.memory_store import MemoryStore
 from tombola.adapters.idempotency import NoIdempotency
+from tombola.adapters.local_beacon import LocalBeacon
 from tombola.api.models import (
     CarrierEventIn,
     DisputeIn,
@@ -319,6 +320,7 @@ def fast_deps(start: datetime | None = None) -> tuple[Deps, ManualClock]:
         secrets=FixedSecrets(),
         telemetry=RecordingTelemetry(),
         identity=MemoryIdentity(),
+        beacon=LocalBeacon(b"test beacon", clock),
     )
     return deps, clock
 

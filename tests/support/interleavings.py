@@ -22,6 +22,7 @@ from tombola_dev.template import Template
 from tests.support.ttl import forget_expired
 from tombola.adapters.dynamo import DynamoStore
 from tombola.adapters.idempotency import NoIdempotency
+from tombola.adapters.local_beacon import LocalBeacon
 from tombola.adapters.sandbox_psp import SandboxPaymentProvider, WebhookSigning
 from tombola.api.models import (
     CarrierEventIn,
@@ -134,6 +135,7 @@ def platform(table: str, client: Any, start: datetime) -> tuple[Deps, ManualCloc
         requests=NoIdempotency(),
         secrets=FixedSecrets(),
         telemetry=RecordingTelemetry(),
+        beacon=LocalBeacon(b"test beacon", clock),
     )
     return deps, clock
 
@@ -143,6 +145,7 @@ def caller(user: str, role: Role) -> Caller:
 
 
 # ------------------------------------------------------------------------- the state machine
+LONG_AGO = datetime.min.replace(tzinfo=UTC)
 WAIT_STAGE = {
     "wait_close": "close",
     "wait_p2": "second_payment",
@@ -167,6 +170,7 @@ class Execution:
     settle: tuple[str, str] | None = None  # (outcome, reason) to begin
     chunks: list[tuple[int, str | None]] = field(default_factory=list)
     fixed_outcome: str | None = None
+    beacon_at: datetime = LONG_AGO  # wait_beacon: when the Wait ends
 
     @property
     def workflow(self) -> ManualWorkflow:
@@ -177,6 +181,8 @@ class Execution:
     def can_step(self) -> bool:
         if self.phase == "none":
             return self.listing_id in self.workflow.started
+        if self.phase == "wait_beacon":  # the Wait state: its seconds pass on the test's clock
+            return self.deps.clock.now() >= self.beacon_at
         if self.phase in WAIT_STAGE:
             return self.token is None or self.token in self.workflow.answers
         return self.phase != "done"
@@ -184,8 +190,12 @@ class Execution:
     def _wait(self, phase: str) -> None:
         self.phase, self.token = phase, None
 
-    def _after_draw(self, outcome: str, candidate: str | None) -> None:
+    def _after_draw(self, outcome: str, candidate: str | None, wait: int = 0) -> None:
         self.candidate = candidate
+        if outcome == "beacon_pending":
+            self.phase = "wait_beacon"
+            self.beacon_at = self.deps.clock.now() + timedelta(seconds=wait)
+            return
         if outcome == "second_payment_due":
             self._wait("wait_p2")
         elif outcome == "final_buyer":
@@ -208,7 +218,9 @@ class Execution:
                 self._wait("wait_close")
         elif self.phase == "draw":
             r = drawing.run_draw(d, lid)
-            self._after_draw(r.outcome, r.candidate)
+            self._after_draw(r.outcome, r.candidate, r.wait)
+        elif self.phase == "wait_beacon":
+            self.phase = "draw"
         elif self.phase == "redraw":
             assert self.passed is not None
             r = drawing.run_redraw(d, lid, *self.passed)

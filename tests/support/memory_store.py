@@ -23,13 +23,14 @@ import hashlib
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter
 
+from tombola.domain import draw, merkle
 from tombola.domain.errors import (
     BadCursor,
     Conflict,
@@ -73,7 +74,8 @@ from tombola.state.records import (
     StandingRecord,
 )
 
-DRAW_CHUNK = 1000  # buyers per order chunk, tickets per ticket chunk (as DynamoStore)
+DRAW_CHUNK = draw.ORDER_CHUNK  # buyers per order chunk (as DynamoStore)
+TICKET_CHUNK = merkle.CHUNK  # tickets per ticket chunk (as DynamoStore)
 DEDUPE_TTL = timedelta(days=30)
 OUTBOX_GRACE = timedelta(seconds=60)
 MAX_TRANSACTION_ITEMS = 100
@@ -286,16 +288,56 @@ class MemoryStore:
         return [s for s in found if s is not None]
 
     def put_draw(
-        self, listing_id: str, order: Sequence[str], tickets: Sequence[tuple[str, str]]
+        self,
+        listing_id: str,
+        order: Sequence[str],
+        tickets: Sequence[tuple[str, str]],
+        paths: Sequence[Sequence[bytes]] = (),
+        ranks: Mapping[str, bytes] | None = None,
     ) -> None:
         with self._lock:
             for n, start in enumerate(range(0, len(order), DRAW_CHUNK)):
                 self._draws[(listing_id, f"ORDER#{n:06d}")] = list(
                     order[start : start + DRAW_CHUNK]
                 )
-            for n, start in enumerate(range(0, len(tickets), DRAW_CHUNK)):
-                chunk = [tuple(t) for t in tickets[start : start + DRAW_CHUNK]]
+                if ranks is not None:
+                    self._draws[(listing_id, f"RANKAT#{ranks[order[start]].hex()}")] = n
+            for n, start in enumerate(range(0, len(tickets), TICKET_CHUNK)):
+                chunk = [tuple(t) for t in tickets[start : start + TICKET_CHUNK]]
                 self._draws[(listing_id, f"TICKETS#{n:06d}")] = chunk
+                self._draws[(listing_id, f"PATH#{n:06d}")] = (
+                    list(paths[n]) if n < len(paths) else []
+                )
+                self._draws[(listing_id, f"TICKETAT#{chunk[0][0]}")] = n
+
+    def _last_at_or_below(self, listing_id: str, prefix: str, value: str) -> int | None:
+        starts = sorted(
+            (sk[len(prefix) :], n)
+            for (lid, sk), n in self._draws.items()
+            if lid == listing_id and sk.startswith(prefix)
+        )
+        at = [n for first, n in starts if first <= value]
+        return at[-1] if at else None
+
+    def order_chunk_at(self, listing_id: str, rank: bytes) -> tuple[int, list[str]] | None:
+        with self._lock:
+            n = self._last_at_or_below(listing_id, "RANKAT#", rank.hex())
+            if n is None:
+                return None
+            return n, list(self._draws[(listing_id, f"ORDER#{n:06d}")])
+
+    def ticket_chunk(
+        self, listing_id: str, ticket_id: str
+    ) -> tuple[int, list[tuple[str, str]], list[bytes]] | None:
+        with self._lock:
+            n = self._last_at_or_below(listing_id, "TICKETAT#", ticket_id)
+            if n is None:
+                return None
+            return (
+                n,
+                list(self._draws[(listing_id, f"TICKETS#{n:06d}")]),
+                list(self._draws[(listing_id, f"PATH#{n:06d}")]),
+            )
 
     def draw_order(self, listing_id: str, start: int, count: int) -> list[str]:
         if count <= 0:

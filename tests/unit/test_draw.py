@@ -118,17 +118,6 @@ def test_verify_before_reveal_says_so() -> None:
     )
 
 
-def test_beacon_changes_the_order_key() -> None:
-    tickets = tuple(PublicTicket(f"t{i}", f"b{i}") for i in range(30))
-    plain = candidate_order(SEED, "L1", tickets)
-    beaconed = candidate_order(SEED, "L1", tickets, beacon="drand:1234:abcd")
-    assert plain != beaconed
-    genuine = dataclasses.replace(
-        published(tickets=tickets), order=tuple(beaconed), beacon="drand:1234:abcd"
-    )
-    assert verify(genuine).ok
-
-
 @given(
     st.lists(
         st.tuples(

@@ -18,8 +18,10 @@ from aws_lambda_powertools.utilities.parameters.exceptions import (
 from botocore.config import Config
 
 from tombola.adapters.aws import EventBridgePublisher, StepFunctionsWorkflow
+from tombola.adapters.drand import DrandBeacon
 from tombola.adapters.dynamo import DynamoStore
 from tombola.adapters.idempotency import NoIdempotency, RequestIdempotency
+from tombola.adapters.local_beacon import LazyLocalBeacon
 from tombola.adapters.observability import PowertoolsTelemetry
 from tombola.adapters.portone import (
     PORTONE_API,
@@ -38,6 +40,7 @@ from tombola.domain.signatures import signing_secrets
 from tombola.ports.clock import Clock, SystemClock, SystemRandomness
 from tombola.ports.identity import IdentityVerifier
 from tombola.ports.payment_provider import PaymentProvider
+from tombola.ports.randomness_beacon import Beacon
 from tombola.ports.runtime import Secrets
 from tombola.services.deps import Deps
 
@@ -123,6 +126,14 @@ def identity_verifier(s: Settings, dynamodb: Any, secrets: Secrets) -> IdentityV
     return SandboxIdentityVerifier(s.table_name, dynamodb, url)
 
 
+def beacon_source(s: Settings, clock: Clock, secrets: Secrets) -> Beacon:
+    """drand's quicknet through the relays, or the local beacon (its key lazily from its
+    secret: only the functions that publish and draw are given it)."""
+    if s.beacon == "drand":
+        return DrandBeacon([r.strip() for r in s.beacon_relays.split(",") if r.strip()])
+    return LazyLocalBeacon(lambda: secrets.json(s.beacon_key_arn)["key"].encode(), clock)  # noqa: PLW0108
+
+
 def build(settings: Settings | None = None) -> Deps:
     s = settings or _settings.get(None) or Settings.from_env()
     clock = _overrides.get("clock") or SystemClock()
@@ -144,6 +155,7 @@ def build(settings: Settings | None = None) -> Deps:
         telemetry=_overrides.get("telemetry") or PowertoolsTelemetry(),
         photos=photo_storage(s),
         identity=_overrides.get("identity") or identity_verifier(s, dynamodb, secrets),
+        beacon=_overrides.get("beacon") or beacon_source(s, clock, secrets),
     )
 
 

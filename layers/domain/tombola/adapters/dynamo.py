@@ -7,6 +7,8 @@ The keys, indexes and access patterns are documented in docs/DATA_MODEL.md; in s
   QUOTA#<id>#<k> / QUOTA              quota shard k: remaining, paid, open
   ENTRIES#<id>#<b> / BUYER#<buyer>    a buyer's entries on a listing (gsi2 BUYER#, gsi3 holds)
   DRAW#<id> / ORDER#<n> | TICKETS#<n> draw order and public ticket list, in chunks
+  DRAW#<id> / TICKETAT#<first id>     which ticket chunk starts at that ticket id (the proofs)
+  DRAW#<id> / RANKAT#<best rank>      which order chunk starts at that rank (a buyer's place)
   SEED#<listing id> / SEED            draw seed (its own key prefix: only the draw may read it)
   USER#<id>    / PROFILE | MILEAGE#<currency>
   LEDGER#<listing id or ->#<j> / ENTRY#<key>   journal entry (never overwritten)
@@ -22,9 +24,10 @@ The keys, indexes and access patterns are documented in docs/DATA_MODEL.md; in s
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -88,6 +91,7 @@ from tombola.adapters.dynamo_items import (
     to_item,
     transact_once,
 )
+from tombola.domain import draw, merkle
 from tombola.domain.errors import (
     BadCursor,
     Conflict,
@@ -131,7 +135,8 @@ from tombola.state.records import (
 )
 
 MAX_COMPLAINTS_READ = 200  # a person's complaints read at most (5 open at a time)
-DRAW_CHUNK = 1000  # buyers per order chunk, tickets per ticket chunk
+DRAW_CHUNK = draw.ORDER_CHUNK  # buyers per order chunk
+TICKET_CHUNK = merkle.CHUNK  # tickets per ticket chunk: a whole subtree of the entries' tree
 READ_WORKERS = 8  # partitions of one listing read in parallel
 _effects = TypeAdapter(list[Effect])
 
@@ -354,9 +359,15 @@ class DynamoStore:
         ]
 
     def put_draw(
-        self, listing_id: str, order: Sequence[str], tickets: Sequence[tuple[str, str]]
+        self,
+        listing_id: str,
+        order: Sequence[str],
+        tickets: Sequence[tuple[str, str]],
+        paths: Sequence[Sequence[bytes]] = (),
+        ranks: Mapping[str, bytes] | None = None,
     ) -> None:
-        """The draw's order and ticket list in chunks; a re-run writes the same items."""
+        """The draw's order and ticket list in chunks (with each ticket chunk its path to the
+        entries root, draw-v2); a re-run writes the same items."""
         items: list[dict[str, Any]] = []
         for n, start in enumerate(range(0, len(order), DRAW_CHUNK)):
             items.append(
@@ -368,18 +379,61 @@ class DynamoStore:
                     }
                 )
             )
-        for n, start in enumerate(range(0, len(tickets), DRAW_CHUNK)):
-            chunk = tickets[start : start + DRAW_CHUNK]
-            items.append(
-                to_item(
-                    {
-                        "pk": draw_pk(listing_id),
-                        "sk": f"TICKETS#{n:06d}",
-                        "tickets": json.dumps(chunk, separators=(",", ":")),
-                    }
+            if ranks is not None:
+                first = ranks[order[start]].hex()
+                items.append(
+                    to_item({"pk": draw_pk(listing_id), "sk": f"RANKAT#{first}", "chunk": n})
                 )
+        for n, start in enumerate(range(0, len(tickets), TICKET_CHUNK)):
+            chunk = tickets[start : start + TICKET_CHUNK]
+            item: dict[str, Any] = {
+                "pk": draw_pk(listing_id),
+                "sk": f"TICKETS#{n:06d}",
+                "tickets": json.dumps(chunk, separators=(",", ":")),
+            }
+            if n < len(paths):
+                item["path"] = base64.b64encode(b"".join(paths[n])).decode()
+            items.append(to_item(item))
+            items.append(
+                to_item({"pk": draw_pk(listing_id), "sk": f"TICKETAT#{chunk[0][0]}", "chunk": n})
             )
         self._batch_put(items)
+
+    def order_chunk_at(self, listing_id: str, rank: bytes) -> tuple[int, list[str]] | None:
+        n = self._last_at_or_below(listing_id, "RANKAT#", rank.hex())
+        if n is None:
+            return None
+        item = self._get(draw_pk(listing_id), f"ORDER#{n:06d}")
+        return (n, list(item["buyers"])) if item is not None else None
+
+    def _last_at_or_below(self, listing_id: str, prefix: str, value: str) -> int | None:
+        """The chunk number of the last ``prefix`` marker at or below ``value`` (one query)."""
+        found = self.client.query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :p AND sk BETWEEN :lo AND :hi",
+            ExpressionAttributeValues=to_item(
+                {":p": draw_pk(listing_id), ":lo": prefix, ":hi": f"{prefix}{value}"}
+            ),
+            ScanIndexForward=False,
+            Limit=1,
+            ConsistentRead=True,
+        ).get("Items", [])
+        return int(from_item(found[0])["chunk"]) if found else None
+
+    def ticket_chunk(
+        self, listing_id: str, ticket_id: str
+    ) -> tuple[int, list[tuple[str, str]], list[bytes]] | None:
+        """The ticket chunk that holds ``ticket_id`` if any: its number, tickets and path to the
+        entries root. One query finds the last chunk starting at or before the id."""
+        n = self._last_at_or_below(listing_id, "TICKETAT#", ticket_id)
+        if n is None:
+            return None
+        item = self._get(draw_pk(listing_id), f"TICKETS#{n:06d}")
+        if item is None:
+            return None
+        raw = base64.b64decode(item.get("path", ""))
+        path = [raw[i : i + 32] for i in range(0, len(raw), 32)]
+        return n, [tuple(t) for t in json.loads(item["tickets"])], path
 
     def draw_order(self, listing_id: str, start: int, count: int) -> list[str]:
         """order[start:start + count]."""
@@ -397,6 +451,7 @@ class DynamoStore:
 
     def draw_tickets(self, listing_id: str, page: int) -> tuple[list[tuple[str, str]], bool]:
         """One chunk of (ticket id, buyer) in ticket-id order, and whether more follow."""
+        # (draws before draw-v2 were stored 1,000 tickets per chunk: a page is a chunk either way)
         items = self._batch_get(
             [
                 (draw_pk(listing_id), f"TICKETS#{page:06d}"),

@@ -85,6 +85,28 @@ class ChancesView(View):
     if_full: int = Field(description="the tickets in the draw once the paid ones reach Np")
 
 
+class BeaconChainView(View):
+    name: str = Field(examples=["quicknet"])
+    hash: str = Field(description="the chain's id (drand's chain hash)")
+    public_key: str = Field(description="hex, a compressed BLS12-381 G2 point")
+    genesis_time: int = Field(description="unix seconds of round 1")
+    period: int = Field(description="seconds between rounds")
+    scheme: str = Field(examples=["bls-unchained-g1-rfc9380"])
+
+
+class BeaconView(View):
+    chain: BeaconChainView
+    margin_seconds: int = Field(description="the round is the first at or after close + margin")
+    planned_round: int = Field(description="fixed at publish for the scheduled close")
+    planned_at: str = Field(description="when the planned round is emitted")
+    round: int | None = Field(
+        default=None, description="the round the draw waits for, fixed when the entries are"
+    )
+    note: str | None = Field(default=None, description="why it is not the planned round")
+    used_round: int | None = Field(default=None, description="the round the draw used")
+    signature: str | None = Field(default=None, description="its BLS signature, hex")
+
+
 class ListingView(View):
     listing_id: str = Field(examples=["L-8f2c1e"])
     title: str
@@ -121,6 +143,10 @@ class ListingView(View):
     )
     worst_case_one_ticket: int = Field(description="P1 + P2 if drawn now, for one ticket")
     draw_commitment: str
+    draw_version: str = Field(default="draw-v1", examples=["draw-v2"])
+    beacon: BeaconView | None = Field(
+        default=None, description="draw-v2: the public beacon round fixed at publish"
+    )
     deadlines: DeadlinesView
     photos: list[str] = Field(
         description="the photos' URLs, in the order the seller added them (at most 8)"
@@ -163,6 +189,39 @@ class DrawTranscript(View):
     page: int
     next_page: int | None
     seed: str | None = Field(description="revealed once the draw is done")
+    order: list[str] = Field(description="pseudonyms in the order drawn so far")
+    entries_root: str | None = Field(
+        default=None, description="draw-v2: the Merkle root of (ticket id, pseudonym), at close"
+    )
+    closes_at: str | None = Field(default=None, description="the scheduled close")
+    closed_at: str | None = Field(default=None, description="when the entries were frozen")
+    beacon: BeaconView | None = None
+
+
+class TicketProof(View):
+    ticket_id: str
+    index: int = Field(description="the ticket's place in ticket-id order, from 0")
+    proof: str = Field(description="the sibling hashes from the leaf up, 32 bytes each, base64")
+    rank: str | None = Field(default=None, description="HMAC-SHA256(K, ticket id), hex; once drawn")
+
+
+class MyDraw(View):
+    """One buyer's tickets in a draw-v2 draw, each with what lets them check it alone."""
+
+    listing_id: str
+    version: str
+    buyer: str = Field(description="my pseudonym on this listing")
+    closes_at: str
+    closed_at: str | None
+    commitment: str
+    entries_digest: str | None
+    entries_root: str | None
+    ticket_count: int = Field(description="tickets in the draw (leaves of the tree)")
+    beacon: BeaconView | None
+    seed: str | None = Field(description="revealed once the draw is done")
+    tickets: list[TicketProof]
+    place: int | None = Field(default=None, description="my place in the order, from 1")
+    buyers: int = Field(description="buyers in the order")
     order: list[str] = Field(description="pseudonyms in the order drawn so far")
 
 

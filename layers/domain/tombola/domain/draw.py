@@ -1,13 +1,17 @@
-"""The verifiable draw (docs/RULES.md, "The draw").
+"""The verifiable draw (docs/RULES.md, "The draw"): one home for both versions.
 
+draw-v1 (listings published before draw-v2):
 - At publish: a secret 32-byte seed S; its commitment SHA-256(S) is published.
 - At close: paid ticket ids, sorted and joined by "\\n", hash to the entries digest E.
 - K = HMAC-SHA256(S, "draw-v1|" + listing id + "|" + E); a ticket's rank is HMAC-SHA256(K, id).
 - Buyers are ordered by their lowest-ranked ticket (byte order). No modulo, so no bias.
-- S is revealed with the first candidate; ``verify`` recomputes everything from public data.
 
-The seam for a public randomness beacon: ``beacon`` (e.g. a drand round's randomness fixed at
-publish) is appended to the key message when given, so E cannot be steered by whoever knows S.
+draw-v2 adds what nobody can know before close, the operator included:
+- At publish the listing also fixes a beacon round R (the first at or after the close plus a
+  margin) of a named chain; at close E and the entries' Merkle root M (domain/merkle.py) are
+  published; the draw waits for R and verifies its BLS signature (domain/beacon.py).
+- K = HMAC-SHA256(S, "draw-v2|" + listing id + "|" + E + "|" + M + "|" + chain hash + "|" + round
+  + "|" + randomness); ranks and order as in v1.
 """
 
 from __future__ import annotations
@@ -15,14 +19,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
+from tombola.domain import beacon as beacons
+from tombola.domain import merkle
 from tombola.domain.errors import DrawError
 
-DRAW_VERSION = "draw-v1"
+DRAW_V1 = "draw-v1"
+DRAW_V2 = "draw-v2"
+DRAW_VERSION = DRAW_V2  # what new listings are drawn with
+VERSIONS = (DRAW_V1, DRAW_V2)
 SEED_BYTES = 32
+ORDER_CHUNK = 1000  # buyers per stored chunk of the order
 
 
 class _Entropy(Protocol):
@@ -40,7 +51,7 @@ class DrawTicket(Protocol):
 @dataclass(frozen=True, slots=True)
 class PublicTicket:
     ticket_id: str
-    buyer_id: str
+    buyer_id: str  # in public, the buyer's pseudonym
 
 
 def new_seed(entropy: _Entropy) -> bytes:
@@ -54,38 +65,64 @@ def commitment(seed: bytes) -> str:
     return hashlib.sha256(seed).hexdigest()
 
 
-def entries_digest(ticket_ids: Iterable[str]) -> str:
-    ids = sorted(ticket_ids)
-    if len(set(ids)) != len(ids):
-        raise DrawError("ticket ids must be unique")
+def _checked_ids(ids: Sequence[str]) -> None:
+    """``ids`` sorted: unique and without newlines (the digest joins them by newline)."""
+    for previous, current in itertools.pairwise(ids):
+        if previous == current:
+            raise DrawError("ticket ids must be unique")
     if any("\n" in t for t in ids):
         raise DrawError("a ticket id may not contain a newline")
+
+
+def entries_digest(ticket_ids: Iterable[str]) -> str:
+    ids = sorted(ticket_ids)
+    _checked_ids(ids)
     return hashlib.sha256("\n".join(ids).encode()).hexdigest()
 
 
-def order_key(seed: bytes, listing_id: str, digest: str, beacon: str | None = None) -> bytes:
-    message = f"{DRAW_VERSION}|{listing_id}|{digest}"
-    if beacon is not None:
-        message += f"|{beacon}"
+@dataclass(frozen=True, slots=True)
+class BeaconValue:
+    """The verified round a draw-v2 order key mixes in."""
+
+    chain: beacons.Chain
+    round: int
+    randomness: str  # hex
+
+
+def order_key(
+    seed: bytes,
+    listing_id: str,
+    digest: str,
+    version: str = DRAW_V1,
+    root: str | None = None,
+    beacon: BeaconValue | None = None,
+) -> bytes:
+    if version == DRAW_V1:
+        message = f"{DRAW_V1}|{listing_id}|{digest}"
+    elif version == DRAW_V2:
+        if root is None or beacon is None:
+            raise DrawError("a draw-v2 order key needs the entries root and the beacon round")
+        message = (
+            f"{DRAW_V2}|{listing_id}|{digest}|{root}|{beacon.chain.hash}|{beacon.round}|"
+            f"{beacon.randomness}"
+        )
+    else:
+        raise DrawError(f"unknown draw version {version!r}")
     return hmac.new(seed, message.encode(), hashlib.sha256).digest()
 
 
-def candidate_order(
-    seed: bytes,
-    listing_id: str,
-    tickets: Sequence[DrawTicket],
-    beacon: str | None = None,
-) -> list[str]:
-    """Every buyer once, at their best (lowest-ranked) ticket; the full order at once."""
-    pairs = [(t.ticket_id, t.buyer_id) for t in tickets]
-    return rank_buyers(
-        order_key(seed, listing_id, entries_digest(p[0] for p in pairs), beacon), pairs
-    )
+def ticket_rank(key: bytes, ticket_id: str) -> bytes:
+    return hmac.new(key, ticket_id.encode(), hashlib.sha256).digest()
 
 
 def rank_buyers(key: bytes, tickets: Iterable[tuple[str, str]]) -> list[str]:
-    """One pass over (ticket id, buyer): each buyer at their lowest rank, then sorted. The HMAC
-    key schedule is computed once and copied per ticket (same digest as ``ticket_rank``)."""
+    return ranked(key, tickets)[0]
+
+
+def ranked(key: bytes, tickets: Iterable[tuple[str, str]]) -> tuple[list[str], dict[str, bytes]]:
+    """One pass over (ticket id, buyer): each buyer at their lowest rank, then sorted; and each
+    buyer's best rank. The HMAC key schedule is computed once and copied per ticket (same digest
+    as ``ticket_rank``)."""
     base = hmac.new(key, digestmod=hashlib.sha256)
     best: dict[str, bytes] = {}
     for ticket_id, buyer in tickets:
@@ -95,7 +132,37 @@ def rank_buyers(key: bytes, tickets: Iterable[tuple[str, str]]) -> list[str]:
         known = best.get(buyer)
         if known is None or rank < known:
             best[buyer] = rank
-    return sorted(best, key=lambda buyer: (best[buyer], buyer))
+    return sorted(best, key=lambda buyer: (best[buyer], buyer)), best
+
+
+@dataclass(frozen=True, slots=True)
+class Entries:
+    """The tickets in the draw, frozen at close: what is published before the beacon round."""
+
+    tickets: list[tuple[str, str]]  # (ticket id, buyer id) in ticket-id order: the transcript
+    digest: str  # E
+    root: str | None  # M (draw-v2)
+    chunk_paths: list[list[bytes]]  # per chunk of merkle.CHUNK tickets: its path to M
+
+
+def seal(tickets: list[tuple[str, str]], pseudonym: Callable[[str], str] | None = None) -> Entries:
+    """Sort once, digest once; with ``pseudonym`` (draw-v2) also the Merkle tree of
+    (ticket id, the buyer's pseudonym)."""
+    tickets.sort()
+    ids = [t for t, _ in tickets]
+    _checked_ids(ids)
+    digest = hashlib.sha256("\n".join(ids).encode()).hexdigest()
+    if pseudonym is None or not tickets:
+        return Entries(tickets, digest, None, [])
+    names: dict[str, str] = {}
+    leaves = []
+    for ticket_id, buyer in tickets:
+        name = names.get(buyer)
+        if name is None:
+            name = names[buyer] = pseudonym(buyer)
+        leaves.append(merkle.leaf(ticket_id, name))
+    tree = merkle.levels(leaves)
+    return Entries(tickets, digest, tree[-1][0].hex(), merkle.chunk_paths(tree))
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,20 +172,54 @@ class DrawRun:
     tickets: list[tuple[str, str]]  # (ticket id, buyer id) in ticket-id order: the transcript
 
 
-def run(
-    seed: bytes, listing_id: str, tickets: list[tuple[str, str]], beacon: str | None = None
-) -> DrawRun:
-    """The draw over a listing's paid tickets: sorted once, digested once, ranked in one pass."""
-    tickets.sort()
-    ids = [t for t, _ in tickets]
-    for previous, current in itertools.pairwise(ids):
-        if previous == current:
-            raise DrawError("ticket ids must be unique")
-    if any("\n" in t for t in ids):
-        raise DrawError("a ticket id may not contain a newline")
-    digest = hashlib.sha256("\n".join(ids).encode()).hexdigest()
-    order = rank_buyers(order_key(seed, listing_id, digest, beacon), tickets)
-    return DrawRun(digest, order, tickets)
+def run(seed: bytes, listing_id: str, tickets: list[tuple[str, str]]) -> DrawRun:
+    """A draw-v1 over a listing's paid tickets: sorted once, digested once, ranked in one pass."""
+    entries = seal(tickets)
+    order = rank_buyers(order_key(seed, listing_id, entries.digest), entries.tickets)
+    return DrawRun(entries.digest, order, entries.tickets)
+
+
+def order_v2(
+    seed: bytes, listing_id: str, entries: Entries, beacon: BeaconValue
+) -> tuple[list[str], dict[str, bytes]]:
+    """The order and each buyer's best rank."""
+    key = order_key(seed, listing_id, entries.digest, DRAW_V2, entries.root, beacon)
+    return ranked(key, entries.tickets)
+
+
+def candidate_order(
+    seed: bytes,
+    listing_id: str,
+    tickets: Sequence[DrawTicket],
+    version: str = DRAW_V1,
+    beacon: BeaconValue | None = None,
+) -> list[str]:
+    """Every buyer once, at their best (lowest-ranked) ticket; the full order at once. In
+    public, ``buyer_id`` is the pseudonym, which is also what the Merkle leaves name."""
+    pairs = [(t.ticket_id, t.buyer_id) for t in tickets]
+    root = entries_root(pairs) if version == DRAW_V2 else None
+    key = order_key(seed, listing_id, entries_digest(p[0] for p in pairs), version, root, beacon)
+    return rank_buyers(key, pairs)
+
+
+def entries_root(pairs: Sequence[tuple[str, str]]) -> str:
+    """M over (ticket id, pseudonym) pairs, in ticket-id order."""
+    ordered = sorted(pairs)
+    return merkle.root([merkle.leaf(t, name) for t, name in ordered]).hex()
+
+
+@dataclass(frozen=True, slots=True)
+class PublicBeacon:
+    """The round a draw-v2 listing fixed at publish, and the one it used."""
+
+    chain: beacons.Chain
+    planned_round: int
+    round: int | None = None  # the round used, once drawn
+    signature: str | None = None
+    randomness: str | None = None
+    note: str | None = None  # why another round than the planned one was used
+    due_round: int | None = None  # the round waited for (fixed at close; None: the planned)
+    margin: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +232,11 @@ class PublicDraw:
     tickets: tuple[PublicTicket, ...]
     seed: str | None  # hex, once revealed
     order: tuple[str, ...]  # candidate order published so far (a prefix of the full order)
-    beacon: str | None = None
+    version: str = DRAW_V1
+    entries_root: str | None = None
+    beacon: PublicBeacon | None = None
+    closes_at: datetime | None = None  # scheduled
+    closed_at: datetime | None = None  # when the entries were frozen
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,9 +249,44 @@ class Verification:
         return not self.problems
 
 
+def _verified_beacon(public: PublicDraw, problems: list[str]) -> BeaconValue | None:
+    b = public.beacon
+    if b is None or b.round is None or b.signature is None:
+        problems.append("a draw-v2 transcript must name the beacon round it used")
+        return None
+    wanted = b.due_round or b.planned_round
+    if public.closes_at is not None and public.closed_at is not None:
+        expected, _ = beacons.draw_round(
+            b.chain, b.planned_round, public.closes_at, public.closed_at, b.margin
+        )
+        if expected != wanted:
+            problems.append(
+                f"the round to wait for is {expected} (the rule over the planned round, the "
+                f"close and the margin), the draw waited for {wanted}"
+            )
+    if b.round < wanted:
+        problems.append(f"the draw used round {b.round}, before the round {wanted} it was due")
+    elif b.round != wanted and not b.note:
+        problems.append(f"the draw used round {b.round}, not {wanted}, and says not why")
+    try:
+        verified = beacons.verify(b.chain, b.round, b.signature)
+    except DrawError as exc:
+        problems.append(f"beacon: {exc.message}")
+        return None
+    if b.randomness is not None and b.randomness != verified.randomness:
+        problems.append(
+            f"beacon randomness mismatch: the signature gives {verified.randomness}, "
+            f"published {b.randomness}"
+        )
+    return BeaconValue(b.chain, verified.round, verified.randomness)
+
+
 def verify(public: PublicDraw) -> Verification:
-    """Recompute commitment, entries digest and order from public data; list every difference."""
+    """Recompute commitment, entries digest, Merkle root, beacon and order from public data;
+    list every difference."""
     problems: list[str] = []
+    if public.version not in VERSIONS:
+        return Verification((f"unknown draw version {public.version!r}",))
     if public.seed is None:
         return Verification(("the seed has not been revealed yet",))
     try:
@@ -167,8 +307,21 @@ def verify(public: PublicDraw) -> Verification:
             f"entries digest mismatch: the ticket list hashes to {digest}, "
             f"published {public.entries_digest}"
         )
-    # The order is recomputed from the published digest's ticket list, as the server did.
-    recomputed = tuple(candidate_order(seed, public.listing_id, public.tickets, public.beacon))
+    beacon: BeaconValue | None = None
+    if public.version == DRAW_V2:
+        root = entries_root([(t.ticket_id, t.buyer_id) for t in public.tickets])
+        if root != public.entries_root:
+            problems.append(
+                f"entries root mismatch: the ticket list's Merkle root is {root}, "
+                f"published {public.entries_root}"
+            )
+        beacon = _verified_beacon(public, problems)
+        if beacon is None:
+            return Verification(tuple(problems))
+    # The order is recomputed from the published ticket list, as the server did.
+    recomputed = tuple(
+        candidate_order(seed, public.listing_id, public.tickets, public.version, beacon)
+    )
     if len(public.order) > len(recomputed):
         problems.append(
             f"the published order has {len(public.order)} buyers, the tickets only "

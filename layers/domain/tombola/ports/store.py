@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -63,8 +63,21 @@ class Store(Protocol):
     def quota(self, listing_id: str, shards: Iterable[int]) -> list[ShardState]: ...
 
     def put_draw(
-        self, listing_id: str, order: Sequence[str], tickets: Sequence[tuple[str, str]]
+        self,
+        listing_id: str,
+        order: Sequence[str],
+        tickets: Sequence[tuple[str, str]],
+        paths: Sequence[Sequence[bytes]] = (),
+        ranks: Mapping[str, bytes] | None = None,
     ) -> None: ...
+
+    def ticket_chunk(
+        self, listing_id: str, ticket_id: str
+    ) -> tuple[int, list[tuple[str, str]], list[bytes]] | None: ...
+
+    def order_chunk_at(self, listing_id: str, rank: bytes) -> tuple[int, list[str]] | None:
+        """The order chunk whose first buyer's best rank is the last at or below ``rank``."""
+        ...
 
     def draw_order(self, listing_id: str, start: int, count: int) -> list[str]: ...
 

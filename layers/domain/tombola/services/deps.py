@@ -9,6 +9,7 @@ from tombola.ports.clock import Clock, Randomness
 from tombola.ports.identity import IdentityVerifier
 from tombola.ports.payment_provider import PaymentProvider
 from tombola.ports.photo_storage import PhotoStorage
+from tombola.ports.randomness_beacon import Beacon
 from tombola.ports.runtime import EventPublisher, Ids, RequestOnce, Secrets, Telemetry, Workflow
 from tombola.ports.store import Store
 
@@ -30,3 +31,5 @@ class Deps:
     photos: PhotoStorage | None = None
     # who a person is and their birth date (PortOne's identity verification, or the sandbox's)
     identity: IdentityVerifier | None = None
+    # the public randomness the draw mixes in (drand, or the local beacon)
+    beacon: Beacon | None = None

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tombola import telemetry
+from tombola.domain import beacon as beacons
 from tombola.domain import draw
 from tombola.domain.bookings import Funding
 from tombola.domain.errors import DrawError
 from tombola.domain.lifecycle import ListingStatus
+from tombola.domain.pseudonyms import buyer_pseudonym
 from tombola.services.buyers import load_buyer
 from tombola.services.deps import Deps
-from tombola.services.listing_access import load_listing, move, next_version
+from tombola.services.listing_access import load_listing, move, next_version, pseudonym_key
 from tombola.services.notices import notify, sold_to, tell_entrants
 from tombola.services.runner import decide_and_apply
 from tombola.state.changes import Change
@@ -24,11 +27,12 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class DrawResult:
-    outcome: str  # second_payment_due | final_buyer | unsold
+    outcome: str  # second_payment_due | final_buyer | unsold | beacon_pending
     candidate: str | None
+    wait: int = 0  # beacon_pending: seconds until the draw is worth trying again
 
     def as_dict(self) -> dict[str, object]:
-        return {"outcome": self.outcome, "candidate": self.candidate}
+        return {"outcome": self.outcome, "candidate": self.candidate, "wait": self.wait}
 
 
 def _current(listing: ListingRecord) -> DrawResult | None:
@@ -70,13 +74,11 @@ def _name_candidate(
     return DrawResult("second_payment_due", candidate)
 
 
-def run_draw(deps: Deps, listing_id: str) -> DrawResult:
-    listing = load_listing(deps, listing_id)
-    if listing.status is not ListingStatus.CLOSED:
-        return _already(listing)
+def _tickets(deps: Deps, listing: ListingRecord) -> tuple[list[tuple[str, str]], int]:
+    """Every ticket in the draw as (ticket id, buyer id), and how many came by the free route."""
     tickets: list[tuple[str, str]] = []
     free = 0  # the free route's tickets: in the draw, never in the money (docs/RULES.md)
-    for buyer in deps.store.buyers_of_listing(listing_id, listing.entry_partitions):
+    for buyer in deps.store.buyers_of_listing(listing.listing_id, listing.entry_partitions):
         for entry in buyer.paid():
             tickets.extend((t, buyer.buyer_id) for t in entry.ticket_ids)
             free += len(entry.ticket_ids) if entry.funding is Funding.FREE else 0
@@ -85,42 +87,170 @@ def run_draw(deps: Deps, listing_id: str) -> DrawResult:
         # they agree unless something wrote around the rules: stop for the operator rather
         # than draw over a ticket list that does not match what was sold.
         raise DrawError(
-            f"listing {listing_id} closed with {listing.paid_tickets} paid tickets "
+            f"listing {listing.listing_id} closed with {listing.paid_tickets} paid tickets "
             f"but its buyers hold {len(tickets) - free}"
         )
+    return tickets, free
+
+
+def run_draw(deps: Deps, listing_id: str) -> DrawResult:
+    listing = load_listing(deps, listing_id)
+    if listing.status is not ListingStatus.CLOSED:
+        return _already(listing)
+    beacon_round: beacons.Round | None = None
+    if listing.entries_root is not None:  # sealed before: nothing to read until the round is out
+        beacon_round, pending = _beacon_round(deps, listing)
+        if pending is not None:
+            return pending
+    tickets, free = _tickets(deps, listing)
     if not tickets:
         log.info("listing %s closed with no paid ticket: unsold", listing_id)
         return DrawResult("unsold", None)
     secret = deps.store.get_secret(listing_id)
     if secret is None:
         raise DrawError(f"listing {listing_id} has no draw seed")
-    result = draw.run(bytes.fromhex(secret.seed), listing_id, tickets)
-    # The transcript is written before the head names a candidate; a retry writes the same.
-    deps.store.put_draw(listing_id, result.order, result.tickets)
+    seed = bytes.fromhex(secret.seed)
+    if listing.draw_version == draw.DRAW_V1:
+        entries = draw.seal(tickets)
+        order = draw.rank_buyers(draw.order_key(seed, listing_id, entries.digest), entries.tickets)
+        # The transcript is written before the head names a candidate; a retry writes the same.
+        deps.store.put_draw(listing_id, order, entries.tickets)
+    else:
+        drawn = _draw_v2(deps, listing, tickets, seed, beacon_round)
+        if isinstance(drawn, DrawResult):
+            return drawn
+        entries, order, beacon_round = drawn
 
     def decide() -> tuple[Change, DrawResult]:
         listing = next_version(load_listing(deps, listing_id))
         if listing.status is not ListingStatus.CLOSED:
             return Change(), _already(listing)
+        if listing.entries_root != entries.root:
+            raise DrawError(f"listing {listing_id}'s entries changed since they were sealed")
         change = Change(listing=listing)
         move(listing, ListingStatus.DRAWING, deps.clock.now())
-        listing.entries_digest = result.entries_digest
-        listing.paid_tickets = len(result.tickets) - free
+        listing.entries_digest = entries.digest
+        listing.paid_tickets = len(entries.tickets) - free
         listing.free_tickets = free
-        listing.buyers = len(result.order)
+        listing.buyers = len(order)
         listing.seed = secret.seed  # revealed with the first candidate
-        named = _name_candidate(listing, result.order[0], change, deps.clock.now())
+        if beacon_round is not None:
+            listing.beacon_used = beacon_round.round
+            listing.beacon_signature = beacon_round.signature
+            if beacon_round.round != listing.beacon_round:
+                listing.beacon_note = _fallback_note(listing, beacon_round.round)
+        named = _name_candidate(listing, order[0], change, deps.clock.now())
         due = listing.candidate_due_at
         if named.outcome == "second_payment_due" and due:  # the others learn of the draw
             change.effects += tell_entrants(
-                listing, "DrawTookPlace", except_buyer=result.order[0], due_at=due.isoformat()
+                listing, "DrawTookPlace", except_buyer=order[0], due_at=due.isoformat()
             )
         change.decisions.append(
-            telemetry.drawn(listing_id, len(result.tickets), len(result.order), named.outcome)
+            telemetry.drawn(listing_id, len(entries.tickets), len(order), named.outcome)
         )
         return change, named
 
     return decide_and_apply(deps, decide)
+
+
+def _draw_v2(
+    deps: Deps,
+    listing: ListingRecord,
+    tickets: list[tuple[str, str]],
+    seed: bytes,
+    beacon_round: beacons.Round | None,
+) -> tuple[draw.Entries, list[str], beacons.Round] | DrawResult:
+    """Seal the entries (the ticket list, E and the Merkle root public from here on), wait for
+    the beacon round, then the order; or what to do instead."""
+    listing_id = listing.listing_id
+    key = pseudonym_key(deps)
+    entries = draw.seal(tickets, lambda buyer: buyer_pseudonym(key, listing_id, buyer))
+    if listing.entries_root is None:
+        deps.store.put_draw(listing_id, [], entries.tickets, entries.chunk_paths)
+    listing = _publish_entries(deps, listing_id, entries)
+    if listing.status is not ListingStatus.CLOSED:
+        return _already(listing)
+    if beacon_round is None:
+        beacon_round, pending = _beacon_round(deps, listing)
+        if pending is not None:
+            return pending
+    assert beacon_round is not None
+    chain = beacons.Chain.from_dict(listing.beacon_chain or {})
+    value = draw.BeaconValue(chain, beacon_round.round, beacon_round.randomness)
+    order, best = draw.order_v2(seed, listing_id, entries, value)
+    # The order is written before the head names a candidate; a retry writes the same.
+    deps.store.put_draw(listing_id, order, [], (), best)
+    return entries, order, beacon_round
+
+
+def _publish_entries(deps: Deps, listing_id: str, entries: draw.Entries) -> ListingRecord:
+    """draw-v2: E, the Merkle root and the round to wait for, published before that round is
+    out (a retry finds them written and changes nothing)."""
+
+    def decide() -> tuple[Change, ListingRecord]:
+        listing = next_version(load_listing(deps, listing_id))
+        if listing.status is not ListingStatus.CLOSED or listing.entries_root is not None:
+            return Change(), listing
+        chain = beacons.Chain.from_dict(listing.beacon_chain or {})
+        planned = listing.beacon_planned or 0
+        closed_at = listing.closed_at or listing.closes_at
+        listing.beacon_round, listing.beacon_note = beacons.draw_round(
+            chain, planned, listing.closes_at, closed_at, listing.beacon_margin
+        )
+        listing.entries_digest = entries.digest
+        listing.entries_root = entries.root
+        return Change(listing=listing), listing
+
+    listing = decide_and_apply(deps, decide)
+    if listing.entries_root is not None and listing.entries_root != entries.root:
+        raise DrawError(f"listing {listing_id}'s entries changed since they were sealed")
+    return listing
+
+
+def _beacon_round(
+    deps: Deps, listing: ListingRecord
+) -> tuple[beacons.Round | None, DrawResult | None]:
+    """The verified round the draw waits for, or when to ask again. Past its time by the grace
+    period, the first later round that verifies; never a value the operator alone knows."""
+    if deps.beacon is None:
+        raise DrawError("the draw's randomness beacon is not wired")
+    chain = beacons.Chain.from_dict(listing.beacon_chain or {})
+    if deps.beacon.chain().hash != chain.hash:
+        raise DrawError(
+            f"listing {listing.listing_id} fixed beacon chain {chain.hash}, but the beacon "
+            f"serves {deps.beacon.chain().hash}: configure the listing's chain to draw it"
+        )
+    wanted = listing.beacon_round or 0
+    got = deps.beacon.fetch(wanted)
+    if got is not None:
+        return got, None
+    now = deps.clock.now()
+    due = beacons.round_time(chain, wanted)
+    if now < due + timedelta(seconds=deps.settings.beacon_grace_seconds):
+        wait = max(chain.period, math.ceil((due - now).total_seconds()))
+        return None, DrawResult("beacon_pending", None, min(wait, 300))
+    latest = deps.beacon.latest()
+    if latest is None or latest.round <= wanted:
+        raise DrawError(
+            f"beacon round {wanted} was due at {due.isoformat()} and no relay serves it or "
+            "any later round"
+        )
+    for number in range(wanted + 1, min(latest.round, wanted + FALLBACK_TRIES)):
+        later = deps.beacon.fetch(number)
+        if later is not None:
+            return later, None
+    return latest, None
+
+
+FALLBACK_TRIES = 20  # later rounds tried one by one before the newest is taken
+
+
+def _fallback_note(listing: ListingRecord, used: int) -> str:
+    why = (
+        f"round {listing.beacon_round} could not be fetched within the grace period; "
+        f"round {used} is the first later round that verified"
+    )
+    return f"{listing.beacon_note}; {why}" if listing.beacon_note else why
 
 
 def _already(listing: ListingRecord) -> DrawResult:

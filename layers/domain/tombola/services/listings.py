@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from datetime import UTC, timedelta
-from typing import cast, get_args
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast, get_args
 
 from tombola.api import cursors
 from tombola.api.models import ListingIn
@@ -25,6 +25,7 @@ from tombola.api.views import (
     StatementView,
 )
 from tombola.config import Settings
+from tombola.domain import beacon as beacons
 from tombola.domain import draw
 from tombola.domain.auth import Caller, Role
 from tombola.domain.errors import (
@@ -47,6 +48,7 @@ from tombola.ports.payment_provider import Checkout
 from tombola.services import play
 from tombola.services.accounts import account_ending, account_masked
 from tombola.services.deps import Deps
+from tombola.services.draw_proofs import beacon_view
 from tombola.services.listing_access import (
     load_listing,
     pseudonym_key,
@@ -141,6 +143,7 @@ def _create_listing(deps: Deps, caller: Caller, body: ListingIn, key: str | None
         created_at=now,
         commitment=draw.commitment(seed),
         request_fingerprint=fingerprint(body) if key else None,
+        **_beacon_plan(deps, closes_at),
     )
     change = Change(
         listing=listing,
@@ -287,6 +290,8 @@ def public_view(
         second_payment_if_drawn_now=terms.second_payment(paid).amount,
         worst_case_one_ticket=terms.worst_case(paid, 1).amount,
         draw_commitment=listing.commitment,
+        draw_version=listing.draw_version,
+        beacon=beacon_view(listing),
         deadlines=DeadlinesView(**listing.durations.model_dump()),
         photos=photo_urls(deps, listing.photos),
         seller_completed_sales=completed_sales,
@@ -368,6 +373,20 @@ def load_published(deps: Deps, listing_id: str) -> ListingRecord:
     return listing
 
 
+def _beacon_plan(deps: Deps, closes_at: datetime) -> dict[str, Any]:
+    """draw-v2: the beacon round fixed at publish, and the chain that will sign it."""
+    if deps.beacon is None:
+        raise RuntimeError("the draw's randomness beacon is not wired (adapters/container.py)")
+    chain = deps.beacon.chain()
+    margin = deps.settings.beacon_margin_seconds
+    return {
+        "draw_version": draw.DRAW_V2,
+        "beacon_chain": chain.as_dict(),
+        "beacon_margin": margin,
+        "beacon_planned": beacons.planned_round(chain, closes_at, margin),
+    }
+
+
 def get_public(deps: Deps, listing_id: str) -> ListingView:
     return public_view(deps, load_published(deps, listing_id))
 
@@ -388,7 +407,7 @@ def draw_view(deps: Deps, listing_id: str, page: int = 0) -> DrawTranscript:
     drawn = deps.store.draw_order(listing_id, 0, listing.drawn_count)
     return DrawTranscript(
         listing_id=listing_id,
-        version=draw.DRAW_VERSION,
+        version=listing.draw_version,
         commitment=listing.commitment,
         entries_digest=listing.entries_digest,
         ticket_count=listing.paid_tickets if listing.entries_digest else 0,
@@ -397,6 +416,10 @@ def draw_view(deps: Deps, listing_id: str, page: int = 0) -> DrawTranscript:
         next_page=page + 1 if more else None,
         seed=listing.seed,
         order=[buyer_pseudonym(key, listing_id, b) for b in drawn],
+        entries_root=listing.entries_root,
+        closes_at=listing.closes_at.isoformat(),
+        closed_at=listing.closed_at.isoformat() if listing.closed_at else None,
+        beacon=beacon_view(listing),
     )
 
 

@@ -86,6 +86,17 @@ class ListingRecord(Record):
     free_tickets: int = 0  # the free route's, in the draw beside the paid (set by the draw)
     closed_at: datetime | None = None
     # draw: the order itself is in draw chunks; the head keeps how far it went
+    draw_version: str = "draw-v1"  # listings from before draw-v2 keep their version
+    # draw-v2: the beacon's chain and the round fixed at publish (domain/beacon.py), the margin
+    # it was fixed with; at close the entries' Merkle root; at the draw the round used
+    beacon_chain: dict[str, object] | None = None
+    beacon_planned: int | None = None
+    beacon_margin: int = 0
+    entries_root: str | None = None
+    beacon_round: int | None = None  # the round the draw waits for (fixed when the entries are)
+    beacon_note: str | None = None  # why it is not the planned one
+    beacon_signature: str | None = None  # the round used, once drawn
+    beacon_used: int | None = None
     entries_digest: str | None = None
     buyers: int = 0  # buyers in the order
     drawn_count: int = 0  # order[:drawn_count] have been candidates
