@@ -10,13 +10,17 @@ import hashlib
 import json
 import sys
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tombola.domain import draw
+from tombola.adapters.local_beacon import LocalBeacon
+from tombola.domain import beacon, draw, merkle
 from tombola.domain.money import Money
 from tombola.domain.odds import chances
 from tombola.domain.pricing import DepositPolicy, PriceTerms
+from tombola_dev import verify as verify_cli
+from tombola_dev.doubles import ManualClock
 from tombola_dev.template import ROOT
 
 FIXTURES = ROOT / "web" / "tests" / "fixtures"
@@ -35,7 +39,7 @@ def transcript(
     run = draw.run(seed, listing_id, tickets)
     out: dict[str, Any] = {
         "listing_id": listing_id,
-        "version": draw.DRAW_VERSION,
+        "version": draw.DRAW_V1,
         "commitment": draw.commitment(seed),
         "entries_digest": run.entries_digest,
         "seed": seed.hex(),
@@ -121,7 +125,144 @@ def odds() -> list[dict[str, Any]]:
     ]
 
 
+QUICKNET_ROUNDS = ROOT / "tests" / "fixtures" / "quicknet_rounds.json"
+
+
+def _v2(name: str, buyers: int, tickets_each: int) -> tuple[dict[str, Any], draw.Entries, bytes]:
+    """A draw-v2 transcript drawn with a real quicknet round (tests/fixtures), as the server
+    publishes it, and what the server's verifier says of it."""
+    real = json.loads(QUICKNET_ROUNDS.read_text())["rounds"][0]
+    chain = beacon.QUICKNET
+    seed = hashlib.sha256(f"fixture-seed|{name}".encode()).digest()
+    listing_id = f"L-{name}"
+    tickets = [
+        (f"T{b:05d}-{k}", f"b-{hashlib.sha256(str(b).encode()).hexdigest()[:16]}")
+        for b in range(buyers)
+        for k in range(tickets_each)
+    ]
+    entries = draw.seal(tickets, lambda b: b)  # in public the buyer is their pseudonym
+    value = draw.BeaconValue(chain, real["round"], real["randomness"])
+    order, _ = draw.order_v2(seed, listing_id, entries, value)
+    closes_at = beacon.round_time(chain, real["round"])  # the round follows the close at once
+    b = {
+        "chain": chain.as_dict(),
+        "margin_seconds": 0,
+        "planned_round": real["round"],
+        "planned_at": closes_at.isoformat(),
+        "round": real["round"],
+        "note": None,
+        "used_round": real["round"],
+        "signature": real["signature"],
+    }
+    out: dict[str, Any] = {
+        "listing_id": listing_id,
+        "version": draw.DRAW_V2,
+        "commitment": draw.commitment(seed),
+        "entries_digest": entries.digest,
+        "entries_root": entries.root,
+        "closes_at": closes_at.isoformat(),
+        "closed_at": closes_at.isoformat(),
+        "seed": seed.hex(),
+        "tickets": [{"ticket_id": t, "buyer": b} for t, b in entries.tickets],
+        "order": order[: min(5, len(order))],
+        "beacon": b,
+    }
+    return out, entries, seed
+
+
+def transcript_v2(name: str, buyers: int, tickets_each: int) -> dict[str, Any]:
+    out, _, _ = _v2(name, buyers, tickets_each)
+    ok, _ = verify_cli.check(out)
+    out["expected"] = {
+        "ok": ok,
+        "order": list(draw.verify(verify_cli.public_draw(out)).recomputed_order),
+    }
+    return out
+
+
+def mine_v2() -> dict[str, Any]:
+    """One buyer's tickets of the draw-v2 fixture as GET /listings/{id}/draw/mine gives them."""
+    out, entries, seed = _v2("v2", 40, 3)
+    tree = merkle.levels([merkle.leaf(t, b) for t, b in entries.tickets])
+    b = out["beacon"]
+    value = draw.BeaconValue(
+        beacon.QUICKNET,
+        b["used_round"],
+        json.loads(QUICKNET_ROUNDS.read_text())["rounds"][0]["randomness"],
+    )
+    key = draw.order_key(seed, out["listing_id"], entries.digest, draw.DRAW_V2, entries.root, value)
+    order, _ = draw.ranked(key, entries.tickets)
+    me = order[7]
+    mine = [(i, t) for i, (t, buyer) in enumerate(entries.tickets) if buyer == me]
+    return {
+        "listing_id": out["listing_id"],
+        "version": draw.DRAW_V2,
+        "buyer": me,
+        "closes_at": out["closes_at"],
+        "closed_at": out["closed_at"],
+        "commitment": out["commitment"],
+        "entries_digest": entries.digest,
+        "entries_root": entries.root,
+        "ticket_count": len(entries.tickets),
+        "beacon": b,
+        "seed": out["seed"],
+        "tickets": [
+            {
+                "ticket_id": t,
+                "index": i,
+                "proof": merkle.Proof(i, len(tree[0]), tuple(merkle.path(tree, i))).encoded(),
+                "rank": draw.ticket_rank(key, t).hex(),
+            }
+            for i, t in mine
+        ],
+        "place": 8,
+        "buyers": len(order),
+        "order": order[:3],
+    }
+
+
+def proof_at_a_million() -> dict[str, Any]:
+    """A ticket's proof in a draw of 1,000,000 tickets (the browser's benchmark)."""
+    n = 1_000_000
+    leaves = [merkle.leaf(f"T{i:07d}", f"b-{i % 250_000:06d}") for i in range(n)]
+    tree = merkle.levels(leaves)
+    i = 765_432
+    proof = merkle.Proof(i, n, tuple(merkle.path(tree, i)))
+    return {
+        "ticket_id": f"T{i:07d}",
+        "buyer": f"b-{i % 250_000:06d}",
+        "index": i,
+        "count": n,
+        "proof": proof.encoded(),
+        "root": tree[-1][0].hex(),
+    }
+
+
+def local_round() -> dict[str, Any]:
+    """A round the local beacon signed: the browser verifies it as it does quicknet's."""
+    local = LocalBeacon(b"web fixture", ManualClock(datetime(2026, 12, 1, tzinfo=UTC)))
+    number = beacon.round_at_or_after(local.chain(), datetime(2026, 12, 1, tzinfo=UTC))
+    got = local.fetch(number)
+    assert got is not None
+    return {
+        "chain": local.chain().as_dict(),
+        "round": got.round,
+        "signature": got.signature,
+        "randomness": got.randomness,
+    }
+
+
 def render(name: str) -> str:
+    if name == "quicknet":
+        return json.dumps(json.loads(QUICKNET_ROUNDS.read_text()), indent=1) + "\n"
+    if name == "local-round":
+        return json.dumps(local_round(), indent=1) + "\n"
+    if name == "draw-v2":
+        return json.dumps(transcript_v2("v2", 40, 3), separators=(",", ":")) + "\n"
+    if name == "mine-v2":
+        return json.dumps(mine_v2(), indent=1) + "\n"
+    if name == "proof-1m":
+        return json.dumps(proof_at_a_million(), indent=1) + "\n"
     if name == "pricing":
         return json.dumps(pricing(), indent=1) + "\n"
     if name == "odds":
@@ -134,6 +275,11 @@ def fixture_names() -> dict[str, str]:
     return {f"draw-{name}.json": name for name in CASES} | {
         "pricing.json": "pricing",
         "odds.json": "odds",
+        "quicknet.json": "quicknet",
+        "local-round.json": "local-round",
+        "draw-v2.json": "draw-v2",
+        "mine-v2.json": "mine-v2",
+        "proof-1m.json": "proof-1m",
     }
 
 

@@ -722,6 +722,15 @@ def test_the_draw_page_says_what_each_value_proves_and_where_you_stand(
     expect(page.get_by_test_id("your-place")).to_contain_text(
         "You are 2nd in line (1 ahead of you).", timeout=LONG
     )
+    # their own tickets, checked in the page without the transcript: proof, beacon, rank, place
+    mine = page.get_by_test_id("mine-check")
+    expect(mine).to_contain_text("is in the sealed ticket list", timeout=LONG)
+    expect(mine).to_contain_text("signed by the beacon chain")
+    expect(mine.locator("[data-check=bad]")).to_have_count(0)
+    expect(page.get_by_test_id("mine-place")).to_contain_text("Your place in the order: 2nd")
+    expect(page.get_by_test_id("mine-problems")).to_have_count(0)
+    expect(page.get_by_test_id("beacon-step")).to_contain_text("this service's own test beacon")
+    expect(page.get_by_test_id("beacon-used")).to_contain_text("The draw used round")
     page.get_by_role("button", name="Verify it yourself").click()
     expect(page.get_by_test_id("verdict")).to_contain_text("It matches", timeout=LONG)
     expect(page.get_by_test_id("your-place")).to_contain_text(
@@ -730,6 +739,10 @@ def test_the_draw_page_says_what_each_value_proves_and_where_you_stand(
     expect(page.get_by_test_id("checks")).to_contain_text(
         "The revealed seed's fingerprint equals the commitment published first."
     )
+    expect(page.get_by_test_id("checks")).to_contain_text(
+        "The beacon round is the one fixed in advance, and its signature is the beacon chain's."
+    )
+    expect(page.get_by_test_id("checks")).not_to_contain_text("✗")
     other.shot(artifacts, "draw-in-words")
     _usable(page, "draw, in words")
     _korean(page)

@@ -4,7 +4,9 @@ import { api, unwrap, type Schemas } from "../api/client";
 import { session } from "../api/session";
 import { hasKey, ordinal, shortTicket, t, tx, when } from "../i18n";
 import type { Key } from "../i18n/ko";
+import { isQuicknet, roundTime } from "../verify/chain";
 import type { Transcript, TranscriptTicket, Verdict } from "../verify/draw";
+import type { MineVerdict, MyDraw } from "../verify/mine";
 import { w } from "../i18n/words";
 import { drawPlaces } from "../notes";
 import { ErrorText, useLoad } from "../ui";
@@ -31,6 +33,72 @@ const CHECKS = [
   ["digest", "digest_mismatch"],
   ["order", "order_mismatch"],
 ] as const;
+
+const CHECKS_V2 = [
+  ["commitment", "commitment_mismatch"],
+  ["digest", "digest_mismatch"],
+  ["root", "root_mismatch"],
+  ["beacon", "beacon_invalid"],
+  ["order", "order_mismatch"],
+] as const;
+
+async function loadMine(id: string): Promise<{ mine: MyDraw; verdict: MineVerdict } | null> {
+  const { data, response } = await api.GET("/listings/{listing_id}/draw/mine", { params: { path: { listing_id: id } } });
+  if (!data) {
+    if (response.status === 404 || response.status === 409) return null; // no ticket, or not sealed yet
+    throw new Error(`draw/mine: ${response.status}`);
+  }
+  const mine = data as MyDraw;
+  const { checkMine } = await import("../verify/mine"); // the curve code, only where it is used
+  return { mine, verdict: await checkMine(mine) };
+}
+
+const mark = (c: "ok" | "bad" | "pending") => (c === "ok" ? "✓" : c === "bad" ? "✗" : "…");
+
+/** A buyer's own tickets checked in this browser without the transcript (verify/mine.ts). */
+function MineCheck({ mine, verdict }: { mine: MyDraw; verdict: MineVerdict }) {
+  const drawn = mine.beacon?.used_round != null;
+  return (
+    <div class={`panel ${verdict.problems.length ? "error" : "ok"}`} data-testid="mine-check" role="status">
+      <h2>{t("mineTitle")}</h2>
+      <p>{t("mineLead")}</p>
+      <ul data-testid="mine-checks">
+        {verdict.tickets.map((x) => (
+          <li key={`in-${x.ticket_id}`} data-check={x.included}>
+            {mark(x.included)} {t(x.included === "bad" ? "mineIncludedBad" : "mineIncluded", { ticket: shortTicket(x.ticket_id) })}
+          </li>
+        ))}
+        {drawn && (
+          <li data-check={verdict.beacon}>
+            {mark(verdict.beacon)} {t(verdict.beacon === "bad" ? "mineBeaconBad" : "mineBeaconOk")}
+          </li>
+        )}
+        {drawn && verdict.seed === "ok" && <li data-check="ok">✓ {t("mineSeedOk")}</li>}
+        {drawn &&
+          verdict.tickets.map((x) => (
+            <li key={`rank-${x.ticket_id}`} data-check={x.rank}>
+              {mark(x.rank)} {t(x.rank === "bad" ? "mineRankBad" : "mineRank", { ticket: shortTicket(x.ticket_id) })}
+            </li>
+          ))}
+        {mine.place != null && (
+          <li data-check={verdict.place} data-testid="mine-place">
+            {mark(verdict.place)} {t("minePlace", { nth: ordinal(mine.place) })}{" "}
+            {t(verdict.place === "ok" ? "minePlaceOk" : verdict.place === "bad" ? "minePlaceBad" : "minePlaceLater")}
+          </li>
+        )}
+      </ul>
+      {!drawn && <p class="muted">{t("minePending")}</p>}
+      {verdict.problems.length > 0 && (
+        <p data-testid="mine-problems">
+          {t("mineProblems", { problems: verdict.problems.map((p) => (hasKey(`problem_${p}`) ? t(`problem_${p}` as Key) : p)).join(", ") })}
+        </p>
+      )}
+      <p class="muted" data-testid="mine-time">
+        {t("mineTime", { ms: verdict.ms < 10 ? verdict.ms.toFixed(1) : Math.round(verdict.ms) })}
+      </p>
+    </div>
+  );
+}
 
 /** Where the signed-in buyer stands in the draw, in words. */
 function YourPlace(props: { pseudonym: string; order: string[]; full: string[] | null; place: number | null; status: string | null; won: boolean }) {
@@ -65,6 +133,9 @@ export function DrawPage({ id }: { id: string }) {
   );
   const [l] = useLoad(async () => unwrap(await api.GET("/listings/{listing_id}", { params: { path: { listing_id: id } } })), [id], 10);
   const [mine] = useLoad(async () => (buyer ? myEntriesOn(id) : []), [id, buyer]);
+  const sealed = d?.version === "draw-v2" && !!d.entries_root;
+  const holds = (mine ?? []).some((e) => e.status === "paid");
+  const [own, ownError] = useLoad(async () => (buyer && sealed && holds ? loadMine(id) : null), [id, buyer, sealed, holds, d?.seed]);
   const waiting = l?.status === "awaiting_second_payment"; // the notice may come after the page
   const [places] = useLoad(async () => (buyer ? drawPlaces() : null), [id, buyer, l?.status], buyer && waiting ? 10 : 0);
   const [progress, setProgress] = useState<string | null>(null);
@@ -113,7 +184,7 @@ export function DrawPage({ id }: { id: string }) {
           </a>
         </p>
       )}
-      <p>{t("drawIntro")}</p>
+      <p>{t(d.version === "draw-v2" ? "drawIntroV2" : "drawIntro")}</p>
       {pseudonym && l && (
         <YourPlace
           pseudonym={pseudonym}
@@ -124,6 +195,9 @@ export function DrawPage({ id }: { id: string }) {
           won={(mine ?? []).some((e) => e.final_buyer)}
         />
       )}
+      {own && <MineCheck mine={own.mine} verdict={own.verdict} />}
+      {holds && sealed && !own && !ownError && <p role="status">{t("mineChecking")}</p>}
+      <ErrorText error={ownError} />
       {myTickets.length > 0 && (
         <p data-testid="your-tickets">
           {t("yourTickets")}:{" "}
@@ -149,7 +223,42 @@ export function DrawPage({ id }: { id: string }) {
           <p>{d.entries_digest || !l ? t("drawDigestWhen") : t("drawDigestWhenAt", { at: when(l.closes_at) })}</p>
           {hash(d.entries_digest, "digest")}
           <p class="muted">{t("drawDigestProves", { n: d.ticket_count })}</p>
+          {d.version === "draw-v2" && (
+            <>
+              {hash(d.entries_root, "entries-root")}
+              <p class="muted">{t("drawRootProves")}</p>
+            </>
+          )}
         </li>
+        {d.beacon && (
+          <li data-testid="beacon-step">
+            <h2>{t("beaconStep")}</h2>
+            <p>
+              {t("beaconWhen", {
+                round: d.beacon.planned_round,
+                chain: t(isQuicknet(d.beacon.chain) ? "beaconChainQuicknet" : "beaconChainOwn"),
+                at: when(d.beacon.planned_at),
+              })}
+            </p>
+            {d.beacon.used_round != null ? (
+              <>
+                <p data-testid="beacon-used">{t("beaconUsed", { round: d.beacon.used_round })}</p>
+                {d.beacon.note && <p class="muted">{t("beaconNote", { note: d.beacon.note })}</p>}
+                {hash(d.beacon.signature, "beacon-signature")}
+              </>
+            ) : (
+              d.entries_root && (
+                <p role="status">
+                  {t("beaconPending", {
+                    round: d.beacon.round ?? d.beacon.planned_round,
+                    at: when(new Date(roundTime(d.beacon.chain, d.beacon.round ?? d.beacon.planned_round)).toISOString()),
+                  })}
+                </p>
+              )
+            )}
+            <p class="muted">{t("beaconProves")}</p>
+          </li>
+        )}
         <li>
           <h2>{t("seed")}</h2>
           <p>{t("drawSeedWhen")}</p>
@@ -183,9 +292,10 @@ export function DrawPage({ id }: { id: string }) {
         <div role="status" class={verdict.ok ? "ok" : "error"}>
           <p data-testid="verdict">{verdict.ok ? t("verified") : t("notVerified", { problems: verdict.problems.map((p) => (hasKey(`problem_${p}`) ? t(`problem_${p}` as Key) : p)).join(", ") })}</p>
           <ul data-testid="checks">
-            {CHECKS.map(([check, problem]) => (
+            {(d.version === "draw-v2" ? CHECKS_V2 : CHECKS).map(([check, problem]) => (
               <li key={check}>
-                {verdict.problems.includes(problem) ? "✗" : "✓"} {t(`check_${check}`)}
+                {verdict.problems.includes(problem) || (check === "beacon" && verdict.problems.includes("beacon_round_wrong")) ? "✗" : "✓"}{" "}
+                {t(`check_${check}`)}
               </li>
             ))}
           </ul>

@@ -1,12 +1,30 @@
 // The draw, recomputed in the browser from its public transcript (docs/RULES.md, "The draw"):
 //   commitment = SHA-256(seed); entries digest E = SHA-256(sorted ticket ids joined by "\n");
-//   K = HMAC-SHA256(seed, "<version>|<listing id>|<E>"); rank(ticket) = HMAC-SHA256(K, id);
-//   buyers in the order of their lowest-ranked ticket (bytes), ties by pseudonym.
-// The same computation as the server's verifier (tombola/draw.py), with WebCrypto.
+//   draw-v1: K = HMAC-SHA256(seed, "draw-v1|<listing id>|<E>");
+//   draw-v2: the entries' Merkle root M (merkle.ts) and the beacon round R, its signature checked
+//   against the chain's key (beacon.ts): K = HMAC-SHA256(seed,
+//   "draw-v2|<listing id>|<E>|<M>|<chain hash>|<R>|<R's randomness>");
+//   rank(ticket) = HMAC-SHA256(K, id); buyers in the order of their lowest-ranked ticket (bytes),
+//   ties by pseudonym.
+// The same computation as the server's verifier (tombola/domain/draw.py), with WebCrypto.
+import { drawRound, verifyRound, type Chain } from "./beacon";
+import { fromHex, toHex } from "./hex";
+import { root as merkleRoot } from "./merkle";
 
 export interface TranscriptTicket {
   ticket_id: string;
   buyer: string;
+}
+
+export interface BeaconInfo {
+  chain: Chain;
+  margin_seconds: number;
+  planned_round: number;
+  planned_at: string;
+  round?: number | null;
+  note?: string | null;
+  used_round?: number | null;
+  signature?: string | null;
 }
 
 export interface Transcript {
@@ -17,6 +35,10 @@ export interface Transcript {
   seed: string | null;
   tickets: TranscriptTicket[];
   order: string[];
+  entries_root?: string | null;
+  closes_at?: string | null;
+  closed_at?: string | null;
+  beacon?: BeaconInfo | null;
 }
 
 export interface Verdict {
@@ -29,18 +51,6 @@ export type Progress = (done: number, total: number) => void;
 
 const encoder = new TextEncoder();
 const CHUNK = 2000;
-
-export function toHex(bytes: ArrayBuffer | Uint8Array): string {
-  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  return Array.from(view, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-export function fromHex(hex: string): Uint8Array<ArrayBuffer> | null {
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return null;
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
 
 async function sha256Hex(data: Uint8Array<ArrayBuffer>): Promise<string> {
   return toHex(await crypto.subtle.digest("SHA-256", data));
@@ -68,24 +78,33 @@ export async function entriesDigest(ticketIds: string[]): Promise<string> {
   return sha256Hex(encoder.encode(ids.join("\n")));
 }
 
+/** K's message: what the seed keys (see the top of this file). */
+export function keyMessage(version: string, listingId: string, digest: string, v2?: { root: string; chain: string; round: number; randomness: string }): string {
+  if (version === "draw-v2" && v2) return `draw-v2|${listingId}|${digest}|${v2.root}|${v2.chain}|${v2.round}|${v2.randomness}`;
+  return `${version}|${listingId}|${digest}`;
+}
+
+export async function orderKey(seed: Uint8Array<ArrayBuffer>, message: string): Promise<CryptoKey> {
+  const k = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(seed), encoder.encode(message)));
+  return hmacKey(k);
+}
+
+export async function ticketRank(key: CryptoKey, ticketId: string): Promise<string> {
+  return toHex(await crypto.subtle.sign("HMAC", key, encoder.encode(ticketId)));
+}
+
 export async function candidateOrder(
   seed: Uint8Array<ArrayBuffer>,
-  listingId: string,
-  version: string,
-  digest: string,
+  message: string,
   tickets: TranscriptTicket[],
   progress?: Progress,
 ): Promise<string[]> {
-  const seedKey = await hmacKey(seed);
-  const k = new Uint8Array(
-    await crypto.subtle.sign("HMAC", seedKey, encoder.encode(`${version}|${listingId}|${digest}`)),
-  );
-  const orderKey = await hmacKey(k);
+  const orderKey_ = await orderKey(seed, message);
   const best = new Map<string, Uint8Array>();
   for (let start = 0; start < tickets.length; start += CHUNK) {
     const chunk = tickets.slice(start, start + CHUNK);
     const ranks = await Promise.all(
-      chunk.map((t) => crypto.subtle.sign("HMAC", orderKey, encoder.encode(t.ticket_id))),
+      chunk.map((t) => crypto.subtle.sign("HMAC", orderKey_, encoder.encode(t.ticket_id))),
     );
     chunk.forEach((t, i) => {
       const rank = new Uint8Array(ranks[i]);
@@ -110,17 +129,48 @@ export async function verify(t: Transcript, progress?: Progress): Promise<Verdic
   if (new Set(ids).size !== ids.length) problems.push("duplicate_tickets");
   const digest = await entriesDigest(ids);
   if (digest !== t.entries_digest) problems.push("digest_mismatch");
-  const order = await candidateOrder(
-    seed,
-    t.listing_id,
-    t.version,
-    digest, // recomputed from the tickets, as the server's verifier does
-    t.tickets,
-    progress,
-  );
+  let message = keyMessage(t.version, t.listing_id, digest); // E recomputed, as the server does
+  if (t.version === "draw-v2") {
+    const sorted = [...t.tickets].sort((a, b) => compareCodePoints(a.ticket_id, b.ticket_id));
+    const root = await merkleRoot(sorted);
+    if (root !== t.entries_root) problems.push("root_mismatch");
+    const checked = await checkBeacon(t);
+    problems.push(...checked.problems);
+    if (checked.randomness === null) return { ok: false, problems, order: [] };
+    message = keyMessage(t.version, t.listing_id, digest, {
+      root,
+      chain: t.beacon!.chain.hash,
+      round: t.beacon!.used_round!,
+      randomness: checked.randomness,
+    });
+  } else if (t.version !== "draw-v1") {
+    return { ok: false, problems: ["unknown_version"], order: [] };
+  }
+  const order = await candidateOrder(seed, message, t.tickets, progress);
   if (t.order.length > order.length) problems.push("order_too_long");
   t.order.forEach((buyer, i) => {
     if (order[i] !== buyer && !problems.includes("order_mismatch")) problems.push("order_mismatch");
   });
   return { ok: problems.length === 0, problems, order };
+}
+
+/** The beacon of a draw-v2 transcript: its round is the one the rule fixes, its signature is
+ * the chain's; the round's randomness when it is. */
+export async function checkBeacon(t: {
+  closes_at?: string | null;
+  closed_at?: string | null;
+  beacon?: BeaconInfo | null;
+}): Promise<{ problems: string[]; randomness: string | null }> {
+  const b = t.beacon;
+  if (!b || !b.used_round || !b.signature) return { problems: ["beacon_missing"], randomness: null };
+  const problems: string[] = [];
+  const due = b.round ?? b.planned_round;
+  if (t.closes_at && t.closed_at) {
+    const expected = drawRound(b.chain, b.planned_round, Date.parse(t.closes_at), Date.parse(t.closed_at), b.margin_seconds);
+    if (expected !== due) problems.push("beacon_round_wrong");
+  }
+  if (b.used_round < due || (b.used_round !== due && !b.note)) problems.push("beacon_round_wrong");
+  const randomness = await verifyRound(b.chain, b.used_round, b.signature);
+  if (randomness === null) problems.push("beacon_invalid");
+  return { problems: [...new Set(problems)], randomness };
 }

@@ -1,0 +1,123 @@
+// The beacon, the entries' Merkle proofs and a buyer's own check in the browser, against the
+// server's code on the same data (web/tests/fixtures, written by `python -m tombola_dev.web_fixtures`)
+// and against real rounds of drand's quicknet (public values, tests/fixtures/quicknet_rounds.json).
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+import { isQuicknet, roundAtOrAfter, roundTime, verifyRound, type Chain } from "../src/verify/beacon";
+import { verify, type Transcript } from "../src/verify/draw";
+import { leaf, rootFrom } from "../src/verify/merkle";
+import { checkMine, type MyDraw } from "../src/verify/mine";
+
+function fixture<T>(name: string): T {
+  return JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), "utf8"));
+}
+
+interface Rounds {
+  chain: Chain;
+  rounds: { round: number; signature: string; randomness: string }[];
+}
+
+describe("the beacon's signature, checked in the browser", () => {
+  const q = fixture<Rounds>("quicknet");
+
+  for (const r of q.rounds) {
+    it(`verifies quicknet's real round ${r.round}`, async () => {
+      expect(isQuicknet(q.chain)).toBe(true);
+      expect(await verifyRound(q.chain, r.round, r.signature)).toBe(r.randomness);
+    });
+
+    it(`refuses round ${r.round}'s signature for another round, altered, or under another key`, async () => {
+      expect(await verifyRound(q.chain, r.round + 1, r.signature)).toBeNull();
+      const flipped = r.signature.slice(0, -2) + (parseInt(r.signature.slice(-2), 16) ^ 1).toString(16).padStart(2, "0");
+      expect(await verifyRound(q.chain, r.round, flipped)).toBeNull();
+      const local = fixture<{ chain: Chain }>("local-round").chain;
+      expect(await verifyRound({ ...q.chain, public_key: local.public_key }, r.round, r.signature)).toBeNull();
+      expect(await verifyRound(q.chain, r.round, "zz")).toBeNull();
+    });
+  }
+
+  it("verifies a round the local beacon signed, with the same code", async () => {
+    const l = fixture<{ chain: Chain; round: number; signature: string; randomness: string }>("local-round");
+    expect(isQuicknet(l.chain)).toBe(false);
+    expect(await verifyRound(l.chain, l.round, l.signature)).toBe(l.randomness);
+  });
+
+  it("knows which round follows a time", () => {
+    const at = (q.chain.genesis_time + 30) * 1000;
+    expect(roundAtOrAfter(q.chain, at)).toBe(11);
+    expect(roundAtOrAfter(q.chain, at + 1)).toBe(12);
+    expect(roundTime(q.chain, 11)).toBe(at);
+  });
+});
+
+describe("a draw-v2 transcript verified in the browser", () => {
+  const t = fixture<Transcript & { expected: { ok: boolean; order: string[] } }>("draw-v2");
+
+  it("agrees with the server's verifier", async () => {
+    const verdict = await verify(t);
+    expect(verdict.problems).toEqual([]);
+    expect(verdict.ok).toBe(t.expected.ok);
+    expect(verdict.order).toEqual(t.expected.order);
+  });
+
+  it("names a changed ticket list, a forged round and a round the rule did not fix", async () => {
+    const renamed = t.tickets.map((x, i) => (i === 0 ? { ...x, buyer: "b-someone" } : x));
+    expect((await verify({ ...t, tickets: renamed })).problems).toContain("root_mismatch");
+    const q = fixture<Rounds>("quicknet");
+    const forged = { ...t.beacon!, signature: q.rounds[1].signature };
+    expect((await verify({ ...t, beacon: forged })).problems).toContain("beacon_invalid");
+    const earlier = { ...t.beacon!, planned_round: t.beacon!.planned_round + 100, round: t.beacon!.planned_round + 100 };
+    expect((await verify({ ...t, beacon: earlier })).problems).toContain("beacon_round_wrong");
+  });
+});
+
+describe("my own tickets, checked without the transcript", () => {
+  const mine = fixture<MyDraw>("mine-v2");
+
+  it("proves each ticket, its rank, the beacon and the place", async () => {
+    const v = await checkMine(mine);
+    expect(v.problems).toEqual([]);
+    expect(v.beacon).toBe("ok");
+    expect(v.seed).toBe("ok");
+    expect(v.tickets.map((x) => [x.included, x.rank])).toEqual(mine.tickets.map(() => ["ok", "ok"]));
+    expect(v.place).toBe("pending"); // eighth, past the three drawn so far: the full check's
+  });
+
+  it("catches a proof for someone else's name, a wrong rank, a wrong place", async () => {
+    expect((await checkMine({ ...mine, buyer: "b-someone" })).problems).toContain("proof_invalid");
+    const ranks = mine.tickets.map((x, i) => (i === 0 ? { ...x, rank: "00".repeat(32) } : x));
+    expect((await checkMine({ ...mine, tickets: ranks })).problems).toContain("rank_mismatch");
+    expect((await checkMine({ ...mine, place: 2 })).problems).toContain("place_mismatch");
+    expect((await checkMine({ ...mine, order: [mine.order[0], mine.buyer] })).problems).toContain("place_mismatch");
+  });
+
+  it("before the draw, checks the proofs and waits for the rest", async () => {
+    const before = { ...mine, seed: null, beacon: { ...mine.beacon!, used_round: null, signature: null }, place: null, order: [], tickets: mine.tickets.map((x) => ({ ...x, rank: null })) };
+    const v = await checkMine(before);
+    expect(v.problems).toEqual([]);
+    expect(v.tickets.every((x) => x.included === "ok" && x.rank === "pending")).toBe(true);
+    expect([v.beacon, v.seed, v.place]).toEqual(["pending", "pending", "pending"]);
+  });
+});
+
+describe("a ticket among 1,000,000", () => {
+  const p = fixture<{ ticket_id: string; buyer: string; index: number; count: number; proof: string; root: string }>("proof-1m");
+
+  it("has a proof under a kilobyte that leads to the root", async () => {
+    expect(p.proof.length).toBeLessThanOrEqual(1024);
+    expect(await rootFrom(p.index, p.count, p.proof, await leaf(p.ticket_id, p.buyer))).toBe(p.root);
+    expect(await rootFrom(p.index + 1, p.count, p.proof, await leaf(p.ticket_id, p.buyer))).not.toBe(p.root);
+  });
+
+  it("is checked with the beacon and the rank in a few milliseconds (printed, not asserted)", async () => {
+    const mine = fixture<MyDraw>("mine-v2");
+    const one = { ...mine, ticket_count: p.count, entries_root: p.root, buyer: p.buyer, tickets: [{ ticket_id: p.ticket_id, index: p.index, proof: p.proof, rank: null }] };
+    await checkMine(one); // warm
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) times.push((await checkMine(one)).ms);
+    times.sort((a, b) => a - b);
+    console.log(`checkMine at 1,000,000 tickets: median ${times[2].toFixed(1)} ms (beacon signature, seed, key, one proof of ${p.proof.length} base64 characters)`);
+    expect((await checkMine(one)).tickets[0].included).toBe("ok");
+  });
+});
