@@ -15,6 +15,7 @@ import sys
 from bench.close_delay import close_delay
 from bench.cost import cost
 from bench.draw_speed import draw_speed
+from bench.draw_v2 import browser_check, draw_v2_speed
 from bench.purchases import hottest_key, writes_per_purchase
 from bench.report import print_table
 from bench.settlement import big_listing_settled
@@ -40,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     hottest_key(60 if small else 1_000)
     throughput([1, 4, 16, 64], 2 if small else 40)
     draw_speed(100_000 if small else 1_000_000)
+    draw_v2_speed(100_000 if small else 1_000_000)
+    browser_check()
     big_listing_settled(300 if small else 250_000)
     close_delay(10 if small else 40)
     cost(per_purchase)

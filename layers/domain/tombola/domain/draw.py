@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -65,19 +64,18 @@ def commitment(seed: bytes) -> str:
     return hashlib.sha256(seed).hexdigest()
 
 
-def _checked_ids(ids: Sequence[str]) -> None:
-    """``ids`` sorted: unique and without newlines (the digest joins them by newline)."""
-    for previous, current in itertools.pairwise(ids):
-        if previous == current:
-            raise DrawError("ticket ids must be unique")
-    if any("\n" in t for t in ids):
+def _checked_ids(ids: Sequence[str]) -> str:
+    """``ids`` sorted: unique and without newlines (the digest joins them by newline); joined."""
+    if len(set(ids)) != len(ids):
+        raise DrawError("ticket ids must be unique")
+    joined = "\n".join(ids)
+    if joined.count("\n") != max(len(ids) - 1, 0):
         raise DrawError("a ticket id may not contain a newline")
+    return joined
 
 
 def entries_digest(ticket_ids: Iterable[str]) -> str:
-    ids = sorted(ticket_ids)
-    _checked_ids(ids)
-    return hashlib.sha256("\n".join(ids).encode()).hexdigest()
+    return hashlib.sha256(_checked_ids(sorted(ticket_ids)).encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,18 +147,11 @@ def seal(tickets: list[tuple[str, str]], pseudonym: Callable[[str], str] | None 
     """Sort once, digest once; with ``pseudonym`` (draw-v2) also the Merkle tree of
     (ticket id, the buyer's pseudonym)."""
     tickets.sort()
-    ids = [t for t, _ in tickets]
-    _checked_ids(ids)
-    digest = hashlib.sha256("\n".join(ids).encode()).hexdigest()
+    digest = hashlib.sha256(_checked_ids([t for t, _ in tickets]).encode()).hexdigest()
     if pseudonym is None or not tickets:
         return Entries(tickets, digest, None, [])
-    names: dict[str, str] = {}
-    leaves = []
-    for ticket_id, buyer in tickets:
-        name = names.get(buyer)
-        if name is None:
-            name = names[buyer] = pseudonym(buyer)
-        leaves.append(merkle.leaf(ticket_id, name))
+    names = {buyer: pseudonym(buyer) for buyer in {b for _, b in tickets}}
+    leaves = merkle.leaves((t, names[b]) for t, b in tickets)
     tree = merkle.levels(leaves)
     return Entries(tickets, digest, tree[-1][0].hex(), merkle.chunk_paths(tree))
 

@@ -4,12 +4,11 @@ their own pseudonym in their entries and can find themselves in the public draw.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 
 def _mac(key: str, message: str) -> str:
-    return hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key.encode(), message.encode(), "sha256").hex()
 
 
 def buyer_pseudonym(key: str, listing_id: str, buyer_id: str) -> str:
