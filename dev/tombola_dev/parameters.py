@@ -13,6 +13,7 @@ FAST = {
     # The draw's beacon round is the first at or after the close itself, and the local beacon
     # serves a round one period early: a test whose clock stands at the close never waits.
     "BeaconMarginSeconds": "0",
+    "Beacon": "local",
     # Sellers may choose waits of a second or more here, so tests never wait for real days.
     **{
         f"{n}SecondsMin": "1"

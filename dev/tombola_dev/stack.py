@@ -58,7 +58,8 @@ class Stack:
         # Called around every mocked AWS call (tests inject faults here): (send, request) → result
         self.on_call: Callable[[Callable[[], Any], Any], Any] | None = None
         self.template = template or Template.load()
-        self.template.parameters.update(parameters or {})
+        # the local stack has no network: its draws use the local beacon (template default: drand)
+        self.template.parameters.update({"Beacon": "local"} | (parameters or {}))
         self.functions = self.template.functions()
         self.routes: list[Route] = self.template.routes()
         self.refs: dict[str, str] = dict(self.template.parameters)

@@ -52,6 +52,7 @@ def public_draw(data: dict[str, Any]) -> draw.PublicDraw:
         beacon=public_beacon(data.get("beacon")),
         closes_at=_time(data.get("closes_at")),
         closed_at=_time(data.get("closed_at")),
+        sealed_at=_time(data.get("sealed_at")),
     )
 
 
@@ -79,11 +80,20 @@ def check(data: dict[str, Any]) -> tuple[bool, list[str]]:
         ]
         b = data.get("beacon")
         if data.get("version") == draw.DRAW_V2 and b:
+            own = (
+                ""
+                if b["chain"]["hash"] == beacon.QUICKNET.hash
+                else (" (not drand: a beacon of the operator's own, which protects nothing)")
+            )
             lines.append(
                 f"OK: the tickets' Merkle root is {data['entries_root']}; beacon round "
                 f"{b['used_round']} of chain {b['chain']['name']} ({b['chain']['hash'][:16]}…) "
-                "is signed by the chain's key"
-                + (f" (not the planned {b['round']}: {b['note']})" if b.get("note") else "")
+                f"is the one the rules fix and is signed by the chain's key{own}"
+                + (
+                    f" (planned at publish: {b['planned_round']}; {b['note']})"
+                    if b.get("note")
+                    else ""
+                )
             )
         return True, lines
     return False, [f"MISMATCH: {p}" for p in result.problems]

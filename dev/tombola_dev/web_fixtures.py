@@ -10,7 +10,7 @@ import hashlib
 import json
 import sys
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -143,12 +143,14 @@ def _v2(name: str, buyers: int, tickets_each: int) -> tuple[dict[str, Any], draw
     entries = draw.seal(tickets, lambda b: b)  # in public the buyer is their pseudonym
     value = draw.BeaconValue(chain, real["round"], real["randomness"])
     order, _ = draw.order_v2(seed, listing_id, entries, value)
-    closes_at = beacon.round_time(chain, real["round"])  # the round follows the close at once
+    # closed on time, sealed a second later: the round is the one planned at publish
+    closes_at = beacon.round_time(chain, real["round"]) - timedelta(seconds=beacon.QUICKNET_MARGIN)
+    sealed_at = closes_at + timedelta(seconds=1)
     b = {
         "chain": chain.as_dict(),
-        "margin_seconds": 0,
+        "margin_seconds": beacon.QUICKNET_MARGIN,
         "planned_round": real["round"],
-        "planned_at": closes_at.isoformat(),
+        "planned_at": beacon.round_time(chain, real["round"]).isoformat(),
         "round": real["round"],
         "note": None,
         "used_round": real["round"],
@@ -162,6 +164,7 @@ def _v2(name: str, buyers: int, tickets_each: int) -> tuple[dict[str, Any], draw
         "entries_root": entries.root,
         "closes_at": closes_at.isoformat(),
         "closed_at": closes_at.isoformat(),
+        "sealed_at": sealed_at.isoformat(),
         "seed": seed.hex(),
         "tickets": [{"ticket_id": t, "buyer": b} for t, b in entries.tickets],
         "order": order[: min(5, len(order))],
@@ -200,6 +203,7 @@ def mine_v2() -> dict[str, Any]:
         "buyer": me,
         "closes_at": out["closes_at"],
         "closed_at": out["closed_at"],
+        "sealed_at": out["sealed_at"],
         "commitment": out["commitment"],
         "entries_digest": entries.digest,
         "entries_root": entries.root,

@@ -16,7 +16,7 @@ from tombola.adapters.local_beacon import LocalBeacon
 from tombola.domain import beacon, draw, merkle
 from tombola.domain.auth import Role
 from tombola.domain.errors import DomainError
-from tombola.services import draw_proofs, listings
+from tombola.services import draw_proofs, drawing, listings
 
 
 class Withheld:
@@ -70,7 +70,7 @@ def test_a_listing_fixes_its_round_at_publish_and_draws_with_it(w: FastWorld) ->
     assert data["beacon"]["used_round"] == data["beacon"]["round"]
     assert data["beacon"]["round"] - data["beacon"]["planned_round"] in {0, 1}
     if data["beacon"]["round"] != data["beacon"]["planned_round"]:
-        assert "late" in data["beacon"]["note"]
+        assert "sealed after the planned round" in data["beacon"]["note"]
     w.conserved()
 
 
@@ -141,7 +141,7 @@ def test_the_entries_are_public_before_the_round_is_out(w: FastWorld) -> None:
     assert data["beacon"]["used_round"] == data["beacon"]["round"]
 
 
-def test_a_round_that_cannot_be_had_gives_way_to_the_first_later_one_and_says_so(
+def test_a_round_that_cannot_be_had_gives_way_to_its_one_fallback_and_says_so(
     w: FastWorld,
 ) -> None:
     w.open()
@@ -149,20 +149,72 @@ def test_a_round_that_cannot_be_had_gives_way_to_the_first_later_one_and_says_so
     w.buy("bob", 1)
     local = w.deps.beacon
     assert isinstance(local, LocalBeacon)
-    due = w.record().beacon_planned
-    w.deps.beacon = Withheld(local, {due, due + 1})
     w.close()
-    assert w.run() == "wait_beacon"  # before the grace period: wait
-    w.clock.current += timedelta(seconds=w.deps.settings.beacon_grace_seconds + 5)
+    due = w.record().beacon_planned
+    assert due is not None
+    withheld = {due, due + 1}  # the planned round and the next (the late-seal rule's) withheld
+    w.deps.beacon = Withheld(local, withheld)
+    assert w.run() == "wait_beacon"  # before the fallback time: wait
+    sealed = w.record()
+    assert sealed.beacon_round in withheld
+    w.clock.current += timedelta(seconds=beacon.FALLBACK_AFTER + 5)
     assert w.run() == "wait_p2"
     data = checked(w)
-    assert data["beacon"]["used_round"] == due + 2
+    chain = beacon.Chain.from_dict(data["beacon"]["chain"])
+    assert data["beacon"]["used_round"] == beacon.fallback_round(chain, data["beacon"]["round"])
     assert "could not be fetched" in data["beacon"]["note"]
-    # the transcript must explain a replaced round: without the note, verify names it
+    # the transcript must explain the fallback: without the note, verify names it
     data["beacon"]["note"] = None
     ok, lines = verify_cli.check(data)
     assert not ok
     assert any("says not why" in line for line in lines)
+
+
+def test_no_round_at_all_stops_the_draw_for_the_operator(w: FastWorld) -> None:
+    w.open()
+    w.buy("ann", 1)
+    local = w.deps.beacon
+    assert isinstance(local, LocalBeacon)
+    w.close()
+
+    class Silent(Withheld):
+        def fetch(self, number: int) -> beacon.Round | None:
+            return None
+
+    w.deps.beacon = Silent(local, set())
+    assert w.run() == "wait_beacon"
+    w.clock.current += timedelta(seconds=2 * beacon.FALLBACK_AFTER + 10)
+    with pytest.raises(DomainError) as caught:
+        w.run()
+    assert "nor its fallback" in caught.value.message
+    assert w.status == "closed"  # nothing drawn, every payment still held
+    w.conserved()
+
+
+def test_two_runs_of_the_draw_order_with_the_same_round(w: FastWorld) -> None:
+    """From an attack review: the first run to fetch a round records it on the head; a run that
+    would have taken another (its fallback's time passing in between) orders with the recorded
+    one, so the order written and the order drawn from can never differ."""
+    w.open()
+    for buyer in ("ann", "bob", "cat"):
+        w.buy(buyer, 1)
+    w.close()
+    local = w.deps.beacon
+    assert isinstance(local, LocalBeacon)
+    w.deps.beacon = Withheld(
+        local, {w.record().beacon_planned or 0, (w.record().beacon_planned or 0) + 1}
+    )
+    assert drawing.run_draw(w.deps, w.listing_id).outcome == "beacon_pending"  # sealed, waiting
+    w.deps.beacon = local
+    first, _ = drawing._beacon_round(w.deps, w.record())  # run A fetches the round due ...
+    assert first is not None
+    w.deps.beacon = Withheld(local, {first.round})  # ... run B finds it withheld, too late
+    w.clock.current += timedelta(seconds=beacon.FALLBACK_AFTER + 5)
+    second, _ = drawing._beacon_round(w.deps, w.record())
+    assert second == first  # the recorded round, not the fallback
+    assert drawing.run_draw(w.deps, w.listing_id).outcome == "second_payment_due"
+    data = checked(w)
+    assert data["beacon"]["used_round"] == first.round
 
 
 def test_a_listing_that_fills_early_draws_with_the_round_after_its_close(w: FastWorld) -> None:

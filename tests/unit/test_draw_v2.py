@@ -65,20 +65,45 @@ def test_the_local_beacon_signs_as_quicknet_and_serves_no_round_ahead() -> None:
     assert local.fetch(now_round + 5) is not None
 
 
-def test_the_draw_round_follows_the_close() -> None:
+def test_the_draw_round_follows_the_seal() -> None:
     closes_at = datetime(2026, 12, 1, 12, tzinfo=UTC)
     planned = beacon.planned_round(CHAIN, closes_at, 6)
     assert beacon.round_time(CHAIN, planned) >= closes_at + timedelta(seconds=6)
-    assert beacon.draw_round(CHAIN, planned, closes_at, closes_at, 6) == (planned, None)
-    early, why = beacon.draw_round(CHAIN, planned, closes_at, closes_at - timedelta(hours=1), 6)
+    sealed = closes_at + timedelta(seconds=1)
+    assert beacon.draw_round(CHAIN, planned, closes_at, closes_at, sealed, 6) == (planned, None)
+    hour = timedelta(hours=1)
+    early, why = beacon.draw_round(CHAIN, planned, closes_at, closes_at - hour, sealed - hour, 6)
     assert early < planned
     assert why
     assert "early" in why
-    late, why = beacon.draw_round(CHAIN, planned, closes_at, closes_at + timedelta(minutes=5), 6)
+    assert beacon.round_time(CHAIN, early) >= sealed - hour + timedelta(seconds=6)
+    # sealed after the planned round was out (a slow or resumed draw): the round follows the seal
+    late_seal = closes_at + timedelta(minutes=5)
+    late, why = beacon.draw_round(CHAIN, planned, closes_at, closes_at, late_seal, 6)
     assert late > planned
     assert why
-    assert "late" in why
-    assert beacon.round_time(CHAIN, late) >= closes_at + timedelta(minutes=5, seconds=6)
+    assert "sealed after" in why
+    assert beacon.round_time(CHAIN, late) >= late_seal + timedelta(seconds=6)
+
+
+def test_the_fallback_is_one_round_fixed_by_rule() -> None:
+    due = 1_000
+    fallback = beacon.fallback_round(CHAIN, due)
+    assert beacon.round_time(CHAIN, fallback) - beacon.round_time(CHAIN, due) == timedelta(
+        seconds=beacon.FALLBACK_AFTER
+    )
+
+
+def test_no_chain_passes_for_quicknet_and_quicknet_s_margin_is_fixed() -> None:
+    assert beacon.chain_problem(beacon.QUICKNET) is None
+    local = LocalBeacon(b"k", ManualClock(datetime(2026, 1, 1, tzinfo=UTC))).chain()
+    assert beacon.chain_problem(local) is None
+    posing = dataclasses.replace(local, hash=beacon.QUICKNET.hash, name="quicknet")
+    assert beacon.chain_problem(posing) == "the chain calls itself quicknet but is not quicknet"
+    relabelled = dataclasses.replace(local, name="other")
+    assert beacon.chain_problem(relabelled) is not None
+    assert beacon.margin_for(beacon.QUICKNET, 0) == beacon.QUICKNET_MARGIN
+    assert beacon.margin_for(local, 0) == 0
 
 
 # ------------------------------------------------------------------ the Merkle tree
@@ -124,6 +149,8 @@ def _public(tickets: list[tuple[str, str]], real: dict[str, object]) -> draw.Pub
     entries = draw.seal(list(tickets), lambda b: b)
     value = draw.BeaconValue(CHAIN, int(str(real["round"])), str(real["randomness"]))
     order, _ = draw.order_v2(SEED, "L1", entries, value)
+    # the listing closed at the round's time less the margin: the round follows at once
+    closes_at = beacon.round_time(CHAIN, int(str(real["round"]))) - timedelta(seconds=6)
     return draw.PublicDraw(
         listing_id="L1",
         commitment=draw.commitment(SEED),
@@ -139,7 +166,11 @@ def _public(tickets: list[tuple[str, str]], real: dict[str, object]) -> draw.Pub
             int(str(real["round"])),
             str(real["signature"]),
             str(real["randomness"]),
+            margin=6,
         ),
+        closes_at=closes_at,
+        closed_at=closes_at,
+        sealed_at=closes_at + timedelta(seconds=1),
     )
 
 
@@ -159,7 +190,7 @@ def test_a_v2_transcript_verifies_and_every_tampering_is_named() -> None:
     early = dataclasses.replace(
         genuine, beacon=dataclasses.replace(genuine.beacon, planned_round=10**7)
     )
-    assert any("before the round" in p for p in draw.verify(early).problems)
+    assert any("the planned round is" in p for p in draw.verify(early).problems)
     renamed = list(genuine.tickets)
     renamed[0] = draw.PublicTicket(renamed[0].ticket_id, "b-someone")
     moved = dataclasses.replace(genuine, tickets=tuple(renamed))
@@ -222,3 +253,36 @@ def test_steering_works_on_v1_with_the_seed_and_fails_on_v2_without_the_round() 
     assert wins_v1 == listings
     # without R the insider is one buyer among 41: a fair chance is ~1/41; allow chance
     assert wins_v2 <= 5, f"the insider won {wins_v2} of {listings} draw-v2 listings"
+
+
+# ------------------------------------------------------------------ what a server may not restate
+def test_a_transcript_cannot_choose_its_round() -> None:
+    """From an attack review: each way a server holding S could pick a round after seeing it,
+    with a transcript that otherwise recomputes, is named by the verifier."""
+    tickets = [(f"t{i:03d}", f"b-{i % 9}") for i in range(40)]
+    genuine = _public(tickets, ROUNDS["rounds"][0])
+    assert genuine.beacon is not None
+    b = genuine.beacon
+
+    def problems(**changes: object) -> tuple[str, ...]:
+        public = dataclasses.replace(genuine, **changes)  # type: ignore[arg-type]
+        return draw.verify(public).problems
+
+    # a restated margin (and the planned round that goes with it)
+    assert any("margin" in p for p in problems(beacon=dataclasses.replace(b, margin=27)))
+    # a later round with any note
+    later = dataclasses.replace(b, round=b.planned_round + 7, note="x")
+    assert any("only" in p for p in problems(beacon=later))
+    # the fallback, without a reason
+    fallback = beacon.fallback_round(CHAIN, b.planned_round)
+    silent = dataclasses.replace(b, round=fallback, note=None)
+    assert any("says not why" in p for p in problems(beacon=silent))
+    # times left out
+    assert "closes_at, closed_at and sealed_at" in problems(closed_at=None)[-1]
+    # another key posing as quicknet
+    local = LocalBeacon(b"op", ManualClock(datetime(2026, 1, 1, tzinfo=UTC))).chain()
+    posing = dataclasses.replace(b, chain=dataclasses.replace(CHAIN, public_key=local.public_key))
+    assert any("calls itself quicknet" in p for p in problems(beacon=posing))
+    # sealed after the planned round was out, yet waiting for it
+    late = genuine.closes_at + timedelta(minutes=10)  # type: ignore[operator]
+    assert any("the round to wait for" in p for p in problems(sealed_at=late))

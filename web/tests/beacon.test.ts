@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
 import { isQuicknet, roundAtOrAfter, roundTime, verifyRound, type Chain } from "../src/verify/beacon";
+import { chainProblem, fallbackRound } from "../src/verify/chain";
 import { verify, type Transcript } from "../src/verify/draw";
 import { leaf, rootFrom } from "../src/verify/merkle";
 import { checkMine, type MyDraw } from "../src/verify/mine";
@@ -69,6 +70,31 @@ describe("a draw-v2 transcript verified in the browser", () => {
     expect((await verify({ ...t, beacon: forged })).problems).toContain("beacon_invalid");
     const earlier = { ...t.beacon!, planned_round: t.beacon!.planned_round + 100, round: t.beacon!.planned_round + 100 };
     expect((await verify({ ...t, beacon: earlier })).problems).toContain("beacon_round_wrong");
+  });
+});
+
+describe("a transcript cannot choose its round (an attack review's cases)", () => {
+  const t = fixture<Transcript & { expected: { ok: boolean } }>("draw-v2");
+  const b = t.beacon!;
+  const problems = async (changes: Partial<Transcript>) => (await verify({ ...t, ...changes })).problems;
+
+  it("names a restated margin, a later round with any note, a silent fallback, missing times", async () => {
+    expect(await problems({ beacon: { ...b, margin_seconds: 27 } })).toContain("beacon_round_wrong");
+    expect(await problems({ beacon: { ...b, used_round: b.planned_round + 7, note: "x" } })).toContain("beacon_round_wrong");
+    const fallback = fallbackRound(b.chain, b.planned_round);
+    expect(await problems({ beacon: { ...b, used_round: fallback, note: null } })).toContain("beacon_round_wrong");
+    expect(await problems({ sealed_at: null })).toContain("beacon_round_wrong");
+    const late = new Date(Date.parse(t.closes_at!) + 600_000).toISOString();
+    expect(await problems({ sealed_at: late })).toContain("beacon_round_wrong");
+  });
+
+  it("names another key posing as quicknet, and a newline inside a ticket id", async () => {
+    const local = fixture<{ chain: Chain }>("local-round").chain;
+    expect(await problems({ beacon: { ...b, chain: { ...b.chain, public_key: local.public_key } } })).toContain("beacon_chain_wrong");
+    expect(await chainProblem(local)).toBeNull();
+    expect(await chainProblem({ ...local, name: "other" })).toBe("chain_hash_mismatch");
+    const split = t.tickets.map((x, i) => (i === 0 ? { ...x, ticket_id: "a\nb" } : x));
+    expect(await problems({ tickets: split })).toContain("ticket_id_invalid");
   });
 });
 

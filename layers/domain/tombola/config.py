@@ -101,12 +101,10 @@ class Settings(BaseSettings):
     photo_base_url: str = ""  # where they are served: https://<the web distribution>
     # The draw's public randomness (docs/RULES.md, "The draw"): drand's quicknet through these
     # relays, or the local beacon (the local stack, the tests) keyed by its secret.
-    beacon: Literal["local", "drand"] = "local"
+    beacon: Literal["local", "drand"] = "drand"
     beacon_relays: str = "https://api.drand.sh,https://api2.drand.sh,https://drand.cloudflare.com"
     beacon_key_arn: str = ""  # {"key": ...}: the local beacon's
-    beacon_margin_seconds: Annotated[int, Field(ge=0, le=3600)] = 6
-    # a round not fetched this long after its time: the first later round that verifies
-    beacon_grace_seconds: Annotated[int, Field(ge=1, le=86400)] = 300
+    beacon_margin_seconds: Annotated[int, Field(ge=0, le=3600)] = 6  # local only: drand's is 6
 
     @field_validator("currency_amounts", mode="before")
     @classmethod

@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 
 import { api, unwrap, type Schemas } from "../api/client";
 import { session } from "../api/session";
@@ -53,11 +53,13 @@ async function loadMine(id: string): Promise<{ mine: MyDraw; verdict: MineVerdic
   return { mine, verdict: await checkMine(mine) };
 }
 
-const mark = (c: "ok" | "bad" | "pending") => (c === "ok" ? "✓" : c === "bad" ? "✗" : "…");
+const mark = (c: "ok" | "bad" | "pending") => (c === "ok" ? "✓" : c === "bad" ? "✗" : "–");
 
 /** A buyer's own tickets checked in this browser without the transcript (verify/mine.ts). */
-function MineCheck({ mine, verdict }: { mine: MyDraw; verdict: MineVerdict }) {
+function MineCheck({ mine, verdict, fullOrder }: { mine: MyDraw; verdict: MineVerdict; fullOrder: string[] | null }) {
   const drawn = mine.beacon?.used_round != null;
+  // once the whole draw is verified here, every place is: mine among them
+  const place = fullOrder && mine.place != null && fullOrder[mine.place - 1] === mine.buyer ? "ok" : verdict.place;
   return (
     <div class={`panel ${verdict.problems.length ? "error" : "ok"}`} data-testid="mine-check" role="status">
       <h2>{t("mineTitle")}</h2>
@@ -81,9 +83,9 @@ function MineCheck({ mine, verdict }: { mine: MyDraw; verdict: MineVerdict }) {
             </li>
           ))}
         {mine.place != null && (
-          <li data-check={verdict.place} data-testid="mine-place">
-            {mark(verdict.place)} {t("minePlace", { nth: ordinal(mine.place) })}{" "}
-            {t(verdict.place === "ok" ? "minePlaceOk" : verdict.place === "bad" ? "minePlaceBad" : "minePlaceLater")}
+          <li data-check={place} data-testid="mine-place">
+            {mark(place)} {t("minePlace", { nth: ordinal(mine.place) })}{" "}
+            {t(place === "ok" ? (fullOrder ? "minePlaceVerified" : "minePlaceOk") : place === "bad" ? "minePlaceBad" : "minePlaceLater")}
           </li>
         )}
       </ul>
@@ -126,7 +128,7 @@ function YourPlace(props: { pseudonym: string; order: string[]; full: string[] |
 
 export function DrawPage({ id }: { id: string }) {
   const buyer = session.current()?.group === "buyer";
-  const [d, error] = useLoad(
+  const [d, error, reloadDraw] = useLoad(
     async () => unwrap(await api.GET("/listings/{listing_id}/draw", { params: { path: { listing_id: id } } })),
     [id],
     10,
@@ -136,6 +138,10 @@ export function DrawPage({ id }: { id: string }) {
   const sealed = d?.version === "draw-v2" && !!d.entries_root;
   const holds = (mine ?? []).some((e) => e.status === "paid");
   const [own, ownError] = useLoad(async () => (buyer && sealed && holds ? loadMine(id) : null), [id, buyer, sealed, holds, d?.seed]);
+  // the panel read a newer state (the draw took place in between): read the page's too
+  useEffect(() => {
+    if (own?.mine.seed && d && !d.seed) reloadDraw();
+  }, [own?.mine.seed, d?.seed]);
   const waiting = l?.status === "awaiting_second_payment"; // the notice may come after the page
   const [places] = useLoad(async () => (buyer ? drawPlaces() : null), [id, buyer, l?.status], buyer && waiting ? 10 : 0);
   const [progress, setProgress] = useState<string | null>(null);
@@ -185,6 +191,11 @@ export function DrawPage({ id }: { id: string }) {
         </p>
       )}
       <p>{t(d.version === "draw-v2" ? "drawIntroV2" : "drawIntro")}</p>
+      {d.beacon && !isQuicknet(d.beacon.chain) && (
+        <p class="panel notice" data-testid="beacon-test-mode">
+          {t("beaconTestMode")}
+        </p>
+      )}
       {pseudonym && l && (
         <YourPlace
           pseudonym={pseudonym}
@@ -195,7 +206,9 @@ export function DrawPage({ id }: { id: string }) {
           won={(mine ?? []).some((e) => e.final_buyer)}
         />
       )}
-      {own && <MineCheck mine={own.mine} verdict={own.verdict} />}
+      {own && (own.mine.seed === null || d.seed !== null) && (
+        <MineCheck mine={own.mine} verdict={own.verdict} fullOrder={verdict?.ok ? verdict.order : null} />
+      )}
       {holds && sealed && !own && !ownError && <p role="status">{t("mineChecking")}</p>}
       <ErrorText error={ownError} />
       {myTickets.length > 0 && (
@@ -221,10 +234,12 @@ export function DrawPage({ id }: { id: string }) {
         <li>
           <h2>{t("digest")}</h2>
           <p>{d.entries_digest || !l ? t("drawDigestWhen") : t("drawDigestWhenAt", { at: when(l.closes_at) })}</p>
+          <p class="hash-label">{t("digestLabel")}</p>
           {hash(d.entries_digest, "digest")}
-          <p class="muted">{t("drawDigestProves", { n: d.ticket_count })}</p>
+          <p class="muted">{d.entries_digest ? t("drawDigestProves", { n: d.ticket_count }) : t("drawDigestProvesLater")}</p>
           {d.version === "draw-v2" && (
             <>
+              <p class="hash-label">{t("rootLabel")}</p>
               {hash(d.entries_root, "entries-root")}
               <p class="muted">{t("drawRootProves")}</p>
             </>
@@ -238,12 +253,18 @@ export function DrawPage({ id }: { id: string }) {
                 round: d.beacon.planned_round,
                 chain: t(isQuicknet(d.beacon.chain) ? "beaconChainQuicknet" : "beaconChainOwn"),
                 at: when(d.beacon.planned_at),
+                s: Math.round((Date.parse(d.beacon.planned_at) - Date.parse(l?.closes_at ?? d.beacon.planned_at)) / 1000),
               })}
             </p>
+            {d.beacon.round != null && d.beacon.round !== d.beacon.planned_round && (
+              <p data-testid="beacon-instead">
+                {t("beaconInstead", { round: d.beacon.round })}{" "}
+                {(d.beacon.reasons ?? []).map((r) => t(`beaconWhy_${r}`)).join(" ")}
+              </p>
+            )}
             {d.beacon.used_round != null ? (
               <>
                 <p data-testid="beacon-used">{t("beaconUsed", { round: d.beacon.used_round })}</p>
-                {d.beacon.note && <p class="muted">{t("beaconNote", { note: d.beacon.note })}</p>}
                 {hash(d.beacon.signature, "beacon-signature")}
               </>
             ) : (
@@ -290,7 +311,7 @@ export function DrawPage({ id }: { id: string }) {
       <ErrorText error={verifyError} />
       {verdict && (
         <div role="status" class={verdict.ok ? "ok" : "error"}>
-          <p data-testid="verdict">{verdict.ok ? t("verified") : t("notVerified", { problems: verdict.problems.map((p) => (hasKey(`problem_${p}`) ? t(`problem_${p}` as Key) : p)).join(", ") })}</p>
+          <p data-testid="verdict">{verdict.ok ? t(d.version === "draw-v2" ? "verifiedV2" : "verified") : t("notVerified", { problems: verdict.problems.map((p) => (hasKey(`problem_${p}`) ? t(`problem_${p}` as Key) : p)).join(", ") })}</p>
           <ul data-testid="checks">
             {(d.version === "draw-v2" ? CHECKS_V2 : CHECKS).map(([check, problem]) => (
               <li key={check}>

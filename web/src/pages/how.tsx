@@ -48,6 +48,8 @@ export function HowPage() {
         <ol>
           <li>{t("howDrawCommit")}</li>
           <li>{t("howDrawDigest")}</li>
+          <li>{t("howDrawBeacon")}</li>
+          <li>{t("howDrawRoot")}</li>
           <li>{t("howDrawSeed")}</li>
         </ol>
         <p>{t("howDrawVerify")}</p>

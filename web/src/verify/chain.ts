@@ -32,10 +32,41 @@ export function roundAtOrAfter(chain: Chain, ms: number): number {
   return elapsed <= 0 ? 1 : Math.ceil(elapsed / chain.period) + 1;
 }
 
+export const QUICKNET_MARGIN = 6; // seconds: the rules fix quicknet's margin
+export const FALLBACK_AFTER = 300; // seconds after a round's time before the draw gives up on it
+
+export function marginFor(chain: Chain, configured: number): number {
+  return chain.hash === QUICKNET_HASH ? QUICKNET_MARGIN : configured;
+}
+
+export function plannedRound(chain: Chain, closesAt: number, marginSeconds: number): number {
+  return roundAtOrAfter(chain, closesAt + marginSeconds * 1000);
+}
+
 /** The round a draw waits for (domain/beacon.py's draw_round): the planned one, unless the
- * listing closed early or so late that the planned round came out before the close. */
-export function drawRound(chain: Chain, planned: number, closesAt: number, closedAt: number, marginSeconds: number): number {
-  const afterClose = roundAtOrAfter(chain, closedAt + marginSeconds * 1000);
-  if (closedAt < closesAt) return afterClose;
-  return afterClose > planned ? afterClose : planned;
+ * listing closed early or its entries were sealed after the planned round came out; then the
+ * first round at or after the seal plus the margin. Times in milliseconds. */
+export function drawRound(chain: Chain, planned: number, closesAt: number, closedAt: number, sealedAt: number, marginSeconds: number): number {
+  const afterSeal = roundAtOrAfter(chain, sealedAt + marginSeconds * 1000);
+  if (closedAt < closesAt) return afterSeal;
+  if (roundTime(chain, planned) < sealedAt) return afterSeal;
+  return planned;
+}
+
+/** The one round a draw may take instead of `due` (domain/beacon.py's fallback_round). */
+export function fallbackRound(chain: Chain, due: number): number {
+  return roundAtOrAfter(chain, roundTime(chain, due) + FALLBACK_AFTER * 1000);
+}
+
+/** Whether the chain is what it says: quicknet itself, or a chain whose hash is computed from
+ * its own key, genesis, period and name (so no key can pass for quicknet's). */
+export async function chainProblem(chain: Chain): Promise<string | null> {
+  if (chain.hash === QUICKNET_HASH) {
+    const same = chain.public_key === QUICKNET_KEY && chain.genesis_time === 1692803367 && chain.period === 3 && chain.scheme === SCHEME;
+    return same ? null : "chain_not_quicknet";
+  }
+  const text = `${chain.name}|${SCHEME}|${chain.public_key}|${chain.genesis_time}|${chain.period}`;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  const hex = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  return hex === chain.hash ? null : "chain_hash_mismatch";
 }

@@ -7,7 +7,8 @@
 //   rank(ticket) = HMAC-SHA256(K, id); buyers in the order of their lowest-ranked ticket (bytes),
 //   ties by pseudonym.
 // The same computation as the server's verifier (tombola/domain/draw.py), with WebCrypto.
-import { drawRound, verifyRound, type Chain } from "./beacon";
+import { verifyRound } from "./beacon";
+import { chainProblem, drawRound, fallbackRound, marginFor, plannedRound, type Chain } from "./chain";
 import { fromHex, toHex } from "./hex";
 import { root as merkleRoot } from "./merkle";
 
@@ -38,6 +39,7 @@ export interface Transcript {
   entries_root?: string | null;
   closes_at?: string | null;
   closed_at?: string | null;
+  sealed_at?: string | null;
   beacon?: BeaconInfo | null;
 }
 
@@ -127,6 +129,7 @@ export async function verify(t: Transcript, progress?: Progress): Promise<Verdic
   if (commitment !== t.commitment) problems.push("commitment_mismatch");
   const ids = t.tickets.map((x) => x.ticket_id);
   if (new Set(ids).size !== ids.length) problems.push("duplicate_tickets");
+  if (ids.some((id) => id.includes("\n"))) problems.push("ticket_id_invalid");
   const digest = await entriesDigest(ids);
   if (digest !== t.entries_digest) problems.push("digest_mismatch");
   let message = keyMessage(t.version, t.listing_id, digest); // E recomputed, as the server does
@@ -154,22 +157,32 @@ export async function verify(t: Transcript, progress?: Progress): Promise<Verdic
   return { ok: problems.length === 0, problems, order };
 }
 
-/** The beacon of a draw-v2 transcript: its round is the one the rule fixes, its signature is
- * the chain's; the round's randomness when it is. */
+/** The beacon of a draw-v2 transcript against the rules (tombola/domain/draw.py's
+ * _round_problems): the chain is what it says, quicknet's margin is the rules', the planned
+ * round follows the scheduled close, the round waited for follows the seal, the round used is
+ * that one or its one fallback (with a reason), and its signature is the chain's. */
 export async function checkBeacon(t: {
   closes_at?: string | null;
   closed_at?: string | null;
+  sealed_at?: string | null;
   beacon?: BeaconInfo | null;
 }): Promise<{ problems: string[]; randomness: string | null }> {
   const b = t.beacon;
   if (!b || !b.used_round || !b.signature) return { problems: ["beacon_missing"], randomness: null };
   const problems: string[] = [];
-  const due = b.round ?? b.planned_round;
-  if (t.closes_at && t.closed_at) {
-    const expected = drawRound(b.chain, b.planned_round, Date.parse(t.closes_at), Date.parse(t.closed_at), b.margin_seconds);
-    if (expected !== due) problems.push("beacon_round_wrong");
+  const wrongChain = await chainProblem(b.chain);
+  if (wrongChain) problems.push("beacon_chain_wrong");
+  if (b.margin_seconds !== marginFor(b.chain, b.margin_seconds)) problems.push("beacon_round_wrong");
+  if (!t.closes_at || !t.closed_at || !t.sealed_at) {
+    problems.push("beacon_round_wrong");
+  } else {
+    const closesAt = Date.parse(t.closes_at);
+    const planned = plannedRound(b.chain, closesAt, b.margin_seconds);
+    const due = drawRound(b.chain, planned, closesAt, Date.parse(t.closed_at), Date.parse(t.sealed_at), b.margin_seconds);
+    const fallback = fallbackRound(b.chain, due);
+    if (planned !== b.planned_round || due !== (b.round ?? b.planned_round)) problems.push("beacon_round_wrong");
+    if (b.used_round !== due && !(b.used_round === fallback && b.note)) problems.push("beacon_round_wrong");
   }
-  if (b.used_round < due || (b.used_round !== due && !b.note)) problems.push("beacon_round_wrong");
   const randomness = await verifyRound(b.chain, b.used_round, b.signature);
   if (randomness === null) problems.push("beacon_invalid");
   return { problems: [...new Set(problems)], randomness };

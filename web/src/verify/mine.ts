@@ -20,6 +20,7 @@ export interface MyDraw {
   buyer: string;
   closes_at: string;
   closed_at: string | null;
+  sealed_at?: string | null;
   commitment: string;
   entries_digest: string | null;
   entries_root: string | null;

@@ -103,6 +103,9 @@ class BeaconView(View):
         default=None, description="the round the draw waits for, fixed when the entries are"
     )
     note: str | None = Field(default=None, description="why it is not the planned round")
+    reasons: list[Literal["closed_early", "sealed_late", "fallback"]] = Field(
+        default_factory=list, description="the note's reasons, as codes (a client words them)"
+    )
     used_round: int | None = Field(default=None, description="the round the draw used")
     signature: str | None = Field(default=None, description="its BLS signature, hex")
 
@@ -195,6 +198,9 @@ class DrawTranscript(View):
     )
     closes_at: str | None = Field(default=None, description="the scheduled close")
     closed_at: str | None = Field(default=None, description="when the entries were frozen")
+    sealed_at: str | None = Field(
+        default=None, description="draw-v2: when the entries digest and root were published"
+    )
     beacon: BeaconView | None = None
 
 
@@ -213,6 +219,7 @@ class MyDraw(View):
     buyer: str = Field(description="my pseudonym on this listing")
     closes_at: str
     closed_at: str | None
+    sealed_at: str | None
     commitment: str
     entries_digest: str | None
     entries_root: str | None

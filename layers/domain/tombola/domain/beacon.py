@@ -126,21 +126,58 @@ def chain_hash(public_key: str, genesis_time: int, period: int, label: str) -> s
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+QUICKNET_MARGIN = 6  # seconds: with quicknet the rules fix the margin, so no transcript restates it
+FALLBACK_AFTER = 300  # seconds after a round's time before the draw gives up on it
+
+
+def margin_for(chain: Chain, configured: int) -> int:
+    return QUICKNET_MARGIN if chain.hash == QUICKNET.hash else configured
+
+
 def planned_round(chain: Chain, closes_at: datetime, margin_seconds: int) -> int:
-    """The round a listing fixes at publish: the first at or after its close plus the margin."""
-    return round_at_or_after(chain, closes_at + timedelta(seconds=margin_seconds))
+    """The round a listing fixes at publish: the first at or after its close plus the margin
+    (times to the millisecond, as every verifier reads them)."""
+    return round_at_or_after(chain, whole_ms(closes_at) + timedelta(seconds=margin_seconds))
 
 
 def draw_round(
-    chain: Chain, planned: int, closes_at: datetime, closed_at: datetime, margin_seconds: int
+    chain: Chain,
+    planned: int,
+    closes_at: datetime,
+    closed_at: datetime,
+    sealed_at: datetime,
+    margin_seconds: int,
 ) -> tuple[int, str | None]:
-    """The round the draw waits for, and why it is not the planned one when it is not: a
-    listing that filled before its time, or closed so late that the planned round was out
-    before the margin after the close, takes the first round at or after its close plus the
-    margin instead, so the round always follows the last ticket."""
-    after_close = round_at_or_after(chain, closed_at + timedelta(seconds=margin_seconds))
+    """The round the draw waits for, and why it is not the planned one when it is not. The
+    entries are sealed (E and M published) at ``sealed_at``; a listing that filled before its
+    time, or was sealed after its planned round came out, takes the first round at or after the
+    seal plus the margin instead, so the round always follows the published entries."""
+    closes_at, closed_at, sealed_at = whole_ms(closes_at), whole_ms(closed_at), whole_ms(sealed_at)
+    after_seal = round_at_or_after(chain, sealed_at + timedelta(seconds=margin_seconds))
     if closed_at < closes_at:
-        return after_close, "closed early (full): the first round after the close plus the margin"
-    if after_close > planned:
-        return after_close, "closed late: the first round after the close plus the margin"
+        return after_seal, "closed early (full): the first round after the seal plus the margin"
+    if round_time(chain, planned) < sealed_at:
+        return after_seal, "sealed after the planned round: the first round after the seal"
     return planned, None
+
+
+def fallback_round(chain: Chain, due: int) -> int:
+    """The one round a draw may take instead of ``due``, when ``due`` cannot be fetched
+    FALLBACK_AFTER seconds after its time: fixed by rule, so a withheld round leaves no choice
+    among the later ones."""
+    return round_at_or_after(chain, round_time(chain, due) + timedelta(seconds=FALLBACK_AFTER))
+
+
+def chain_problem(chain: Chain) -> str | None:
+    """Whether the chain is what it says: quicknet itself, or a chain of its own whose hash is
+    computed from its description (so no key can pass for quicknet's)."""
+    if chain.hash == QUICKNET.hash:
+        return None if chain == QUICKNET else "the chain calls itself quicknet but is not quicknet"
+    if chain.hash != chain_hash(chain.public_key, chain.genesis_time, chain.period, chain.name):
+        return "the chain's hash is not the hash of its key, genesis, period and name"
+    return None
+
+
+def whole_ms(when: datetime) -> datetime:
+    """A time to the millisecond, as every verifier (a browser's Date too) reads it."""
+    return when.replace(microsecond=when.microsecond // 1000 * 1000)

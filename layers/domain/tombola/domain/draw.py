@@ -228,6 +228,7 @@ class PublicDraw:
     beacon: PublicBeacon | None = None
     closes_at: datetime | None = None  # scheduled
     closed_at: datetime | None = None  # when the entries were frozen
+    sealed_at: datetime | None = None  # when E and M were published
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,25 +241,42 @@ class Verification:
         return not self.problems
 
 
+def _round_problems(public: PublicDraw, b: PublicBeacon) -> list[str]:
+    """The rounds in the transcript against the rules: the chain is what it says, the margin
+    the rules' (quicknet's is fixed), the planned round follows the scheduled close, the round
+    waited for follows the seal, and the round used is that one or its one fallback."""
+    problems: list[str] = []
+    chain_wrong = beacons.chain_problem(b.chain)
+    if chain_wrong:
+        problems.append(chain_wrong)
+    if b.margin != beacons.margin_for(b.chain, b.margin):
+        problems.append(f"quicknet's margin is {beacons.QUICKNET_MARGIN} s, not {b.margin} s")
+    if public.closes_at is None or public.closed_at is None or public.sealed_at is None:
+        return [*problems, "a draw-v2 transcript must give closes_at, closed_at and sealed_at"]
+    planned = beacons.planned_round(b.chain, public.closes_at, b.margin)
+    if b.planned_round != planned:
+        problems.append(f"the planned round is {planned} for this close, not {b.planned_round}")
+    due, _ = beacons.draw_round(
+        b.chain, planned, public.closes_at, public.closed_at, public.sealed_at, b.margin
+    )
+    if (b.due_round or b.planned_round) != due:
+        problems.append(f"the round to wait for is {due}, not {b.due_round or b.planned_round}")
+    fallback = beacons.fallback_round(b.chain, due)
+    if b.round not in {due, fallback}:
+        problems.append(
+            f"the draw used round {b.round}: only {due} or its fallback {fallback} may be"
+        )
+    elif b.round == fallback and not b.note:
+        problems.append(f"the draw used the fallback round {b.round} and says not why")
+    return problems
+
+
 def _verified_beacon(public: PublicDraw, problems: list[str]) -> BeaconValue | None:
     b = public.beacon
     if b is None or b.round is None or b.signature is None:
         problems.append("a draw-v2 transcript must name the beacon round it used")
         return None
-    wanted = b.due_round or b.planned_round
-    if public.closes_at is not None and public.closed_at is not None:
-        expected, _ = beacons.draw_round(
-            b.chain, b.planned_round, public.closes_at, public.closed_at, b.margin
-        )
-        if expected != wanted:
-            problems.append(
-                f"the round to wait for is {expected} (the rule over the planned round, the "
-                f"close and the margin), the draw waited for {wanted}"
-            )
-    if b.round < wanted:
-        problems.append(f"the draw used round {b.round}, before the round {wanted} it was due")
-    elif b.round != wanted and not b.note:
-        problems.append(f"the draw used round {b.round}, not {wanted}, and says not why")
+    problems += _round_problems(public, b)
     try:
         verified = beacons.verify(b.chain, b.round, b.signature)
     except DrawError as exc:

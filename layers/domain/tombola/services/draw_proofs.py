@@ -4,6 +4,8 @@ checks them without the whole transcript."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from tombola.api.views import BeaconChainView, BeaconView, MyDraw, TicketProof
 from tombola.domain import beacon as beacons
 from tombola.domain import draw, merkle
@@ -29,9 +31,21 @@ def beacon_view(listing: ListingRecord) -> BeaconView | None:
         planned_at=beacons.round_time(chain, listing.beacon_planned).isoformat(),
         round=listing.beacon_round,
         note=listing.beacon_note,
+        reasons=_reasons(listing.beacon_note),
         used_round=listing.beacon_used,
         signature=listing.beacon_signature,
     )
+
+
+_REASONS: tuple[tuple[str, Literal["closed_early", "sealed_late", "fallback"]], ...] = (
+    ("closed early", "closed_early"),
+    ("sealed after", "sealed_late"),
+    ("could not be fetched", "fallback"),
+)
+
+
+def _reasons(note: str | None) -> list[Literal["closed_early", "sealed_late", "fallback"]]:
+    return [code for words, code in _REASONS if note and words in note]
 
 
 def _order_key(listing: ListingRecord) -> bytes | None:
@@ -73,13 +87,19 @@ def my_draw(deps: Deps, caller: Caller, listing_id: str) -> MyDraw:
     order_key = _order_key(listing)
     proofs: list[TicketProof] = []
     chunks: dict[int, tuple[list[tuple[str, str]], list[bytes], list[bytes]]] = {}
-    count = listing.paid_tickets + listing.free_tickets
+    count = listing.entries_count
     best: bytes | None = None
+    loaded: dict[str, int] = {}  # ticket id → chunk, for the chunks read (each read once)
     for ticket_id in ticket_ids[:MAX_PROOFS]:
-        found = deps.store.ticket_chunk(listing_id, ticket_id)
-        if found is None:
-            raise NotAllowedNow("the ticket list is being written; ask again in a moment")
-        n, tickets, above = found
+        if ticket_id in loaded:
+            n = loaded[ticket_id]
+            tickets, above, _ = chunks[n]
+        else:
+            found = deps.store.ticket_chunk(listing_id, ticket_id)
+            if found is None:
+                raise NotAllowedNow("the ticket list is being written; ask again in a moment")
+            n, tickets, above = found
+            loaded.update((t, n) for t, _ in tickets)
         if n not in chunks:
             names: dict[str, str] = {}
             leaves = [
@@ -109,6 +129,7 @@ def my_draw(deps: Deps, caller: Caller, listing_id: str) -> MyDraw:
         buyer=me,
         closes_at=listing.closes_at.isoformat(),
         closed_at=listing.closed_at.isoformat() if listing.closed_at else None,
+        sealed_at=listing.sealed_at.isoformat() if listing.sealed_at else None,
         commitment=listing.commitment,
         entries_digest=listing.entries_digest,
         entries_root=listing.entries_root,

@@ -134,11 +134,8 @@ def run_draw(deps: Deps, listing_id: str) -> DrawResult:
         listing.free_tickets = free
         listing.buyers = len(order)
         listing.seed = secret.seed  # revealed with the first candidate
-        if beacon_round is not None:
-            listing.beacon_used = beacon_round.round
-            listing.beacon_signature = beacon_round.signature
-            if beacon_round.round != listing.beacon_round:
-                listing.beacon_note = _fallback_note(listing, beacon_round.round)
+        if beacon_round is not None and listing.beacon_used != beacon_round.round:
+            raise DrawError(f"listing {listing_id}'s beacon round changed under the draw")
         named = _name_candidate(listing, order[0], change, deps.clock.now())
         due = listing.candidate_due_at
         if named.outcome == "second_payment_due" and due:  # the others learn of the draw
@@ -192,13 +189,20 @@ def _publish_entries(deps: Deps, listing_id: str, entries: draw.Entries) -> List
         if listing.status is not ListingStatus.CLOSED or listing.entries_root is not None:
             return Change(), listing
         chain = beacons.Chain.from_dict(listing.beacon_chain or {})
-        planned = listing.beacon_planned or 0
+        sealed_at = beacons.whole_ms(deps.clock.now())
         closed_at = listing.closed_at or listing.closes_at
         listing.beacon_round, listing.beacon_note = beacons.draw_round(
-            chain, planned, listing.closes_at, closed_at, listing.beacon_margin
+            chain,
+            listing.beacon_planned or 0,
+            listing.closes_at,
+            closed_at,
+            sealed_at,
+            listing.beacon_margin,
         )
+        listing.sealed_at = sealed_at
         listing.entries_digest = entries.digest
         listing.entries_root = entries.root
+        listing.entries_count = len(entries.tickets)
         return Change(listing=listing), listing
 
     listing = decide_and_apply(deps, decide)
@@ -210,8 +214,9 @@ def _publish_entries(deps: Deps, listing_id: str, entries: draw.Entries) -> List
 def _beacon_round(
     deps: Deps, listing: ListingRecord
 ) -> tuple[beacons.Round | None, DrawResult | None]:
-    """The verified round the draw waits for, or when to ask again. Past its time by the grace
-    period, the first later round that verifies; never a value the operator alone knows."""
+    """The verified round the draw uses, or when to ask again: the round due, or, when it cannot
+    be fetched FALLBACK_AFTER seconds after its time, the one fallback round the rules fix. The
+    first run to have one records it on the head, so every run orders with the same round."""
     if deps.beacon is None:
         raise DrawError("the draw's randomness beacon is not wired")
     chain = beacons.Chain.from_dict(listing.beacon_chain or {})
@@ -220,37 +225,49 @@ def _beacon_round(
             f"listing {listing.listing_id} fixed beacon chain {chain.hash}, but the beacon "
             f"serves {deps.beacon.chain().hash}: configure the listing's chain to draw it"
         )
-    wanted = listing.beacon_round or 0
-    got = deps.beacon.fetch(wanted)
-    if got is not None:
-        return got, None
+    if listing.beacon_used is not None and listing.beacon_signature is not None:
+        return beacons.verify(chain, listing.beacon_used, listing.beacon_signature), None
+    due = listing.beacon_round or 0
     now = deps.clock.now()
-    due = beacons.round_time(chain, wanted)
-    if now < due + timedelta(seconds=deps.settings.beacon_grace_seconds):
-        wait = max(chain.period, math.ceil((due - now).total_seconds()))
-        return None, DrawResult("beacon_pending", None, min(wait, 300))
-    latest = deps.beacon.latest()
-    if latest is None or latest.round <= wanted:
-        raise DrawError(
-            f"beacon round {wanted} was due at {due.isoformat()} and no relay serves it or "
-            "any later round"
+    got, note = deps.beacon.fetch(due), None
+    if got is None and now >= beacons.round_time(chain, due) + GIVE_UP:
+        fallback = beacons.fallback_round(chain, due)
+        got = deps.beacon.fetch(fallback)
+        note = (
+            f"round {due} could not be fetched {beacons.FALLBACK_AFTER} s after its time; "
+            f"the rules' fallback is round {fallback}"
         )
-    for number in range(wanted + 1, min(latest.round, wanted + FALLBACK_TRIES)):
-        later = deps.beacon.fetch(number)
-        if later is not None:
-            return later, None
-    return latest, None
+        if got is None and now >= beacons.round_time(chain, fallback) + GIVE_UP:
+            raise DrawError(
+                f"neither beacon round {due} nor its fallback {fallback} could be fetched: "
+                "check the beacon's relays, then resume the listing"
+            )
+        due = fallback
+    if got is None:
+        wait = max(chain.period, math.ceil((beacons.round_time(chain, due) - now).total_seconds()))
+        return None, DrawResult("beacon_pending", None, min(wait, 300))
+    return _fix_round(deps, listing.listing_id, got, note), None
 
 
-FALLBACK_TRIES = 20  # later rounds tried one by one before the newest is taken
+GIVE_UP = timedelta(seconds=beacons.FALLBACK_AFTER)
 
 
-def _fallback_note(listing: ListingRecord, used: int) -> str:
-    why = (
-        f"round {listing.beacon_round} could not be fetched within the grace period; "
-        f"round {used} is the first later round that verified"
-    )
-    return f"{listing.beacon_note}; {why}" if listing.beacon_note else why
+def _fix_round(deps: Deps, listing_id: str, got: beacons.Round, note: str | None) -> beacons.Round:
+    """Record the round on the head unless a concurrent run did first; the recorded one wins."""
+
+    def decide() -> tuple[Change, beacons.Round]:
+        listing = next_version(load_listing(deps, listing_id))
+        if listing.beacon_used is not None and listing.beacon_signature is not None:
+            chain = beacons.Chain.from_dict(listing.beacon_chain or {})
+            return Change(), beacons.verify(chain, listing.beacon_used, listing.beacon_signature)
+        if listing.status is not ListingStatus.CLOSED:
+            return Change(), got
+        listing.beacon_used, listing.beacon_signature = got.round, got.signature
+        if note:
+            listing.beacon_note = f"{listing.beacon_note}; {note}" if listing.beacon_note else note
+        return Change(listing=listing), got
+
+    return decide_and_apply(deps, decide)
 
 
 def _already(listing: ListingRecord) -> DrawResult:

@@ -378,7 +378,7 @@ def _beacon_plan(deps: Deps, closes_at: datetime) -> dict[str, Any]:
     if deps.beacon is None:
         raise RuntimeError("the draw's randomness beacon is not wired (adapters/container.py)")
     chain = deps.beacon.chain()
-    margin = deps.settings.beacon_margin_seconds
+    margin = beacons.margin_for(chain, deps.settings.beacon_margin_seconds)
     return {
         "draw_version": draw.DRAW_V2,
         "beacon_chain": chain.as_dict(),
@@ -410,7 +410,9 @@ def draw_view(deps: Deps, listing_id: str, page: int = 0) -> DrawTranscript:
         version=listing.draw_version,
         commitment=listing.commitment,
         entries_digest=listing.entries_digest,
-        ticket_count=listing.paid_tickets if listing.entries_digest else 0,
+        ticket_count=(listing.entries_count or listing.paid_tickets)
+        if listing.entries_digest
+        else 0,
         tickets=tickets,
         page=page,
         next_page=page + 1 if more else None,
@@ -419,6 +421,7 @@ def draw_view(deps: Deps, listing_id: str, page: int = 0) -> DrawTranscript:
         entries_root=listing.entries_root,
         closes_at=listing.closes_at.isoformat(),
         closed_at=listing.closed_at.isoformat() if listing.closed_at else None,
+        sealed_at=listing.sealed_at.isoformat() if listing.sealed_at else None,
         beacon=beacon_view(listing),
     )
 

@@ -93,6 +93,8 @@ class ListingRecord(Record):
     beacon_planned: int | None = None
     beacon_margin: int = 0
     entries_root: str | None = None
+    entries_count: int = 0  # the tree's leaves: every ticket in the draw, paid and free
+    sealed_at: datetime | None = None  # when E, the root and the round to wait for were published
     beacon_round: int | None = None  # the round the draw waits for (fixed when the entries are)
     beacon_note: str | None = None  # why it is not the planned one
     beacon_signature: str | None = None  # the round used, once drawn
