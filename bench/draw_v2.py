@@ -6,7 +6,6 @@ what a buyer's phone checks: the proof's size and the browser's time (vitest, No
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import os
 import re
@@ -18,7 +17,8 @@ from pathlib import Path
 
 from bench.report import row
 from tombola.domain import beacon, draw, merkle
-from tombola.domain.pseudonyms import buyer_pseudonym
+from tombola.domain.macs import hmac_pads
+from tombola.domain.pseudonyms import buyer_pseudonyms
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = json.loads((ROOT / "tests/fixtures/quicknet_rounds.json").read_text())["rounds"][0]
@@ -39,11 +39,13 @@ def draw_v2_speed(tickets: int) -> None:
 
     def bare() -> float:
         started = time.perf_counter()
-        base = hmac.new(key, digestmod=hashlib.sha256)  # the fastest HMAC loop in Python
+        inner, outer = hmac_pads(key)  # the fastest HMAC-SHA256 loop in Python, as ours
         for t in ids:
-            h = base.copy()
-            h.update(t)
-            h.digest()
+            i = inner()
+            i.update(t)
+            o = outer()
+            o.update(i.digest())
+            o.digest()
         level = [hashlib.sha256(b"\x00" + x).digest() for x in leaves_in]
         while len(level) > 1:
             nxt = [
@@ -57,7 +59,7 @@ def draw_v2_speed(tickets: int) -> None:
 
     def ours() -> float:
         started = time.perf_counter()
-        entries = draw.seal(list(pairs), lambda b: buyer_pseudonym("k" * 32, "Lbench", b))
+        entries = draw.seal(list(pairs), buyer_pseudonyms("k" * 32, "Lbench"))
         got = beacon.verify(beacon.QUICKNET, REAL["round"], REAL["signature"])
         value = draw.BeaconValue(beacon.QUICKNET, got.round, got.randomness)
         draw.order_v2(seed, "Lbench", entries, value)
@@ -91,20 +93,31 @@ def browser_check() -> None:
         row("a buyer's check in the browser", "skipped (make web first)", "≤ 50 ms", True)
         return
     out = subprocess.run(  # noqa: S603 (npx, found on PATH, with fixed arguments)
-        [npx, "vitest", "run", "tests/beacon.test.ts", "-t", "few milliseconds"],
+        [npx, "vitest", "run", "tests/beacon.test.ts", "-t", "milliseconds"],
         cwd=ROOT / "web",
         capture_output=True,
         text=True,
         check=False,
     ).stdout
-    found = re.search(r"median ([0-9.]+) ms", out)
+    found = re.search(
+        r"checks in median ([0-9.]+) ms; the beacon's BLS signature in ([0-9.]+) ms; "
+        r"the panel again \(round remembered\) in ([0-9.]+) ms",
+        out,
+    )
     if found is None:
         row("a buyer's check in the browser", "not measured (vitest failed)", "≤ 50 ms", False)
         return
-    ms = float(found.group(1))
+    proof, signature, again = (float(g) for g in found.groups())
     row(
-        "a buyer's check at 1,000,000 tickets (beacon, seed, key, proof)",
-        f"{ms:.1f} ms (median of 5, V8)",
+        "a ticket's proof checked in the browser (1,000,000 tickets)",
+        f"{proof:.2f} ms",
         "≤ 50 ms",
-        ms <= 50,
+        proof <= 50,
+    )
+    first = signature + again
+    row(
+        "a buyer's first check: beacon signature + seed, key, proof (V8, medians of 7)",
+        f"{first:.1f} ms (signature {signature:.1f} ms, once per round; then {again:.1f} ms)",
+        "≤ 50 ms",
+        first <= 50,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hmac
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +18,8 @@ from tombola_dev.doubles import ManualClock
 from tombola.adapters.local_beacon import LocalBeacon
 from tombola.domain import beacon, draw, merkle
 from tombola.domain.errors import DrawError
+from tombola.domain.macs import hmac_pads
+from tombola.domain.pseudonyms import buyer_pseudonym, buyer_pseudonyms
 
 ROUNDS = json.loads((Path(__file__).parents[1] / "fixtures/quicknet_rounds.json").read_text())
 CHAIN = beacon.Chain.from_dict(ROUNDS["chain"])
@@ -286,3 +289,19 @@ def test_a_transcript_cannot_choose_its_round() -> None:
     # sealed after the planned round was out, yet waiting for it
     late = genuine.closes_at + timedelta(minutes=10)  # type: ignore[operator]
     assert any("the round to wait for" in p for p in problems(sealed_at=late))
+
+
+@given(st.binary(max_size=130), st.binary(max_size=200))
+def test_the_draws_hmac_is_hmac_sha256(key: bytes, message: bytes) -> None:
+    inner, outer = hmac_pads(key)
+    i = inner()
+    i.update(message)
+    o = outer()
+    o.update(i.digest())
+    assert o.digest() == hmac.digest(key, message, "sha256")
+
+
+@given(st.text(max_size=40), st.text(min_size=1, max_size=30))
+def test_the_draws_pseudonyms_are_the_pseudonyms(listing_id: str, buyer: str) -> None:
+    key = "k" * 32
+    assert buyer_pseudonyms(key, listing_id)(buyer) == buyer_pseudonym(key, listing_id, buyer)

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
-import { isQuicknet, roundAtOrAfter, roundTime, verifyRound, type Chain } from "../src/verify/beacon";
+import { isQuicknet, roundAtOrAfter, roundTime, verifyRound, verifySignature, type Chain } from "../src/verify/beacon";
 import { chainProblem, fallbackRound } from "../src/verify/chain";
 import { verify, type Transcript } from "../src/verify/draw";
 import { leaf, rootFrom } from "../src/verify/merkle";
@@ -136,14 +136,28 @@ describe("a ticket among 1,000,000", () => {
     expect(await rootFrom(p.index + 1, p.count, p.proof, await leaf(p.ticket_id, p.buyer))).not.toBe(p.root);
   });
 
-  it("is checked with the beacon and the rank in a few milliseconds (printed, not asserted)", async () => {
+  it("is checked in milliseconds: the proof, and the beacon's signature once (printed, not asserted)", async () => {
     const mine = fixture<MyDraw>("mine-v2");
+    const median = async (run: () => Promise<unknown>) => {
+      await run(); // warm
+      const times: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        const started = performance.now();
+        await run();
+        times.push(performance.now() - started);
+      }
+      return times.sort((a, b) => a - b)[3];
+    };
+    const proof = await median(async () => rootFrom(p.index, p.count, p.proof, await leaf(p.ticket_id, p.buyer)));
+    const b = mine.beacon!;
+    // the pairing itself, each time (the page remembers the rounds it verified)
+    const signature = await median(() => verifySignature(b.chain, b.used_round!, b.signature!));
     const one = { ...mine, ticket_count: p.count, entries_root: p.root, buyer: p.buyer, tickets: [{ ticket_id: p.ticket_id, index: p.index, proof: p.proof, rank: null }] };
-    await checkMine(one); // warm
-    const times: number[] = [];
-    for (let i = 0; i < 5; i++) times.push((await checkMine(one)).ms);
-    times.sort((a, b) => a - b);
-    console.log(`checkMine at 1,000,000 tickets: median ${times[2].toFixed(1)} ms (beacon signature, seed, key, one proof of ${p.proof.length} base64 characters)`);
+    const again = await median(() => checkMine(one)); // the round remembered: seed, key, proof
+    console.log(
+      `at 1,000,000 tickets: a ticket's proof (${p.proof.length} base64 characters) checks in median ${proof.toFixed(2)} ms; ` +
+        `the beacon's BLS signature in ${signature.toFixed(1)} ms; the panel again (round remembered) in ${again.toFixed(1)} ms`,
+    );
     expect((await checkMine(one)).tickets[0].included).toBe("ok");
   });
 });

@@ -13,8 +13,21 @@ async function sha256(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBu
   return new Uint8Array(await crypto.subtle.digest("SHA-256", data));
 }
 
+// Rounds this page has verified (a pairing costs tens of milliseconds; a round never changes).
+const verified = new Map<string, string>();
+
 /** The round's randomness (hex) if `signature` is the chain's signature of `round`; else null. */
 export async function verifyRound(chain: Chain, round: number, signature: string): Promise<string | null> {
+  const memo = `${chain.scheme}|${chain.public_key}|${round}|${signature}`;
+  const known = verified.get(memo);
+  if (known !== undefined) return known;
+  const randomness = await verifySignature(chain, round, signature);
+  if (randomness !== null) verified.set(memo, randomness);
+  return randomness;
+}
+
+/** `verifyRound` without the page's memory of verified rounds. */
+export async function verifySignature(chain: Chain, round: number, signature: string): Promise<string | null> {
   if (chain.scheme !== SCHEME || !Number.isSafeInteger(round) || round < 1) return null;
   const sig = fromHex(signature);
   const key = fromHex(chain.public_key);

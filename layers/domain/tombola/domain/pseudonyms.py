@@ -5,6 +5,9 @@ their own pseudonym in their entries and can find themselves in the public draw.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
+
+from tombola.domain.macs import hmac_pads
 
 
 def _mac(key: str, message: str) -> str:
@@ -14,6 +17,24 @@ def _mac(key: str, message: str) -> str:
 def buyer_pseudonym(key: str, listing_id: str, buyer_id: str) -> str:
     """Per listing: the same buyer has unrelated pseudonyms on two listings."""
     return "b-" + _mac(key, f"buyer|{listing_id}|{buyer_id}")[:16]
+
+
+def buyer_pseudonyms(key: str, listing_id: str) -> Callable[[str], str]:
+    """``buyer_pseudonym`` for many buyers of one listing (the draw names every buyer): the key's
+    pads and the message's prefix hashed once."""
+    inner, outer = hmac_pads(key.encode())
+    prefix = inner()
+    prefix.update(f"buyer|{listing_id}|".encode())
+
+    def name(buyer_id: str) -> str:
+        i = prefix.copy()
+        i.update(buyer_id.encode())
+        o = outer()
+        o.update(i.digest())
+        digest: str = o.hexdigest()
+        return "b-" + digest[:16]
+
+    return name
 
 
 def seller_handle(key: str, seller_id: str) -> str:

@@ -13,7 +13,7 @@ from tombola.domain import draw
 from tombola.domain.bookings import Funding
 from tombola.domain.errors import DrawError
 from tombola.domain.lifecycle import ListingStatus
-from tombola.domain.pseudonyms import buyer_pseudonym
+from tombola.domain.pseudonyms import buyer_pseudonyms
 from tombola.services.buyers import load_buyer
 from tombola.services.deps import Deps
 from tombola.services.listing_access import load_listing, move, next_version, pseudonym_key
@@ -160,8 +160,7 @@ def _draw_v2(
     """Seal the entries (the ticket list, E and the Merkle root public from here on), wait for
     the beacon round, then the order; or what to do instead."""
     listing_id = listing.listing_id
-    key = pseudonym_key(deps)
-    entries = draw.seal(tickets, lambda buyer: buyer_pseudonym(key, listing_id, buyer))
+    entries = draw.seal(tickets, buyer_pseudonyms(pseudonym_key(deps), listing_id))
     if listing.entries_root is None:
         deps.store.put_draw(listing_id, [], entries.tickets, entries.chunk_paths)
     listing = _publish_entries(deps, listing_id, entries)
