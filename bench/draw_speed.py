@@ -12,15 +12,18 @@ from bench.report import row
 from tombola.domain import draw
 
 
-def draw_speed(tickets: int) -> None:
-    print(f"draw over {tickets:,} tickets vs the bare HMAC-SHA256 loop")
+def bench_tickets(tickets: int) -> tuple[list[tuple[str, str]], bytes, bytes, list[bytes]]:
+    """(ticket id, buyer) pairs, four tickets a buyer; a seed, an HMAC key, the ids as bytes."""
     buyers = tickets // 4
     pairs = [
         (f"E{i % buyers:07d}-{i // buyers + 1}", f"buyer{i % buyers:07d}") for i in range(tickets)
     ]
-    seed = os.urandom(32)
-    key = hashlib.sha256(b"k").digest()
-    ids = [t.encode() for t, _ in pairs]
+    return pairs, os.urandom(32), hashlib.sha256(b"k").digest(), [t.encode() for t, _ in pairs]
+
+
+def draw_speed(tickets: int) -> None:
+    print(f"draw over {tickets:,} tickets vs the bare HMAC-SHA256 loop")
+    pairs, seed, key, ids = bench_tickets(tickets)
 
     def bare() -> float:
         started = time.perf_counter()

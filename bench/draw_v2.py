@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 import statistics
@@ -15,6 +14,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from bench.draw_speed import bench_tickets
 from bench.report import row
 from tombola.domain import beacon, draw, merkle
 from tombola.domain.macs import hmac_pads
@@ -28,14 +28,8 @@ def draw_v2_speed(tickets: int) -> None:
     print(
         f"draw-v2 over {tickets:,} tickets vs its bare floor (HMAC per ticket + the tree's hashes)"
     )
-    buyers = tickets // 4
-    pairs = [
-        (f"E{i % buyers:07d}-{i // buyers + 1}", f"buyer{i % buyers:07d}") for i in range(tickets)
-    ]
-    seed = os.urandom(32)
-    key = hashlib.sha256(b"k").digest()
-    ids = [t.encode() for t, _ in pairs]
-    leaves_in = [t.encode() + b"\nb-0123456789abcdef" for t, _ in pairs]
+    pairs, seed, key, ids = bench_tickets(tickets)
+    leaves_in = [t + b"\nb-0123456789abcdef" for t in ids]
 
     def bare() -> float:
         started = time.perf_counter()

@@ -26,16 +26,23 @@ from tombola_dev.template import ROOT
 FIXTURES = ROOT / "web" / "tests" / "fixtures"
 
 
-def transcript(
-    name: str, buyers: int, tickets_each: int, tamper: str | None = None
-) -> dict[str, Any]:
+def _drawn(
+    name: str, buyers: int, tickets_each: int, prefix: str, width: int
+) -> tuple[bytes, str, list[tuple[str, str]]]:
+    """A fixture listing's seed, id and (ticket id, buyer) pairs, the same for every run."""
     seed = hashlib.sha256(f"fixture-seed|{name}".encode()).digest()
-    listing_id = f"L-{name}"
     tickets = [
-        (f"T{b:05d}-{k}", f"buyer-{hashlib.sha256(str(b).encode()).hexdigest()[:8]}")
+        (f"T{b:05d}-{k}", f"{prefix}{hashlib.sha256(str(b).encode()).hexdigest()[:width]}")
         for b in range(buyers)
         for k in range(tickets_each)
     ]
+    return seed, f"L-{name}", tickets
+
+
+def transcript(
+    name: str, buyers: int, tickets_each: int, tamper: str | None = None
+) -> dict[str, Any]:
+    seed, listing_id, tickets = _drawn(name, buyers, tickets_each, "buyer-", 8)
     run = draw.run(seed, listing_id, tickets)
     out: dict[str, Any] = {
         "listing_id": listing_id,
@@ -133,13 +140,7 @@ def _v2(name: str, buyers: int, tickets_each: int) -> tuple[dict[str, Any], draw
     publishes it, and what the server's verifier says of it."""
     real = json.loads(QUICKNET_ROUNDS.read_text())["rounds"][0]
     chain = beacon.QUICKNET
-    seed = hashlib.sha256(f"fixture-seed|{name}".encode()).digest()
-    listing_id = f"L-{name}"
-    tickets = [
-        (f"T{b:05d}-{k}", f"b-{hashlib.sha256(str(b).encode()).hexdigest()[:16]}")
-        for b in range(buyers)
-        for k in range(tickets_each)
-    ]
+    seed, listing_id, tickets = _drawn(name, buyers, tickets_each, "b-", 16)
     entries = draw.seal(tickets, lambda b: b)  # in public the buyer is their pseudonym
     value = draw.BeaconValue(chain, real["round"], real["randomness"])
     order, _ = draw.order_v2(seed, listing_id, entries, value)

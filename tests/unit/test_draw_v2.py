@@ -110,6 +110,14 @@ def test_no_chain_passes_for_quicknet_and_quicknet_s_margin_is_fixed() -> None:
 
 
 # ------------------------------------------------------------------ the Merkle tree
+def chunk_paths(tree: list[list[bytes]]) -> list[list[bytes]]:
+    """Each chunk's path to the root, read off the whole tree (what the draw stores)."""
+    height = merkle.CHUNK.bit_length() - 1
+    if len(tree) <= height:
+        return [[]]
+    return [merkle.path(tree[height:], n) for n in range(len(tree[height]))]
+
+
 @given(st.integers(min_value=1, max_value=70), st.data())
 def test_every_leaf_proves_against_the_root(n: int, data: st.DataObject) -> None:
     leaves = [merkle.leaf(f"t{i:04d}", f"b-{i % 7}") for i in range(n)]
@@ -128,7 +136,7 @@ def test_chunked_proofs_equal_whole_tree_proofs() -> None:
     n = 2 * merkle.CHUNK + 77  # three chunks, the last one partial
     leaves = [merkle.leaf(f"t{i:05d}", f"b-{i % 13}") for i in range(n)]
     tree = merkle.levels(leaves)
-    above = merkle.chunk_paths(tree)
+    above = chunk_paths(tree)
     assert len(above) == 3
     for i in (0, 5, merkle.CHUNK - 1, merkle.CHUNK, 2 * merkle.CHUNK + 3, n - 1):
         c, offset = divmod(i, merkle.CHUNK)
@@ -137,6 +145,19 @@ def test_chunked_proofs_equal_whole_tree_proofs() -> None:
         assert list(proof.siblings) == merkle.path(tree, i)
         again = merkle.Proof.decode(proof.index, n, proof.encoded())
         assert merkle.root_from(again, leaves[i]) == tree[-1][0]
+
+
+@given(st.integers(min_value=1, max_value=3 * merkle.CHUNK + 5))
+def test_the_tree_built_a_chunk_at_a_time_is_the_whole_tree(n: int) -> None:
+    ids = [f"t{i:05d}".encode() for i in range(n)]
+    tails = [b"\nb-one", b"\nb-two", b"\nb-three"]
+    tail_of = [i % 3 for i in range(n)]
+    whole = merkle.levels(
+        [merkle.leaf(t.decode(), tails[k][1:].decode()) for t, k in zip(ids, tail_of, strict=True)]
+    )
+    root, paths = merkle.sealed_tree(ids, tails, tail_of)
+    assert root == whole[-1][0]
+    assert paths == chunk_paths(whole)
 
 
 def test_a_proof_at_a_million_tickets_fits_in_a_kilobyte() -> None:

@@ -315,7 +315,7 @@ export const en: Record<Key, string> = {
   beaconChainQuicknet: "drand's quicknet (the League of Entropy, a random number every 3 seconds signed by many independent organisations)",
   beaconChainOwn: "this service's own test beacon (it protects nothing: whoever holds its key can sign any round)",
   beaconUsed: "The draw used round {round}.",
-  beaconProves: "Its signature is checked against the chain's public key. Because the round came out only after the last ticket, nobody could compute the order while tickets could still be bought or held back, whoever knew the seed.",
+  beaconProves: "Its signature is checked against the chain's public key. Because the round comes out only after the last ticket, nobody can compute the order while tickets can still be bought or held back, even someone who knows the seed.",
   beaconPending: "Waiting for round {round} (due {at}).",
   problem_root_mismatch: "the tickets do not give the published Merkle root",
   problem_beacon_invalid: "the beacon round's signature is not the chain's",

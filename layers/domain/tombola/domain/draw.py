@@ -168,10 +168,8 @@ def seal(tickets: list[tuple[str, str]], pseudonym: Callable[[str], str] | None 
     buyer_of = [number[b] for _, b in tickets]
     encoded = [t.encode() for t, _ in tickets]
     tails = [b"\n" + pseudonym(b).encode() for b in buyers]
-    tree = merkle.levels(merkle.leaves(encoded, [tails[n] for n in buyer_of]))
-    return Entries(
-        tickets, digest, tree[-1][0].hex(), merkle.chunk_paths(tree), encoded, buyer_of, buyers
-    )
+    root, paths = merkle.sealed_tree(encoded, tails, buyer_of)
+    return Entries(tickets, digest, root.hex(), paths, encoded, buyer_of, buyers)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,11 +28,28 @@ def leaf(ticket_id: str, pseudonym: str) -> bytes:
     return hashlib.sha256(_LEAF + ticket_id.encode() + b"\n" + pseudonym.encode()).digest()
 
 
-def leaves(ticket_ids: Sequence[bytes], tails: Sequence[bytes]) -> list[bytes]:
-    """``leaf`` of each ticket id (bytes) with its tail (``\\n`` + the buyer's pseudonym, bytes),
-    in one tight loop: the draw's hot path."""
+def sealed_tree(
+    ticket_ids: Sequence[bytes], tails: Sequence[bytes], tail_of: Sequence[int]
+) -> tuple[bytes, list[list[bytes]]]:
+    """The root over every ticket (ticket id bytes, its tail ``tails[tail_of[i]]``), and each
+    chunk's path to it, built a chunk at a time: a chunk's CHUNK leaves make its subtree and are
+    let go, then the chunks' roots make the top. The same root and paths as ``levels`` over all the
+    leaves (a chunk is a whole subtree), with a chunk's leaves alive at a time, not a million."""
+    if not ticket_ids:
+        raise DrawError("a Merkle tree needs at least one leaf")
     sha = hashlib.sha256
-    return [sha(_LEAF + t + tail).digest() for t, tail in zip(ticket_ids, tails, strict=True)]
+    roots = []
+    for start in range(0, len(ticket_ids), CHUNK):
+        end = start + CHUNK
+        level = [
+            sha(_LEAF + t + tails[n]).digest()
+            for t, n in zip(ticket_ids[start:end], tail_of[start:end], strict=True)
+        ]
+        while len(level) > 1:
+            level = _up(level)
+        roots.append(level[0])
+    top = levels(roots)
+    return top[-1][0], [path(top, n) for n in range(len(roots))]
 
 
 def _node(left: bytes, right: bytes) -> bytes:
@@ -75,15 +92,6 @@ def path(tree: Sequence[Sequence[bytes]], index: int) -> list[bytes]:
             out.append(level[sibling])
         index //= 2
     return out
-
-
-def chunk_paths(tree: Sequence[Sequence[bytes]]) -> list[list[bytes]]:
-    """For each chunk of CHUNK leaves, the path from the chunk's subtree root to the root."""
-    height = CHUNK.bit_length() - 1
-    if len(tree) <= height:  # the whole tree fits in one chunk
-        return [[]]
-    above = tree[height:]
-    return [path(above, n) for n in range(len(above[0]))]
 
 
 @dataclass(frozen=True, slots=True)
