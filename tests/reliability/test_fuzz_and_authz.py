@@ -254,6 +254,8 @@ def test_only_the_right_user_gets_through_and_nothing_is_written_otherwise(
         Route("POST", "/me/notifications/read", "", None, {"upto": "20260101T000000.000000Z#0"}),
         # the order step by step: its buyers and its seller (a buyer with no entry on it: 404)
         Route("GET", f"{listing}/timeline", winner, "cat"),
+        # one's own tickets' proofs in the draw (a buyer with no ticket on it: 404)
+        Route("GET", f"{listing}/draw/mine", winner, "cat"),
         # responsible play: one's own standing only (a verification another account started
         # is refused: 400 for the right user too); the operator's counts
         Route("GET", "/me/standing", "ann", None, any_group=True),
