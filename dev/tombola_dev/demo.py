@@ -183,7 +183,7 @@ class Demo:
         )
         lid = self.create(
             "Coffee grinder",
-            8 + 0.3 * len(players),
+            10 + 0.6 * len(players),  # a slow machine buys ~0.7 s a ticket
             price=100_000,
             expected_entrants=10,
             surplus_policy="mileage",
