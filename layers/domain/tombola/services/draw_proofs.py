@@ -9,7 +9,7 @@ from typing import Literal
 from tombola.api.views import BeaconChainView, BeaconView, MyDraw, TicketProof
 from tombola.domain import beacon as beacons
 from tombola.domain import draw, merkle
-from tombola.domain.auth import Caller
+from tombola.domain.auth import Caller, Role
 from tombola.domain.errors import DrawError, NotAllowedNow, NotFound
 from tombola.domain.pseudonyms import buyer_pseudonym
 from tombola.services.buyers import partition_of
@@ -70,6 +70,7 @@ def _order_key(listing: ListingRecord) -> bytes | None:
 
 
 def my_draw(deps: Deps, caller: Caller, listing_id: str) -> MyDraw:
+    caller.require(Role.BUYER)
     listing = load_listing(deps, listing_id)
     buyer = deps.store.get_buyer(listing_id, partition_of(listing, caller.user_id), caller.user_id)
     ticket_ids = sorted(t for e in (buyer.paid() if buyer else []) for t in e.ticket_ids)
