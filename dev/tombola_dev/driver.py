@@ -295,6 +295,19 @@ class Driver:
         self.stack.wait_for(reached, timeout, f"{listing_id} to reach {statuses}")
         return str(self.record(listing_id).status.value)
 
+    def redrawn_pays(self, listing_id: str, first: str) -> tuple[str, Any]:
+        """Once ``first``'s deadline has passed and the re-draw named another candidate, that
+        candidate asks for the checkout and pays at once: the test's own checks come after, so
+        a loaded machine cannot spend the second (real-time) deadline on them. Returns the
+        second candidate and the webhook's answer."""
+        self.stack.wait_for(
+            lambda: self.record(listing_id).candidate not in (None, first), 20, "the re-draw"
+        )
+        second = self.record(listing_id).candidate
+        due = self.ok(self.as_(second, "POST", f"/listings/{listing_id}/second-payment"))
+        paid = self.ok(self.pay(due["checkout"]["checkout_id"]))
+        return second, paid | {"amount": due["amount"]}
+
     def close_window(self, listing_id: str) -> None:
         record = self.record(listing_id)
         if self.clock.now() < record.closes_at:

@@ -25,6 +25,9 @@ from tombola_dev.conformance import Conformance
 from tombola_dev.moto_resources import ACCOUNT, REGION, create_resources
 from tombola_dev.template import Function, Route, Template, resolve
 
+# How many times the stated timeout a test's wait allows (TEST_PATIENCE overrides).
+PATIENCE = float(os.environ.get("TEST_PATIENCE", "3"))
+
 MOTO_CONFIG: Any = {
     "stepfunctions": {"execute_state_machine": True},
     "lambda": {"use_docker": False},
@@ -207,9 +210,11 @@ class Stack:
     def wait_for(
         self, predicate: Callable[[], bool], timeout: float = 20.0, what: str = "condition"
     ) -> None:
-        deadline = time.monotonic() + timeout
+        # A loaded machine (a CI worker sharing two cores) may be several times slower than a
+        # quiet one; a wait that succeeds returns as soon as it can, so patience costs nothing.
+        deadline = time.monotonic() + timeout * PATIENCE
         while time.monotonic() < deadline:
             if predicate():
                 return
             time.sleep(0.05)
-        raise AssertionError(f"timed out waiting for {what}")
+        raise AssertionError(f"timed out waiting for {what} ({timeout * PATIENCE:.0f}s)")

@@ -88,8 +88,8 @@ def test_a_second_payment_racing_its_deadline_makes_one_final_buyer(
 ) -> None:
     lid = d.awaiting_second_payment(1)
     record = d.record(lid)
-    first, drawn = record.candidate, record.drawn_count
-    assert first is not None
+    # the first drawn, even when a loaded machine let its deadline (and the next) pass already
+    first, drawn = d.store.draw_order(lid, 0, 1)[0], 1
     asked = d.as_(first, "POST", f"/listings/{lid}/second-payment")
     if asked.status == 200:
         checkout_id = asked.body["checkout"]["checkout_id"]

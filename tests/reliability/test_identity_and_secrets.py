@@ -21,8 +21,17 @@ from tombola.telemetry import Metric
 WEBHOOK_FUNCTIONS = {"PaymentsWebhookFunction"}  # the payment provider's secret
 CARRIER_FUNCTIONS = {"DeliveryWebhookFunction"}  # the carrier's own
 # the public pseudonyms, and the operator's dispute cards (a final buyer by their pseudonym);
-# the profile function keys a person's hash with it (one person, one account)
-PSEUDONYM_FUNCTIONS = {"ListingsFunction", "EntryFunction", "RecoveryFunction", "ProfileFunction"}
+# the profile function keys a person's hash with it (one person, one account); the draw seals
+# each ticket with its buyer's pseudonym in the entries' Merkle tree
+PSEUDONYM_FUNCTIONS = {
+    "ListingsFunction",
+    "EntryFunction",
+    "RecoveryFunction",
+    "ProfileFunction",
+    "DrawFunction",
+}
+# the local (test-stage) beacon's signing key: the draw reads rounds, listings fix the chain
+BEACON_KEY_FUNCTIONS = {"DrawFunction", "ListingsFunction"}
 # Checkouts, webhooks, refunds and payouts (the close function sends what the outbox holds).
 PAYMENT_FUNCTIONS = {
     "ProfileFunction",  # PortOne's identity verification
@@ -53,6 +62,8 @@ def test_the_template_has_no_secret_default_and_gives_secrets_only_where_needed(
         assert ("CarrierSigningSecret" in policies) == (name in CARRIER_FUNCTIONS), name
         assert ("PSEUDONYM_KEY_ARN" in fn.environment) == (name in PSEUDONYM_FUNCTIONS), name
         assert ("PseudonymKey" in policies) == (name in PSEUDONYM_FUNCTIONS), name
+        assert ("BEACON_KEY_ARN" in fn.environment) == (name in BEACON_KEY_FUNCTIONS), name
+        assert ("BeaconKey" in policies) == (name in BEACON_KEY_FUNCTIONS), name
         assert "WEBHOOK_SECRET" not in fn.environment, name
         assert ("PORTONE_SECRET_ARN" in fn.environment) == (name in PAYMENT_FUNCTIONS), name
         assert ("PortOneSecret" in policies) == (name in PAYMENT_FUNCTIONS), name
