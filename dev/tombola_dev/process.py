@@ -40,12 +40,14 @@ class RunningStack:
 def running_stack(
     log_path: Path,
     *,
-    tick_seconds: int = 1,
+    tick_seconds: int = 10,
     timeout: float = 60,
     parameters: dict[str, str] | None = None,
 ) -> Iterator[RunningStack]:
     """`python -m tombola_dev.serve` on free ports, stopped afterwards; ``parameters`` override
-    template parameters as `make run ARGS="--param Name=Value"` does."""
+    template parameters as `make run ARGS="--param Name=Value"` does. A minute of schedule lasts
+    ``tick_seconds``: listings close by their own timers, the schedule only releases expired
+    holds and re-runs stuck effects, and each of its runs costs moto a scan of the table."""
     port, moto_port = free_port(), free_port()
     log_path.parent.mkdir(exist_ok=True)
     with log_path.open("a") as log:

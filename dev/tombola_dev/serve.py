@@ -6,7 +6,8 @@
   SNS), also served on --moto-port for the AWS CLI (`--endpoint-url`);
 - the API routes of template.yaml on --port, each request turned into an API Gateway event for
   the function the template names, with the JWT authorizer stood in by locally signed tokens;
-- a ticker firing the scheduled function at the template's rate (or every --tick-seconds);
+- a ticker firing the scheduled functions at the template's rates (--tick-seconds N: a minute of
+  schedule lasts N seconds, so the close runs every N s, the 5-minute sweep every 5N s);
 - a sandbox payment provider and carrier under /sandbox/, which send signed webhooks;
 - S3's side of the listing photos: presigned upload forms posted to /sandbox/s3/<bucket>, checked
   as S3 checks them, and the photos served at /photos/* as CloudFront serves them deployed;
@@ -224,6 +225,10 @@ def make_handler(api: LocalApi) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+# How often the log of listing status transitions looks (a scan of every listing).
+TRANSITIONS_EVERY = 5.0
+
+
 class Background:
     """The ticker, the event pump, and the watcher that logs listing status transitions."""
 
@@ -234,6 +239,7 @@ class Background:
         self.stop = threading.Event()
         self.statuses: dict[str, str] = {}
         self.sent_seen = 0
+        self.transitions_seen_at = 0.0
 
     def start(self) -> list[threading.Thread]:
         threads = [
@@ -252,12 +258,15 @@ class Background:
                 log.exception("background task failed")
 
     def tick(self) -> None:
-        """Fire each schedule when its rate (or --tick-seconds) has passed since its last run."""
+        """Fire each schedule when its rate has passed since its last run (with --tick-seconds,
+        its rate in minutes times N seconds: each schedule runs as often as the others, relative
+        to them, as deployed; every query moto answers scans the whole table, so a stack that
+        ran every schedule every second spent most of a core doing so)."""
         now = time.monotonic()
         due = {
             fn
             for fn, rate in self.stack.template.schedules()
-            if now - self.last_run.get(fn, now - 10**9) >= (self.tick_override or rate)
+            if now - self.last_run.get(fn, now - 10**9) >= self.period(rate)
         }
         if not due:
             return
@@ -268,10 +277,15 @@ class Background:
             if result.get("resumed"):
                 log.info("sweep resumed %s", ", ".join(result["resumed"]))
 
+    def period(self, rate: float) -> float:
+        return rate if self.tick_override is None else self.tick_override * rate / 60
+
     def pump(self) -> None:
         self.stack.deliver_events()
         self._log_notifications()
-        self._log_transitions()
+        if time.monotonic() - self.transitions_seen_at >= TRANSITIONS_EVERY:
+            self._log_transitions()
+            self.transitions_seen_at = time.monotonic()
 
     def _log_transitions(self) -> None:
         store = container.deps().store
@@ -318,7 +332,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--tick-seconds",
         type=int,
         default=int(os.environ["TICK_SECONDS"]) if os.environ.get("TICK_SECONDS") else None,
-        help="run the schedule this often instead of the template's rate",
+        help="a minute of schedule lasts this many seconds (the close runs this often)",
     )
     p.add_argument(
         "--check-contract",

@@ -32,7 +32,7 @@ from tombola.services import complaints, inbox, play, profiles
 
 settings = cold_start(Settings)
 
-app = make_resolver()
+app = make_resolver(phone_region=settings.play_policy.phone_region)
 
 
 @app.put("/me/profile", **contract.put(summary="Set the caller's profile"))

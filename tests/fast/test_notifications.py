@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from tests.support.fast_platform import FastWorld
+from tombola.api import phones
 from tombola.api.models import NotesReadIn, ProfileIn
 from tombola.domain.auth import Caller, Role
 from tombola.domain.errors import Forbidden, NotFound
@@ -78,6 +79,34 @@ def test_a_phone_that_cannot_be_one_is_refused_with_its_own_error(typed: str) ->
     with pytest.raises(ValidationError) as refused:
         ProfileIn(name="Kim", email="k@example.com", phone=typed, address="Seoul")
     assert [e["type"] for e in refused.value.errors()] == ["phone_invalid"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("07400 123456", "+447400123456"),
+        ("０７４００１２３４５６", "+447400123456"),  # noqa: RUF001 - full-width digits
+        ("+82 10-1234-5678", "+821012345678"),  # a Korean number with its country code
+    ],
+)
+def test_a_uk_market_reads_a_phone_the_british_way(typed: str, kept: str) -> None:
+    with phones.home_region("GB"):
+        body = ProfileIn(name="Amy Lee", email="amy@example.com", phone=typed, address="London")
+    assert body.phone == kept
+
+
+def test_the_phone_error_shows_the_markets_own_way_of_typing_one() -> None:
+    with pytest.raises(ValidationError) as korean:
+        ProfileIn(name="Kim", email="k@example.com", phone="010-123", address="Seoul")
+    with phones.home_region("GB"), pytest.raises(ValidationError) as british:
+        ProfileIn(name="Amy", email="a@example.com", phone="010-123", address="London")
+    assert "010-2000-0000" in korean.value.errors()[0]["msg"]
+    assert "+44 7400 123456" in korean.value.errors()[0]["msg"]
+    assert "07400 123456" in british.value.errors()[0]["msg"]
+    assert "+82 10-2000-0000" in british.value.errors()[0]["msg"]
+    # a Korean mobile typed the Korean way is not a British number
+    with phones.home_region("GB"), pytest.raises(ValidationError):
+        ProfileIn(name="Kim", email="k@example.com", phone="010-1234-5678", address="London")
 
 
 def test_the_drawn_buyer_is_told_once_by_each_channel_and_sees_it_in_the_app(

@@ -37,3 +37,16 @@ def test_free_and_paid_entries_share_the_draw_and_only_the_paid_pay(d: Driver) -
     assert d.record(lid).second_payment_due == 10_000 - 3 * 1_000
     st = d.conserved(lid)
     assert st.paid_in == {"deposit": 500, "first_payments": 3_000}
+
+
+def test_a_uk_stack_reads_a_phone_typed_the_british_way(d: Driver) -> None:
+    assert d.ok(d.stack.http("GET", "/policy"))["play"]["phone_region"] == "GB"
+    d.user("amy", "buyer")
+    body = {"name": "Amy Lee", "email": "amy@example.com", "address": "1 High St, London"}
+    saved = d.ok(d.as_("amy", "PUT", "/me/profile", body | {"phone": "07400 123456"}))
+    assert (saved["phone"], saved["texts_reach_phone"]) == ("+447400123456", True)
+    refused = d.as_("amy", "PUT", "/me/profile", body | {"phone": "07400 12"})
+    assert refused.status == 422, refused.body
+    assert refused.body["problems"][0]["type"] == "phone_invalid"
+    assert "07400 123456" in refused.body["error"]["message"]
+    assert d.ok(d.as_("amy", "GET", "/me/profile"))["phone"] == "+447400123456"

@@ -1,5 +1,8 @@
-// A phone kept in E.164 shown as people there write it: +821012345678 → 010-1234-5678.
+// A phone kept in E.164 shown as people there write it: +821012345678 → 010-1234-5678; a British
+// mobile with its country code, grouped: +447400123456 → +44 7400 123456 (the server reads either).
 export function displayPhone(e164: string): string {
+  const uk = /^\+44(7\d{3})(\d{6})$/.exec(e164);
+  if (uk) return `+44 ${uk[1]} ${uk[2]}`;
   const kr = /^\+82(\d+)$/.exec(e164);
   if (!kr) return e164;
   const national = "0" + kr[1];

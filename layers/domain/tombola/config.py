@@ -148,6 +148,7 @@ class Settings(BaseSettings):
             else int(self.free_entry),
             limit_prompt=chosen(self.limit_prompt, base.limit_prompt),
             time_zone=base.time_zone,
+            phone_region=base.phone_region,
         )
 
     @property

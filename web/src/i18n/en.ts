@@ -481,7 +481,7 @@ export const en: Record<Key, string> = {
   val_datetime_parsing: "Enter a valid date and time.",
   val_datetime_from_date_parsing: "Enter a valid date and time.",
   val_extra_forbidden: "This field is not accepted.",
-  val_phone_invalid: "Enter a phone number like 010-1234-5678 (or +44 7700 900123 abroad).",
+  val_phone_invalid: "Enter a phone number like 010-1234-5678 (or +44 7400 123456 abroad).",
   val_bank_unknown: "Choose a bank from the list.",
   val_account_number_invalid: "An account number has {min} to {max} digits; this one has {n}.",
   val_account_number_not_digits: "An account number is {min} to {max} digits; hyphens and spaces are fine.",

@@ -22,6 +22,7 @@ from tombola.adapters import contract
 from tombola.adapters.idempotency import current_lambda_context
 from tombola.adapters.observability import logger
 from tombola.adapters.request_body import BodyProblem, normalized_body
+from tombola.api import phones
 from tombola.domain import errors as e
 from tombola.domain.auth import Caller, caller_from_claims
 from tombola.domain.errors import Forbidden, NotFound, Unauthenticated
@@ -72,7 +73,10 @@ def json_error(status: HTTPStatus, body: dict[str, Any]) -> Response[Any]:
 
 
 class CheckedResolver(APIGatewayHttpResolver):
-    """Refuses a body that is not checked UTF-8 JSON before any parser reads it."""
+    """Refuses a body that is not checked UTF-8 JSON before any parser reads it; reads a phone
+    typed without a country code as the function's market writes it."""
+
+    phone_region = phones.HOME_REGION
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         try:
@@ -86,11 +90,13 @@ class CheckedResolver(APIGatewayHttpResolver):
                 "isBase64Encoded": False,
             }
         current_lambda_context.set(context)
-        return super().resolve(event, context)
+        with phones.home_region(self.phone_region):
+            return super().resolve(event, context)
 
 
-def make_resolver() -> APIGatewayHttpResolver:
+def make_resolver(*, phone_region: str = phones.HOME_REGION) -> APIGatewayHttpResolver:
     app = CheckedResolver(enable_validation=True)
+    app.phone_region = phone_region
     app.configure_openapi(security_schemes=contract.SECURITY_SCHEMES)
 
     @app.exception_handler(e.DomainError)

@@ -20,7 +20,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from tombola.api.phones import NotAPhoneNumber, e164
+from tombola.api.phones import NotAPhoneNumber, e164, example
 from tombola.domain.banks import (
     ACCOUNT_DIGITS,
     BANKS,
@@ -52,9 +52,11 @@ def _phone(typed: str) -> str:
     try:
         return e164(typed)
     except NotAPhoneNumber:
+        abroad = example("GB" if example() == example("KR") else "KR", abroad=True)
         raise PydanticCustomError(
             "phone_invalid",
-            "not a phone number: type it as 010-1234-5678, or +44 7700 900123 abroad",
+            "not a phone number: type it as {example}, or {abroad} abroad",
+            {"example": example(), "abroad": abroad},
         ) from None
 
 

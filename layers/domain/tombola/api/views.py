@@ -646,6 +646,9 @@ class PlayPolicyView(View):
     free_entry_cap: int = Field(description="free entries per person per listing (0: none)")
     limit_prompt: bool = Field(description="a spend limit (or none) is chosen before buying")
     time_zone: str = Field(description="where spending days, weeks and months start")
+    phone_region: str = Field(
+        description="how a phone typed without a country code is read (ISO 3166: KR, GB, US)"
+    )
     break_days: list[int]
     exclusion_months: list[int]
 

@@ -30,6 +30,7 @@ class PlayPolicy:
     free_entry_cap: int  # free entries a person may make per listing (0: no free route)
     limit_prompt: bool  # a spend limit (or "none") chosen before a first purchase
     time_zone: str  # where a day, week and month of spending start
+    phone_region: str  # how a number typed without a country code is read (ISO 3166 alpha-2)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -38,12 +39,13 @@ class PlayPolicy:
 
 MARKETS: dict[Market, PlayPolicy] = {
     # Korea: 19 (Juvenile Protection Act), identity by the carriers' verification, no free route
-    Market.KR: PlayPolicy(Market.KR, 19, True, 0, True, "Asia/Seoul"),
+    Market.KR: PlayPolicy(Market.KR, 19, True, 0, True, "Asia/Seoul", "KR"),
     # UK prize draws: 18+, a free route of equal odds, a spend-limit prompt (DCMS code 2025)
-    Market.UK: PlayPolicy(Market.UK, 18, True, 1, True, "Europe/London"),
+    Market.UK: PlayPolicy(Market.UK, 18, True, 1, True, "Europe/London", "GB"),
     # US sweepstakes: 18+, an alternative method of entry with the same odds
-    Market.US: PlayPolicy(Market.US, 18, True, 1, False, "America/New_York"),
-    Market.NONE: PlayPolicy(Market.NONE, 18, False, 0, False, "UTC"),
+    Market.US: PlayPolicy(Market.US, 18, True, 1, False, "America/New_York", "US"),
+    # no market chosen: the product's home, Korea, reads a number typed without a country code
+    Market.NONE: PlayPolicy(Market.NONE, 18, False, 0, False, "UTC", "KR"),
 }
 
 BREAK_DAYS = (1, 7, 30, 90, 180)

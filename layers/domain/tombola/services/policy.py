@@ -31,6 +31,7 @@ def play_view(p: PlayPolicy) -> PlayPolicyView:
         free_entry_cap=p.free_entry_cap,
         limit_prompt=p.limit_prompt,
         time_zone=p.time_zone,
+        phone_region=p.phone_region,
         break_days=list(BREAK_DAYS),
         exclusion_months=list(EXCLUSION_MONTHS),
     )
