@@ -44,14 +44,15 @@ def d(request: pytest.FixtureRequest) -> Iterator[Driver]:
         container.reset()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def local_stack() -> Iterator[RunningStack]:
-    """The local stack, started as `make run` starts it, on free ports."""
+    """The local stack, started as `make run` starts it, on free ports; stopped after the
+    module's tests, so it does not take a worker's CPU while other modules run."""
     with running_stack(ROOT / ".local" / "e2e-stack.log") as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stack_url(local_stack: RunningStack) -> str:
     return local_stack.url
 

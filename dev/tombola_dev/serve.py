@@ -240,6 +240,8 @@ class Background:
         self.statuses: dict[str, str] = {}
         self.sent_seen = 0
         self.transitions_seen_at = 0.0
+        self.invocations_seen = -1  # the stack's invocation count when the schedules last ran
+        self.transitions_checked = -1  # … and when the status log last looked
 
     def start(self) -> list[threading.Thread]:
         threads = [
@@ -260,18 +262,23 @@ class Background:
     def tick(self) -> None:
         """Fire each schedule when its rate has passed since its last run (with --tick-seconds,
         its rate in minutes times N seconds: each schedule runs as often as the others, relative
-        to them, as deployed; every query moto answers scans the whole table, so a stack that
-        ran every schedule every second spent most of a core doing so)."""
+        to them, as deployed). A stack where nothing was invoked since the schedules last ran
+        (no request, no timer, no event) keeps the template's own rates: every query moto
+        answers scans the whole table, and idle test stacks that ran each schedule every
+        second took most of a core from the tests beside them."""
         now = time.monotonic()
+        busy = self.stack.invocation_count != self.invocations_seen
         due = {
             fn
             for fn, rate in self.stack.template.schedules()
-            if now - self.last_run.get(fn, now - 10**9) >= self.period(rate)
+            if now - self.last_run.get(fn, now - 10**9) >= (self.period(rate) if busy else rate)
         }
         if not due:
             return
         self.last_run.update(dict.fromkeys(due, now))
-        for result in self.stack.run_schedules(due):
+        results = self.stack.run_schedules(due)
+        self.invocations_seen = self.stack.invocation_count
+        for result in results:
             if result.get("closed"):
                 log.info("schedule closed %s", ", ".join(result["closed"]))
             if result.get("resumed"):
@@ -283,9 +290,13 @@ class Background:
     def pump(self) -> None:
         self.stack.deliver_events()
         self._log_notifications()
-        if time.monotonic() - self.transitions_seen_at >= TRANSITIONS_EVERY:
+        count = self.stack.invocation_count
+        if (
+            count != self.transitions_checked
+            and time.monotonic() - self.transitions_seen_at >= TRANSITIONS_EVERY
+        ):
             self._log_transitions()
-            self.transitions_seen_at = time.monotonic()
+            self.transitions_seen_at, self.transitions_checked = time.monotonic(), count
 
     def _log_transitions(self) -> None:
         store = container.deps().store
@@ -396,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["MOTO_PORT"] = str(args.moto_port)
     started = time.monotonic()
     with mock_aws(config=MOTO_CONFIG):
-        stack = Stack(parameters=args.parameters).create()
+        stack = Stack(parameters=args.parameters, keep_invocations=False).create()
         if args.check_contract:
             stack.conformance = Conformance.load()
         os.environ["POWERTOOLS_LOG_LEVEL"] = os.environ.get("LOCAL_LOG_LEVEL", "WARNING")
@@ -431,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.host,
                 args.moto_port,
                 ", ".join(
-                    f"{fn} every {args.tick_seconds or rate}s"
+                    f"{fn} every {background.period(rate):g}s"
                     for fn, rate in stack.template.schedules()
                 ),
             )

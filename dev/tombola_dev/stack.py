@@ -52,10 +52,12 @@ class Stack:
         *,
         retry_scale: float = 1.0,
         timeout_millis: int = 30_000,
+        keep_invocations: bool = True,
     ):
         """``retry_scale`` shortens the state machine's retry intervals (tests: 0.01);
         ``timeout_millis`` is what each invocation is told it has left (a request that dies
-        frees its Idempotency-Key after that long)."""
+        frees its Idempotency-Key after that long); ``keep_invocations`` keeps each invocation's
+        event for the tests to read (the long-running local stack only counts them)."""
         self.retry_scale = retry_scale
         self.timeout_millis = timeout_millis
         # Called around every mocked AWS call (tests inject faults here): (send, request) → result
@@ -72,6 +74,8 @@ class Stack:
         self._cold_only = False
         self.event_queues: dict[str, str] = {}  # function → SQS queue URL standing in for a rule
         self.invocations: list[tuple[str, dict[str, Any]]] = []
+        self.keep_invocations = keep_invocations
+        self.invocation_count = 0
         self._lock = threading.Lock()
         self._aws_lock = threading.RLock()
         # When set, every API response is checked against the OpenAPI document (the suites).
@@ -147,7 +151,9 @@ class Stack:
         fn = self.functions[logical_id]
         module = self._checkout(fn)
         with self._lock:
-            self.invocations.append((logical_id, event))
+            self.invocation_count += 1
+            if self.keep_invocations:
+                self.invocations.append((logical_id, event))
         try:
             return lambda_runtime.run_handler(
                 module,

@@ -102,8 +102,14 @@ def test_a_close_when_full_listing(stack_url: str) -> None:
 
 
 def test_a_mileage_policy_listing(stack_url: str) -> None:
+    started = time.monotonic()
     seller = person(stack_url, "mileseller", "seller")
     buyers = [person(stack_url, f"mile{i}", "buyer") for i in range(5)]
+    # closed by time with 5 tickets for 4 (a surplus): the window leaves room for the listing,
+    # its deposit, five entries and their payments at three times the pace the six profiles
+    # were just saved at (a loaded machine took over 2 s a request)
+    pace = (time.monotonic() - started) / 6
+    window = 10 + 3 * 12 * pace
     lid, winner = sell(
         stack_url,
         seller,
@@ -112,9 +118,7 @@ def test_a_mileage_policy_listing(stack_url: str) -> None:
         close_when_full=False,
         surplus_policy="mileage",
         deadlines={"confirm": 30},
-        # closed by time with 5 tickets for 4 (a surplus): room for five entries and their
-        # payments on a loaded machine before it closes
-        closes_at=(datetime.now(UTC) + timedelta(seconds=25)).isoformat(),
+        closes_at=(datetime.now(UTC) + timedelta(seconds=window)).isoformat(),
     )
     # 5 tickets of 10,000 against a price of 40,000: 10,000 surplus over 4 losing tickets.
     for b in buyers:

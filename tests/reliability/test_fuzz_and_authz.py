@@ -177,7 +177,7 @@ WRONG_GROUP = {"seller": ["buyer"], "buyer": ["seller"], "operator": ["buyer", "
 def own_stack() -> Iterator[RunningStack]:
     """A stack of its own: "nothing written" scans every table after each request, so the
     tables must not hold what the session's other tests wrote on the shared stack."""
-    with running_stack(ROOT / ".local" / "authz-stack.log") as running:
+    with running_stack(ROOT / ".local" / "authz-stack.log", tick_seconds=1) as running:
         yield running
 
 
