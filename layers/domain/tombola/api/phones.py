@@ -1,6 +1,6 @@
 """Phone numbers as people type them (`010-1234-5678`, `+82 10 …`, full-width digits), kept in
 E.164 (`+821012345678`) so an SMS provider takes them. A number without a country code is read
-as the operator's market writes it: Korean (`010-…`) by default, British (`07700 …`) for UK."""
+as the operator's market writes it: Korean (`010-…`) by default, British (`07400 …`) for UK."""
 
 from __future__ import annotations
 
